@@ -1,0 +1,3 @@
+module isl/ccaasbuilder
+
+go 1.22

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# npm test: installs what is missing, compiles, runs the unit tests, then the
+# integration tests (which bring up their own fresh network on ports apart from
+# `npm start`'s, transact through it, and tear it down). `npm test unit` or
+# `npm test integration` runs one suite.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ISL_ROOT"
+bash scripts/bootstrap.sh
+export TS_NODE_PROJECT="$ISL_ROOT/tsconfig.test.json"
+export ISL_FABRIC_HOME=${ISL_FABRIC_HOME:-$(bash scripts/fabric/build.sh)}
+suite=${1:-all}
+status=0
+if [ "$suite" = all ] || [ "$suite" = unit ]; then
+  echo "== unit tests"
+  (cd network/ccaas-builder && go test ./...)
+  npx mocha --config .mocharc.unit.json || status=$?
+fi
+if [ "$suite" = all ] || [ "$suite" = integration ]; then
+  echo "== integration tests (a fresh network of their own)"
+  npx mocha --config .mocharc.integration.json || status=$?
+fi
+exit $status
