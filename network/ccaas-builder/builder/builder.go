@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Type is the package type this builder accepts (metadata.json "type").
@@ -46,13 +47,22 @@ func Detect(metadataDir string) (bool, error) {
 	return m.Type == Type, nil
 }
 
-// Build checks the package's connection.json and copies it, and any META-INF
-// (CouchDB indexes), into the build output.
+// ConfigEnv names the variable a peer passes to the builder (core.yaml
+// propagateEnvironment) with values for connection.json's {{.key}} placeholders,
+// so peers that install one package can each reach their own chaincode server.
+const ConfigEnv = "CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG"
+
+// Build checks the package's connection.json, fills its placeholders from
+// ConfigEnv, and writes it, and any META-INF (CouchDB indexes), into the build output.
 func Build(sourceDir, outputDir string) error {
 	src := filepath.Join(sourceDir, "connection.json")
 	raw, err := os.ReadFile(src)
 	if err != nil {
 		return fmt.Errorf("the package has no connection.json: %w", err)
+	}
+	raw, err = fill(raw, os.Getenv(ConfigEnv))
+	if err != nil {
+		return err
 	}
 	var c Connection
 	if err := json.Unmarshal(raw, &c); err != nil {
@@ -61,7 +71,7 @@ func Build(sourceDir, outputDir string) error {
 	if c.Address == "" {
 		return errors.New("connection.json: address is required")
 	}
-	if err := copyFile(src, filepath.Join(outputDir, "connection.json")); err != nil {
+	if err := os.WriteFile(filepath.Join(outputDir, "connection.json"), raw, 0o640); err != nil {
 		return err
 	}
 	return copyTreeIfPresent(filepath.Join(sourceDir, "META-INF"), filepath.Join(outputDir, "META-INF"))
@@ -78,6 +88,27 @@ func Release(buildDir, releaseDir string) error {
 		return err
 	}
 	return copyFile(filepath.Join(buildDir, "connection.json"), filepath.Join(server, "connection.json"))
+}
+
+// fill replaces each {{.key}} with the value of key in the JSON object config.
+func fill(raw []byte, config string) ([]byte, error) {
+	if config == "" {
+		return raw, nil
+	}
+	var values map[string]string
+	if err := json.Unmarshal([]byte(config), &values); err != nil {
+		return nil, fmt.Errorf("%s is not a JSON object of strings: %w", ConfigEnv, err)
+	}
+	out := string(raw)
+	for k, v := range values {
+		quoted, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		// The value lands inside a JSON string: escape it as JSON does, minus the quotes.
+		out = strings.ReplaceAll(out, "{{."+k+"}}", string(quoted[1:len(quoted)-1]))
+	}
+	return []byte(out), nil
 }
 
 func copyFile(from, to string) error {

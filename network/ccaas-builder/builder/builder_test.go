@@ -54,3 +54,19 @@ func TestBuildRejectsMissingAddress(t *testing.T) {
 		t.Fatal("a connection.json without address was accepted")
 	}
 }
+
+func TestBuildFillsPlaceholdersFromThePeersConfig(t *testing.T) {
+	src, out := t.TempDir(), t.TempDir()
+	write(t, filepath.Join(src, "connection.json"), `{"address":"{{.address}}","dial_timeout":"10s"}`)
+	t.Setenv(ConfigEnv, `{"address":"127.0.0.1:7023"}`)
+	if err := Build(src, out); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(out, "connection.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != `{"address":"127.0.0.1:7023","dial_timeout":"10s"}` {
+		t.Fatalf("placeholder not filled: %s", got)
+	}
+}

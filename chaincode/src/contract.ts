@@ -1,0 +1,181 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { deactivateSource, defineSource, updateSourceUrl, type SourceRecord } from './source/source';
+import { recordDisclosure, type DisclosureRecord } from './disclosure/disclosure';
+import { LedgerError } from './errors';
+import { checkAccess } from './grant/check';
+import { allowAccess, revokeAccess, type GrantRecord } from './grant/grant';
+import type { Outcome } from './ledger/changes';
+import { Keys, RecordKey } from './ledger/keys';
+import { toJson } from './ledger/marshal';
+import { LedgerState } from './ledger/state';
+import { Tx } from './ledger/tx';
+import { denyAccess, requestAccess } from './request/request';
+import { getStake } from './stake/stake';
+import { Id32 } from './statement/claims';
+import { rotateOwnerKey } from './study/rotate';
+import { defineStudy } from './study/study';
+
+/**
+ * The image-sharing ledger. Transactions take compact JWS statements and return
+ * the changed record as canonical JSON; queries return canonical JSON.
+ * Rules live in the per-concept modules; this class only routes.
+ */
+@Info({ title: 'ImageSharingLedger', description: "Patel's image sharing blockchain: sources, studies, grants" })
+export class LedgerContract extends Contract {
+    constructor() {
+        super('ImageSharingLedger');
+    }
+
+    @Transaction()
+    @Returns('string')
+    async DefineSource(ctx: Context, statement: string): Promise<string> {
+        return submit(ctx, defineSource, statement);
+    }
+
+    @Transaction()
+    @Returns('string')
+    async UpdateSourceUrl(ctx: Context, statement: string): Promise<string> {
+        return submit(ctx, updateSourceUrl, statement);
+    }
+
+    @Transaction()
+    @Returns('string')
+    async DeactivateSource(ctx: Context, statement: string): Promise<string> {
+        return submit(ctx, deactivateSource, statement);
+    }
+
+    @Transaction()
+    @Returns('string')
+    async DefineStudy(ctx: Context, statement: string): Promise<string> {
+        return submit(ctx, defineStudy, statement);
+    }
+
+    @Transaction()
+    @Returns('string')
+    async AllowAccess(ctx: Context, statement: string): Promise<string> {
+        return submit(ctx, allowAccess, statement);
+    }
+
+    @Transaction()
+    @Returns('string')
+    async RevokeAccess(ctx: Context, statement: string): Promise<string> {
+        return submit(ctx, revokeAccess, statement);
+    }
+
+    @Transaction()
+    @Returns('string')
+    async RequestAccess(ctx: Context, statement: string): Promise<string> {
+        return submit(ctx, requestAccess, statement);
+    }
+
+    @Transaction()
+    @Returns('string')
+    async DenyAccess(ctx: Context, statement: string): Promise<string> {
+        return submit(ctx, denyAccess, statement);
+    }
+
+    @Transaction()
+    @Returns('string')
+    async RotateOwnerKey(ctx: Context, statement: string): Promise<string> {
+        return submit(ctx, rotateOwnerKey, statement);
+    }
+
+    @Transaction()
+    @Returns('string')
+    async RecordDisclosure(ctx: Context, statement: string): Promise<string> {
+        return submit(ctx, recordDisclosure, statement);
+    }
+
+    @Transaction(false)
+    @Returns('string')
+    async GetSource(ctx: Context, source: string): Promise<string> {
+        return toJson(await found(new LedgerState(ctx.stub).get<SourceRecord>(Keys.source(id('source', source))), 'SOURCE_NOT_FOUND', `no source ${source}`));
+    }
+
+    @Transaction(false)
+    @Returns('string')
+    async ListSources(ctx: Context): Promise<string> {
+        return toJson(await new LedgerState(ctx.stub).list<SourceRecord>('source', []));
+    }
+
+    @Transaction(false)
+    @Returns('string')
+    async GetStudy(ctx: Context, source: string, study: string): Promise<string> {
+        const key = Keys.study(id('source', source), id('study', study));
+        return toJson(await found(new LedgerState(ctx.stub).get(key), 'STUDY_NOT_FOUND', `no study ${study} at source ${source}`));
+    }
+
+    /** `at`: NumericDate seconds, or empty for the transaction timestamp. */
+    @Transaction(false)
+    @Returns('string')
+    async CheckAccess(ctx: Context, source: string, study: string, recipient: string, at: string): Promise<string> {
+        const tx = new Tx(ctx);
+        if (typeof at !== 'string' || !/^(|0|[1-9][0-9]{0,11})$/.test(at)) {
+            throw new LedgerError('ARGUMENT_INVALID', 'at must be empty or NumericDate seconds');
+        }
+        const atMs = at === '' ? tx.nowMs : Number(at) * 1000;
+        return toJson(await checkAccess(tx.state, id('source', source), id('study', study), id('recipient', recipient), atMs));
+    }
+
+    @Transaction(false)
+    @Returns('string')
+    async ListGrants(ctx: Context, source: string, study: string): Promise<string> {
+        return toJson(await new LedgerState(ctx.stub).list<GrantRecord>('grant', [id('source', source), id('study', study)]));
+    }
+
+    @Transaction(false)
+    @Returns('string')
+    async ListRequests(ctx: Context, source: string, study: string): Promise<string> {
+        return toJson(await new LedgerState(ctx.stub).list('request', [id('source', source), id('study', study)]));
+    }
+
+    @Transaction(false)
+    @Returns('string')
+    async ListDisclosures(ctx: Context, source: string, study: string): Promise<string> {
+        return toJson(await new LedgerState(ctx.stub).list<DisclosureRecord>('disclosure', [id('source', source), id('study', study)]));
+    }
+
+    /** `key`: a record id as shown in results and events, e.g. grant/<source>/<study>/<recipient>. */
+    @Transaction(false)
+    @Returns('string')
+    async GetHistory(ctx: Context, key: string): Promise<string> {
+        if (typeof key !== 'string') {
+            throw new LedgerError('ARGUMENT_INVALID', 'key must be a record id');
+        }
+        const recordKey = RecordKey.parse(key);
+        return toJson({ key: recordKey.id, history: await new LedgerState(ctx.stub).history(recordKey) });
+    }
+
+    /** `org`: an MSP ID, or empty for every organisation. */
+    @Transaction(false)
+    @Returns('string')
+    async GetStake(ctx: Context, org: string): Promise<string> {
+        if (typeof org !== 'string' || !/^[A-Za-z0-9_.-]{0,128}$/.test(org)) {
+            throw new LedgerError('ARGUMENT_INVALID', 'org must be empty or an MSP ID');
+        }
+        return toJson(await getStake(new LedgerState(ctx.stub), org));
+    }
+}
+
+async function submit<T>(ctx: Context, rule: (tx: Tx, statement: unknown) => Promise<Outcome<T>>, statement: string): Promise<string> {
+    const { record, changes } = await rule(new Tx(ctx), statement);
+    await changes.apply(ctx.stub);
+    return toJson(record);
+}
+
+/** Validates a key thumbprint or study reference argument of a query. */
+function id(name: string, value: unknown): string {
+    const result = Id32.safeParse(value);
+    if (!result.success) {
+        throw new LedgerError('ARGUMENT_INVALID', `${name} must be 43-character base64url of 32 bytes`);
+    }
+    return result.data;
+}
+
+async function found<T>(value: Promise<T | undefined> | T | undefined, code: 'SOURCE_NOT_FOUND' | 'STUDY_NOT_FOUND', detail: string): Promise<T> {
+    const resolved = await value;
+    if (resolved === undefined) {
+        throw new LedgerError(code, detail);
+    }
+    return resolved;
+}

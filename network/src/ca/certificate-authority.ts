@@ -1,0 +1,131 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { FabricHome } from '../fabric-home';
+import type { Layout } from '../layout';
+import type { Organisation } from '../topology/topology';
+import { address } from '../topology/topology';
+import type { Supervisor } from '../process/supervisor';
+import { run } from '../process/run';
+import { waitFor } from '../process/wait';
+import { IdentityFiles, identitiesOf, type IdentitySpec } from './identity';
+import { normaliseMsp, normaliseTls, writeOrgMsp } from './msp';
+
+export interface CaOptions {
+  readonly fabric: FabricHome;
+  readonly layout: Layout;
+  readonly supervisor: Supervisor;
+  readonly org: Organisation;
+  /** The bootstrap registrar's and every identity's enrolment secrets (kept in .run/, git-ignored). */
+  readonly secret: (id: string) => string;
+}
+
+/** One organisation's Fabric CA: its server process, and the identities enrolled through it. */
+export class CertificateAuthority {
+  readonly #o: CaOptions;
+
+  constructor(options: CaOptions) {
+    this.#o = options;
+  }
+
+  get name(): string {
+    return this.#o.org.ca.name;
+  }
+
+  get url(): string {
+    return `https://${address(this.#o.org.ca.endpoint)}`;
+  }
+
+  get caCert(): string {
+    return this.#o.layout.caCert(this.#o.org.name);
+  }
+
+  start(): void {
+    const { org, layout, fabric } = this.#o;
+    const home = layout.caHome(org.name);
+    mkdirSync(home, { recursive: true });
+    this.#o.supervisor.start({
+      name: this.name,
+      command: fabric.bin('fabric-ca-server'),
+      args: [
+        'start',
+        '--home', home,
+        '--boot', `registrar:${this.#o.secret('registrar')}`,
+        '--address', org.ca.endpoint.host,
+        '--port', String(org.ca.endpoint.port),
+        '--ca.name', this.name,
+        '--csr.cn', this.name,
+        '--csr.hosts', '127.0.0.1,localhost',
+        '--tls.enabled',
+        '--operations.listenaddress', address(org.ca.operations),
+        '--metrics.provider', 'prometheus',
+      ],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', FABRIC_CA_SERVER_LOGLEVEL: 'warning' },
+    });
+  }
+
+  /** Ready when it answers /cainfo over TLS with the CA certificate it wrote. */
+  async ready(timeoutMs = 60_000): Promise<void> {
+    await waitFor(
+      `${this.name} to serve /cainfo`,
+      async () => existsSync(this.caCert) && (await getCaInfo(this.url, this.caCert)),
+      { timeoutMs, hint: `see ${this.#o.supervisor.logOf(this.name)}` },
+    );
+  }
+
+  /** Registers and enrols every identity of the organisation, and writes its channel MSP. */
+  async enrolAll(): Promise<void> {
+    const { layout, org } = this.#o;
+    const registrarHome = join(layout.caHome(org.name), 'registrar');
+    await this.#client(['enroll', '-u', this.#userUrl('registrar'), '-H', registrarHome, '-M', join(registrarHome, 'msp')]);
+    for (const spec of identitiesOf(org)) {
+      await this.#registerAndEnrol(registrarHome, spec);
+    }
+    writeOrgMsp(layout.orgMsp(org.name), this.caCert);
+  }
+
+  identity(id: string): IdentityFiles {
+    return new IdentityFiles(this.#o.layout.identity(this.#o.org.name, id));
+  }
+
+  async #registerAndEnrol(registrarHome: string, spec: IdentitySpec): Promise<void> {
+    await this.#client([
+      'register', '-u', this.url, '-H', registrarHome, '-M', join(registrarHome, 'msp'),
+      '--id.name', spec.id, '--id.secret', this.#o.secret(spec.id), '--id.type', spec.type,
+    ]);
+    const files = this.identity(spec.id);
+    rmSync(files.dir, { recursive: true, force: true });
+    await this.#client(['enroll', '-u', this.#userUrl(spec.id), '-H', files.dir, '-M', files.msp, '--csr.hosts', spec.hosts.join(',')]);
+    normaliseMsp(files.msp);
+    const tlsEnrol = join(files.dir, 'tls-enrolment');
+    await this.#client([
+      'enroll', '-u', this.#userUrl(spec.id), '-H', files.dir, '-M', tlsEnrol,
+      '--enrollment.profile', 'tls', '--csr.hosts', spec.hosts.join(','),
+    ]);
+    normaliseTls(tlsEnrol, join(files.dir, 'tls'));
+  }
+
+  #userUrl(id: string): string {
+    const { host, port } = this.#o.org.ca.endpoint;
+    return `https://${id}:${encodeURIComponent(this.#o.secret(id))}@${host}:${String(port)}`;
+  }
+
+  async #client(args: string[]): Promise<void> {
+    await run(this.#o.fabric.bin('fabric-ca-client'), [...args, '--caname', this.name, '--tls.certfiles', this.caCert], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', FABRIC_CA_CLIENT_LOGLEVEL: 'warning' },
+    });
+  }
+}
+
+function getCaInfo(url: string, caFile: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/cainfo`, { ca: readFileSync(caFile), timeout: 2_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('no answer within 2 s')));
+    req.end();
+  });
+}

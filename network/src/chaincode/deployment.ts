@@ -1,0 +1,230 @@
+import { join } from 'node:path';
+import type { Layout } from '../layout';
+import type { Supervisor } from '../process/supervisor';
+import type { Peer } from '../node/peer';
+import type { Orderer } from '../node/orderer';
+import { IdentityFiles } from '../ca/identity';
+import { address, type Organisation, type Topology } from '../topology/topology';
+import { waitFor } from '../process/wait';
+import { projectRoot } from '../fabric-home';
+import { writeCcaasPackage } from './package';
+import { connect } from 'node:net';
+
+export interface CommittedDefinition {
+  readonly sequence: number;
+  readonly version: string;
+  readonly endorsementPolicy: string;
+}
+
+export interface DeploymentOptions {
+  readonly layout: Layout;
+  readonly topology: Topology;
+  readonly supervisor: Supervisor;
+  readonly peers: ReadonlyMap<string, Peer>;
+  readonly orderers: readonly Orderer[];
+}
+
+/**
+ * Deploys the chaincode as a service through Fabric's lifecycle: one ccaas
+ * package per organisation, installed on its peers, a chaincode server per
+ * peer, approved by every organisation's admin, committed once.
+ */
+export class ChaincodeDeployment {
+  readonly #o: DeploymentOptions;
+
+  constructor(options: DeploymentOptions) {
+    this.#o = options;
+  }
+
+  get label(): string {
+    const { name, version } = this.#o.topology.chaincode;
+    return `${name}_${version}`;
+  }
+
+  #peersOf(org: Organisation): Peer[] {
+    return org.peers.map((p) => {
+      const peer = this.#o.peers.get(p.name);
+      if (!peer) {
+        throw new Error(`no peer ${p.name}`);
+      }
+      return peer;
+    });
+  }
+
+  #firstPeer(org: Organisation): Peer {
+    const [peer] = this.#peersOf(org);
+    if (!peer) {
+      throw new Error(`${org.name} has no peer`);
+    }
+    return peer;
+  }
+
+  /** Packages and installs on every peer; returns each organisation's package ID. */
+  async install(): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    for (const org of this.#o.topology.organisations) {
+      const client = new IdentityFiles(this.#o.layout.identity(org.name, 'chaincode-client'));
+      const file = this.#o.layout.chaincodePackage(org.name);
+      await writeCcaasPackage(file, {
+        label: this.label,
+        rootCert: this.#o.layout.caCert(org.name),
+        clientCert: client.tlsCert,
+        clientKey: client.tlsKey,
+      });
+      const first = this.#firstPeer(org);
+      const packageId = (await first.cli(['lifecycle', 'chaincode', 'calculatepackageid', file])).trim();
+      for (const peer of this.#peersOf(org)) {
+        const installed = await peer.cli(['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json']);
+        if (!installed.includes(packageId)) {
+          await peer.cli(['lifecycle', 'chaincode', 'install', file], 300_000);
+        }
+      }
+      ids.set(org.name, packageId);
+    }
+    return ids;
+  }
+
+  /** Starts (or keeps) one chaincode server per peer and waits until each accepts connections. */
+  async startServers(packageIds: ReadonlyMap<string, string>): Promise<void> {
+    for (const org of this.#o.topology.organisations) {
+      const packageId = packageIds.get(org.name);
+      if (packageId === undefined) {
+        throw new Error(`no package ID for ${org.name}`);
+      }
+      for (const p of org.peers) {
+        const tls = new IdentityFiles(this.#o.layout.identity(org.name, `chaincode.${p.name}`));
+        this.#o.supervisor.start({
+          name: `chaincode.${p.name}`,
+          command: process.execPath,
+          args: [
+            join(projectRoot, 'node_modules', 'fabric-shim', 'cli.js'),
+            'server',
+            '--chaincode-address', address(p.chaincodeServer),
+            '--chaincode-id', packageId,
+            '--chaincode-tls-cert-file', tls.tlsCert,
+            '--chaincode-tls-key-file', tls.tlsKey,
+            '--chaincode-tls-client-cacert-file', this.#o.layout.caCert(org.name),
+            '--module-path', process.env.ISL_CHAINCODE_DIR ?? join(projectRoot, 'chaincode'),
+          ],
+          env: {
+            PATH: process.env.PATH ?? '/usr/bin:/bin',
+            ISL_CHAINCODE_NAME: this.#o.topology.chaincode.name,
+            CORE_CHAINCODE_LOGGING_LEVEL: this.#o.topology.logging.toLowerCase(),
+            CORE_CHAINCODE_LOGGING_SHIM: this.#o.topology.logging.toLowerCase(),
+          },
+        });
+      }
+    }
+    for (const p of this.#o.topology.organisations.flatMap((o) => o.peers)) {
+      const name = `chaincode.${p.name}`;
+      await waitFor(`${name} to listen on ${address(p.chaincodeServer)}`, () => this.#o.supervisor.isRunning(name) && canConnect(p.chaincodeServer.host, p.chaincodeServer.port), {
+        timeoutMs: 60_000,
+        hint: `see ${this.#o.supervisor.logOf(name)}`,
+      });
+    }
+  }
+
+  #ordererArgs(org: Organisation): string[] {
+    const orderer = this.#o.orderers.find((o) => o.node.org === org.name) ?? this.#o.orderers[0];
+    if (!orderer) {
+      throw new Error('no orderer');
+    }
+    const admin = new IdentityFiles(this.#o.layout.identity(org.name, 'admin'));
+    return [
+      '-o', address(orderer.node.endpoint), '--tls', '--cafile', orderer.tls.tlsCa,
+      '--clientauth', '--certfile', admin.tlsCert, '--keyfile', admin.tlsKey,
+    ];
+  }
+
+  #definitionArgs(sequence: number, policy: string | undefined): string[] {
+    const { channel, chaincode } = this.#o.topology;
+    const args = ['--channelID', channel, '--name', chaincode.name, '--version', chaincode.version, '--sequence', String(sequence)];
+    return policy === undefined ? args : [...args, '--signature-policy', policy];
+  }
+
+  /** One organisation's admin approves the definition for its organisation (waits for the commit). */
+  async approve(org: Organisation, packageId: string, sequence: number, policy?: string): Promise<void> {
+    await this.#firstPeer(org).cli([
+      'lifecycle', 'chaincode', 'approveformyorg', ...this.#ordererArgs(org), ...this.#definitionArgs(sequence, policy),
+      '--package-id', packageId, '--waitForEventTimeout', '60s',
+    ]);
+  }
+
+  /** Which organisations have approved the definition at this sequence. */
+  async approvals(sequence: number, policy?: string): Promise<Record<string, boolean>> {
+    const org = this.#o.topology.organisations[0];
+    if (!org) {
+      throw new Error('no organisation');
+    }
+    const out = await this.#firstPeer(org).cli([
+      'lifecycle', 'chaincode', 'checkcommitreadiness', ...this.#definitionArgs(sequence, policy), '--output', 'json',
+    ]);
+    return (JSON.parse(out) as { approvals: Record<string, boolean> }).approvals;
+  }
+
+  /** Commits the definition, endorsed by one peer of every organisation. */
+  async commit(sequence: number, policy?: string): Promise<void> {
+    const [org] = this.#o.topology.organisations;
+    if (!org) {
+      throw new Error('no organisation');
+    }
+    const targets = this.#o.topology.organisations.flatMap((o) => {
+      const peer = this.#firstPeer(o);
+      return ['--peerAddresses', address(peer.node.endpoint), '--tlsRootCertFiles', peer.tls.tlsCa];
+    });
+    await this.#firstPeer(org).cli([
+      'lifecycle', 'chaincode', 'commit', ...this.#ordererArgs(org), ...this.#definitionArgs(sequence, policy), ...targets,
+      '--waitForEventTimeout', '60s',
+    ]);
+  }
+
+  /** The committed definition, or undefined when none is committed yet. */
+  async committed(org?: Organisation): Promise<CommittedDefinition | undefined> {
+    const target = org ?? this.#o.topology.organisations[0];
+    if (!target) {
+      throw new Error('no organisation');
+    }
+    const { channel, chaincode } = this.#o.topology;
+    try {
+      const out = await this.#firstPeer(target).cli([
+        'lifecycle', 'chaincode', 'querycommitted', '--channelID', channel, '--name', chaincode.name, '--output', 'json',
+      ]);
+      const def = JSON.parse(out) as { sequence: number; version: string; validation_parameter: string };
+      return { sequence: def.sequence, version: def.version, endorsementPolicy: describePolicy(def.validation_parameter) };
+    } catch (err) {
+      if (err instanceof Error && /namespace .* is not defined|not found/i.test(err.message)) {
+        return undefined;
+      }
+      throw err;
+    }
+  }
+}
+
+/** Decodes the definition's validation parameter enough to show the policy (channel reference or signature policy). */
+function describePolicy(validationParameterB64: string): string {
+  const bytes = Buffer.from(validationParameterB64, 'base64');
+  const text = bytes.toString('latin1');
+  const ref = /\/Channel\/Application\/[A-Za-z]+/.exec(text);
+  if (ref) {
+    return ref[0];
+  }
+  return `signature policy (${String(bytes.length)} bytes)`;
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(1_000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
+}

@@ -1,0 +1,51 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const endpoint = z.object({ host: z.string(), port: z.number().int() });
+
+const profileSchema = z.object({
+  channel: z.string(),
+  chaincode: z.string(),
+  organisations: z.array(
+    z.object({
+      name: z.string(),
+      mspId: z.string(),
+      description: z.string(),
+      ca: z.object({ url: z.string(), name: z.string(), caCert: z.string() }),
+      peers: z.array(z.object({ name: z.string(), endpoint, tlsCaCert: z.string() })),
+      gateway: endpoint,
+      imageSource: endpoint,
+      client: z.object({ cert: z.string(), key: z.string(), tlsCert: z.string(), tlsKey: z.string() }),
+      admin: z.object({ cert: z.string(), key: z.string(), tlsCert: z.string(), tlsKey: z.string() }),
+    }),
+  ),
+});
+
+/**
+ * What `npm start` writes for applications and the isl CLI (zero configuration):
+ * the channel, and per organisation its peers, CA and identities' files.
+ */
+export type ConnectionProfile = z.infer<typeof profileSchema>;
+export type OrganisationProfile = ConnectionProfile['organisations'][number];
+
+export function writeConnectionProfile(file: string, profile: ConnectionProfile): void {
+  writeFileSync(file, JSON.stringify(profile, null, 2), { mode: 0o600 });
+}
+
+export function readConnectionProfile(file: string): ConnectionProfile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`cannot read the connection profile ${file} (is the network started? run npm start): ${(err as Error).message}`);
+  }
+  return profileSchema.parse(raw);
+}
+
+export function organisationOf(profile: ConnectionProfile, mspIdOrName: string): OrganisationProfile {
+  const org = profile.organisations.find((o) => o.mspId === mspIdOrName || o.name === mspIdOrName);
+  if (!org) {
+    throw new Error(`no organisation ${mspIdOrName} in the connection profile (have: ${profile.organisations.map((o) => o.mspId).join(', ')})`);
+  }
+  return org;
+}

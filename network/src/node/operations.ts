@@ -1,0 +1,44 @@
+import { request } from 'node:http';
+import type { Endpoint } from '../topology/topology';
+
+/** GET on a node's operations endpoint (plain HTTP on loopback). */
+export function getOperations(endpoint: Endpoint, path: string, timeoutMs = 2_000): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: endpoint.host, port: endpoint.port, path, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${endpoint.host}:${String(endpoint.port)}${path} within ${String(timeoutMs)} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function healthy(endpoint: Endpoint): Promise<boolean> {
+  const { status } = await getOperations(endpoint, '/healthz');
+  return status === 200;
+}
+
+/** One gauge's value from a Prometheus text exposition, matched by name and label subset. */
+export function metricValue(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) {
+      continue;
+    }
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})?\s+(\S+)/.exec(line);
+    if (!m || m[1] !== name) {
+      continue;
+    }
+    const found = Object.fromEntries(
+      [...(m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]),
+    );
+    if (Object.entries(labels).every(([k, v]) => found[k] === v)) {
+      return Number(m[4]);
+    }
+  }
+  return undefined;
+}

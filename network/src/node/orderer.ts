@@ -1,0 +1,143 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import type { FabricHome } from '../fabric-home';
+import type { Layout } from '../layout';
+import type { Supervisor } from '../process/supervisor';
+import { IdentityFiles } from '../ca/identity';
+import { address, type OrdererNode, type Topology } from '../topology/topology';
+import { getOperations, healthy, metricValue } from './operations';
+import { run } from '../process/run';
+
+export interface OrdererChannelInfo {
+  readonly name: string;
+  readonly status: string;
+  readonly consensusRelation: string;
+  readonly height: number;
+}
+
+/** One organisation's Raft orderer node: mutual TLS on its client, cluster and admin endpoints. */
+export class Orderer {
+  readonly node: OrdererNode;
+  readonly #fabric: FabricHome;
+  readonly #layout: Layout;
+  readonly #topology: Topology;
+  readonly #supervisor: Supervisor;
+
+  constructor(fabric: FabricHome, layout: Layout, topology: Topology, supervisor: Supervisor, node: OrdererNode) {
+    this.#fabric = fabric;
+    this.#layout = layout;
+    this.#topology = topology;
+    this.#supervisor = supervisor;
+    this.node = node;
+  }
+
+  get tls(): IdentityFiles {
+    return new IdentityFiles(this.#layout.identity(this.node.org, this.node.name));
+  }
+
+  /** The organisation admin's TLS client identity, used for osnadmin. */
+  get admin(): IdentityFiles {
+    return new IdentityFiles(this.#layout.identity(this.node.org, 'admin'));
+  }
+
+  start(): void {
+    const tls = this.tls;
+    const data = this.#layout.nodeData(this.node.name);
+    mkdirSync(data, { recursive: true });
+    const allTlsCas = `[${this.#topology.organisations.map((o) => this.#layout.caCert(o.name)).join(',')}]`;
+    this.#supervisor.start({
+      name: this.node.name,
+      command: this.#fabric.bin('orderer'),
+      args: [],
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        FABRIC_CFG_PATH: this.#layout.config,
+        FABRIC_LOGGING_SPEC: this.#topology.logging,
+        ORDERER_GENERAL_LISTENADDRESS: this.node.endpoint.host,
+        ORDERER_GENERAL_LISTENPORT: String(this.node.endpoint.port),
+        ORDERER_GENERAL_LOCALMSPID: this.node.mspId,
+        ORDERER_GENERAL_LOCALMSPDIR: tls.msp,
+        ORDERER_GENERAL_BOOTSTRAPMETHOD: 'none',
+        ORDERER_GENERAL_TLS_ENABLED: 'true',
+        ORDERER_GENERAL_TLS_CERTIFICATE: tls.tlsCert,
+        ORDERER_GENERAL_TLS_PRIVATEKEY: tls.tlsKey,
+        ORDERER_GENERAL_TLS_ROOTCAS: allTlsCas,
+        ORDERER_GENERAL_TLS_CLIENTAUTHREQUIRED: 'true',
+        ORDERER_GENERAL_TLS_CLIENTROOTCAS: allTlsCas,
+        ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: tls.tlsCert,
+        ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: tls.tlsKey,
+        ORDERER_GENERAL_CLUSTER_ROOTCAS: allTlsCas,
+        ORDERER_FILELEDGER_LOCATION: join(data, 'ledger'),
+        ORDERER_CONSENSUS_WALDIR: join(data, 'etcdraft', 'wal'),
+        ORDERER_CONSENSUS_SNAPDIR: join(data, 'etcdraft', 'snapshot'),
+        ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
+        ORDERER_ADMIN_LISTENADDRESS: address(this.node.admin),
+        ORDERER_ADMIN_TLS_ENABLED: 'true',
+        ORDERER_ADMIN_TLS_CERTIFICATE: tls.tlsCert,
+        ORDERER_ADMIN_TLS_PRIVATEKEY: tls.tlsKey,
+        ORDERER_ADMIN_TLS_ROOTCAS: allTlsCas,
+        ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
+        ORDERER_ADMIN_TLS_CLIENTROOTCAS: allTlsCas,
+        ORDERER_OPERATIONS_LISTENADDRESS: address(this.node.operations),
+        ORDERER_METRICS_PROVIDER: 'prometheus',
+      },
+    });
+  }
+
+  async healthy(): Promise<boolean> {
+    return healthy(this.node.operations);
+  }
+
+  /** Joins the channel through the channel participation API (osnadmin), as its organisation's admin. */
+  async join(genesisBlock: string, channel: string): Promise<void> {
+    const existing = await this.channelInfo(channel).catch(() => undefined);
+    if (existing) {
+      return;
+    }
+    const admin = this.admin;
+    await run(this.#fabric.bin('osnadmin'), [
+      'channel', 'join', '--channelID', channel, '--config-block', genesisBlock,
+      '-o', address(this.node.admin), '--ca-file', this.tls.tlsCa, '--client-cert', admin.tlsCert, '--client-key', admin.tlsKey,
+    ]);
+  }
+
+  /** The channel as this node's admin API reports it; rejects when the node does not have it. */
+  channelInfo(channel: string): Promise<OrdererChannelInfo> {
+    const admin = this.admin;
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: this.node.admin.host,
+          port: this.node.admin.port,
+          path: `/participation/v1/channels/${encodeURIComponent(channel)}`,
+          ca: readFileSync(this.tls.tlsCa),
+          cert: readFileSync(admin.tlsCert),
+          key: readFileSync(admin.tlsKey),
+          timeout: 3_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode !== 200) {
+              reject(new Error(`${this.node.name}: channel ${channel}: HTTP ${String(res.statusCode)} ${body}`));
+              return;
+            }
+            resolve(JSON.parse(body) as OrdererChannelInfo);
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`${this.node.name}: admin API did not answer within 3 s`)));
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  /** Whether this node is the channel's Raft leader (etcdraft's is_leader gauge). */
+  async isLeader(channel: string): Promise<boolean> {
+    const { body } = await getOperations(this.node.operations, '/metrics');
+    return metricValue(body, 'consensus_etcdraft_is_leader', { channel }) === 1;
+  }
+}

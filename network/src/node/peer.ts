@@ -1,0 +1,117 @@
+import { mkdirSync } from 'node:fs';
+import type { FabricHome } from '../fabric-home';
+import type { Layout } from '../layout';
+import type { Supervisor } from '../process/supervisor';
+import { IdentityFiles } from '../ca/identity';
+import { address, type PeerNode, type Topology } from '../topology/topology';
+import { getOperations, healthy, metricValue } from './operations';
+import { run } from '../process/run';
+
+/** A peer: LevelDB state, gateway service on, mutual TLS, blocks pulled from the orderers. */
+export class Peer {
+  readonly node: PeerNode;
+  readonly #fabric: FabricHome;
+  readonly #layout: Layout;
+  readonly #topology: Topology;
+  readonly #supervisor: Supervisor;
+
+  constructor(fabric: FabricHome, layout: Layout, topology: Topology, supervisor: Supervisor, node: PeerNode) {
+    this.#fabric = fabric;
+    this.#layout = layout;
+    this.#topology = topology;
+    this.#supervisor = supervisor;
+    this.node = node;
+  }
+
+  get tls(): IdentityFiles {
+    return new IdentityFiles(this.#layout.identity(this.node.org, this.node.name));
+  }
+
+  get admin(): IdentityFiles {
+    return new IdentityFiles(this.#layout.identity(this.node.org, 'admin'));
+  }
+
+  start(): void {
+    const tls = this.tls;
+    const org = this.#topology.organisations.find((o) => o.name === this.node.org);
+    // Gossip inside the organisation: a peer bootstraps from its sibling.
+    const sibling = org?.peers.find((p) => p.name !== this.node.name) ?? this.node;
+    const data = this.#layout.nodeData(this.node.name);
+    mkdirSync(data, { recursive: true });
+    this.#supervisor.start({
+      name: this.node.name,
+      command: this.#fabric.bin('peer'),
+      args: ['node', 'start'],
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        FABRIC_CFG_PATH: this.#layout.config,
+        FABRIC_LOGGING_SPEC: this.#topology.logging,
+        CORE_PEER_ID: this.node.name,
+        CORE_PEER_ADDRESS: address(this.node.endpoint),
+        CORE_PEER_LISTENADDRESS: address(this.node.endpoint),
+        CORE_PEER_CHAINCODEADDRESS: address(this.node.chaincodeCallback),
+        CORE_PEER_CHAINCODELISTENADDRESS: address(this.node.chaincodeCallback),
+        CORE_PEER_GOSSIP_BOOTSTRAP: address(sibling.endpoint),
+        CORE_PEER_GOSSIP_ENDPOINT: address(this.node.endpoint),
+        CORE_PEER_GOSSIP_EXTERNALENDPOINT: address(this.node.endpoint),
+        CORE_PEER_LOCALMSPID: this.node.mspId,
+        CORE_PEER_MSPCONFIGPATH: tls.msp,
+        CORE_PEER_FILESYSTEMPATH: data,
+        CORE_PEER_TLS_ENABLED: 'true',
+        CORE_PEER_TLS_CERT_FILE: tls.tlsCert,
+        CORE_PEER_TLS_KEY_FILE: tls.tlsKey,
+        CORE_PEER_TLS_ROOTCERT_FILE: tls.tlsCa,
+        CORE_PEER_TLS_CLIENTAUTHREQUIRED: 'true',
+        CORE_PEER_TLS_CLIENTCERT_FILE: tls.tlsCert,
+        CORE_PEER_TLS_CLIENTKEY_FILE: tls.tlsKey,
+        CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',
+        CORE_OPERATIONS_LISTENADDRESS: address(this.node.operations),
+        CORE_METRICS_PROVIDER: 'prometheus',
+        CORE_PEER_GATEWAY_ENABLED: 'true',
+        // Fills connection.json's {{.address}}: each peer dials its own chaincode server.
+        CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG: JSON.stringify({ address: address(this.node.chaincodeServer) }),
+      },
+    });
+  }
+
+  async healthy(): Promise<boolean> {
+    return healthy(this.node.operations);
+  }
+
+  /** Ledger height on the channel, from the peer's own metrics; undefined before it joined. */
+  async height(channel: string): Promise<number | undefined> {
+    const { body } = await getOperations(this.node.operations, '/metrics');
+    return metricValue(body, 'ledger_blockchain_height', { channel });
+  }
+
+  /** Environment for the peer CLI acting as this organisation's admin against this peer. */
+  adminEnv(): Record<string, string> {
+    const admin = this.admin;
+    return {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      FABRIC_CFG_PATH: this.#layout.config,
+      FABRIC_LOGGING_SPEC: 'WARN',
+      CORE_PEER_ADDRESS: address(this.node.endpoint),
+      CORE_PEER_LOCALMSPID: this.node.mspId,
+      CORE_PEER_MSPCONFIGPATH: admin.msp,
+      CORE_PEER_TLS_ENABLED: 'true',
+      CORE_PEER_TLS_ROOTCERT_FILE: this.tls.tlsCa,
+      CORE_PEER_TLS_CLIENTAUTHREQUIRED: 'true',
+      CORE_PEER_TLS_CLIENTCERT_FILE: admin.tlsCert,
+      CORE_PEER_TLS_CLIENTKEY_FILE: admin.tlsKey,
+    };
+  }
+
+  /** Runs the peer CLI as the organisation's admin against this peer. */
+  async cli(args: readonly string[], timeoutMs = 120_000): Promise<string> {
+    const { stdout, stderr } = await run(this.#fabric.bin('peer'), args, { env: this.adminEnv(), timeoutMs });
+    return `${stdout}${stderr}`;
+  }
+
+  async joinChannel(genesisBlock: string, channel: string): Promise<void> {
+    if ((await this.height(channel)) !== undefined) {
+      return;
+    }
+    await this.cli(['channel', 'join', '-b', genesisBlock]);
+  }
+}

@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Layout } from '../layout';
+import { waitFor } from './wait';
+
+export interface StartOptions {
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+}
+
+/**
+ * Starts and stops the network's processes. Each runs detached in its own
+ * process group, with its output in logs/<name>.log and its pid in
+ * pids/<name>.pid, so `npm stop` finds it from another shell.
+ */
+export class Supervisor {
+  readonly #layout: Layout;
+
+  constructor(layout: Layout) {
+    this.#layout = layout;
+  }
+
+  pid(name: string): number | undefined {
+    const file = this.#layout.pid(name);
+    if (!existsSync(file)) {
+      return undefined;
+    }
+    const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  }
+
+  isRunning(name: string): boolean {
+    const pid = this.pid(name);
+    return pid !== undefined && processAlive(pid);
+  }
+
+  start(options: StartOptions): number {
+    if (this.isRunning(options.name)) {
+      const pid = this.pid(options.name);
+      if (pid !== undefined) {
+        return pid;
+      }
+    }
+    const log = this.#layout.log(options.name);
+    mkdirSync(dirname(log), { recursive: true });
+    mkdirSync(this.#layout.pids, { recursive: true });
+    const fd = openSync(log, 'a');
+    try {
+      const child = spawn(options.command, options.args, {
+        cwd: options.cwd,
+        env: options.env,
+        detached: true,
+        stdio: ['ignore', fd, fd],
+      });
+      if (child.pid === undefined) {
+        throw new Error(`${options.name}: could not start ${options.command} (see ${log})`);
+      }
+      child.unref();
+      writeFileSync(this.#layout.pid(options.name), String(child.pid));
+      return child.pid;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Sends `signal` to the process group; waits (bounded) for it to exit when asked to stop. */
+  async stop(name: string, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
+    const pid = this.pid(name);
+    if (pid === undefined) {
+      return;
+    }
+    signalGroup(pid, signal);
+    if (signal !== 'SIGKILL') {
+      try {
+        await waitFor(`${name} (pid ${String(pid)}) to exit after ${signal}`, () => !processAlive(pid), { timeoutMs });
+      } catch {
+        signalGroup(pid, 'SIGKILL');
+      }
+    }
+    await waitFor(`${name} (pid ${String(pid)}) to exit`, () => !processAlive(pid), { timeoutMs: 5_000 });
+    rmSync(this.#layout.pid(name), { force: true });
+  }
+
+  /** SIGKILLs the process at once (failure tests), leaving its pid file for the record. */
+  async kill(name: string): Promise<void> {
+    await this.stop(name, 'SIGKILL');
+  }
+
+  logOf(name: string): string {
+    return this.#layout.log(name);
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') {
+      throw err;
+    }
+  }
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie still answers kill(0); /proc tells the truth on Linux.
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z /.test(stat);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import { Consortium } from '../consortium';
+import { FabricHome, projectRoot } from '../fabric-home';
+import { loadTopology } from '../topology/topology';
+import { connectGateway } from '../gateway/connect';
+import { organisationOf } from '../connection-profile';
+import { setTestNetwork, type TestNetwork, type OrgConnection } from './test-network';
+
+/**
+ * Mocha global fixtures for the integration suite: one fresh network per test
+ * run, on ports apart from `npm start`'s (ISL_TEST_BASE_PORT, default 17000),
+ * in its own run folder, torn down at the end.
+ */
+let consortium: Consortium | undefined;
+
+export function getTestConsortium(): Consortium {
+  if (!consortium) {
+    throw new Error('the integration root hooks have not started a network');
+  }
+  return consortium;
+}
+
+export async function mochaGlobalSetup(): Promise<void> {
+  const basePort = Number.parseInt(process.env.ISL_TEST_BASE_PORT ?? '17000', 10);
+  const topology = loadTopology(join(projectRoot, 'test-network-config', 'topology.yaml'), basePort);
+  const runDir = join(projectRoot, '.run', 'test');
+  const log = (m: string): void => {
+    process.stdout.write(`  [test network] ${m}\n`);
+  };
+  consortium = new Consortium({ topology, fabric: FabricHome.locate(), runDir, log });
+  // A fresh network: whatever a previous, interrupted run left is wiped.
+  await consortium.reset();
+  const started = Date.now();
+  await consortium.up();
+  log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s on ports ${String(basePort)}+`);
+  const c = consortium;
+  const profile = c.connectionProfile();
+  const network: TestNetwork = {
+    channelName: topology.channel,
+    chaincodeName: topology.chaincode.name,
+    organisations: topology.organisations.map((o) => o.mspId),
+    connect: (mspId: string): Promise<OrgConnection> => {
+      const conn = connectGateway({ org: organisationOf(profile, mspId) });
+      const net = conn.gateway.getNetwork(topology.channel);
+      return Promise.resolve({
+        mspId,
+        gateway: conn.gateway,
+        network: net,
+        contract: net.getContract(topology.chaincode.name),
+        close: conn.close,
+      });
+    },
+  };
+  setTestNetwork(network);
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  setTestNetwork(undefined);
+  if (consortium && process.env.ISL_KEEP_TEST_NETWORK !== '1') {
+    await consortium.reset();
+  }
+}
