@@ -22,7 +22,7 @@ async function main(argv: readonly string[]): Promise<void> {
       const c = consortium();
       await c.up();
       const s = await c.status();
-      process.stdout.write(`\nThe consortium is up (${String(((Date.now() - started) / 1000).toFixed(1))} s). Channel ${topology.channel}, chaincode ${topology.chaincode.name}.\n\n`);
+      process.stdout.write(`\nThe consortium is up (${((Date.now() - started) / 1000).toFixed(1)} s). Channel ${topology.channel}, chaincode ${topology.chaincode.name}.\n\n`);
       for (const org of topology.organisations) {
         process.stdout.write(`${org.mspId} — ${org.description}\n`);
         process.stdout.write(`  CA            https://${address(org.ca.endpoint)}\n`);

@@ -205,6 +205,21 @@ export class Consortium {
     );
   }
 
+  /** Starts one orderer or peer again (after a failure test killed it) and waits until it is healthy. */
+  async restartNode(name: string): Promise<void> {
+    const orderer = this.orderers.find((o) => o.node.name === name);
+    const peer = this.peers.get(name);
+    if (orderer) {
+      orderer.start();
+      await this.#waitHealthy(name, () => orderer.healthy());
+    } else if (peer) {
+      peer.start();
+      await this.#waitHealthy(name, () => peer.healthy());
+    } else {
+      throw new Error(`no orderer or peer named ${name}`);
+    }
+  }
+
   /** Stops every process the network started (reverse order). */
   async stop(): Promise<void> {
     for (const name of this.processNames.reverse()) {

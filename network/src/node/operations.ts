@@ -33,10 +33,11 @@ export function metricValue(text: string, name: string, labels: Readonly<Record<
     if (!m || m[1] !== name) {
       continue;
     }
-    const found = Object.fromEntries(
-      [...(m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]),
-    );
-    if (Object.entries(labels).every(([k, v]) => found[k] === v)) {
+    const found = new Map<string, string>();
+    for (const l of (m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+      found.set(l[1] ?? '', l[2] ?? '');
+    }
+    if (Object.entries(labels).every(([k, v]) => found.get(k) === v)) {
       return Number(m[4]);
     }
   }

@@ -47,7 +47,9 @@ export async function mochaGlobalSetup(): Promise<void> {
         gateway: conn.gateway,
         network: net,
         contract: net.getContract(topology.chaincode.name),
-        close: conn.close,
+        close: () => {
+          conn.close();
+        },
       });
     },
   };

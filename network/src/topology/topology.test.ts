@@ -1,0 +1,45 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../fabric-home';
+import { address, allPeers, expandTopology, parseTopology } from './topology';
+
+const text = readFileSync(join(projectRoot, 'test-network-config', 'topology.yaml'), 'utf8');
+
+describe('topology', () => {
+  it('describes at least 3 organisations, each with a CA, an orderer and a peer, one with two peers', () => {
+    const t = expandTopology(parseTopology(text, 'topology.yaml'));
+    assert.ok(t.organisations.length >= 3);
+    assert.ok(t.organisations.some((o) => o.peers.length === 2));
+    assert.equal(new Set(t.organisations.map((o) => o.orderer.name)).size, t.organisations.length);
+  });
+
+  it('gives every node distinct ports, shifted as a block by the base port', () => {
+    const ports = (basePort: number): number[] => {
+      const t = expandTopology(parseTopology(text, 'topology.yaml'), basePort);
+      return t.organisations.flatMap((o) => [
+        o.ca.endpoint.port, o.ca.operations.port, o.orderer.endpoint.port, o.orderer.admin.port, o.orderer.operations.port,
+        o.gateway.port, o.imageSource.port,
+        ...o.peers.flatMap((p) => [p.endpoint.port, p.chaincodeCallback.port, p.operations.port, p.chaincodeServer.port]),
+      ]);
+    };
+    const a = ports(7000);
+    assert.equal(new Set(a).size, a.length);
+    const b = ports(17000);
+    assert.deepEqual(b, a.map((p) => p + 10000));
+  });
+
+  it('binds to loopback only', () => {
+    const t = expandTopology(parseTopology(text, 'topology.yaml'));
+    assert.ok(allPeers(t).every((p) => address(p.endpoint).startsWith('127.0.0.1:')));
+  });
+
+  it('rejects a topology with fewer than 3 organisations, naming the problem', () => {
+    const two = text.replace(/  - name: hospital3[\s\S]*$/, '');
+    assert.throws(() => parseTopology(two, 'two.yaml'), /at least 3 organisations/);
+  });
+
+  it('rejects unknown keys', () => {
+    assert.throws(() => parseTopology(`${text}\nextra: 1\n`, 'x.yaml'), /extra/);
+  });
+});
