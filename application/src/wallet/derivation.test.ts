@@ -6,7 +6,7 @@ import { compactVerify, importJWK } from 'jose';
 import { derivationInfo, deriveSigningKey, KEY_PURPOSES, KEY_ROLES, type DerivationPath } from './derivation';
 import { isWalletError } from './errors';
 import { signCompact } from './sign';
-import { SIGNING_ALGORITHMS } from './signing-key';
+import { privateJwkOf, SIGNING_ALGORITHMS } from './signing-key';
 
 const SECRET = Buffer.alloc(32, 0x42);
 const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
@@ -123,6 +123,18 @@ describe('wallet derivation', () => {
             await assert.rejects(compactVerify(jws, await importJWK(other.publicJwk, alg)));
         });
     }
+
+    it('exports the private key as a JWK that jose can sign with', async () => {
+        for (const alg of SIGNING_ALGORITHMS) {
+            const key = await deriveSigningKey(SECRET, path({ alg }));
+            const jwk = privateJwkOf(key);
+            assert.equal(typeof jwk.d, 'string');
+            assert.deepEqual({ ...jwk, d: undefined }, { ...key.publicJwk, d: undefined });
+            const { CompactSign } = await import('jose');
+            const jws = await new CompactSign(Buffer.from('p')).setProtectedHeader({ alg }).sign(await importJWK(jwk, alg));
+            await compactVerify(jws, await importJWK(key.publicJwk, alg));
+        }
+    });
 
     it('does not let a caller header override alg or kid', async () => {
         const key = await deriveSigningKey(SECRET, path());

@@ -1,5 +1,5 @@
 export { WalletError, isWalletError, type WalletErrorCode } from './errors';
-export { SIGNING_ALGORITHMS, type SigningAlgorithm, type SigningKey } from './signing-key';
+export { SIGNING_ALGORITHMS, privateJwkOf, type SigningAlgorithm, type SigningKey } from './signing-key';
 export {
     KEY_PURPOSES,
     KEY_ROLES,

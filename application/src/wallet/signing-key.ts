@@ -18,3 +18,11 @@ export interface SigningKey {
     readonly keyId: string;
     readonly privateKey: KeyObject;
 }
+
+/**
+ * The private key as a JWK (d plus public members), for APIs that take a
+ * JWK rather than a KeyObject, e.g. the statement builder's signClaims().
+ */
+export function privateJwkOf(key: SigningKey): JWK {
+    return key.privateKey.export({ format: 'jwk' }) as JWK;
+}

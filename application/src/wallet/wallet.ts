@@ -72,16 +72,19 @@ export class Wallet {
 
     static async open(store: WalletStore, passphrase: string, options: WalletOptions = {}): Promise<Wallet> {
         const { plaintext, key } = await SealKey.unseal(await store.read(), passphrase);
-        let contents: z.infer<typeof contentsSchema>;
+        let secret: Buffer;
+        let index: KeyIndex;
         try {
-            contents = contentsSchema.parse(JSON.parse(plaintext.toString('utf8')));
+            const contents = contentsSchema.parse(JSON.parse(plaintext.toString('utf8')));
+            secret = Buffer.from(contents.masterSecret, 'base64url');
+            index = new KeyIndex(contents.index);
         } catch (err) {
+            // Authenticated but unreadable: written by a buggy or foreign writer.
             throw new WalletError('CORRUPT_WALLET', 'Wallet contents are malformed', { cause: err });
         } finally {
             plaintext.fill(0);
         }
-        const secret = Buffer.from(contents.masterSecret, 'base64url');
-        return new Wallet(store, secret, new KeyIndex(contents.index), key, options);
+        return new Wallet(store, secret, index, key, options);
     }
 
     get path(): string {
