@@ -1,0 +1,109 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers } from '@hyperledger/fabric-gateway';
+import { createPrivateKey } from 'node:crypto';
+import { getTestConsortium } from './testing/root-hooks';
+import { testNetwork, type OrgConnection } from './testing/test-network';
+import { defineFreshSource } from './testing/define-source';
+import { waitFor } from './process/wait';
+
+describe('the consortium network (real Fabric: CAs, Raft orderers, peers, mutual TLS)', function () {
+  this.timeout(180_000);
+  const connections: OrgConnection[] = [];
+  after(() => {
+    connections.forEach((c) => {
+      c.close();
+    });
+  });
+  const as = async (mspId: string): Promise<OrgConnection> => {
+    const c = await testNetwork().connect(mspId);
+    connections.push(c);
+    return c;
+  };
+
+  it('runs 3 orderers in one Raft cluster with exactly one leader, every peer at one height, the chaincode committed', async () => {
+    const status = await getTestConsortium().status();
+    assert.equal(status.orderers.length, 3);
+    assert.ok(status.orderers.every((o) => o.consenter), 'every orderer is a consenter');
+    assert.equal(status.orderers.filter((o) => o.leader).length, 1, 'exactly one Raft leader');
+    const heights = new Set(status.peers.map((p) => p.height));
+    assert.equal(heights.size, 1, `peers disagree on height: ${JSON.stringify(status.peers)}`);
+    assert.ok(status.peers.length >= 4);
+    assert.equal(status.chaincode.name, testNetwork().chaincodeName);
+    assert.ok((status.chaincode.sequence ?? 0) >= 1, 'chaincode definition committed');
+  });
+
+  it('commits a transaction submitted by each organisation, visible to the others and on every peer', async () => {
+    const { organisations, channelName, chaincodeName } = testNetwork();
+    let last = 0n;
+    for (const mspId of organisations) {
+      const { contract } = await as(mspId);
+      const { sourceId, block } = await defineFreshSource(contract, channelName, chaincodeName);
+      last = block;
+      const reader = await as(organisations.find((o) => o !== mspId) ?? mspId);
+      const source = JSON.parse(new TextDecoder().decode(await reader.contract.evaluateTransaction('GetSource', sourceId))) as { relayer?: string; mspId?: string };
+      assert.ok(JSON.stringify(source).includes(mspId), `GetSource from another organisation names the relaying ${mspId}`);
+    }
+    const height = await getTestConsortium().waitForSameHeight(60_000, Number(last) + 1);
+    assert.ok(height >= Number(last) + 1);
+  });
+
+  it('refuses a client that presents no TLS certificate (mutual TLS)', async () => {
+    const profile = getTestConsortium().connectionProfile();
+    const org = profile.organisations[0];
+    assert.ok(org?.peers[0]);
+    const client = new grpc.Client(`${org.peers[0].endpoint.host}:${String(org.peers[0].endpoint.port)}`, grpc.credentials.createSsl(readFileSync(org.peers[0].tlsCaCert)));
+    const gateway = connect({
+      client,
+      identity: { mspId: org.mspId, credentials: readFileSync(org.client.cert) },
+      signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(org.client.key))),
+      hash: hash.sha256,
+      evaluateOptions: () => ({ deadline: Date.now() + 5_000 }),
+    });
+    try {
+      const contract = gateway.getNetwork(testNetwork().channelName).getContract(testNetwork().chaincodeName);
+      await assert.rejects(contract.evaluateTransaction('ListSources'), (err: Error & { code?: number }) => {
+        assert.ok(err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED, `got ${String(err.code)}: ${err.message}`);
+        return true;
+      });
+    } finally {
+      gateway.close();
+      client.close();
+    }
+  });
+
+  it('elects a new Raft leader when the leader is SIGKILLed, keeps committing on every peer, and the old leader catches up', async () => {
+    const c = getTestConsortium();
+    const { channelName, chaincodeName, organisations } = testNetwork();
+    const leader = await c.waitForLeader();
+    await c.supervisor.kill(leader.node.name);
+    const successor = await c.waitForLeader(60_000);
+    assert.notEqual(successor.node.name, leader.node.name);
+    const org = organisations.find((m) => m !== leader.node.mspId) ?? organisations[0];
+    assert.ok(org);
+    const { contract } = await as(org);
+    const { block } = await defineFreshSource(contract, channelName, chaincodeName);
+    await c.waitForSameHeight(60_000, Number(block) + 1);
+    await c.restartNode(leader.node.name);
+    const target = (await successor.channelInfo(channelName)).height;
+    await waitFor(`${leader.node.name} to catch up to height ${String(target)}`, async () => (await leader.channelInfo(channelName)).height >= target, { timeoutMs: 60_000 });
+  });
+
+  it('lets a SIGKILLed peer catch up after restart', async () => {
+    const c = getTestConsortium();
+    const { channelName, chaincodeName, organisations } = testNetwork();
+    // The second peer of the organisation that runs two: its gateway stays on the first.
+    const victim = [...c.peers.values()].find((p) => p.node.name.startsWith('peer1.'));
+    assert.ok(victim, 'the topology has an organisation with two peers');
+    await c.supervisor.kill(victim.node.name);
+    const org = organisations.find((m) => m !== victim.node.mspId) ?? organisations[0];
+    assert.ok(org);
+    const { contract } = await as(org);
+    const { block } = await defineFreshSource(contract, channelName, chaincodeName);
+    assert.ok(((await victim.height(channelName).catch(() => undefined)) ?? 0) <= Number(block), 'the stopped peer cannot have the new block');
+    await c.restartNode(victim.node.name);
+    const height = await c.waitForSameHeight(90_000, Number(block) + 1);
+    assert.equal(await victim.height(channelName), height);
+  });
+});
