@@ -36,13 +36,13 @@ export async function allowAccess(tx: Tx, jws: unknown): Promise<Outcome<GrantRe
         throw new LedgerError('GRANT_EXPIRY_INVALID', `until ${until} must be after the transaction time and at most ${Limits.maxLeaseSeconds}s after it`);
     }
     const key = Keys.grant(sourceId, studyRef, recipient);
+    const changes = new Changes();
+    await tx.consume(statement, changes);
     const previous = await tx.state.get<GrantRecord>(key);
     // A consent signed before a later revocation must not undo it, even if never submitted before.
     if (previous?.revokedAt !== undefined && statement.claims.iat * 1000 < Date.parse(previous.revokedAt)) {
         throw new LedgerError('STATEMENT_SUPERSEDED', `AllowAccess issued at ${statement.claims.iat} precedes the revocation at ${previous.revokedAt}`);
     }
-    const changes = new Changes();
-    await tx.consume(statement, changes);
     const record: GrantRecord = {
         kind: 'grant',
         id: key.id,
