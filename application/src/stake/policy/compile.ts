@@ -63,8 +63,9 @@ export interface CompiledPolicy {
 
 export function compileStakePolicy(options: StakePolicyOptions): CompiledPolicy {
     const role = options.role ?? 'peer';
-    if (role !== 'peer' && role !== 'member') {
-        throw new PolicyCompileError('INVALID_LIMIT', `role must be 'peer' or 'member', got ${String(role)}`);
+    // Checked at run time too: JavaScript callers and JSON-fed options bypass the type.
+    if (!(['peer', 'member'] as readonly string[]).includes(role)) {
+        throw new PolicyCompileError('INVALID_ROLE', `role must be 'peer' or 'member', got ${role}`);
     }
     const maxTerms = options.maxTerms ?? DEFAULT_MAX_TERMS;
     const maxPolicyLength = options.maxPolicyLength ?? DEFAULT_MAX_POLICY_LENGTH;

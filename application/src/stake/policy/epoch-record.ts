@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson, type CanonicalValue } from './canonical-json';
+import { canonicalJson } from './canonical-json';
 import { compileStakePolicy, type CompiledPolicy } from './compile';
 import { EpochRecordError } from './errors';
 
@@ -82,7 +82,7 @@ export function epochPolicyRecord(compiled: CompiledPolicy, epoch: number): Epoc
 
 /** The bytes to put on the ledger. */
 export function epochPolicyRecordJson(compiled: CompiledPolicy, epoch: number): string {
-    return canonicalJson(epochPolicyRecord(compiled, epoch) as unknown as CanonicalValue);
+    return canonicalJson(epochPolicyRecord(compiled, epoch));
 }
 
 /** Parses a ledger record; refuses anything not in canonical form so all peers hash the same bytes. */
@@ -97,7 +97,7 @@ export function parseEpochPolicyRecord(json: string): EpochPolicyRecord {
     if (!result.success) {
         throw new EpochRecordError('INVALID_RECORD', `not a ${EPOCH_RECORD_SCHEMA} record: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
-    if (canonicalJson(result.data as unknown as CanonicalValue) !== json) {
+    if (canonicalJson(result.data) !== json) {
         throw new EpochRecordError('INVALID_RECORD', 'record is not in canonical JSON form');
     }
     return result.data;
@@ -114,8 +114,8 @@ export function verifyEpochPolicyRecord(record: EpochPolicyRecord): CompiledPoli
         maxTerms: input.maxTerms ?? Number.POSITIVE_INFINITY,
         maxPolicyLength: input.maxPolicyLength ?? Number.POSITIVE_INFINITY,
     });
-    const expected = canonicalJson(epochPolicyRecord(compiled, record.epoch).output as unknown as CanonicalValue);
-    if (canonicalJson(record.output as unknown as CanonicalValue) !== expected) {
+    const expected = canonicalJson(epochPolicyRecord(compiled, record.epoch).output);
+    if (canonicalJson(record.output) !== expected) {
         throw new EpochRecordError('POLICY_MISMATCH', 'recorded outputs differ from a recompilation of the recorded inputs');
     }
     return compiled;

@@ -7,6 +7,7 @@ export type PolicyCompileErrorCode =
     | 'INVALID_STAKE'
     | 'INVALID_FLOOR'
     | 'INVALID_THRESHOLD'
+    | 'INVALID_ROLE'
     | 'INVALID_LIMIT'
     | 'NO_ORGANISATIONS'
     | 'ZERO_TOTAL_STAKE'

@@ -5,7 +5,7 @@
  *   gate      := ('AND'|'And'|'and'|'OR'|'Or'|'or') '(' arg (',' arg)* ')'
  *              | ('OutOf'|'outof'|'OUTOF') '(' integer (',' arg)+ ')'
  *   arg       := gate | principal
- *   principal := "'" MSPID '.' ('admin'|'member'|'client'|'peer'|'orderer') "'"
+ *   principal := "'" MSPID '.' ('admin'|'member'|'client'|'peer'|'orderer') "'"   (or in double quotes)
  *
  * Gate spellings, the principal pattern and the accepted n (0 <= n <= count + 1) follow
  * fabric v2.5 common/policydsl/policyparser.go. A bare principal is not a policy there (it fails
@@ -196,8 +196,9 @@ class Parser {
             this.#offset += 1;
             return { kind: c, pos };
         }
-        if (c === "'") {
-            const close = s.indexOf("'", pos + 1);
+        // govaluate (Fabric's tokenizer) takes both quote styles; only the single one appears in Fabric's docs.
+        if (c === "'" || c === '"') {
+            const close = s.indexOf(c, pos + 1);
             if (close < 0) {
                 throw new PolicyParseError('UNTERMINATED_STRING', 'principal string is not closed with a quote', pos);
             }

@@ -71,8 +71,9 @@ export function quantisationErrorBound(effective: readonly number[], weights: re
         }
     }
     const step = (lo + hi) / 2;
-    // Round up to 1e-6 studies, plus headroom for float error, so the bound stays a bound and has a short decimal form.
+    // Round up to 1e-6 studies so the bound has a short decimal form; float noise far below that
+    // (1e-12 of a micro-study) is not allowed to bump an exact value such as 15 to 15.000001.
     const raw = beta(step);
-    const stake = raw <= 1e-9 * Math.max(1, total) ? 0 : Math.ceil((raw + 1e-9 * total) * 1e6) / 1e6;
+    const stake = Math.max(0, Math.ceil(raw * 1e6 - 1e-6) / 1e6);
     return { stake, fractionOfTotal: stake / total, step: Math.round(step * 1e6) / 1e6 };
 }

@@ -20,7 +20,8 @@ export function normaliseStakes(stakes: StakeTable, floorWeight: number): Member
     if (!Number.isSafeInteger(floorWeight) || floorWeight < 0) {
         throw new PolicyCompileError('INVALID_FLOOR', `floorWeight must be a non-negative integer, got ${String(floorWeight)}`);
     }
-    const entries = stakes instanceof Map ? [...stakes.entries()] : Object.entries(stakes);
+    const entries: [string, number][] =
+        stakes instanceof Map ? [...(stakes as ReadonlyMap<string, number>).entries()] : Object.entries(stakes as Readonly<Record<string, number>>);
     if (entries.length === 0) {
         throw new PolicyCompileError('NO_ORGANISATIONS', 'no organisations given');
     }
