@@ -7,4 +7,4 @@ cd "$ISL_ROOT"
 bash scripts/bootstrap.sh
 ISL_FABRIC_HOME=$(bash scripts/fabric/build.sh)
 export ISL_FABRIC_HOME
-exec node network/dist/cli.js up
+exec node application/dist/services/main.js up

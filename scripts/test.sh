@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$ISL_ROOT"
 bash scripts/bootstrap.sh
 export TS_NODE_PROJECT="$ISL_ROOT/tsconfig.test.json"
+# fabric-contract-api logs every annotation at info level otherwise.
+export CORE_CHAINCODE_LOGGING_LEVEL=warning
 export ISL_FABRIC_HOME=${ISL_FABRIC_HOME:-$(bash scripts/fabric/build.sh)}
 suite=${1:-all}
 status=0

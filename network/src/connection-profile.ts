@@ -15,6 +15,8 @@ const profileSchema = z.object({
       peers: z.array(z.object({ name: z.string(), endpoint, tlsCaCert: z.string() })),
       gateway: endpoint,
       imageSource: endpoint,
+      /** The image source's PACS; absent in profiles written before it existed (then imageSource port +1, +2). */
+      orthanc: z.object({ http: endpoint, dicom: endpoint }).optional(),
       client: z.object({ cert: z.string(), key: z.string(), tlsCert: z.string(), tlsKey: z.string() }),
       admin: z.object({ cert: z.string(), key: z.string(), tlsCert: z.string(), tlsKey: z.string() }),
     }),

@@ -220,9 +220,16 @@ export class Consortium {
     }
   }
 
-  /** Stops every process the network started (reverse order). */
+  /**
+   * Stops every process started in this run folder: first those the network
+   * does not own (application services), then the network's in reverse order.
+   */
   async stop(): Promise<void> {
-    for (const name of this.processNames.reverse()) {
+    const own = this.processNames;
+    for (const name of this.supervisor.names().filter((n) => !own.includes(n))) {
+      await this.supervisor.stop(name);
+    }
+    for (const name of own.reverse()) {
       await this.supervisor.stop(name);
     }
   }

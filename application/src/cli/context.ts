@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readConnectionProfile, organisationOf, type ConnectionProfile, type OrganisationProfile } from '../../../network/src/connection-profile';
-import { projectRoot } from '../../../network/src/fabric-home';
+import { readConnectionProfile, organisationOf, type ConnectionProfile, type OrganisationProfile } from '@isl/network/dist/connection-profile';
+import { projectRoot } from '@isl/network/dist/fabric-home';
 
 /** Options every isl command shares (global flags, each with an environment fallback). */
 export interface GlobalOptions {

@@ -1,4 +1,4 @@
-import { ErrorCodes, type ErrorCode } from '../../../chaincode/src/errors';
+import { ErrorCodes, type ErrorCode } from '@isl/chaincode/dist/errors';
 
 /**
  * The ledger refused the request for a reason the caller can fix or must

@@ -13,6 +13,8 @@ export interface UsedStatementRecord {
     readonly kind: 'used';
     readonly type: StatementType;
     readonly at: string;
+    /** The transaction the statement took effect in (absent in records written before it was kept). */
+    readonly txId?: string;
 }
 
 /** What one transaction knows about itself: time, relaying organisation, audience, state. */
@@ -23,6 +25,8 @@ export class Tx {
     readonly now: string;
     /** MSP of the submitting (relaying) client. */
     readonly mspId: string;
+    /** This transaction's ID: recorded with each used statement so a replay can name the original. */
+    readonly txId: string;
     readonly audience: string;
 
     constructor(ctx: Context) {
@@ -31,6 +35,7 @@ export class Tx {
         this.nowMs = Number(timestamp.seconds.toString()) * 1000 + Math.floor(timestamp.nanos / 1e6);
         this.now = new Date(this.nowMs).toISOString();
         this.mspId = ctx.clientIdentity.getMSPID();
+        this.txId = ctx.stub.getTxID();
         this.audience = audienceFor(ctx.stub.getChannelID(), process.env.ISL_CHAINCODE_NAME ?? DEFAULT_CHAINCODE_NAME);
     }
 
@@ -41,10 +46,12 @@ export class Tx {
     /** Rejects a statement that already took effect and records it as used by this transaction. */
     async consume(statement: Statement<StatementType>, changes: Changes): Promise<void> {
         const key = Keys.used(statement.digest);
-        if (await this.state.exists(key)) {
-            throw new LedgerError('STATEMENT_REPLAYED', `${statement.type} statement ${statement.digest} already took effect`);
+        const used = await this.state.get<UsedStatementRecord>(key);
+        if (used !== undefined) {
+            // The original transaction ID lets a relay answer a retried submit idempotently.
+            throw new LedgerError('STATEMENT_REPLAYED', `${statement.type} statement ${statement.digest} already took effect in transaction ${used.txId ?? 'unknown'}`);
         }
-        const record: UsedStatementRecord = { kind: 'used', type: statement.type, at: this.now };
+        const record: UsedStatementRecord = { kind: 'used', type: statement.type, at: this.now, txId: this.txId };
         changes.put(key, record);
     }
 }

@@ -45,6 +45,8 @@ export function identitiesOf(org: { readonly peers: readonly { readonly name: st
     ...org.peers.map((p): IdentitySpec => ({ id: `chaincode.${p.name}`, type: 'client', hosts })),
     // The TLS client identity its peers present to chaincode servers (in the ccaas package).
     { id: 'chaincode-client', type: 'client', hosts },
+    // The HTTPS server identity of the organisation's image source (ITI-43 / WADO-RS).
+    { id: 'image-source', type: 'client', hosts },
     { id: 'admin', type: 'admin', hosts },
     { id: 'client', type: 'client', hosts },
   ];

@@ -16,6 +16,8 @@ export interface ConnectGatewayOptions {
   readonly peerIndex?: number;
   /** Which enrolled identity to act as (default: the organisation's client). */
   readonly identity?: { readonly cert: string; readonly key: string; readonly tlsCert: string; readonly tlsKey: string };
+  /** Sign as this certificate and key (PEM) instead of the identity's files; TLS still uses the identity's. */
+  readonly signer?: { readonly certificate: string; readonly privateKey: string };
   /** Deadlines per call; the defaults suit a loaded 2-core machine. */
   readonly deadlines?: Pick<ConnectOptions, 'evaluateOptions' | 'endorseOptions' | 'submitOptions' | 'commitStatusOptions'>;
 }
@@ -39,8 +41,8 @@ export function connectGateway(options: ConnectGatewayOptions): GatewayConnectio
   const deadline = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });
   const gateway = connect({
     client,
-    identity: { mspId: org.mspId, credentials: readFileSync(id.cert) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(id.key))),
+    identity: { mspId: org.mspId, credentials: options.signer ? Buffer.from(options.signer.certificate) : readFileSync(id.cert) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(options.signer ? options.signer.privateKey : readFileSync(id.key))),
     hash: hash.sha256,
     evaluateOptions: deadline(10_000),
     endorseOptions: deadline(30_000),

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, readFileSync, readdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Layout } from '../layout';
 import { waitFor } from './wait';
@@ -31,6 +31,16 @@ export class Supervisor {
     }
     const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  }
+
+  /** Names of every process with a pid file in this run folder. */
+  names(): string[] {
+    if (!existsSync(this.#layout.pids)) {
+      return [];
+    }
+    return readdirSync(this.#layout.pids)
+      .filter((f) => f.endsWith('.pid'))
+      .map((f) => f.slice(0, -'.pid'.length));
   }
 
   isRunning(name: string): boolean {

@@ -19,7 +19,7 @@ describe('topology', () => {
       const t = expandTopology(parseTopology(text, 'topology.yaml'), basePort);
       return t.organisations.flatMap((o) => [
         o.ca.endpoint.port, o.ca.operations.port, o.orderer.endpoint.port, o.orderer.admin.port, o.orderer.operations.port,
-        o.gateway.port, o.imageSource.port,
+        o.gateway.port, o.imageSource.port, o.orthancHttp.port, o.orthancDicom.port,
         ...o.peers.flatMap((p) => [p.endpoint.port, p.chaincodeCallback.port, p.operations.port, p.chaincodeServer.port]),
       ]);
     };

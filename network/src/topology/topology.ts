@@ -71,6 +71,10 @@ export interface Organisation {
   readonly peers: readonly PeerNode[];
   readonly gateway: Endpoint;
   readonly imageSource: Endpoint;
+  /** The image source's PACS (Orthanc): REST/DICOMweb over HTTP, loopback only. */
+  readonly orthancHttp: Endpoint;
+  /** Orthanc's DICOM listener (locked: no modality may store or query). */
+  readonly orthancDicom: Endpoint;
 }
 
 export interface Topology {
@@ -113,6 +117,8 @@ export function expandTopology(file: TopologyFile, basePort: number = file.baseP
       })),
       gateway: at(base + 50),
       imageSource: at(base + 60),
+      orthancHttp: at(base + 61),
+      orthancDicom: at(base + 62),
     };
   });
   const names = new Set(organisations.map((o) => o.mspId));

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  ISL_CONNECTION_PROFILE: z.string().min(1, 'ISL_CONNECTION_PROFILE (the connection profile npm start writes) is required'),
+  ISL_ORG: z.string().min(1, 'ISL_ORG (this gateway\'s organisation, MSP ID or name) is required'),
+  ISL_GATEWAY_STATE_DIR: z.string().min(1, 'ISL_GATEWAY_STATE_DIR (tokens and event checkpoint) is required'),
+  ISL_GATEWAY_HOST: z.string().default('127.0.0.1'),
+  ISL_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ISL_GATEWAY_ANON_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  ISL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+
+/** The gateway application's settings, read once from the environment. */
+export interface GatewayConfig {
+  readonly profilePath: string;
+  readonly org: string;
+  readonly stateDir: string;
+  readonly host: string;
+  /** undefined: the organisation's gateway port from the connection profile. */
+  readonly port: number | undefined;
+  readonly anonymousRatePerMinute: number;
+  readonly logLevel: string;
+  readonly tokensFile: string;
+  readonly checkpointFile: string;
+}
+
+/** Fails fast, naming every missing or malformed setting. */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new Error(`gateway configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const c = result.data;
+  return {
+    profilePath: c.ISL_CONNECTION_PROFILE,
+    org: c.ISL_ORG,
+    stateDir: c.ISL_GATEWAY_STATE_DIR,
+    host: c.ISL_GATEWAY_HOST,
+    port: c.ISL_GATEWAY_PORT,
+    anonymousRatePerMinute: c.ISL_GATEWAY_ANON_RATE_PER_MINUTE,
+    logLevel: c.ISL_LOG_LEVEL,
+    tokensFile: join(c.ISL_GATEWAY_STATE_DIR, 'tokens.json'),
+    checkpointFile: join(c.ISL_GATEWAY_STATE_DIR, 'events.checkpoint'),
+  };
+}

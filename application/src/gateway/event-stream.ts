@@ -1,0 +1,80 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { checkpointers, type ChaincodeEvent, type Checkpointer, type Network } from '@hyperledger/fabric-gateway';
+
+/** A ledger event as the gateway publishes it: position, chaincode event name, canonical payload. */
+export interface LedgerEvent {
+  readonly blockNumber: string;
+  readonly transactionId: string;
+  readonly name: string;
+  readonly payload: Record<string, unknown>;
+  /** "<block>:<transactionId>", usable as an SSE Last-Event-ID. */
+  readonly id: string;
+}
+
+export interface EventStreamOptions {
+  readonly network: Network;
+  readonly chaincode: string;
+  /** Where the stream resumes after a reconnect (and, for a file checkpointer, a restart). */
+  readonly checkpointer?: Checkpointer;
+  /** First block when the checkpointer has no position yet; default: the next block. */
+  readonly startBlock?: bigint;
+  readonly onError?: (err: unknown, attempt: number) => void;
+  /** Reconnect backoff bounds. */
+  readonly minBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+export function toLedgerEvent(event: ChaincodeEvent): LedgerEvent {
+  let payload: Record<string, unknown> = {};
+  try {
+    payload = JSON.parse(new TextDecoder().decode(event.payload)) as Record<string, unknown>;
+  } catch {
+    payload = {};
+  }
+  return {
+    blockNumber: event.blockNumber.toString(),
+    transactionId: event.transactionId,
+    name: event.eventName,
+    payload,
+    id: `${event.blockNumber.toString()}:${event.transactionId}`,
+  };
+}
+
+/**
+ * Chaincode events as an endless async sequence that survives peer restarts:
+ * each event is checkpointed after the consumer took it, and on a stream error
+ * the listener reconnects (with backoff) from the checkpoint, so no event is
+ * lost or repeated.
+ */
+export async function* chaincodeEvents(options: EventStreamOptions, signal: AbortSignal): AsyncGenerator<LedgerEvent> {
+  const checkpointer = options.checkpointer ?? checkpointers.inMemory();
+  const min = options.minBackoffMs ?? 250;
+  const max = options.maxBackoffMs ?? 5_000;
+  let attempt = 0;
+  while (!signal.aborted) {
+    let events: Awaited<ReturnType<Network['getChaincodeEvents']>> | undefined;
+    const onAbort = (): void => events?.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      events = await options.network.getChaincodeEvents(options.chaincode, {
+        checkpoint: checkpointer,
+        ...(options.startBlock !== undefined ? { startBlock: options.startBlock } : {}),
+      });
+      for await (const event of events) {
+        attempt = 0;
+        yield toLedgerEvent(event);
+        await checkpointer.checkpointChaincodeEvent(event);
+      }
+    } catch (err) {
+      if (signal.aborted) {
+        return;
+      }
+      attempt++;
+      options.onError?.(err, attempt);
+      await delay(Math.min(max, min * 2 ** (attempt - 1)), undefined, { signal }).catch(() => undefined);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      events?.close();
+    }
+  }
+}

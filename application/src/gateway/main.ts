@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readConnectionProfile, organisationOf } from '@isl/network/dist/connection-profile';
+import { connectGateway } from '@isl/network/dist/gateway/connect';
+import { LedgerClient } from '../ledger/ledger-client';
+import { loadGatewayConfig } from './config';
+import { EventHub } from './event-hub';
+import { ensureGatewayIdentity } from './identity';
+import { GatewayMetrics } from './metrics';
+import { buildGatewayServer } from './server';
+import { TokenStore } from './tokens';
+
+/** The gateway application of one member organisation (started per organisation by npm start). */
+async function main(): Promise<void> {
+  const config = loadGatewayConfig();
+  const profile = readConnectionProfile(config.profilePath);
+  const org = organisationOf(profile, config.org);
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+
+  const caHome = join(config.profilePath, '..', 'orgs', org.name, 'ca', 'registrar', 'msp');
+  const identity = await ensureGatewayIdentity({
+    mspId: org.mspId,
+    caUrl: org.ca.url,
+    caName: org.ca.name,
+    caCertFile: org.ca.caCert,
+    registrar: { cert: join(caHome, 'signcerts', 'cert.pem'), key: registrarKey(join(caHome, 'keystore')) },
+    enrollmentId: `gateway.${org.name}`,
+    walletFile: join(config.stateDir, 'identity.json'),
+  });
+
+  const tokens = new TokenStore(config.tokensFile);
+  const memberTokenFile = join(config.stateDir, 'member-token');
+  if (tokens.size === 0 || !existsSync(memberTokenFile)) {
+    // The first token, for the organisation's own systems and local tools (isl reads it from here).
+    writeFileSync(memberTokenFile, `${tokens.issue('member-systems')}\n`, { mode: 0o600 });
+  }
+
+  const conn = connectGateway({ org, signer: { certificate: identity.certificate, privateKey: identity.privateKey } });
+  const network = conn.gateway.getNetwork(profile.channel);
+  const contract = network.getContract(profile.chaincode);
+  const metrics = new GatewayMetrics({ org: org.mspId });
+  const ledger = new LedgerClient(contract, { observer: metrics });
+  const hub = new EventHub();
+  const app = await buildGatewayServer({
+    mspId: org.mspId,
+    ledger,
+    network,
+    chaincode: profile.chaincode,
+    tokens,
+    metrics,
+    hub,
+    anonymousRatePerMinute: config.anonymousRatePerMinute,
+    logLevel: config.logLevel,
+    // Ready when the peer and the chaincode answer a query (the contract's metadata).
+    ready: async () => (await contract.evaluateTransaction('org.hyperledger.fabric:GetMetadata')).length > 0,
+  });
+  hub.subscribe(() => {
+    metrics.onEvent();
+  });
+  await hub.start(network, profile.chaincode, config.checkpointFile, (err) => {
+    app.log.warn({ err }, 'chaincode event stream interrupted; reconnecting from the checkpoint');
+  });
+
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    void (async () => {
+      await app.close();
+      await hub.close();
+      conn.close();
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
+  process.on('SIGINT', () => {
+    shutdown('SIGINT');
+  });
+
+  await app.listen({ host: config.host, port: config.port ?? org.gateway.port });
+}
+
+function registrarKey(keystore: string): string {
+  const [first] = existsSync(keystore) ? readdirSync(keystore) : [];
+  if (first === undefined) {
+    throw new Error(`no registrar key in ${keystore}`);
+  }
+  return join(keystore, first);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`gateway: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
+

@@ -1,0 +1,52 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LedgerClientObserver } from '../ledger/ledger-client';
+
+/**
+ * Prometheus metrics of the gateway application. The count of committed
+ * AllowAccess transactions is the paper's adoption metric.
+ */
+export class GatewayMetrics implements LedgerClientObserver {
+  readonly registry = new Registry();
+  readonly #transactions: Counter<'transaction' | 'outcome'>;
+  readonly #latency: Histogram<'transaction'>;
+  readonly #retries: Counter<'transaction' | 'reason'>;
+  readonly #events: Counter;
+
+  constructor(labels: Readonly<Record<string, string>>) {
+    this.registry.setDefaultLabels(labels);
+    collectDefaultMetrics({ register: this.registry });
+    this.#transactions = new Counter({
+      name: 'isl_gateway_transactions_total',
+      help: 'Ledger transactions and queries by name and outcome (committed, rejected, invalid, unavailable, error)',
+      labelNames: ['transaction', 'outcome'],
+      registers: [this.registry],
+    });
+    this.#latency = new Histogram({
+      name: 'isl_gateway_transaction_duration_seconds',
+      help: 'Submit-to-commit (or evaluate) latency',
+      labelNames: ['transaction'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+      registers: [this.registry],
+    });
+    this.#retries = new Counter({
+      name: 'isl_gateway_retries_total',
+      help: 'Retried proposals: MVCC conflicts (as new transactions) and unavailable peers/orderers',
+      labelNames: ['transaction', 'reason'],
+      registers: [this.registry],
+    });
+    this.#events = new Counter({ name: 'isl_gateway_events_total', help: 'Chaincode events received by the event listener', registers: [this.registry] });
+  }
+
+  onRetry(transaction: string, reason: 'mvcc' | 'unavailable'): void {
+    this.#retries.inc({ transaction, reason });
+  }
+
+  onResult(transaction: string, outcome: string, seconds: number): void {
+    this.#transactions.inc({ transaction, outcome });
+    this.#latency.observe({ transaction }, seconds);
+  }
+
+  onEvent(): void {
+    this.#events.inc();
+  }
+}

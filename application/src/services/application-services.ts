@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Consortium } from '@isl/network/dist/consortium';
+import { projectRoot } from '@isl/network/dist/fabric-home';
+import { getOperations } from '@isl/network/dist/node/operations';
+import { waitFor } from '@isl/network/dist/process/wait';
+import { address, type Organisation } from '@isl/network/dist/topology/topology';
+
+export interface ApplicationServicesOptions {
+  readonly consortium: Consortium;
+  readonly log?: (message: string) => void;
+  readonly logLevel?: string;
+}
+
+/**
+ * The application side of the consortium: each organisation's gateway
+ * application, started as supervised processes beside the network's nodes.
+ */
+export class ApplicationServices {
+  readonly #c: Consortium;
+  readonly #log: (message: string) => void;
+  readonly #logLevel: string;
+
+  constructor(options: ApplicationServicesOptions) {
+    this.#c = options.consortium;
+    this.#log = options.log ?? (() => undefined);
+    this.#logLevel = options.logLevel ?? 'warn';
+  }
+
+  gatewayStateDir(org: Organisation): string {
+    return join(this.#c.layout.root, 'orgs', org.name, 'gateway');
+  }
+
+  gatewayUrl(org: Organisation): string {
+    return `http://${address(org.gateway)}`;
+  }
+
+  /** The bearer token the organisation's gateway issued for its own systems and local tools. */
+  memberToken(org: Organisation): string {
+    return readFileSync(join(this.gatewayStateDir(org), 'member-token'), 'utf8').trim();
+  }
+
+  async up(): Promise<void> {
+    this.#log('starting each organisation\'s gateway application');
+    for (const org of this.#c.topology.organisations) {
+      this.#c.supervisor.start({
+        name: `gateway.${org.name}`,
+        command: process.execPath,
+        args: [join(projectRoot, 'application', 'dist', 'gateway', 'main.js')],
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          ISL_CONNECTION_PROFILE: this.#c.layout.connectionProfile,
+          ISL_ORG: org.mspId,
+          ISL_GATEWAY_STATE_DIR: this.gatewayStateDir(org),
+          ISL_LOG_LEVEL: this.#logLevel,
+        },
+      });
+    }
+    await Promise.all(
+      this.#c.topology.organisations.map((org) =>
+        waitFor(
+          `gateway.${org.name} to answer /readyz on ${address(org.gateway)}`,
+          async () => this.#c.supervisor.isRunning(`gateway.${org.name}`) && (await getOperations(org.gateway, '/readyz')).status === 200,
+          { timeoutMs: 90_000, hint: `see ${this.#c.supervisor.logOf(`gateway.${org.name}`)}` },
+        ),
+      ),
+    );
+  }
+}

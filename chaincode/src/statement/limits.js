@@ -1,0 +1,23 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.STATEMENT_MEDIA_TYPE = exports.Limits = void 0;
+/** Size and time caps of the protocol (docs/protocol.md, "Limits"). */
+exports.Limits = {
+    /** Longest compact JWS accepted as a transaction argument (DefineStudy embeds a consent). */
+    maxStatementLength: 8192,
+    /** Longest embedded PatientConsent JWS. */
+    maxConsentLength: 4096,
+    maxAudienceLength: 256,
+    maxUrlLength: 512,
+    /** iat may be this far ahead of the transaction timestamp (client clock skew). */
+    clockSkewSeconds: 300,
+    /** Statements submitted directly: now - iat and exp - iat are at most this. */
+    maxAgeSeconds: 300,
+    /** The patient signs consent at the source's desk; the source may submit it later. */
+    maxConsentAgeSeconds: 86_400,
+    /** Longest access lease (until - transaction time). */
+    maxLeaseSeconds: 366 * 86_400,
+};
+/** The header typ every statement carries. */
+exports.STATEMENT_MEDIA_TYPE = 'isl-statement+jws';
+//# sourceMappingURL=limits.js.map
