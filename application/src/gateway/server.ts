@@ -11,6 +11,7 @@ import { toHttpError } from './http-errors';
 import { registerStatementRoutes } from './routes/statements';
 import { registerQueryRoutes } from './routes/queries';
 import { registerEventRoutes } from './routes/events';
+import { registerAuditRoutes } from './routes/audit';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -101,6 +102,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
   registerStatementRoutes(app, o.ledger, o.anonymousRatePerMinute);
   registerQueryRoutes(app, o.ledger);
   registerEventRoutes(app, o.hub, o.network, o.chaincode);
+  registerAuditRoutes(app, o.network, o.chaincode);
   return app;
 }
 

@@ -11,7 +11,7 @@ export interface RetryOptions {
   readonly backoffMs: number;
 }
 
-export const defaultRetries: RetryOptions = { mvccRetries: 5, unavailableRetries: 4, backoffMs: 200 };
+export const defaultRetries: RetryOptions = { mvccRetries: 5, unavailableRetries: 5, backoffMs: 250 };
 
 export interface Submitted<T> {
   readonly result: T;
@@ -148,6 +148,13 @@ function asRejection(err: unknown): LedgerRejection | undefined {
   return new LedgerRejection(found.code, found.message, txId);
 }
 
+/**
+ * Transient: no peer or orderer answered, or (right after a peer restart) the
+ * gateway's discovery does not yet know enough peers to satisfy the policy.
+ */
 function isUnavailable(err: unknown): boolean {
-  return err instanceof GatewayError && retryable.has(err.code);
+  if (!(err instanceof GatewayError)) {
+    return false;
+  }
+  return retryable.has(err.code) || (err.code === grpc.status.FAILED_PRECONDITION && /no combination of peers|no peers available/i.test(err.message));
 }

@@ -1,13 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Consortium } from '@isl/network/dist/consortium';
+import type { StartOptions } from '@isl/network/dist/process/supervisor';
 import { projectRoot } from '@isl/network/dist/fabric-home';
 import { getOperations } from '@isl/network/dist/node/operations';
 import { waitFor } from '@isl/network/dist/process/wait';
-import { address, type Organisation } from '@isl/network/dist/topology/topology';
+import { address, type Organisation, type Topology } from '@isl/network/dist/topology/topology';
+
+/** What the services need of the running network (a Consortium provides it). */
+export interface ServiceHost {
+  readonly topology: Topology;
+  readonly layout: { readonly root: string; readonly connectionProfile: string };
+  readonly supervisor: {
+    start(options: StartOptions): number;
+    isRunning(name: string): boolean;
+    logOf(name: string): string;
+  };
+}
 
 export interface ApplicationServicesOptions {
-  readonly consortium: Consortium;
+  readonly consortium: ServiceHost;
   readonly log?: (message: string) => void;
   readonly logLevel?: string;
 }
@@ -17,7 +28,7 @@ export interface ApplicationServicesOptions {
  * application, started as supervised processes beside the network's nodes.
  */
 export class ApplicationServices {
-  readonly #c: Consortium;
+  readonly #c: ServiceHost;
   readonly #log: (message: string) => void;
   readonly #logLevel: string;
 

@@ -5,6 +5,7 @@ import { loadTopology } from '../topology/topology';
 import { connectGateway } from '../gateway/connect';
 import { organisationOf } from '../connection-profile';
 import { setTestNetwork, type TestNetwork, type OrgConnection } from './test-network';
+import { ApplicationServices } from '../../../application/src/services/application-services';
 
 /**
  * Mocha global fixtures for the integration suite: one fresh network per test
@@ -12,6 +13,15 @@ import { setTestNetwork, type TestNetwork, type OrgConnection } from './test-net
  * in its own run folder, torn down at the end.
  */
 let consortium: Consortium | undefined;
+let services: ApplicationServices | undefined;
+
+/** The test network's application services (each organisation's gateway application). */
+export function getTestServices(): ApplicationServices {
+  if (!services) {
+    throw new Error('the integration root hooks have not started the application services');
+  }
+  return services;
+}
 
 export function getTestConsortium(): Consortium {
   if (!consortium) {
@@ -23,7 +33,8 @@ export function getTestConsortium(): Consortium {
 export async function mochaGlobalSetup(): Promise<void> {
   const basePort = Number.parseInt(process.env.ISL_TEST_BASE_PORT ?? '17000', 10);
   const topology = loadTopology(join(projectRoot, 'test-network-config', 'topology.yaml'), basePort);
-  const runDir = join(projectRoot, '.run', 'test');
+  // One run folder per base port, so test runs on different ports never share state.
+  const runDir = join(projectRoot, '.run', `test-${String(basePort)}`);
   const log = (m: string): void => {
     process.stdout.write(`  [test network] ${m}\n`);
   };
@@ -32,6 +43,8 @@ export async function mochaGlobalSetup(): Promise<void> {
   await consortium.reset();
   const started = Date.now();
   await consortium.up();
+  services = new ApplicationServices({ consortium, log });
+  await services.up();
   log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s on ports ${String(basePort)}+`);
   const c = consortium;
   const profile = c.connectionProfile();
@@ -58,7 +71,8 @@ export async function mochaGlobalSetup(): Promise<void> {
 
 export async function mochaGlobalTeardown(): Promise<void> {
   setTestNetwork(undefined);
+  // Stopped, not wiped: its logs stay for whoever reads a failure (the next run wipes it).
   if (consortium && process.env.ISL_KEEP_TEST_NETWORK !== '1') {
-    await consortium.reset();
+    await consortium.stop();
   }
 }

@@ -1,0 +1,75 @@
+/** An error answer of the gateway application, with the ledger's code when there is one. */
+export class GatewayHttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(`${code}: ${message.replace(new RegExp(`^${code}: `), '')} (HTTP ${String(status)})`);
+    this.name = 'GatewayHttpError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export interface WriteResult {
+  readonly transactionId: string;
+  readonly blockNumber?: string;
+  readonly alreadyApplied: boolean;
+  readonly record?: unknown;
+}
+
+export interface GatewayClientOptions {
+  readonly baseUrl: string;
+  /** Bearer token; statement relays work without one. */
+  readonly token?: string;
+  readonly timeoutMs?: number;
+}
+
+/** The gateway application's REST API (the isl CLI and member systems use it). */
+export class GatewayClient {
+  readonly #o: GatewayClientOptions;
+
+  constructor(options: GatewayClientOptions) {
+    this.#o = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
+  }
+
+  /** Relays a signed statement; the gateway picks the transaction from its type. */
+  relay(statement: string): Promise<WriteResult> {
+    return this.#request<WriteResult>('POST', '/api/v1/statements', { statement });
+  }
+
+  get<T = unknown>(path: string, query: Readonly<Record<string, string | number | undefined>> = {}): Promise<T> {
+    const q = Object.entries(query)
+      .filter((e): e is [string, string | number] => e[1] !== undefined)
+      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+      .join('&');
+    return this.#request<T>('GET', `/api/v1${path}${q ? `?${q}` : ''}`);
+  }
+
+  async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+    }
+    if (this.#o.token !== undefined) {
+      headers.authorization = `Bearer ${this.#o.token}`;
+    }
+    let res: Response;
+    try {
+      res = await fetch(`${this.#o.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#o.timeoutMs ?? 120_000),
+      });
+    } catch (err) {
+      throw new GatewayHttpError(0, 'GATEWAY_UNREACHABLE', `cannot reach the gateway at ${this.#o.baseUrl}: ${(err as Error).message}`);
+    }
+    const text = await res.text();
+    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
+    if (!res.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      throw new GatewayHttpError(res.status, error?.code ?? 'HTTP_ERROR', error?.message ?? text);
+    }
+    return parsed as T;
+  }
+}

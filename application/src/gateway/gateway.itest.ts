@@ -1,0 +1,184 @@
+import { strict as assert } from 'node:assert';
+import { request } from 'node:http';
+import { getTestConsortium, getTestServices } from '../../../network/src/testing/root-hooks';
+import { testNetwork } from '../../../network/src/testing/test-network';
+import { waitFor } from '../../../network/src/process/wait';
+import { audienceFor, createStatement, newStudyReference, type Fields, type StatementType } from '../../../chaincode/src/statement';
+import { newParty, type Party } from '../../../chaincode/src/testing/fixture';
+import { GatewayClient, GatewayHttpError } from '../client/gateway-client';
+import type { Organisation } from '../../../network/src/topology/topology';
+
+/** Reads server-sent events from a gateway into an array, until closed. */
+function openEvents(url: string, token: string, lastEventId?: string): { events: { id: string; name: string; data: Record<string, unknown> }[]; close: () => void } {
+  const events: { id: string; name: string; data: Record<string, unknown> }[] = [];
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (lastEventId !== undefined) {
+    headers['last-event-id'] = lastEventId;
+  }
+  const req = request(url, { headers }, (res) => {
+    let buffer = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buffer += chunk;
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const field = (name: string): string | undefined => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+        const data = field('data');
+        if (data !== undefined) {
+          events.push({ id: field('id') ?? '', name: field('event') ?? '', data: JSON.parse(data) as Record<string, unknown> });
+        }
+      }
+    });
+  });
+  req.on('error', () => undefined);
+  req.end();
+  return { events, close: () => req.destroy() };
+}
+
+describe('gateway application (REST over real HTTP, real network)', function () {
+  this.timeout(240_000);
+  let org: Organisation;
+  let api: GatewayClient;
+  let anonymous: GatewayClient;
+  let audience: string;
+  let source: Party;
+  let url: string;
+
+  const sign = <T extends StatementType>(type: T, fields: Fields<T>, signer: Party): Promise<string> => createStatement(type, fields, signer.privateJwk, { audience });
+
+  async function defineStudy(patient: Party): Promise<string> {
+    const study = newStudyReference();
+    const consent = await sign('PatientConsent', { source: source.id, study }, patient);
+    await api.relay(await sign('DefineStudy', { study, consent }, source));
+    return study;
+  }
+
+  before(async () => {
+    const services = getTestServices();
+    // The organisation with one peer, so stopping it makes its gateway lose its peer.
+    const found = getTestConsortium().topology.organisations.find((o) => o.peers.length === 1);
+    assert.ok(found);
+    org = found;
+    url = services.gatewayUrl(org);
+    api = new GatewayClient({ baseUrl: url, token: services.memberToken(org) });
+    anonymous = new GatewayClient({ baseUrl: url });
+    audience = audienceFor(testNetwork().channelName, testNetwork().chaincodeName);
+    source = await newParty('ES256');
+    const defined = await anonymous.relay(await sign('DefineSource', { url: 'https://images.hospital.example/iti43' }, source));
+    assert.equal(defined.alreadyApplied, false);
+  });
+
+  it("runs the paper's flow through REST, each write answered only after its commit, with its transaction id and block", async () => {
+    const [patient, doctor] = await Promise.all([newParty('EdDSA'), newParty('ES256')]);
+    const study = await defineStudy(patient);
+    const until = Math.floor(Date.now() / 1000) + 3600;
+    const grant = await api.relay(await sign('AllowAccess', { source: source.id, study, recipient: doctor.id, until, purpose: 'TREAT' }, patient));
+    assert.match(grant.transactionId, /^[0-9a-f]{64}$/);
+    assert.ok(Number(grant.blockNumber) > 0);
+    // Committed before the answer: an immediate query at the same gateway sees it.
+    const allowed = await api.get<{ allowed: boolean }>('/access', { source: source.id, study, recipient: doctor.id });
+    assert.equal(allowed.allowed, true);
+    await api.relay(await sign('RevokeAccess', { source: source.id, study, recipient: doctor.id }, patient));
+    const denied = await api.get<{ allowed: boolean; reason?: string }>('/access', { source: source.id, study, recipient: doctor.id });
+    assert.equal(denied.allowed, false);
+    const grants = await api.get<unknown[]>(`/sources/${source.id}/studies/${study}/grants`);
+    assert.equal(grants.length, 1);
+  });
+
+  it("answers a bad statement with 400 and the chaincode's own reason, writing nothing", async () => {
+    const [patient, doctor, stranger] = await Promise.all([newParty('EdDSA'), newParty('ES256'), newParty('ES256')]);
+    const study = await defineStudy(patient);
+    // Signed by a stranger, not the study's patient.
+    const forged = await sign('AllowAccess', { source: source.id, study, recipient: doctor.id, until: Math.floor(Date.now() / 1000) + 3600 }, stranger);
+    await assert.rejects(api.relay(forged), (err: GatewayHttpError) => {
+      assert.equal(err.status, 403);
+      assert.equal(err.code, 'SIGNER_NOT_AUTHORISED');
+      return true;
+    });
+    const tampered = `${forged.slice(0, -4)}AAAA`;
+    await assert.rejects(api.relay(tampered), (err: GatewayHttpError) => err.status === 400 && err.code === 'SIGNATURE_INVALID');
+    assert.deepEqual(await api.get(`/sources/${source.id}/studies/${study}/grants`), []);
+  });
+
+  it('answers 401 without valid credentials, and such a request reaches no peer', async () => {
+    const metrics = async (): Promise<string> => (await fetch(`${url}/metrics`)).text();
+    const count = (text: string): number => Number(/isl_gateway_transactions_total\{[^}]*transaction="ListSources"[^}]*\} (\d+)/.exec(text)?.[1] ?? '0');
+    const before = count(await metrics());
+    await assert.rejects(anonymous.get('/sources'), (err: GatewayHttpError) => err.status === 401);
+    await assert.rejects(new GatewayClient({ baseUrl: url, token: 'isl_not-a-token' }).get('/sources'), (err: GatewayHttpError) => err.status === 401);
+    assert.equal(count(await metrics()), before);
+    await api.get('/sources');
+    assert.equal(count(await metrics()), before + 1);
+  });
+
+  it('answers a statement submitted twice idempotently, naming the original transaction', async () => {
+    const [patient, doctor] = await Promise.all([newParty('EdDSA'), newParty('ES256')]);
+    const study = await defineStudy(patient);
+    const allow = await sign('AllowAccess', { source: source.id, study, recipient: doctor.id, until: Math.floor(Date.now() / 1000) + 600 }, patient);
+    const first = await api.relay(allow);
+    const again = await api.relay(allow);
+    assert.equal(again.alreadyApplied, true);
+    assert.equal(again.transactionId, first.transactionId);
+  });
+
+  it('serves its OpenAPI document and docs page, and counts AllowAccess in its metrics', async () => {
+    const doc = (await (await fetch(`${url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    assert.match(doc.openapi, /^3\./);
+    for (const path of ['/api/v1/grants', '/api/v1/statements', '/api/v1/access', '/api/v1/events', '/api/v1/history']) {
+      assert.ok(path in doc.paths, `${path} documented`);
+    }
+    assert.equal((await fetch(`${url}/api/v1/docs/`)).status, 200);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    assert.match(text, /isl_gateway_transactions_total\{[^}]*transaction="AllowAccess"[^}]*outcome="committed"[^}]*\} [1-9]/);
+  });
+
+  it('answers 503 while its peer is down, then recovers; the event stream resumes without losing or repeating an event', async () => {
+    const c = getTestConsortium();
+    const services = getTestServices();
+    const peer = org.peers[0];
+    assert.ok(peer);
+    const patient = await newParty('EdDSA');
+    const recipients = await Promise.all([newParty('ES256'), newParty('ES256'), newParty('ES256')]);
+    const study = await defineStudy(patient);
+    const stream = openEvents(`${url}/api/v1/events?study=${study}`, services.memberToken(org));
+    try {
+      await waitFor('the event stream to connect', async () => {
+        await api.relay(await sign('RequestAccess', { source: source.id, study, purpose: 'TREAT' }, await newParty('ES256')));
+        return stream.events.length > 0;
+      }, { timeoutMs: 30_000 });
+      const allow = (r: Party): Promise<string> => sign('AllowAccess', { source: source.id, study, recipient: r.id, until: Math.floor(Date.now() / 1000) + 3600 }, patient);
+      const first = await api.relay(await allow(recipients[0]!));
+
+      await c.supervisor.kill(peer.name);
+      await assert.rejects(api.get('/sources'), (err: GatewayHttpError) => err.status === 503 && err.code === 'LEDGER_UNAVAILABLE');
+      await c.restartNode(peer.name);
+      await waitFor('the gateway to reach its restarted peer', () => api.get('/sources').then(() => true), { timeoutMs: 60_000 });
+
+      const second = await api.relay(await allow(recipients[1]!));
+      const third = await api.relay(await allow(recipients[2]!));
+      await waitFor('the stream to deliver the events after the peer restart', () => stream.events.some((e) => e.id.endsWith(third.transactionId)), { timeoutMs: 60_000 });
+      const ids = stream.events.map((e) => e.id);
+      assert.equal(new Set(ids).size, ids.length, `no event repeated: ${ids.join(', ')}`);
+      for (const tx of [first.transactionId, second.transactionId, third.transactionId]) {
+        assert.equal(ids.filter((id) => id.endsWith(tx)).length, 1, `event of ${tx} delivered once`);
+      }
+      assert.ok(stream.events.every((e) => e.data.payload !== undefined && (e.data.payload as { study?: string }).study === study), 'filtered to the study');
+
+      // A client that reconnects with Last-Event-ID gets exactly what came after.
+      const resumed = openEvents(`${url}/api/v1/events?study=${study}`, services.memberToken(org), stream.events.find((e) => e.id.endsWith(first.transactionId))?.id);
+      try {
+        await waitFor('the resumed stream to replay the later events', () => resumed.events.some((e) => e.id.endsWith(third.transactionId)), { timeoutMs: 60_000 });
+        assert.deepEqual(
+          resumed.events.map((e) => e.id),
+          ids.slice(ids.findIndex((id) => id.endsWith(first.transactionId)) + 1),
+        );
+      } finally {
+        resumed.close();
+      }
+    } finally {
+      stream.close();
+    }
+  });
+});

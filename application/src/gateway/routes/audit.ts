@@ -1,0 +1,59 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Network } from '@hyperledger/fabric-gateway';
+import { auditLedger } from '../../audit/audit-report';
+import { recordHistory } from '../../audit/history';
+
+/** Tokens issued under a name `auditor` or `auditor:<who>` (e.g. auditor:payer) hold the auditor role. */
+export function isAuditor(caller: string | undefined): boolean {
+  return caller === 'auditor' || caller?.startsWith('auditor:') === true;
+}
+
+async function requireAuditor(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (!isAuditor(request.caller)) {
+    await reply.code(403).send({ error: { code: 'AUDITOR_REQUIRED', message: 'the audit needs a bearer token issued to an auditor' } });
+  }
+}
+
+const block = { type: 'integer', minimum: 0 } as const;
+
+/**
+ * The audit endpoints (auditors only): the per-organisation audit read from the
+ * blocks, the recorded epochs, and any record's full history.
+ */
+export function registerAuditRoutes(app: FastifyInstance, network: Network, chaincode: string): void {
+  app.get<{ Querystring: { from?: number; to?: number } }>(
+    '/api/v1/audit',
+    {
+      preHandler: requireAuditor,
+      schema: {
+        tags: ['audit'],
+        summary: 'Per organisation: stake, endorsements given, endorsed transactions invalidated, blocks cut as Raft leader; and the epochs',
+        querystring: { type: 'object', additionalProperties: false, properties: { from: block, to: block } },
+      },
+    },
+    (req) =>
+      auditLedger({
+        network,
+        chaincode,
+        ...(req.query.from === undefined ? {} : { fromBlock: req.query.from }),
+        ...(req.query.to === undefined ? {} : { toBlock: req.query.to }),
+      }),
+  );
+  app.get(
+    '/api/v1/audit/epochs',
+    { preHandler: requireAuditor, schema: { tags: ['audit'], summary: 'Every recorded stake epoch (ListEpochs)' } },
+    async () => JSON.parse(new TextDecoder().decode(await network.getContract(chaincode).evaluateTransaction('ListEpochs'))) as unknown,
+  );
+  app.get<{ Querystring: { key: string } }>(
+    '/api/v1/audit/history',
+    {
+      preHandler: requireAuditor,
+      schema: {
+        tags: ['audit'],
+        summary: "A record's full history, e.g. key=epoch/0000000002",
+        querystring: { type: 'object', required: ['key'], additionalProperties: false, properties: { key: { type: 'string', minLength: 1, maxLength: 512 } } },
+      },
+    },
+    (req) => recordHistory(network.getContract(chaincode), req.query.key),
+  );
+}
