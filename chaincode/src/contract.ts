@@ -10,6 +10,7 @@ import { toJson } from './ledger/marshal';
 import { LedgerState } from './ledger/state';
 import { Tx } from './ledger/tx';
 import { denyAccess, requestAccess } from './request/request';
+import { isAdmin, recordEpoch, type EpochRecord } from './stake/epoch';
 import { getStake } from './stake/stake';
 import { Id32 } from './statement/claims';
 import { rotateOwnerKey } from './study/rotate';
@@ -86,6 +87,15 @@ export class LedgerContract extends Contract {
         return submit(ctx, recordDisclosure, statement);
     }
 
+    /** `epoch`: JSON {sequence, block, compiled}; only an organisation admin may record one (docs/protocol.md). */
+    @Transaction()
+    @Returns('string')
+    async RecordEpoch(ctx: Context, epoch: string): Promise<string> {
+        const { record, changes } = await recordEpoch(new Tx(ctx), isAdmin(ctx), epoch);
+        await changes.apply(ctx.stub);
+        return toJson(record);
+    }
+
     @Transaction(false)
     @Returns('string')
     async GetSource(ctx: Context, source: string): Promise<string> {
@@ -155,6 +165,23 @@ export class LedgerContract extends Contract {
         }
         return toJson(await getStake(new LedgerState(ctx.stub), org));
     }
+
+    /** Every recorded stake epoch, in sequence order. */
+    @Transaction(false)
+    @Returns('string')
+    async ListEpochs(ctx: Context): Promise<string> {
+        return toJson(await new LedgerState(ctx.stub).list<EpochRecord>('epoch', []));
+    }
+
+    /** `sequence`: a chaincode definition sequence that was recorded as an epoch. */
+    @Transaction(false)
+    @Returns('string')
+    async GetEpoch(ctx: Context, sequence: string): Promise<string> {
+        if (typeof sequence !== 'string' || !/^[1-9][0-9]{0,9}$/.test(sequence)) {
+            throw new LedgerError('ARGUMENT_INVALID', 'sequence must be a positive integer');
+        }
+        return toJson(await found(new LedgerState(ctx.stub).get<EpochRecord>(Keys.epoch(Number(sequence))), 'EPOCH_NOT_FOUND', `no epoch at sequence ${sequence}`));
+    }
 }
 
 async function submit<T>(ctx: Context, rule: (tx: Tx, statement: unknown) => Promise<Outcome<T>>, statement: string): Promise<string> {
@@ -172,7 +199,7 @@ function id(name: string, value: unknown): string {
     return result.data;
 }
 
-async function found<T>(value: Promise<T | undefined> | T | undefined, code: 'SOURCE_NOT_FOUND' | 'STUDY_NOT_FOUND', detail: string): Promise<T> {
+async function found<T>(value: Promise<T | undefined> | T | undefined, code: 'SOURCE_NOT_FOUND' | 'STUDY_NOT_FOUND' | 'EPOCH_NOT_FOUND', detail: string): Promise<T> {
     const resolved = await value;
     if (resolved === undefined) {
         throw new LedgerError(code, detail);

@@ -42,6 +42,11 @@ export const ErrorCodes = {
     GRANT_NOT_ACTIVE: 'grant already revoked',
     REQUEST_NOT_FOUND: 'no pending access request from this recipient',
     ROTATION_INVALID: 'new patient key must differ from the current one and from the recovery key',
+    // Stake epochs
+    ADMIN_REQUIRED: 'only an organisation admin identity (NodeOU admin) may record an epoch',
+    EPOCH_INVALID: 'the epoch record is malformed or not internally consistent',
+    EPOCH_STALE: 'the epoch sequence is not above the last recorded one',
+    EPOCH_NOT_FOUND: 'no epoch recorded at this sequence',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

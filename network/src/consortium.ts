@@ -297,6 +297,7 @@ export class Consortium {
           peers: org.peers.map((p) => ({ name: p.name, endpoint: p.endpoint, tlsCaCert: this.layout.caCert(org.name) })),
           gateway: org.gateway,
           imageSource: org.imageSource,
+          orthanc: { http: org.orthancHttp, dicom: org.orthancDicom },
           client: files(client),
           admin: files(admin),
         };

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StartOptions } from '@isl/network/dist/process/supervisor';
+import type { ProcessSupervisor } from '@isl/network/dist/process/supervisor';
+import type { ConnectionProfile } from '@isl/network/dist/connection-profile';
+import { startImageSourceServices, stopImageSourceServices } from '../imagesource/service';
 import { projectRoot } from '@isl/network/dist/fabric-home';
 import { getOperations } from '@isl/network/dist/node/operations';
 import { waitFor } from '@isl/network/dist/process/wait';
@@ -10,11 +12,8 @@ import { address, type Organisation, type Topology } from '@isl/network/dist/top
 export interface ServiceHost {
   readonly topology: Topology;
   readonly layout: { readonly root: string; readonly connectionProfile: string };
-  readonly supervisor: {
-    start(options: StartOptions): number;
-    isRunning(name: string): boolean;
-    logOf(name: string): string;
-  };
+  readonly supervisor: ProcessSupervisor;
+  connectionProfile(): ConnectionProfile;
 }
 
 export interface ApplicationServicesOptions {
@@ -76,5 +75,19 @@ export class ApplicationServices {
         ),
       ),
     );
+    // Every member runs an image source (Orthanc behind the ITI-43 / WADO-RS service).
+    this.#log('starting each organisation\'s PACS (Orthanc) and image source');
+    const profile = this.#c.connectionProfile();
+    for (const org of this.#c.topology.organisations) {
+      await startImageSourceServices({ profile, org: org.mspId, runDir: this.#c.layout.root, supervisor: this.#c.supervisor, log: this.#log });
+    }
+  }
+
+  async down(): Promise<void> {
+    const profile = this.#c.connectionProfile();
+    for (const org of this.#c.topology.organisations) {
+      await stopImageSourceServices({ profile, org: org.mspId, runDir: this.#c.layout.root, supervisor: this.#c.supervisor });
+      await this.#c.supervisor.stop(`gateway.${org.name}`);
+    }
   }
 }

@@ -10,6 +10,9 @@ const ATTRIBUTES = {
     disclosure: ['source', 'study', 'statement'],
     stake: ['org', 'source', 'study'],
     used: ['statement'],
+    epoch: ['sequence'],
+    // The singleton naming the last recorded epoch, so RecordEpoch needs no range read.
+    epochhead: ['head'],
 } as const;
 
 export type RecordKind = keyof typeof ATTRIBUTES;
@@ -60,4 +63,7 @@ export const Keys = {
     disclosure: (source: string, study: string, statement: string) => new RecordKey('disclosure', [source, study, statement]),
     stake: (org: string, source: string, study: string) => new RecordKey('stake', [org, source, study]),
     used: (statement: string) => new RecordKey('used', [statement]),
+    /** Zero-padded so composite-key order is sequence order. */
+    epoch: (sequence: number) => new RecordKey('epoch', [String(sequence).padStart(10, '0')]),
+    epochHead: () => new RecordKey('epochhead', ['latest']),
 };

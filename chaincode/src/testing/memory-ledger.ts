@@ -15,6 +15,8 @@ export interface EmittedEvent {
 
 export interface InvokeOptions {
     readonly mspId?: string;
+    /** The client identity's x509 id as fabric-shim formats it; default a NodeOU client. */
+    readonly id?: string;
     /** Transaction timestamp, milliseconds; default: the ledger clock. */
     readonly timeMs?: number;
 }
@@ -44,7 +46,10 @@ export class MemoryLedger {
     async invoke<T>(fn: (ctx: Context) => Promise<T>, options: InvokeOptions = {}): Promise<T> {
         const txId = `tx${String(++this.#txCount).padStart(6, '0')}`;
         const stub = new MemoryStub(this, txId, options.timeMs ?? this.clockMs);
-        const identity: Partial<ClientIdentity> = { getMSPID: () => options.mspId ?? 'Org1MSP' };
+        const identity: Partial<ClientIdentity> = {
+            getMSPID: () => options.mspId ?? 'Org1MSP',
+            getID: () => options.id ?? 'x509::/OU=client/CN=client::/C=US/CN=ca',
+        };
         const ctx = { stub: stub as unknown as ChaincodeStub, clientIdentity: identity as ClientIdentity } as Context;
         const result = await fn(ctx);
         stub.commit();

@@ -8,6 +8,7 @@ import { address, type Organisation, type Topology } from '../topology/topology'
 import { waitFor } from '../process/wait';
 import { projectRoot } from '../fabric-home';
 import { writeCcaasPackage } from './package';
+import { describeValidationParameter } from './policy-text';
 import { connect } from 'node:net';
 
 export interface CommittedDefinition {
@@ -200,15 +201,9 @@ export class ChaincodeDeployment {
   }
 }
 
-/** Decodes the definition's validation parameter enough to show the policy (channel reference or signature policy). */
+/** The definition's endorsement policy as text (see policy-text.ts). */
 function describePolicy(validationParameterB64: string): string {
-  const bytes = Buffer.from(validationParameterB64, 'base64');
-  const text = bytes.toString('latin1');
-  const ref = /\/Channel\/Application\/[A-Za-z]+/.exec(text);
-  if (ref) {
-    return ref[0];
-  }
-  return `signature policy (${String(bytes.length)} bytes)`;
+  return describeValidationParameter(Buffer.from(validationParameterB64, 'base64'));
 }
 
 function canConnect(host: string, port: number): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway, type ConnectOptions } from '@hyperledger/fabric-gateway';
-import { createPrivateKey } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import type { OrganisationProfile } from '../connection-profile';
 
 export interface GatewayConnection {
@@ -33,7 +33,8 @@ export function connectGateway(options: ConnectGatewayOptions): GatewayConnectio
     throw new Error(`${org.mspId} has no peer ${String(options.peerIndex ?? 0)}`);
   }
   const id = options.identity ?? org.client;
-  const credentials = grpc.credentials.createSsl(readFileSync(peer.tlsCaCert), readFileSync(id.tlsKey), readFileSync(id.tlsCert));
+  const tlsCert = readFileSync(id.tlsCert);
+  const credentials = grpc.credentials.createSsl(readFileSync(peer.tlsCaCert), readFileSync(id.tlsKey), tlsCert);
   const client = new grpc.Client(`${peer.endpoint.host}:${String(peer.endpoint.port)}`, credentials, {
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_permit_without_calls': 1,
@@ -44,6 +45,8 @@ export function connectGateway(options: ConnectGatewayOptions): GatewayConnectio
     identity: { mspId: org.mspId, credentials: options.signer ? Buffer.from(options.signer.certificate) : readFileSync(id.cert) },
     signer: signers.newPrivateKeySigner(createPrivateKey(options.signer ? options.signer.privateKey : readFileSync(id.key))),
     hash: hash.sha256,
+    // Block events go to the peer's deliver service, which binds the request to the client's TLS certificate.
+    tlsClientCertificateHash: createHash('sha256').update(new X509Certificate(tlsCert).raw).digest(),
     evaluateOptions: deadline(10_000),
     endorseOptions: deadline(30_000),
     submitOptions: deadline(10_000),

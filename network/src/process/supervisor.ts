@@ -12,12 +12,20 @@ export interface StartOptions {
   readonly cwd?: string;
 }
 
+/** What services need of a supervisor (structural, so tests and builds can share one). */
+export interface ProcessSupervisor {
+  start(options: StartOptions): number;
+  stop(name: string, signal?: NodeJS.Signals, timeoutMs?: number): Promise<void>;
+  isRunning(name: string): boolean;
+  logOf(name: string): string;
+}
+
 /**
  * Starts and stops the network's processes. Each runs detached in its own
  * process group, with its output in logs/<name>.log and its pid in
  * pids/<name>.pid, so `npm stop` finds it from another shell.
  */
-export class Supervisor {
+export class Supervisor implements ProcessSupervisor {
   readonly #layout: Layout;
 
   constructor(layout: Layout) {

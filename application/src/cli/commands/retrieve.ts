@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { retrieveStudy } from '../../imagesource/retrieve-client';
+import { CliError } from '../context';
+import type { RegisterCommand } from './index';
+import { consortiumCas, openLedger, openWallet, stderr } from './image-support';
+
+/** isl recipient-key / isl retrieve: the recipient's side. */
+export const registerRetrieve: RegisterCommand = (program: Command, context) => {
+  program
+    .command('recipient-key')
+    .description('make a fresh recipient key in your wallet and print its id (give it to the patient to be granted)')
+    .action(async () => {
+      const ctx = context();
+      const wallet = await openWallet(ctx, undefined, stderr);
+      try {
+        const key = await wallet.deriveKey('recipient', await wallet.newStudyContext('recipient'));
+        ctx.print({ keyId: key.keyId }, () => key.keyId);
+      } finally {
+        wallet.close();
+      }
+    });
+  program
+    .command('retrieve')
+    .description('retrieve a study you were granted from its image source (URL from the ledger), and write its DICOM files')
+    .requiredOption('--study <ref>', 'the study reference')
+    .requiredOption('--source <keyId>', 'the image source (key id)')
+    .option('--protocol <name>', 'wado-rs or iti43', 'wado-rs')
+    .option('--key <keyId>', 'your recipient key (default: the newest in your wallet)')
+    .option('--out <folder>', 'where to write the files (default ./<study>)')
+    .action(async (opts: { study: string; source: string; protocol: string; key?: string; out?: string }) => {
+      const ctx = context();
+      if (opts.protocol !== 'wado-rs' && opts.protocol !== 'iti43') throw new CliError('--protocol must be wado-rs or iti43', 2);
+      const session = openLedger(ctx);
+      const wallet = await openWallet(ctx, undefined, stderr);
+      try {
+        const source = z.object({ url: z.string(), active: z.boolean() }).parse(await session.ledger.evaluate('GetSource', [opts.source]));
+        const keyId = opts.key ?? wallet.labels.filter((r) => r.role === 'recipient' && r.purpose === 'study').at(-1)?.keyId;
+        if (keyId === undefined) throw new CliError('your wallet has no recipient key: run isl recipient-key first');
+        const key = await wallet.keyById(keyId);
+        const outDir = resolve(opts.out ?? opts.study);
+        const got = await retrieveStudy({ url: source.url, sourceId: opts.source, study: opts.study, key, protocol: opts.protocol, ca: consortiumCas(ctx), outDir });
+        ctx.print({ outDir, files: got.files.length, bytes: got.bytes }, () => `retrieved ${String(got.files.length)} DICOM instances (${String(got.bytes)} bytes) over ${opts.protocol} into ${outDir}`);
+      } finally {
+        wallet.close();
+        session.close();
+      }
+    });
+};

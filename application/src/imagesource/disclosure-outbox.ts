@@ -1,0 +1,122 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { createStatement } from '@isl/chaincode/dist/statement';
+import { LedgerRejection } from '../ledger/errors';
+import type { LedgerClient } from '../ledger/ledger-client';
+import { writeFileAtomic } from './atomic-file';
+import type { SourceKey } from './source-key';
+
+/** One release of a study, as the accounting of disclosures needs it. */
+export interface Disclosure {
+  readonly study: string;
+  readonly recipient: string;
+  /** NumericDate seconds when the release completed. */
+  readonly disclosedAt: number;
+  readonly size: number;
+  readonly requestId: string;
+}
+
+const entrySchema = z.strictObject({
+  study: z.string(),
+  recipient: z.string(),
+  disclosedAt: z.number().int(),
+  size: z.number().int().min(0),
+  requestId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  attempts: z.number().int().min(0),
+});
+
+export interface OutboxOptions {
+  readonly dir: string;
+  readonly ledger: LedgerClient;
+  readonly key: SourceKey;
+  readonly audience: string;
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * Durable accounting of disclosures (HIPAA 45 CFR 164.528): each release is
+ * written to disk (fsynced) before the response completes, then recorded on
+ * the ledger as a source-signed RecordDisclosure. Entries that fail stay and
+ * are retried; a retry first looks for its request id on the ledger, so an
+ * attempt that committed but whose answer was lost is not recorded twice.
+ */
+export class DisclosureOutbox {
+  readonly #options: OutboxOptions;
+  #flushing: Promise<number> | undefined;
+
+  constructor(options: OutboxOptions) {
+    this.#options = options;
+    mkdirSync(join(options.dir, 'rejected'), { recursive: true, mode: 0o700 });
+  }
+
+  /** Durably records a release; returns once it is on disk. */
+  add(disclosure: Disclosure): void {
+    writeFileAtomic(this.#file(disclosure.requestId), JSON.stringify({ ...disclosure, attempts: 0 }));
+  }
+
+  pending(): string[] {
+    return readdirSync(this.#options.dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  }
+
+  /** Records every pending entry it can; returns how many remain. One flush at a time. */
+  flush(): Promise<number> {
+    this.#flushing ??= this.#flushAll().finally(() => {
+      this.#flushing = undefined;
+    });
+    return this.#flushing;
+  }
+
+  async #flushAll(): Promise<number> {
+    for (const requestId of this.pending()) {
+      try {
+        await this.#record(requestId);
+      } catch (err) {
+        this.#options.log?.(`disclosure ${requestId} not recorded yet (will retry): ${(err as Error).message}`);
+      }
+    }
+    return this.pending().length;
+  }
+
+  async #record(requestId: string): Promise<void> {
+    const file = this.#file(requestId);
+    const entry = entrySchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    const { ledger, key, audience } = this.#options;
+    if (entry.attempts > 0 && (await this.#alreadyRecorded(entry))) {
+      rmSync(file);
+      return;
+    }
+    writeFileAtomic(file, JSON.stringify({ ...entry, attempts: entry.attempts + 1 }));
+    // A fresh statement per attempt: a statement is only valid for 300 s.
+    const statement = await createStatement(
+      'RecordDisclosure',
+      { study: entry.study, recipient: entry.recipient, disclosedAt: entry.disclosedAt, size: entry.size, requestId: entry.requestId },
+      key.privateJwk,
+      { audience },
+    );
+    try {
+      await ledger.submit('RecordDisclosure', [statement]);
+    } catch (err) {
+      if (err instanceof LedgerRejection) {
+        // The ledger will never take it (e.g. the study is gone): keep it aside for an operator.
+        renameSync(file, join(this.#options.dir, 'rejected', `${requestId}.json`));
+        this.#options.log?.(`disclosure ${requestId} rejected by the ledger, kept in outbox/rejected: ${err.message}`);
+        return;
+      }
+      throw err;
+    }
+    rmSync(file);
+  }
+
+  async #alreadyRecorded(entry: z.infer<typeof entrySchema>): Promise<boolean> {
+    const records = await this.#options.ledger.evaluate<{ requestId: string }[]>('ListDisclosures', [this.#options.key.keyId, entry.study]);
+    return records.some((r) => r.requestId === entry.requestId);
+  }
+
+  #file(requestId: string): string {
+    if (!/^[A-Za-z0-9_-]{16,64}$/.test(requestId)) {
+      throw new Error(`invalid request id ${requestId}`);
+    }
+    return join(this.#options.dir, `${requestId}.json`);
+  }
+}

@@ -1,0 +1,78 @@
+import { strict as assert } from 'node:assert';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import type { JWK } from 'jose';
+import { thumbprint } from '../../../chaincode/src/statement';
+import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, SignatureRejected, verifyRequest, type RecipientSigningKey } from './http-signature';
+import { ReplayCache } from './replay-cache';
+
+async function key(alg: 'ES256' | 'EdDSA'): Promise<RecipientSigningKey> {
+  const pair = alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+  const publicJwk = pair.publicKey.export({ format: 'jwk' }) as JWK;
+  return { alg, publicJwk, keyId: await thumbprint(publicJwk), privateKey: createPrivateKey(pair.privateKey.export({ format: 'pem', type: 'pkcs8' })) };
+}
+
+const target = 'https://127.0.0.1:7060/studies/abc';
+const NOW = 1_750_000_000_000;
+
+async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof SignatureRejected, String(err));
+    return err.failure;
+  }
+  return 'accepted';
+}
+
+describe('HTTP message signatures (RFC 9421) for retrieval requests', () => {
+  for (const alg of ['ES256', 'EdDSA'] as const) {
+    it(`verifies a ${alg} GET signature and returns the signer's key id`, async () => {
+      const k = await key(alg);
+      const headers = { accept: 'multipart/related' };
+      const signed = signRequest(k, { method: 'GET', targetUri: target, headers }, { nonce: 'n'.repeat(22), components: GET_COMPONENTS, created: NOW / 1000 });
+      const verified = await verifyRequest({ method: 'GET', targetUri: target, headers: { ...headers, ...signed } }, { requiredComponents: GET_COMPONENTS, replayCache: new ReplayCache(), nowMs: NOW });
+      assert.equal(verified.keyId, k.keyId);
+    });
+  }
+
+  it('refuses another target URI, a changed body, a stale or future signature, a replay and a foreign key id', async () => {
+    const k = await key('ES256');
+    const other = await key('ES256');
+    const body = Buffer.from('<soap/>');
+    const headers = { 'content-type': 'application/soap+xml', 'content-digest': contentDigest(body) };
+    const sign = (created = NOW / 1000, nonce = 'x'.repeat(22)): Record<string, string> => ({ ...headers, ...signRequest(k, { method: 'POST', targetUri: target, headers }, { nonce, components: POST_COMPONENTS, created }) });
+    const verify = (h: Record<string, string>, opts: { uri?: string; body?: Buffer; now?: number; cache?: ReplayCache } = {}) =>
+      verifyRequest({ method: 'POST', targetUri: opts.uri ?? target, headers: h }, { requiredComponents: POST_COMPONENTS, replayCache: opts.cache ?? new ReplayCache(), nowMs: opts.now ?? NOW, body: opts.body ?? body });
+    assert.equal(await failure(verify(sign(), { uri: 'https://127.0.0.1:7160/studies/abc' })), 'invalid');
+    assert.equal(await failure(verify(sign(), { body: Buffer.from('<soap />') })), 'invalid');
+    assert.equal(await failure(verify(sign(NOW / 1000 - 121))), 'stale');
+    assert.equal(await failure(verify(sign(NOW / 1000 + 31))), 'stale');
+    const cache = new ReplayCache();
+    const once = sign();
+    assert.equal(await failure(verify(once, { cache })), 'accepted');
+    assert.equal(await failure(verify(once, { cache })), 'replayed');
+    // The same nonce after the window has passed is stale, not forgotten-and-accepted.
+    assert.equal(await failure(verify(once, { cache, now: NOW + 200_000 })), 'stale');
+    const signed = sign();
+    assert.equal(await failure(verify({ ...signed, 'signature-input': (signed['signature-input'] ?? '').replace(k.keyId, other.keyId) })), 'invalid');
+    assert.equal(await failure(verify({ ...headers })), 'missing');
+  });
+
+  it('requires the covered components it is told to', async () => {
+    const k = await key('EdDSA');
+    const signed = signRequest(k, { method: 'GET', targetUri: target, headers: {} }, { nonce: 'y'.repeat(22), components: ['@method', 'isl-recipient-key'], created: NOW / 1000 });
+    assert.equal(await failure(verifyRequest({ method: 'GET', targetUri: target, headers: signed }, { requiredComponents: GET_COMPONENTS, replayCache: new ReplayCache(), nowMs: NOW })), 'malformed');
+  });
+});
+
+describe('ReplayCache', () => {
+  it('remembers keys until they expire and fails closed when full of live entries', () => {
+    const cache = new ReplayCache(2);
+    assert.equal(cache.remember('a', 1000, 0), 'fresh');
+    assert.equal(cache.remember('a', 1000, 10), 'replayed');
+    assert.equal(cache.remember('b', 2000, 10), 'fresh');
+    assert.equal(cache.remember('c', 2000, 10), 'full');
+    assert.equal(cache.remember('c', 3000, 1500), 'fresh', 'a swept expired entry frees room');
+    assert.equal(cache.size, 2);
+  });
+});

@@ -1,0 +1,340 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LedgerUnavailable } from '../ledger/errors';
+import { GET_COMPONENTS, POST_COMPONENTS, SignatureRejected, verifyRequest, type SignatureTiming, type VerifiedSignature } from './http-signature';
+import { ACTION, faultEnvelope, parseRetrieveRequest, RESPONSE_ACTION, responseEnvelope, SoapFault, statusOf, type DocumentResponseEntry, type RegistryErrorEntry } from './iti43';
+import { parseMediaType } from './media-type';
+import { MultipartError, parseMultipartBuffer } from './multipart';
+import { ReplayCache } from './replay-cache';
+import { write, type Authorisation, type StudyRelease } from './study-release';
+
+export interface ImageSourceServerOptions {
+  /** This source's key id: its ITI-43 RepositoryUniqueId. */
+  readonly sourceId: string;
+  /** The URL registered with DefineSource; request signatures must name it. */
+  readonly publicUrl: string;
+  readonly tls: { readonly cert: Buffer; readonly key: Buffer };
+  readonly release: StudyRelease;
+  readonly timing?: SignatureTiming;
+  readonly replayCapacity?: number;
+  readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+const MAX_REQUEST_BYTES = 256 * 1024;
+
+/**
+ * The image source's HTTPS service: ITI-43 Retrieve Document Set (SOAP 1.2,
+ * MTOM/XOP) at the registered URL and DICOMweb WADO-RS under it. Nothing is
+ * released before the request signature, freshness, repository, study and
+ * grant checks pass.
+ */
+export class ImageSourceServer {
+  readonly #options: ImageSourceServerOptions;
+  readonly #replay: ReplayCache;
+  readonly #server: Server;
+  readonly #base: URL;
+
+  constructor(options: ImageSourceServerOptions) {
+    this.#options = options;
+    this.#replay = new ReplayCache(options.replayCapacity);
+    this.#base = new URL(options.publicUrl);
+    this.#server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (req, res) => {
+      this.#handle(req, res).catch((err: unknown) => {
+        options.log('error', 'request failed', { error: (err as Error).message });
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
+        } else {
+          res.destroy();
+        }
+      });
+    });
+    this.#server.headersTimeout = 10_000;
+    this.#server.requestTimeout = 60_000;
+  }
+
+  listen(port: number, host = '127.0.0.1'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#server.close(() => {
+        resolve();
+      });
+      this.#server.closeAllConnections();
+    });
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.#base);
+    const basePath = this.#base.pathname.replace(/\/$/, '');
+    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) || '/' : undefined;
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', source: this.#options.sourceId }));
+      return;
+    }
+    const study = path === undefined ? undefined : /^\/studies\/([^/]+)$/.exec(path)?.[1];
+    if (req.method === 'GET' && study !== undefined) {
+      await this.#wadoRs(req, res, url, decodeURIComponent(study));
+      return;
+    }
+    if (req.method === 'POST' && path === '/') {
+      await this.#iti43(req, res, url);
+      return;
+    }
+    req.resume();
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  }
+
+  async #verify(req: IncomingMessage, url: URL, components: readonly string[], body?: Buffer): Promise<VerifiedSignature> {
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return verifyRequest(
+      { method: req.method ?? 'GET', targetUri: url.href, headers },
+      { requiredComponents: components, replayCache: this.#replay, ...(this.#options.timing ? { timing: this.#options.timing } : {}), ...(body ? { body } : {}) },
+    );
+  }
+
+  // DICOMweb WADO-RS Retrieve Study (PS3.18 §10.4): multipart/related; type="application/dicom".
+  async #wadoRs(req: IncomingMessage, res: ServerResponse, url: URL, reference: string): Promise<void> {
+    req.resume();
+    let signer: VerifiedSignature;
+    try {
+      signer = await this.#verify(req, url, GET_COMPONENTS);
+    } catch (err) {
+      if (err instanceof SignatureRejected) {
+        this.#options.log('warn', 'WADO-RS request refused', { failure: err.failure, detail: err.message });
+        const status = err.failure === 'busy' ? 503 : 401;
+        res.writeHead(status, { 'content-type': 'application/json', 'www-authenticate': 'Signature' }).end(JSON.stringify({ error: err.failure, message: err.message }));
+        return;
+      }
+      throw err;
+    }
+    const accept = req.headers.accept;
+    if (accept !== undefined && !acceptsDicom(accept)) {
+      res.writeHead(406, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not-acceptable', message: 'this service answers multipart/related; type="application/dicom"' }));
+      return;
+    }
+    const auth = await this.#authorise(reference, signer.keyId);
+    if (auth === 'unavailable') {
+      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unavailable', message: 'the ledger cannot be reached; try again later' }));
+      return;
+    }
+    if (!auth.granted) {
+      // Unknown and ungranted studies get the same answer.
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not-found', message: 'no such study is available to this recipient' }));
+      return;
+    }
+    const requestId = randomUUID();
+    const boundary = `isl-${randomBytes(16).toString('hex')}`;
+    res.writeHead(200, {
+      'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
+      'isl-request-id': requestId,
+      'cache-control': 'no-store',
+    });
+    await this.#stream(res, auth, signer.keyId, requestId, async (instance, i) => {
+      await write(res, `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: application/dicom\r\nContent-Location: ${url.pathname}/instances/${String(i + 1)}\r\n\r\n`);
+      return this.#options.release.pipeInstance(instance, res);
+    }, `\r\n--${boundary}--\r\n`);
+  }
+
+  // IHE ITI-43 Retrieve Document Set: SOAP 1.2 + MTOM/XOP, one DocumentResponse (attachment) per DICOM instance.
+  async #iti43(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const body = await readBody(req, MAX_REQUEST_BYTES);
+    if (body === undefined) {
+      this.#soapFault(res, new SoapFault('request too large', { httpStatus: 413 }));
+      return;
+    }
+    let signer: VerifiedSignature;
+    try {
+      signer = await this.#verify(req, url, POST_COMPONENTS, body);
+    } catch (err) {
+      if (err instanceof SignatureRejected) {
+        this.#options.log('warn', 'ITI-43 request refused', { failure: err.failure, detail: err.message });
+        const subcode = { missing: 'wsse:InvalidSecurity', malformed: 'wsse:InvalidSecurity', invalid: 'wsse:FailedCheck', stale: 'wsse:MessageExpired', replayed: 'wsse:FailedAuthentication', busy: undefined }[err.failure];
+        this.#soapFault(res, new SoapFault(err.message, err.failure === 'busy' ? { code: 'Receiver', httpStatus: 503 } : { subcode: subcode ?? 'wsse:InvalidSecurity', httpStatus: 401 }));
+        return;
+      }
+      throw err;
+    }
+    let request;
+    try {
+      request = parseRetrieveRequest(soapEnvelopeOf(req.headers['content-type'], body));
+    } catch (err) {
+      if (err instanceof SoapFault) {
+        this.#soapFault(res, err);
+        return;
+      }
+      throw err;
+    }
+    const errors: RegistryErrorEntry[] = [];
+    const granted: { auth: Extract<Authorisation, { granted: true }>; homeCommunityId?: string; repositoryUniqueId: string }[] = [];
+    for (const doc of request.documents) {
+      if (doc.repositoryUniqueId !== this.#options.sourceId) {
+        errors.push({ errorCode: 'XDSUnknownRepositoryId', codeContext: `Repository ${doc.repositoryUniqueId} is not served here`, location: doc.repositoryUniqueId });
+        continue;
+      }
+      const auth = await this.#authorise(doc.documentUniqueId, signer.keyId);
+      if (auth === 'unavailable') {
+        errors.push({ errorCode: 'XDSRepositoryError', codeContext: 'The repository cannot check access right now; try again later', location: doc.documentUniqueId });
+      } else if (!auth.granted) {
+        errors.push({ errorCode: 'XDSDocumentUniqueIdError', codeContext: `Document ${doc.documentUniqueId} is not available`, location: doc.documentUniqueId });
+      } else {
+        granted.push({ auth, repositoryUniqueId: doc.repositoryUniqueId, ...(doc.homeCommunityId ? { homeCommunityId: doc.homeCommunityId } : {}) });
+      }
+    }
+    const boundary = `isl-${randomBytes(16).toString('hex')}`;
+    const rootId = `root.${randomUUID()}@isl`;
+    const documents: DocumentResponseEntry[] = [];
+    const parts: { cid: string; studyIndex: number; instanceIndex: number }[] = [];
+    granted.forEach((g, s) => {
+      g.auth.instances.forEach((_, i) => {
+        const cid = `${String(s)}.${String(i + 1)}.${randomUUID()}@isl`;
+        parts.push({ cid, studyIndex: s, instanceIndex: i });
+        documents.push({ repositoryUniqueId: g.repositoryUniqueId, documentUniqueId: g.auth.reference, mimeType: 'application/dicom', contentId: cid, ...(g.homeCommunityId ? { homeCommunityId: g.homeCommunityId } : {}) });
+      });
+    });
+    const envelope = responseEnvelope({ relatesTo: request.messageId, status: statusOf(granted.length, errors.length), errors, documents });
+    res.writeHead(200, {
+      'content-type': `multipart/related; type="application/xop+xml"; boundary="${boundary}"; start="<${rootId}>"; start-info="application/soap+xml"; action="${RESPONSE_ACTION}"`,
+      'cache-control': 'no-store',
+    });
+    await write(res, `--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"; action="${RESPONSE_ACTION}"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${rootId}>\r\n\r\n${envelope}`);
+    for (const [s, g] of granted.entries()) {
+      const requestId = randomUUID();
+      await this.#stream(res, g.auth, signer.keyId, requestId, async (instance, i) => {
+        const cid = parts.find((p) => p.studyIndex === s && p.instanceIndex === i)?.cid ?? '';
+        await write(res, `\r\n--${boundary}\r\nContent-Type: application/dicom\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${cid}>\r\n\r\n`);
+        return this.#options.release.pipeInstance(instance, res);
+      }, undefined);
+    }
+    res.end(`\r\n--${boundary}--\r\n`);
+  }
+
+  async #authorise(reference: string, recipient: string): Promise<Authorisation | 'unavailable'> {
+    try {
+      const auth = await this.#options.release.authorise(reference, recipient);
+      this.#options.log('info', auth.granted ? 'release authorised' : 'release refused', { study: reference, recipient, ...(auth.granted ? {} : { reason: auth.reason }) });
+      return auth;
+    } catch (err) {
+      if (err instanceof LedgerUnavailable) {
+        this.#options.log('warn', 'ledger unavailable: refusing to release', { study: reference });
+        return 'unavailable';
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Streams a study instance by instance, then writes the disclosure to the
+   * durable outbox before the response completes; a release cut off midway
+   * is recorded with the bytes that left.
+   */
+  async #stream(
+    res: ServerResponse,
+    auth: Extract<Authorisation, { granted: true }>,
+    recipient: string,
+    requestId: string,
+    each: (instance: Extract<Authorisation, { granted: true }>['instances'][number], index: number) => Promise<number>,
+    trailer: string | undefined,
+  ): Promise<void> {
+    let size = 0;
+    let failure: Error | undefined;
+    try {
+      for (const [i, instance] of auth.instances.entries()) {
+        size += await each(instance, i);
+      }
+    } catch (err) {
+      failure = err instanceof Error ? err : new Error(String(err));
+    }
+    if (size > 0) {
+      this.#options.release.recordRelease({ study: auth.reference, recipient, size, requestId });
+      this.#options.log('info', 'study released', { study: auth.reference, recipient, size, requestId, complete: failure === undefined });
+    }
+    if (failure !== undefined) {
+      res.destroy();
+      this.#options.release.flushDisclosures();
+      throw failure;
+    }
+    if (trailer !== undefined) {
+      res.end(trailer);
+    }
+    this.#options.release.flushDisclosures();
+  }
+
+  #soapFault(res: ServerResponse, fault: SoapFault): void {
+    const boundary = `isl-${randomBytes(16).toString('hex')}`;
+    const rootId = `fault.${randomUUID()}@isl`;
+    res.writeHead(fault.httpStatus, {
+      'content-type': `multipart/related; type="application/xop+xml"; boundary="${boundary}"; start="<${rootId}>"; start-info="application/soap+xml"`,
+    });
+    res.end(
+      `--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${rootId}>\r\n\r\n${faultEnvelope(fault)}\r\n--${boundary}--\r\n`,
+    );
+  }
+}
+
+function acceptsDicom(accept: string): boolean {
+  return accept.split(',').some((member) => {
+    const m = parseMediaType(member);
+    if (!m) return false;
+    if (m.type === '*/*' || m.type === 'multipart/*') return true;
+    return m.type === 'multipart/related' && (m.params.get('type') ?? 'application/dicom').toLowerCase() === 'application/dicom';
+  });
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of req) {
+    length += (chunk as Buffer).length;
+    if (length > limit) {
+      req.destroy();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The SOAP envelope of an MTOM (multipart/related, XOP root part) or plain SOAP 1.2 request. */
+export function soapEnvelopeOf(contentType: string | undefined, body: Buffer): string {
+  const type = parseMediaType(contentType);
+  if (type?.type === 'application/soap+xml') {
+    return body.toString('utf8');
+  }
+  if (type?.type !== 'multipart/related' || type.params.get('type')?.toLowerCase() !== 'application/xop+xml') {
+    throw new SoapFault('ITI-43 requests are SOAP 1.2 with MTOM: multipart/related; type="application/xop+xml"', { httpStatus: 415 });
+  }
+  const boundary = type.params.get('boundary');
+  if (!boundary) {
+    throw new SoapFault('multipart/related without a boundary');
+  }
+  let parts;
+  try {
+    parts = parseMultipartBuffer(body, boundary);
+  } catch (err) {
+    throw new SoapFault(`malformed MIME: ${(err as MultipartError).message}`);
+  }
+  const start = type.params.get('start');
+  const root = start ? parts.find((p) => p.headers.get('content-id') === start) : parts[0];
+  if (!root) {
+    throw new SoapFault('the MTOM root part (start) is missing');
+  }
+  const rootType = parseMediaType(root.headers.get('content-type'));
+  if (rootType?.type !== 'application/xop+xml') {
+    throw new SoapFault('the MTOM root part must be application/xop+xml');
+  }
+  return root.body.toString('utf8');
+}
+
+export { ACTION };

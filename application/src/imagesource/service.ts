@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { audienceFor, createStatement } from '@isl/chaincode/dist/statement';
+import { organisationOf, writeConnectionProfile, type ConnectionProfile } from '@isl/network/dist/connection-profile';
+import { connectGateway } from '@isl/network/dist/gateway/connect';
+import type { ProcessSupervisor } from '@isl/network/dist/process/supervisor';
+import { waitFor } from '@isl/network/dist/process/wait';
+import { LedgerRejection } from '../ledger/errors';
+import { LedgerClient } from '../ledger/ledger-client';
+import type { OrthancCredentials } from '../pacs/orthanc-config';
+import { OrthancProcess } from '../pacs/orthanc-process';
+import { imageSourceEndpoints } from './endpoints';
+import { ImageSourcePaths } from './paths';
+import { loadOrCreateSourceKey } from './source-key';
+
+export interface ImageSourceServicesOptions {
+  readonly profile: ConnectionProfile;
+  /** MSP ID or organisation name. */
+  readonly org: string;
+  /** The network's run folder, e.g. .run/consortium. */
+  readonly runDir: string;
+  readonly supervisor: ProcessSupervisor;
+  readonly log?: (message: string) => void;
+  readonly timeoutMs?: number;
+}
+
+export interface ImageSourceServices {
+  /** The source's key id on the ledger (its ITI-43 RepositoryUniqueId). */
+  readonly sourceId: string;
+  /** The retrieval URL registered with DefineSource. */
+  readonly url: string;
+  readonly paths: ImageSourcePaths;
+  readonly orthanc: { readonly baseUrl: string; readonly credentials: OrthancCredentials };
+  /** True when this start defined the source on the ledger. */
+  readonly defined: boolean;
+}
+
+function orthancOf(options: { readonly profile: ConnectionProfile; readonly org: string; readonly runDir: string; readonly supervisor: ProcessSupervisor }): { paths: ImageSourcePaths; orthanc: OrthancProcess } {
+  const org = organisationOf(options.profile, options.org);
+  const paths = new ImageSourcePaths(options.runDir, org.name);
+  const endpoints = imageSourceEndpoints(org);
+  const orthanc = new OrthancProcess({
+    name: paths.orthancProcess,
+    dir: paths.orthanc,
+    httpPort: endpoints.orthancHttp,
+    dicomPort: endpoints.orthancDicom,
+    aet: `ISL${org.name.toUpperCase()}`.slice(0, 16),
+    supervisor: options.supervisor,
+  });
+  return { paths, orthanc };
+}
+
+/** How to run main.ts: compiled JavaScript when we are compiled, else through ts-node. */
+function entryPoint(): { command: string; args: string[] } {
+  const main = join(__dirname, `main${__filename.endsWith('.ts') ? '.ts' : '.js'}`);
+  return __filename.endsWith('.ts')
+    ? { command: process.execPath, args: ['-r', 'ts-node/register/transpile-only', main] }
+    : { command: process.execPath, args: [main] };
+}
+
+/**
+ * Starts an organisation's image source: its Orthanc (PACS) and its HTTPS
+ * retrieval server, as supervised background processes, and waits (bounded)
+ * until both answer. On first start it makes the source key and defines the
+ * source on the ledger (DefineSource with the organisation's client identity).
+ * Harmless when already running.
+ */
+export async function startImageSourceServices(options: ImageSourceServicesOptions): Promise<ImageSourceServices> {
+  const log = options.log ?? (() => undefined);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const org = organisationOf(options.profile, options.org);
+  const { paths, orthanc } = orthancOf(options);
+  const endpoints = imageSourceEndpoints(org);
+  const { key } = await loadOrCreateSourceKey(paths.sourceKey);
+
+  log(`${org.mspId}: starting Orthanc on 127.0.0.1:${String(endpoints.orthancHttp)}`);
+  const credentials = orthanc.start();
+  await orthanc.ready(credentials, timeoutMs);
+
+  const profileFile = join(paths.dir, 'connection.json');
+  writeConnectionProfile(profileFile, options.profile);
+  const entry = entryPoint();
+  log(`${org.mspId}: starting the image source on ${endpoints.url}`);
+  options.supervisor.start({
+    name: paths.serverProcess,
+    command: entry.command,
+    args: [...entry.args, '--run-dir', options.runDir, '--org', org.name, '--profile', profileFile],
+    env: pickEnv(['PATH', 'HOME', 'TS_NODE_PROJECT', 'NODE_OPTIONS', 'LANG']),
+    cwd: join(__dirname, '..', '..', '..'),
+  });
+  const ca = readFileSync(paths.tls.tlsCa);
+  await waitFor(
+    `${paths.serverProcess} to answer ${endpoints.url}/healthz`,
+    async () => options.supervisor.isRunning(paths.serverProcess) && (await health(endpoints.url, ca)) === key.keyId,
+    { timeoutMs, hint: `see ${options.supervisor.logOf(paths.serverProcess)}` },
+  );
+
+  const defined = await defineSourceIfNew(options.profile, org.mspId, key.privateJwk, key.keyId, endpoints.url);
+  if (defined) {
+    log(`${org.mspId}: defined image source ${key.keyId} on the ledger`);
+  }
+  return { sourceId: key.keyId, url: endpoints.url, paths, orthanc: { baseUrl: orthanc.baseUrl, credentials }, defined };
+}
+
+/** Stops the organisation's image-source server, then its Orthanc. */
+export async function stopImageSourceServices(options: { readonly profile: ConnectionProfile; readonly org: string; readonly runDir: string; readonly supervisor: ProcessSupervisor }): Promise<void> {
+  const { paths, orthanc } = orthancOf(options);
+  await options.supervisor.stop(paths.serverProcess);
+  await orthanc.stop();
+}
+
+async function defineSourceIfNew(profile: ConnectionProfile, mspId: string, privateJwk: import('jose').JWK, sourceId: string, url: string): Promise<boolean> {
+  const connection = connectGateway({ org: organisationOf(profile, mspId) });
+  try {
+    const ledger = new LedgerClient(connection.gateway.getNetwork(profile.channel).getContract(profile.chaincode));
+    try {
+      await ledger.evaluate('GetSource', [sourceId]);
+      return false;
+    } catch (err) {
+      if (!(err instanceof LedgerRejection && err.code === 'SOURCE_NOT_FOUND')) {
+        throw err;
+      }
+    }
+    const statement = await createStatement('DefineSource', { url }, privateJwk, { audience: audienceFor(profile.channel, profile.chaincode) });
+    try {
+      await ledger.submit('DefineSource', [statement]);
+    } catch (err) {
+      // Another start raced us to it: the source is defined either way.
+      if (!(err instanceof LedgerRejection && err.code === 'SOURCE_EXISTS')) {
+        throw err;
+      }
+    }
+    return true;
+  } finally {
+    connection.close();
+  }
+}
+
+function health(url: string, ca: Buffer): Promise<string | false> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/healthz`, { ca, timeout: 5_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { source?: unknown };
+          resolve(res.statusCode === 200 && typeof body.source === 'string' ? body.source : false);
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function pickEnv(names: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const n of names) {
+    const v = process.env[n];
+    if (v !== undefined) env[n] = v;
+  }
+  return env;
+}

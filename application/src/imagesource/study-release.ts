@@ -1,0 +1,96 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { OrthancClient, OrthancInstance } from '../pacs/orthanc-client';
+import type { AccessPolicy } from './access-policy';
+import type { DisclosureOutbox } from './disclosure-outbox';
+import type { StudyStore } from './study-store';
+
+export type Authorisation =
+  | { readonly granted: true; readonly reference: string; readonly instances: readonly OrthancInstance[] }
+  /** `reason` is for this source's log only: the requester never learns it. */
+  | { readonly granted: false; readonly reason: string };
+
+const ID32 = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The checks and the release of one study, whatever the protocol: the study
+ * is one this source published, the recipient holds a grant now (its own
+ * peer), then the instances stream from Orthanc, and the release is written
+ * to the disclosure outbox.
+ */
+export class StudyRelease {
+  readonly #studies: StudyStore;
+  readonly #orthanc: OrthancClient;
+  readonly #policy: AccessPolicy;
+  readonly #outbox: DisclosureOutbox;
+
+  constructor(options: { readonly studies: StudyStore; readonly orthanc: OrthancClient; readonly policy: AccessPolicy; readonly outbox: DisclosureOutbox }) {
+    this.#studies = options.studies;
+    this.#orthanc = options.orthanc;
+    this.#policy = options.policy;
+    this.#outbox = options.outbox;
+  }
+
+  /**
+   * Both checks always run, so an unknown study and an ungranted one take
+   * the same path (and about the same time) and look the same to the requester.
+   */
+  async authorise(reference: string, recipient: string): Promise<Authorisation> {
+    if (!ID32.test(reference) || !ID32.test(recipient)) {
+      return { granted: false, reason: 'MALFORMED_REFERENCE' };
+    }
+    const mapping = this.#studies.byReference(reference);
+    const decision = await this.#policy.check(reference, recipient);
+    if (mapping?.state !== 'defined') {
+      return { granted: false, reason: 'NOT_PUBLISHED_HERE' };
+    }
+    if (!decision.allowed) {
+      return { granted: false, reason: decision.reason ?? 'NO_GRANT' };
+    }
+    const studyId = await this.#orthanc.lookup(mapping.studyInstanceUid, 'Study');
+    if (studyId === undefined) {
+      throw new Error(`study ${reference} is published but Orthanc no longer holds it`);
+    }
+    return { granted: true, reference, instances: await this.#orthanc.studyInstances(studyId) };
+  }
+
+  /** Streams one instance's file from Orthanc into `out` (with back-pressure); returns its size. */
+  async pipeInstance(instance: OrthancInstance, out: Writable): Promise<number> {
+    const file = await this.#orthanc.openInstanceFile(instance.id);
+    let size = 0;
+    try {
+      for await (const chunk of file) {
+        const bytes = chunk as Buffer;
+        size += bytes.length;
+        await write(out, bytes);
+      }
+    } finally {
+      file.destroy();
+    }
+    return size;
+  }
+
+  /** Durably records a completed (or cut-off) release, then tries the ledger in the background. */
+  recordRelease(disclosure: { readonly study: string; readonly recipient: string; readonly size: number; readonly requestId: string }): void {
+    this.#outbox.add({ ...disclosure, disclosedAt: Math.floor(Date.now() / 1000) });
+  }
+
+  flushDisclosures(): void {
+    void this.#outbox.flush();
+  }
+}
+
+/** Writes a chunk, waiting for 'drain' when the socket is full; fails if the peer goes away. */
+export async function write(out: Writable, chunk: Buffer | string): Promise<void> {
+  if (out.destroyed) {
+    throw new Error('the recipient closed the connection');
+  }
+  if (!out.write(chunk)) {
+    const ac = new AbortController();
+    try {
+      await Promise.race([once(out, 'drain', { signal: ac.signal }), once(out, 'close', { signal: ac.signal }).then(() => Promise.reject(new Error('the recipient closed the connection')))]);
+    } finally {
+      ac.abort();
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import { request, type IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import type { OrthancCredentials } from './orthanc-config';
+
+/** Orthanc answered with an unexpected status, or not at all. */
+export class OrthancError extends Error {
+  readonly status: number | undefined;
+  constructor(message: string, status?: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'OrthancError';
+    this.status = status;
+  }
+}
+
+export interface OrthancInstance {
+  /** Orthanc's own identifier (not a DICOM UID). */
+  readonly id: string;
+  readonly sopInstanceUid: string;
+  readonly instanceNumber: number;
+  readonly fileSize: number;
+}
+
+const storedSchema = z.object({ ID: z.string(), Status: z.string(), ParentStudy: z.string() });
+const lookupSchema = z.array(z.object({ ID: z.string(), Type: z.string() }));
+const instancesSchema = z.array(
+  z.object({
+    ID: z.string(),
+    FileSize: z.number().optional(),
+    MainDicomTags: z.object({ SOPInstanceUID: z.string(), InstanceNumber: z.string().optional() }),
+  }),
+);
+
+/**
+ * The part of Orthanc's REST API the image source uses, over loopback HTTP
+ * with basic authentication. Instance files are returned as streams so a
+ * study never has to be held whole in memory.
+ */
+export class OrthancClient {
+  readonly #base: URL;
+  readonly #authorization: string;
+
+  constructor(baseUrl: string, credentials: OrthancCredentials) {
+    this.#base = new URL(baseUrl);
+    this.#authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+  }
+
+  async system(): Promise<{ readonly Version: string; readonly Name: string }> {
+    return z.object({ Version: z.string(), Name: z.string() }).parse(await this.#json('GET', '/system'));
+  }
+
+  /** Stores one DICOM file; Orthanc deduplicates by SOP Instance UID. Returns its study's Orthanc id. */
+  async storeInstance(bytes: Uint8Array): Promise<{ readonly id: string; readonly studyId: string; readonly alreadyStored: boolean }> {
+    const stored = storedSchema.parse(await this.#json('POST', '/instances', bytes, 'application/dicom'));
+    return { id: stored.ID, studyId: stored.ParentStudy, alreadyStored: stored.Status === 'AlreadyStored' };
+  }
+
+  /** The Orthanc id of the resource with this DICOM UID and level, if Orthanc holds it. */
+  async lookup(uid: string, type: 'Study' | 'Instance'): Promise<string | undefined> {
+    const found = lookupSchema.parse(await this.#json('POST', '/tools/lookup', Buffer.from(uid), 'text/plain'));
+    return found.find((f) => f.Type === type)?.ID;
+  }
+
+  /** The study's instances in a stable order (instance number, then SOP Instance UID). */
+  async studyInstances(studyId: string): Promise<OrthancInstance[]> {
+    const list = instancesSchema.parse(await this.#json('GET', `/studies/${encodeURIComponent(studyId)}/instances`));
+    return list
+      .map((i) => ({
+        id: i.ID,
+        sopInstanceUid: i.MainDicomTags.SOPInstanceUID,
+        instanceNumber: Number.parseInt(i.MainDicomTags.InstanceNumber ?? '0', 10) || 0,
+        fileSize: i.FileSize ?? 0,
+      }))
+      .sort((a, b) => a.instanceNumber - b.instanceNumber || a.sopInstanceUid.localeCompare(b.sopInstanceUid));
+  }
+
+  /** The instance's stored DICOM file as a stream (the caller must consume or destroy it). */
+  async openInstanceFile(instanceId: string): Promise<IncomingMessage> {
+    const res = await this.#send('GET', `/instances/${encodeURIComponent(instanceId)}/file`);
+    if (res.statusCode !== 200) {
+      res.resume();
+      throw new OrthancError(`Orthanc answered ${String(res.statusCode)} for instance ${instanceId}`, res.statusCode);
+    }
+    return res;
+  }
+
+  /** The instance's stored file in memory (tests and small reads only). */
+  async instanceFile(instanceId: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.openInstanceFile(instanceId)) {
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  async #json(method: string, path: string, body?: Uint8Array, contentType?: string): Promise<unknown> {
+    const res = await this.#send(method, path, body, contentType);
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) {
+      chunks.push(chunk as Buffer);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) {
+      throw new OrthancError(`Orthanc ${method} ${path} answered ${String(res.statusCode)}: ${text.slice(0, 200)}`, res.statusCode);
+    }
+    return JSON.parse(text) as unknown;
+  }
+
+  #send(method: string, path: string, body?: Uint8Array, contentType?: string): Promise<IncomingMessage> {
+    const url = new URL(path, this.#base);
+    return new Promise((resolve, reject) => {
+      const req = request(url, {
+        method,
+        headers: {
+          authorization: this.#authorization,
+          ...(body ? { 'content-type': contentType ?? 'application/octet-stream', 'content-length': String(body.byteLength) } : {}),
+        },
+        timeout: 30_000,
+      });
+      req.on('response', resolve);
+      req.on('timeout', () => req.destroy(new OrthancError(`Orthanc ${method} ${path}: no answer within 30 s`)));
+      req.on('error', (err) => {
+        reject(err instanceof OrthancError ? err : new OrthancError(`Orthanc ${method} ${path}: ${err.message}`, undefined, { cause: err }));
+      });
+      req.end(body);
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { data } from 'dcmjs';
+
+export interface SyntheticStudyOptions {
+  /** Number of CT slices (instances), ≥ 1. */
+  readonly instances: number;
+  /** Pixels per side of each square slice (default 32: small files, quick tests). */
+  readonly size?: number;
+  readonly patientName?: string;
+  readonly patientId?: string;
+  readonly description?: string;
+}
+
+export interface SyntheticStudy {
+  readonly studyInstanceUid: string;
+  readonly seriesInstanceUid: string;
+  readonly files: readonly string[];
+}
+
+const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
+const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+const IMPLEMENTATION_CLASS_UID = '2.25.253542391286937425187155127620356436631';
+
+/** A fresh UID under the 2.25 root (ITU-T X.667: a UUID as a decimal integer), no registry needed. */
+export function newUid(): string {
+  return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString()}`;
+}
+
+/**
+ * Writes a synthetic CT study (one series of `instances` slices) as DICOM
+ * Part 10 files made locally with dcmjs: no patient data, no download. The
+ * pixels are a gradient plus noise so every slice differs.
+ */
+export function writeSyntheticStudy(folder: string, options: SyntheticStudyOptions): SyntheticStudy {
+  if (!Number.isInteger(options.instances) || options.instances < 1) {
+    throw new RangeError('a synthetic study needs at least one instance');
+  }
+  const size = options.size ?? 32;
+  const studyInstanceUid = newUid();
+  const seriesInstanceUid = newUid();
+  const now = new Date();
+  const date = now.toISOString().slice(0, 10).replace(/-/g, '');
+  const time = now.toISOString().slice(11, 19).replace(/:/g, '');
+  const patientId = options.patientId ?? `SYN-${randomUUID().slice(0, 8)}`;
+  mkdirSync(folder, { recursive: true });
+  const files: string[] = [];
+  for (let i = 1; i <= options.instances; i++) {
+    const sopInstanceUid = newUid();
+    const noise = randomBytes(size * size);
+    const pixels = new Uint16Array(size * size).map((_, p) => (((p % size) + Math.floor(p / size) + i * 7) * 8 + (noise[p] ?? 0)) & 0x0fff);
+    const dataset = {
+      SOPClassUID: CT_IMAGE_STORAGE,
+      SOPInstanceUID: sopInstanceUid,
+      StudyInstanceUID: studyInstanceUid,
+      SeriesInstanceUID: seriesInstanceUid,
+      StudyDate: date,
+      StudyTime: time,
+      StudyID: '1',
+      AccessionNumber: '',
+      ReferringPhysicianName: '',
+      StudyDescription: options.description ?? 'Synthetic CT (generated, no patient data)',
+      PatientName: options.patientName ?? 'SYNTHETIC^PATIENT',
+      PatientID: patientId,
+      PatientBirthDate: '',
+      PatientSex: 'O',
+      Modality: 'CT',
+      Manufacturer: 'Image Sharing Ledger synthetic generator',
+      SeriesNumber: '1',
+      InstanceNumber: String(i),
+      ImagePositionPatient: ['0', '0', String(i * 2.5)],
+      ImageOrientationPatient: ['1', '0', '0', '0', '1', '0'],
+      SliceThickness: '2.5',
+      PixelSpacing: ['0.7', '0.7'],
+      SamplesPerPixel: 1,
+      PhotometricInterpretation: 'MONOCHROME2',
+      Rows: size,
+      Columns: size,
+      BitsAllocated: 16,
+      BitsStored: 12,
+      HighBit: 11,
+      PixelRepresentation: 0,
+      RescaleIntercept: '-1024',
+      RescaleSlope: '1',
+      PixelData: [pixels.buffer],
+      _vrMap: { PixelData: 'OW' },
+    };
+    const meta = {
+      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+      MediaStorageSOPClassUID: CT_IMAGE_STORAGE,
+      MediaStorageSOPInstanceUID: sopInstanceUid,
+      TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
+      ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
+    };
+    const dict = new data.DicomDict(data.DicomMetaDictionary.denaturalizeDataset(meta));
+    dict.dict = data.DicomMetaDictionary.denaturalizeDataset(dataset);
+    const file = join(folder, `CT${String(i).padStart(4, '0')}.dcm`);
+    writeFileSync(file, Buffer.from(dict.write()));
+    files.push(file);
+  }
+  return { studyInstanceUid, seriesInstanceUid, files };
+}

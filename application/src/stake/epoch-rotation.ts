@@ -1,0 +1,255 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Consortium } from '@isl/network/dist/consortium';
+import type { ChaincodeDeployment } from '@isl/network/dist/chaincode/deployment';
+import { connectGateway, type GatewayConnection } from '@isl/network/dist/gateway/connect';
+import { organisationOf } from '@isl/network/dist/connection-profile';
+import { NetworkState } from '@isl/network/dist/state';
+import type { Organisation } from '@isl/network/dist/topology/topology';
+import { BlockReader } from '../audit/block-reader';
+import {
+  compileStakePolicy,
+  epochPolicyRecordJson,
+  MORE_THAN_HALF,
+  parseEpochPolicyRecord,
+  verifyEpochPolicyRecord,
+  type StakeThreshold,
+} from './policy';
+import { readStakes } from './stake-reader';
+
+/** The next chaincode definition an epoch moves to, shared by every organisation's approval. */
+export interface EpochProposal {
+  readonly sequence: number;
+  /** The signature policy; undefined = the channel's default endorsement policy (MAJORITY Endorsement). */
+  readonly policy: string | undefined;
+  readonly stakes: Readonly<Record<string, number>>;
+  /** The compiler's canonical isl.stake-policy/v1 record; null when moving back to the channel policy. */
+  readonly record: string | null;
+  readonly proposedAt: string;
+}
+
+export interface PendingEpoch {
+  readonly proposal: EpochProposal;
+  /** MSP ID -> whether its admin approved this exact definition (checkcommitreadiness). */
+  readonly approvals: Readonly<Record<string, boolean>>;
+}
+
+export interface CommittedEpoch {
+  readonly sequence: number;
+  readonly policy: string;
+  /** The block holding the lifecycle commit. */
+  readonly block: number;
+  /** The RecordEpoch transaction; undefined when no stake policy was recorded (channel policy restored). */
+  readonly recordTxId: string | undefined;
+}
+
+/** What a rotation uses of the Consortium (structural, so tests can pass the network's own instance). */
+export interface EpochConsortium extends Pick<Consortium, 'topology' | 'waitForSameHeight' | 'connectionProfile'> {
+  readonly layout: { readonly root: string; readonly state: string };
+  readonly chaincode: Pick<ChaincodeDeployment, 'approve' | 'approvals' | 'commit' | 'committed'>;
+}
+
+export interface EpochRotationOptions {
+  readonly consortium: EpochConsortium;
+  readonly threshold?: StakeThreshold;
+  /** A member with fewer studies still counts this much (docs/stake-policy.md). */
+  readonly floorWeight?: number;
+}
+
+/** Raised when a step cannot proceed as asked; the message says what to do. */
+export class EpochError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EpochError';
+  }
+}
+
+/**
+ * Moves the chaincode definition to a stake-weighted endorsement policy through
+ * Fabric's lifecycle. The steps are separate because in a consortium each
+ * organisation's admin approves on its own: propose (compile from the ledger's
+ * stakes, once per sequence, kept in the run folder so every approval names the
+ * identical policy), approve per organisation, commit, then RecordEpoch.
+ */
+export class EpochRotation {
+  readonly #o: EpochRotationOptions;
+
+  constructor(options: EpochRotationOptions) {
+    this.#o = options;
+  }
+
+  get #dir(): string {
+    return join(this.#o.consortium.layout.root, 'stake');
+  }
+
+  #proposalFile(sequence: number): string {
+    return join(this.#dir, `proposal-${String(sequence)}.json`);
+  }
+
+  #members(): string[] {
+    return this.#o.consortium.topology.organisations.map((o) => o.mspId);
+  }
+
+  #organisation(mspIdOrName: string): Organisation {
+    const org = this.#o.consortium.topology.organisations.find((o) => o.mspId === mspIdOrName || o.name === mspIdOrName);
+    if (!org) {
+      throw new EpochError(`no organisation ${mspIdOrName} (have: ${this.#members().join(', ')})`);
+    }
+    return org;
+  }
+
+  /** A gateway connection to the organisation's peer, as its admin or its client identity. */
+  connect(mspId: string, as: 'admin' | 'client' = 'client'): GatewayConnection {
+    const org = organisationOf(this.#o.consortium.connectionProfile(), mspId);
+    return connectGateway({ org, identity: as === 'admin' ? org.admin : org.client });
+  }
+
+  async #nextSequence(): Promise<number> {
+    const committed = await this.#o.consortium.chaincode.committed();
+    if (!committed) {
+      throw new EpochError('no chaincode definition is committed yet: start the network first');
+    }
+    return committed.sequence + 1;
+  }
+
+  /** The organisations' stakes read from the ledger now. */
+  async stakes(): Promise<Record<string, number>> {
+    const [first] = this.#members();
+    if (first === undefined) {
+      throw new EpochError('the topology has no organisation');
+    }
+    const conn = this.connect(first);
+    try {
+      return await readStakes(conn.gateway.getNetwork(this.#o.consortium.topology.channel).getContract(this.#o.consortium.topology.chaincode.name), this.#members());
+    } finally {
+      conn.close();
+    }
+  }
+
+  /** The open proposal for the next sequence, if one was made. */
+  async current(): Promise<EpochProposal | undefined> {
+    const file = this.#proposalFile(await this.#nextSequence());
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as EpochProposal) : undefined;
+  }
+
+  /**
+   * The proposal for the next sequence: the open one, or a new one compiled from
+   * the ledger's stakes (`channelPolicy` proposes the channel's default instead).
+   */
+  async propose(options: { readonly channelPolicy?: boolean } = {}): Promise<EpochProposal> {
+    const sequence = await this.#nextSequence();
+    const open = await this.current();
+    if (open) {
+      return open;
+    }
+    const stakes = await this.stakes();
+    let proposal: EpochProposal;
+    if (options.channelPolicy === true) {
+      proposal = { sequence, policy: undefined, stakes, record: null, proposedAt: new Date().toISOString() };
+    } else {
+      const compiled = compileStakePolicy({ stakes, threshold: this.#o.threshold ?? MORE_THAN_HALF, floorWeight: this.#o.floorWeight ?? 1 });
+      proposal = { sequence, policy: compiled.policy, stakes, record: epochPolicyRecordJson(compiled, sequence), proposedAt: new Date().toISOString() };
+    }
+    mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+    const tmp = `${this.#proposalFile(sequence)}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(proposal, null, 2)}\n`, { mode: 0o600 });
+    renameSync(tmp, this.#proposalFile(sequence));
+    return proposal;
+  }
+
+  async #openProposal(): Promise<EpochProposal> {
+    const proposal = await this.current();
+    if (!proposal) {
+      throw new EpochError(`no open epoch proposal for sequence ${String(await this.#nextSequence())}: run isl stake epoch --approve-only --org <org> first`);
+    }
+    if (proposal.record !== null) {
+      // Every admin approves exactly the compiler's output for the recorded inputs.
+      const compiled = verifyEpochPolicyRecord(parseEpochPolicyRecord(proposal.record));
+      if (compiled.policy !== proposal.policy) {
+        throw new EpochError('the proposal file was altered: its policy is not the compilation of its record');
+      }
+    }
+    return proposal;
+  }
+
+  /** One organisation's admin approves the open proposal (proposing it first if none is open). */
+  async approve(mspIdOrName: string): Promise<EpochProposal> {
+    await this.propose();
+    const proposal = await this.#openProposal();
+    const org = this.#organisation(mspIdOrName);
+    const packageId = NetworkState.load(this.#o.consortium.layout.state).packageIds.get(org.name);
+    if (packageId === undefined) {
+      throw new EpochError(`no chaincode package ID for ${org.name} in ${this.#o.consortium.layout.state}`);
+    }
+    await this.#o.consortium.chaincode.approve(org, packageId, proposal.sequence, proposal.policy);
+    return proposal;
+  }
+
+  /** The open proposal and which organisations approved it; undefined when none is open. */
+  async pending(): Promise<PendingEpoch | undefined> {
+    const proposal = await this.current();
+    if (!proposal) {
+      return undefined;
+    }
+    return { proposal, approvals: await this.#o.consortium.chaincode.approvals(proposal.sequence, proposal.policy) };
+  }
+
+  /**
+   * Commits the open proposal once every organisation approved (each must, or
+   * its peers stop running the chaincode), then records the epoch on the ledger
+   * as the committing organisation's admin.
+   */
+  async commit(committer?: string): Promise<CommittedEpoch> {
+    const proposal = await this.#openProposal();
+    const approvals = await this.#o.consortium.chaincode.approvals(proposal.sequence, proposal.policy);
+    const missing = Object.entries(approvals).filter(([, ok]) => !ok).map(([mspId]) => mspId);
+    if (missing.length > 0) {
+      throw new EpochError(`sequence ${String(proposal.sequence)} still awaits approval by ${missing.join(', ')}`);
+    }
+    const mspId = committer === undefined ? (this.#members()[0] ?? '') : this.#organisation(committer).mspId;
+    const conn = this.connect(mspId, 'admin');
+    try {
+      const network = conn.gateway.getNetwork(this.#o.consortium.topology.channel);
+      const reader = new BlockReader(network);
+      const before = await reader.height();
+      await this.#o.consortium.chaincode.commit(proposal.sequence, proposal.policy);
+      const block = await this.#findDefinitionCommit(reader, before);
+      await this.#o.consortium.waitForSameHeight(60_000, block + 1);
+      rmSync(this.#proposalFile(proposal.sequence), { force: true });
+      const committed = await this.#o.consortium.chaincode.committed();
+      let recordTxId: string | undefined;
+      if (proposal.record !== null) {
+        const epoch = JSON.stringify({ sequence: proposal.sequence, block, compiled: JSON.parse(proposal.record) as unknown });
+        const contract = network.getContract(this.#o.consortium.topology.chaincode.name);
+        const submitted = await contract.submitAsync('RecordEpoch', { arguments: [epoch] });
+        const status = await submitted.getStatus();
+        if (!status.successful) {
+          throw new EpochError(`RecordEpoch ${status.transactionId} failed validation with code ${String(status.code)}`);
+        }
+        recordTxId = status.transactionId;
+      }
+      return { sequence: proposal.sequence, policy: committed?.endorsementPolicy ?? proposal.policy ?? '', block, recordTxId };
+    } finally {
+      conn.close();
+    }
+  }
+
+  /** Propose, approve as every organisation's admin, commit and record: one whole epoch. */
+  async rotate(options: { readonly channelPolicy?: boolean } = {}): Promise<CommittedEpoch> {
+    await this.propose(options);
+    for (const org of this.#o.consortium.topology.organisations) {
+      await this.approve(org.mspId);
+    }
+    return this.commit();
+  }
+
+  /** The block of the valid _lifecycle CommitChaincodeDefinition at or after `from`. */
+  async #findDefinitionCommit(reader: BlockReader, from: number): Promise<number> {
+    for await (const block of reader.blocks(from)) {
+      if (block.transactions.some((t) => t.chaincode === '_lifecycle' && t.fn === 'CommitChaincodeDefinition' && t.validation === 'VALID')) {
+        return block.number;
+      }
+    }
+    throw new EpochError(`no valid lifecycle commit found in the blocks from ${String(from)}`);
+  }
+}

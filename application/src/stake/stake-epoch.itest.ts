@@ -1,0 +1,200 @@
+import * as assert from 'node:assert/strict';
+import Fastify from 'fastify';
+import type { Contract } from '@hyperledger/fabric-gateway';
+import { peer } from '@hyperledger/fabric-protos';
+import { getTestConsortium } from '../../../network/src/testing/root-hooks';
+import { testNetwork } from '../../../network/src/testing/test-network';
+import { audienceFor, createStatement, generateStatementKey } from '../../../chaincode/src/statement';
+import { auditLedger, type AuditReport } from '../audit/audit-report';
+import { BlockReader } from '../audit/block-reader';
+import { recordHistory } from '../audit/history';
+import { registerAuditRoutes } from '../gateway/routes/audit';
+import { EpochRotation, type EpochProposal } from './epoch-rotation';
+import { compileStakePolicy, isSatisfiedBy, MORE_THAN_HALF, pickEndorsers } from './policy';
+
+const CHANNEL_POLICY = '/Channel/Application/Endorsement';
+
+/** A fresh source's DefineSource statement: a transaction with only chaincode-level endorsement to satisfy. */
+async function defineSourceStatement(): Promise<string> {
+  const { privateJwk } = await generateStatementKey('ES256');
+  const net = testNetwork();
+  return createStatement('DefineSource', { url: 'https://images.example.org/iti43' }, privateJwk, { audience: audienceFor(net.channelName, net.chaincodeName) });
+}
+
+/** Endorses on exactly these organisations' peers, submits, and returns the commit status. */
+async function submitEndorsedBy(contract: Contract, orgs: readonly string[] | undefined): Promise<{ txId: string; code: number; block: number }> {
+  const args = [await defineSourceStatement()];
+  const proposal = contract.newProposal('DefineSource', orgs === undefined ? { arguments: args } : { arguments: args, endorsingOrganizations: [...orgs] });
+  const commit = await (await proposal.endorse()).submit();
+  const status = await commit.getStatus();
+  return { txId: status.transactionId, code: status.code, block: Number(status.blockNumber) };
+}
+
+/** The validation code one peer recorded for a transaction, read from that peer itself (qscc through its CLI). */
+async function validationCodeAt(peerName: string, txId: string): Promise<number> {
+  const c = getTestConsortium();
+  const node = c.peers.get(peerName);
+  assert.ok(node, `no peer ${peerName}`);
+  const out = await node.cli(['chaincode', 'query', '-C', c.topology.channel, '-n', 'qscc', '--hex', '-c', JSON.stringify({ Args: ['GetTransactionByID', c.topology.channel, txId] })]);
+  const hex = out.split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]+$/.test(l)).sort((a, b) => b.length - a.length)[0];
+  assert.ok(hex, `no transaction bytes from ${peerName}: ${out}`);
+  return peer.ProcessedTransaction.deserializeBinary(Buffer.from(hex, 'hex')).getValidationcode();
+}
+
+describe('stake epochs on the real network', function () {
+  this.timeout(600_000);
+  const consortium = () => getTestConsortium();
+  let rotation: EpochRotation;
+  let proposal: EpochProposal;
+  let epochBlock: number;
+
+  before(() => {
+    rotation = new EpochRotation({ consortium: consortium() });
+  });
+
+  after(async () => {
+    // Leave the shared network with its original MAJORITY policy for the other test files.
+    const committed = await consortium().chaincode.committed();
+    if (committed?.endorsementPolicy !== CHANNEL_POLICY) {
+      await rotation.rotate({ channelPolicy: true });
+    }
+  });
+
+  it('rotates to the stake policy: each admin approves, pending approvals show, commit, RecordEpoch', async () => {
+    const before = await consortium().chaincode.committed();
+    assert.equal(before?.endorsementPolicy, CHANNEL_POLICY);
+    const stakes = await rotation.stakes();
+    const expected = compileStakePolicy({ stakes, threshold: MORE_THAN_HALF, floorWeight: 1 });
+
+    proposal = await rotation.propose();
+    assert.equal(proposal.sequence, (before?.sequence ?? 0) + 1);
+    assert.equal(proposal.policy, expected.policy);
+    const orgs = consortium().topology.organisations.map((o) => o.mspId);
+    const [firstOrg, ...others] = orgs;
+    assert.ok(firstOrg !== undefined && others.length > 0);
+
+    await rotation.approve(firstOrg);
+    const pending = await rotation.pending();
+    assert.deepEqual(pending?.approvals, Object.fromEntries(orgs.map((o) => [o, o === firstOrg])));
+    await assert.rejects(rotation.commit(), /awaits approval by/);
+    for (const org of others) {
+      await rotation.approve(org);
+    }
+    assert.deepEqual((await rotation.pending())?.approvals, Object.fromEntries(orgs.map((o) => [o, true])));
+
+    const committed = await rotation.commit();
+    epochBlock = committed.block;
+    assert.equal(committed.sequence, proposal.sequence);
+    assert.ok(committed.recordTxId);
+    assert.equal(await rotation.pending(), undefined, 'no proposal stays open');
+
+    const status = await consortium().status();
+    assert.equal(status.chaincode.sequence, proposal.sequence);
+    assert.equal(status.chaincode.endorsementPolicy, expected.policy, 'status shows the stake-weighted policy as text');
+
+    const conn = rotation.connect(firstOrg);
+    try {
+      const contract = conn.gateway.getNetwork(consortium().topology.channel).getContract(consortium().topology.chaincode.name);
+      const epochs = JSON.parse(new TextDecoder().decode(await contract.evaluateTransaction('ListEpochs'))) as { sequence: number; block: number; policy: string; stakes: Record<string, number> }[];
+      const last = epochs.at(-1);
+      assert.equal(last?.sequence, proposal.sequence);
+      assert.equal(last.block, committed.block);
+      assert.equal(last.policy, expected.policy);
+      assert.deepEqual(last.stakes, stakes);
+      const history = (await recordHistory(contract, `epoch/${String(proposal.sequence).padStart(10, '0')}`)) as { history: { txId: string }[] };
+      assert.deepEqual(history.history.map((h) => h.txId), [committed.recordTxId]);
+      // A client identity is not an admin: the chaincode refuses to record an epoch from it.
+      await assert.rejects(
+        contract.submitTransaction('RecordEpoch', JSON.stringify({ sequence: proposal.sequence + 1, block: 0, compiled: {} })),
+        (err: Error & { details?: { message: string }[] }) => JSON.stringify(err.details ?? err.message).includes('ADMIN_REQUIRED'),
+      );
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('enforces the policy: a losing set is invalidated by every peer, a winning coalition and automatic endorsement commit; the audit counts exactly that', async () => {
+    assert.ok(proposal.policy !== undefined);
+    const orgs = consortium().topology.organisations.map((o) => o.mspId);
+    const compiled = compileStakePolicy({ stakes: proposal.stakes, threshold: MORE_THAN_HALF, floorWeight: 1 });
+    const loser = orgs.find((o) => !isSatisfiedBy(compiled.policy, [o]));
+    const coalition = pickEndorsers(compiled, orgs);
+    assert.ok(loser !== undefined && coalition !== undefined, `policy ${compiled.policy}`);
+    const submitter = coalition[0] ?? loser;
+
+    const loserConn = rotation.connect(loser);
+    const winnerConn = rotation.connect(submitter);
+    try {
+      const channel = consortium().topology.channel;
+      const name = consortium().topology.chaincode.name;
+      const loserNet = loserConn.gateway.getNetwork(channel);
+      const reader = new BlockReader(loserNet);
+      await consortium().waitForSameHeight();
+      const from = await reader.height();
+
+      const rejected = await submitEndorsedBy(loserNet.getContract(name), [loser]);
+      assert.equal(rejected.code, peer.TxValidationCode.ENDORSEMENT_POLICY_FAILURE);
+      const accepted = await submitEndorsedBy(winnerConn.gateway.getNetwork(channel).getContract(name), coalition);
+      assert.equal(accepted.code, peer.TxValidationCode.VALID);
+      const to = (await consortium().waitForSameHeight(60_000, accepted.block + 1));
+
+      for (const peerName of consortium().peers.keys()) {
+        assert.equal(await validationCodeAt(peerName, rejected.txId), peer.TxValidationCode.ENDORSEMENT_POLICY_FAILURE, `${peerName} invalidates the losing set`);
+        assert.equal(await validationCodeAt(peerName, accepted.txId), peer.TxValidationCode.VALID, `${peerName} accepts the coalition`);
+      }
+
+      // Audit over exactly the blocks of the two transactions just submitted.
+      const leader = await consortium().waitForLeader();
+      const report: AuditReport = await auditLedger({ network: loserNet, chaincode: name, members: orgs, fromBlock: from, toBlock: to });
+      assert.equal(report.transactions, 2);
+      assert.equal(report.invalidTransactions, 1);
+      for (const o of report.organisations) {
+        const endorsedAccepted: number = coalition.includes(o.mspId) ? 1 : 0;
+        const endorsedRejected: number = o.mspId === loser ? 1 : 0;
+        assert.equal(o.endorsements, endorsedAccepted + endorsedRejected, `${o.mspId} endorsements`);
+        assert.equal(o.endorsedInvalid, endorsedRejected, `${o.mspId} endorsed-invalid`);
+        assert.deepEqual(o.endorsedInvalidByCode, endorsedRejected ? { ENDORSEMENT_POLICY_FAILURE: 1 } : {});
+        assert.equal(o.submitted, (o.mspId === loser ? 1 : 0) + (o.mspId === submitter ? 1 : 0), `${o.mspId} submitted`);
+        assert.equal(o.blocksCut, o.mspId === leader.node.mspId ? to - from : 0, `${o.mspId} blocks cut as Raft leader`);
+      }
+
+      // The Fabric gateway plans a satisfying set of endorsers by itself.
+      const automatic = await submitEndorsedBy(loserNet.getContract(name), undefined);
+      assert.equal(automatic.code, peer.TxValidationCode.VALID);
+
+      // The whole-chain audit shows the epoch, checked against its record, with no finding.
+      const whole = await auditLedger({ network: loserNet, chaincode: name, members: orgs });
+      const epoch = whole.epochs.find((e) => e.block === epochBlock);
+      assert.deepEqual(
+        { sequence: epoch?.sequence, policy: epoch?.policy, findings: epoch?.findings },
+        { sequence: proposal.sequence, policy: compiled.policy, findings: [] },
+      );
+      assert.ok(whole.epochs.some((e) => e.sequence === null && e.block < epochBlock), 'the initial channel-policy definition shows without a record');
+
+      // REST: auditors only, same figures.
+      const app = Fastify();
+      app.addHook('onRequest', async (request) => {
+        const caller = request.headers['x-test-caller'];
+        request.caller = typeof caller === 'string' ? caller : undefined;
+      });
+      registerAuditRoutes(app, loserNet, name);
+      const denied = await app.inject({ url: `/api/v1/audit?from=${String(from)}&to=${String(to)}`, headers: { 'x-test-caller': 'member-systems' } });
+      assert.equal(denied.statusCode, 403);
+      const allowed = await app.inject({ url: `/api/v1/audit?from=${String(from)}&to=${String(to)}`, headers: { 'x-test-caller': 'auditor:payer' } });
+      assert.equal(allowed.statusCode, 200);
+      assert.deepEqual((allowed.json() as AuditReport).organisations, report.organisations);
+      const epochs = await app.inject({ url: '/api/v1/audit/epochs', headers: { 'x-test-caller': 'auditor' } });
+      assert.equal((epochs.json() as { sequence: number }[]).at(-1)?.sequence, proposal.sequence);
+      await app.close();
+    } finally {
+      loserConn.close();
+      winnerConn.close();
+    }
+  });
+
+  it('rotates back to the channel MAJORITY policy (left for the other test files)', async () => {
+    const committed = await rotation.rotate({ channelPolicy: true });
+    assert.equal(committed.recordTxId, undefined);
+    assert.equal((await consortium().status()).chaincode.endorsementPolicy, CHANNEL_POLICY);
+  });
+});
