@@ -1,0 +1,38 @@
+import { strict as assert } from 'node:assert';
+import { LedgerRejection, LedgerUnavailable, TransactionInvalid, findRejection } from '../ledger/errors';
+import { originalTransaction, toHttpError } from './http-errors';
+
+describe('HTTP mapping of ledger errors', () => {
+  it("maps the chaincode's codes to 4xx with its own message", () => {
+    const cases: [ConstructorParameters<typeof LedgerRejection>[0], number][] = [
+      ['SIGNATURE_INVALID', 400],
+      ['STATEMENT_EXPIRED', 400],
+      ['STUDY_NOT_FOUND', 404],
+      ['STUDY_EXISTS', 409],
+      ['RELAY_NOT_AUTHORISED', 403],
+      ['STATEMENT_TOO_LARGE', 413],
+    ];
+    for (const [code, status] of cases) {
+      const mapped = toHttpError(new LedgerRejection(code, `${code}: detail`));
+      assert.equal(mapped?.status, status, code);
+      assert.equal(mapped.body.error.code, code);
+      assert.equal(mapped.body.error.message, `${code}: detail`);
+    }
+  });
+
+  it('maps an unreachable network to 503 and an invalidated transaction to 409; anything else is a bug (undefined → 500)', () => {
+    assert.equal(toHttpError(new LedgerUnavailable('down'))?.status, 503);
+    const invalid = toHttpError(new TransactionInvalid('ab'.repeat(32), 'ENDORSEMENT_POLICY_FAILURE'));
+    assert.equal(invalid?.status, 409);
+    assert.equal(invalid.body.error.code, 'ENDORSEMENT_POLICY_FAILURE');
+    assert.equal(toHttpError(new Error('boom')), undefined);
+  });
+
+  it('finds the code in a gateway error detail and the original transaction of a replay', () => {
+    const tx = 'c'.repeat(64);
+    const found = findRejection(['10 ABORTED: failed to endorse', `chaincode response 500, STATEMENT_REPLAYED: AllowAccess statement x already took effect in transaction ${tx}`]);
+    assert.equal(found?.code, 'STATEMENT_REPLAYED');
+    assert.equal(originalTransaction(new LedgerRejection('STATEMENT_REPLAYED', found.message)), tx);
+    assert.equal(findRejection(['NOT_A_CODE: x', 'plain failure']), undefined);
+  });
+});
