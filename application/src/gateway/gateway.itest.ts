@@ -7,6 +7,15 @@ import { audienceFor, createStatement, newStudyReference, type Fields, type Stat
 import { newParty, type Party } from '../../../chaincode/src/testing/fixture';
 import { GatewayClient, GatewayHttpError } from '../client/gateway-client';
 import type { Organisation } from '../../../network/src/topology/topology';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { projectRoot } from '../../../network/src/fabric-home';
+import { connectGateway } from '../../../network/src/gateway/connect';
+import { organisationOf } from '../../../network/src/connection-profile';
+import { ensureGatewayIdentity } from './identity';
 
 /** Reads server-sent events from a gateway into an array, until closed. */
 function openEvents(url: string, token: string, lastEventId?: string): { events: { id: string; name: string; data: Record<string, unknown> }[]; close: () => void } {
@@ -179,6 +188,48 @@ describe('gateway application (REST over real HTTP, real network)', function () 
       }
     } finally {
       stream.close();
+    }
+  });
+
+  it('enrols an organisation user through its Fabric CA (isl user enrol), and re-enrols it when its certificate nears expiry', async () => {
+    const c = getTestConsortium();
+    const work = mkdtempSync(join(tmpdir(), 'isl-enrol-'));
+    try {
+      const walletFile = join(work, 'clerk.json');
+      const out = execFileSync(join(projectRoot, 'scripts', 'isl'), ['--json', '--org', org.mspId, 'user', 'enrol', 'records-clerk', '--out', walletFile], {
+        env: { ...process.env, ISL_CONNECTION_PROFILE: c.layout.connectionProfile },
+        encoding: 'utf8',
+      });
+      assert.equal((JSON.parse(out) as { renewed: boolean }).renewed, false);
+      const first = JSON.parse(readFileSync(walletFile, 'utf8')) as { certificate: string; privateKey: string };
+      assert.match(new X509Certificate(first.certificate).subject, /CN=records-clerk/);
+
+      const profile = c.connectionProfile();
+      const o = organisationOf(profile, org.mspId);
+      const registrar = join(c.layout.root, 'orgs', org.name, 'ca', 'registrar', 'msp');
+      const renewed = await ensureGatewayIdentity({
+        mspId: org.mspId,
+        caUrl: o.ca.url,
+        caName: o.ca.name,
+        caCertFile: o.ca.caCert,
+        registrar: { cert: join(registrar, 'signcerts', 'cert.pem'), key: join(registrar, 'keystore', readdirSync(join(registrar, 'keystore'))[0] ?? '') },
+        enrollmentId: 'records-clerk',
+        walletFile,
+        // Everything is "near expiry" with a window this wide.
+        renewWithinDays: 100_000,
+      });
+      assert.equal(renewed.renewed, true);
+      assert.notEqual(renewed.certificate, first.certificate);
+      // The renewed identity transacts: the peer accepts its signature.
+      const conn = connectGateway({ org: o, signer: { certificate: renewed.certificate, privateKey: renewed.privateKey } });
+      try {
+        const sources = await conn.gateway.getNetwork(profile.channel).getContract(profile.chaincode).evaluateTransaction('ListSources');
+        assert.ok(sources.length > 0);
+      } finally {
+        conn.close();
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
     }
   });
 });

@@ -4,6 +4,7 @@ import { registerWallet } from './wallet';
 import { registerStatements } from './statements';
 import { registerSource } from './source';
 import { registerQueries } from './queries';
+import { registerUser } from './user';
 import { registerPacs } from './pacs';
 import { registerPublish } from './publish';
 import { registerRetrieve } from './retrieve';
@@ -20,6 +21,7 @@ export const commands: readonly RegisterCommand[] = [
   registerStatements,
   registerSource,
   registerQueries,
+  registerUser,
   registerPacs,
   registerPublish,
   registerRetrieve,
