@@ -36,6 +36,8 @@ export function connectGateway(options: ConnectGatewayOptions): GatewayConnectio
   const tlsCert = readFileSync(id.tlsCert);
   const credentials = grpc.credentials.createSsl(readFileSync(peer.tlsCaCert), readFileSync(id.tlsKey), tlsCert);
   const client = new grpc.Client(`${peer.endpoint.host}:${String(peer.endpoint.port)}`, credentials, {
+    // TLS server names may not be IP addresses (RFC 6066); node certificates also name localhost.
+    ...(peer.endpoint.host === '127.0.0.1' ? { 'grpc.ssl_target_name_override': 'localhost' } : {}),
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_permit_without_calls': 1,
   });
