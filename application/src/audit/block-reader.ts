@@ -89,7 +89,7 @@ export function decodeBlock(bytes: Uint8Array): DecodedBlock {
     const validationCode = filter[index] ?? peer.TxValidationCode.NOT_VALIDATED;
     return { txId: channelHeader.getTxId(), type, chaincode, fn, creator, endorsers, validation: validationName(validationCode), validationCode };
   });
-  return { number: Number(block.getHeader()?.getNumber() ?? 0), signer, transactions };
+  return { number: block.getHeader()?.getNumber() ?? 0, signer, transactions };
 }
 
 /** Reads blocks through the query system chaincode (qscc) of the connected organisation's peer. */
@@ -103,7 +103,7 @@ export class BlockReader {
   /** The channel's height: the number of the next block. */
   async height(): Promise<number> {
     const bytes = await this.#network.getContract('qscc').evaluateTransaction('GetChainInfo', this.#network.getName());
-    return Number(common.BlockchainInfo.deserializeBinary(bytes).getHeight());
+    return common.BlockchainInfo.deserializeBinary(bytes).getHeight();
   }
 
   async block(number: number): Promise<DecodedBlock> {
