@@ -38,7 +38,7 @@ describe("README's first five minutes, run as written through the isl CLI (real 
           timeout: 170_000,
         },
         (err, out, errOut) => {
-          resolve({ stdout: out, stderr: errOut, code: err ? Number((err as { code?: number }).code ?? 1) : 0 });
+          resolve({ stdout: out, stderr: errOut, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
         },
       );
     });

@@ -37,6 +37,16 @@ export async function openWallet(ctx: CliContext): Promise<Wallet> {
   return Wallet.open(store, await passphrase(ctx));
 }
 
+/** Opens the wallet for `use` and always closes it (wiping the secret from memory). */
+export async function withWallet<T>(ctx: CliContext, use: (wallet: Wallet) => Promise<T>): Promise<T> {
+  const w = await openWallet(ctx);
+  try {
+    return await use(w);
+  } finally {
+    w.close();
+  }
+}
+
 /** The audience statements are signed for: the running network's channel and chaincode. */
 export function audience(ctx: CliContext): string {
   const explicit = ctx.env.ISL_AUDIENCE;

@@ -30,10 +30,16 @@ async function main(): Promise<void> {
   });
 
   const tokens = new TokenStore(config.tokensFile);
-  const memberTokenFile = join(config.stateDir, 'member-token');
-  if (tokens.size === 0 || !existsSync(memberTokenFile)) {
-    // The first token, for the organisation's own systems and local tools (isl reads it from here).
-    writeFileSync(memberTokenFile, `${tokens.issue('member-systems')}\n`, { mode: 0o600 });
+  // First tokens, shown once in files only the operator can read: one for the
+  // organisation's own systems and local tools (isl reads it), one for its auditors.
+  for (const [name, file] of [
+    ['member-systems', 'member-token'],
+    ['auditor', 'auditor-token'],
+  ] as const) {
+    const path = join(config.stateDir, file);
+    if (!existsSync(path)) {
+      writeFileSync(path, `${tokens.issue(name)}\n`, { mode: 0o600 });
+    }
   }
 
   const conn = connectGateway({ org, signer: { certificate: identity.certificate, privateKey: identity.privateKey } });

@@ -50,6 +50,11 @@ export class ApplicationServices {
     return readFileSync(join(this.gatewayStateDir(org), 'member-token'), 'utf8').trim();
   }
 
+  /** The bearer token of the organisation's auditors (the audit endpoints accept only auditor tokens). */
+  auditorToken(org: Organisation): string {
+    return readFileSync(join(this.gatewayStateDir(org), 'auditor-token'), 'utf8').trim();
+  }
+
   async up(): Promise<void> {
     this.#log('starting each organisation\'s gateway application');
     for (const org of this.#c.topology.organisations) {

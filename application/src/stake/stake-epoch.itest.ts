@@ -1,14 +1,13 @@
 import * as assert from 'node:assert/strict';
-import Fastify from 'fastify';
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
-import { getTestConsortium } from '../../../network/src/testing/root-hooks';
+import { getTestConsortium, getTestServices } from '../../../network/src/testing/root-hooks';
+import { GatewayClient, GatewayHttpError } from '../client/gateway-client';
 import { testNetwork } from '../../../network/src/testing/test-network';
 import { audienceFor, createStatement, generateStatementKey } from '../../../chaincode/src/statement';
 import { auditLedger, type AuditReport } from '../audit/audit-report';
 import { BlockReader } from '../audit/block-reader';
 import { recordHistory } from '../audit/history';
-import { registerAuditRoutes } from '../gateway/routes/audit';
 import { EpochRotation, type EpochProposal } from './epoch-rotation';
 import { compileStakePolicy, isSatisfiedBy, MORE_THAN_HALF, pickEndorsers } from './policy';
 
@@ -171,21 +170,18 @@ describe('stake epochs on the real network', function () {
       );
       assert.ok(whole.epochs.some((e) => e.sequence === null && e.block < epochBlock), 'the initial channel-policy definition shows without a record');
 
-      // REST: auditors only, same figures.
-      const app = Fastify();
-      app.addHook('onRequest', async (request) => {
-        const caller = request.headers['x-test-caller'];
-        request.caller = typeof caller === 'string' ? caller : undefined;
-      });
-      registerAuditRoutes(app, loserNet, name);
-      const denied = await app.inject({ url: `/api/v1/audit?from=${String(from)}&to=${String(to)}`, headers: { 'x-test-caller': 'member-systems' } });
-      assert.equal(denied.statusCode, 403);
-      const allowed = await app.inject({ url: `/api/v1/audit?from=${String(from)}&to=${String(to)}`, headers: { 'x-test-caller': 'auditor:payer' } });
-      assert.equal(allowed.statusCode, 200);
-      assert.deepEqual((allowed.json() as AuditReport).organisations, report.organisations);
-      const epochs = await app.inject({ url: '/api/v1/audit/epochs', headers: { 'x-test-caller': 'auditor' } });
-      assert.equal((epochs.json() as { sequence: number }[]).at(-1)?.sequence, proposal.sequence);
-      await app.close();
+      // REST over real HTTP at the loser's gateway: auditors only, same figures.
+      const services = getTestServices();
+      const gatewayOrg = consortium().topology.organisations.find((o) => o.mspId === loser);
+      assert.ok(gatewayOrg);
+      const url = services.gatewayUrl(gatewayOrg);
+      const asMember = new GatewayClient({ baseUrl: url, token: services.memberToken(gatewayOrg) });
+      const asAuditor = new GatewayClient({ baseUrl: url, token: services.auditorToken(gatewayOrg) });
+      await assert.rejects(asMember.get('/audit', { from, to }), (err: GatewayHttpError) => err.status === 403 && err.code === 'AUDITOR_REQUIRED');
+      const viaRest = await asAuditor.get<AuditReport>('/audit', { from, to });
+      assert.deepEqual(viaRest.organisations, report.organisations);
+      const epochs = await asAuditor.get<{ sequence: number }[]>('/audit/epochs');
+      assert.equal(epochs.at(-1)?.sequence, proposal.sequence);
     } finally {
       loserConn.close();
       winnerConn.close();

@@ -72,11 +72,11 @@ export const registerSource: RegisterCommand = (program, context) => {
     .requiredOption('--consent <jws>', "the patient's consent statement")
     .action(async (o: { key: string; consent: string }) => {
       const ctx = context();
-      const claims = decodeJwt(o.consent);
-      if (typeof claims.study !== 'string') {
+      const study = decodeJwt(o.consent).study;
+      if (typeof study !== 'string') {
         throw new CliError('--consent is not a patient consent statement (no study claim)');
       }
-      const r = await gateway(ctx).relay(await signStatement(ctx, 'DefineStudy', { study: claims.study, consent: o.consent }, readJwkFile(o.key)));
-      ctx.print({ ...r, study: claims.study }, () => `${committed(r)} Study ${claims.study}.`);
+      const r = await gateway(ctx).relay(await signStatement(ctx, 'DefineStudy', { study, consent: o.consent }, readJwkFile(o.key)));
+      ctx.print({ ...r, study }, () => `${committed(r)} Study ${study}.`);
     });
 };

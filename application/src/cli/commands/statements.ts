@@ -5,7 +5,7 @@ import type { Wallet, SigningKey } from '../../wallet';
 import type { WriteResult } from '../../client/gateway-client';
 import { CliError, type CliContext } from '../context';
 import type { RegisterCommand } from '.';
-import { gateway, openWallet, parseUntil, signStatement } from '../session';
+import { gateway, parseUntil, signStatement, withWallet } from '../session';
 
 interface Target {
   readonly source: string;
@@ -66,17 +66,14 @@ export const registerStatements: RegisterCommand = (program, context) => {
     .option('--no-recovery', 'do not name a recovery key')
     .action(async (o: Target & { recovery: boolean }) => {
       const ctx = context();
-      const w = await openWallet(ctx);
-      try {
+      await withWallet(ctx, async (w) => {
         const label = await w.newStudyContext('patient');
         const key = await w.deriveKey('patient', label);
         const recovery = o.recovery ? await w.recoveryKey(label) : undefined;
         const consent = await signStatement(ctx, 'PatientConsent', { source: o.source, study: o.study, ...(recovery ? { recovery: recovery.keyId } : {}) }, key);
         await w.bindStudy('patient', label, o.study);
         ctx.print({ consent, patientKey: key.keyId, recoveryKey: recovery?.keyId ?? null, context: label }, () => consent);
-      } finally {
-        w.close();
-      }
+      });
     });
 
   withTarget(program.command('allow'))
@@ -87,14 +84,11 @@ export const registerStatements: RegisterCommand = (program, context) => {
     .option('--purpose <code>', 'HL7 purpose of use, e.g. TREAT')
     .action(async (o: Target & { recipient: string; until: string; purpose?: string; signOnly: boolean }) => {
       const ctx = context();
-      const w = await openWallet(ctx);
-      try {
+      await withWallet(ctx, async (w) => {
         const { key } = await patientKey(w, o.study);
         const fields = { source: o.source, study: o.study, recipient: o.recipient, until: parseUntil(o.until), ...(o.purpose !== undefined ? { purpose: purpose(o.purpose) } : {}) };
         await finish(ctx, await signStatement(ctx, 'AllowAccess', fields, key), o.signOnly, { until: fields.until });
-      } finally {
-        w.close();
-      }
+      });
     });
 
   withTarget(program.command('revoke'))
@@ -102,13 +96,10 @@ export const registerStatements: RegisterCommand = (program, context) => {
     .requiredOption('--recipient <keyId>', "the recipient's key id")
     .action(async (o: Target & { recipient: string; signOnly: boolean }) => {
       const ctx = context();
-      const w = await openWallet(ctx);
-      try {
+      await withWallet(ctx, async (w) => {
         const { key } = await patientKey(w, o.study);
         await finish(ctx, await signStatement(ctx, 'RevokeAccess', { source: o.source, study: o.study, recipient: o.recipient }, key), o.signOnly);
-      } finally {
-        w.close();
-      }
+      });
     });
 
   withTarget(program.command('deny'))
@@ -121,13 +112,10 @@ export const registerStatements: RegisterCommand = (program, context) => {
       if (!reason.success) {
         throw new CliError(`--reason must be one of ${DenyReason.options.join(', ')}`, 2);
       }
-      const w = await openWallet(ctx);
-      try {
+      await withWallet(ctx, async (w) => {
         const { key } = await patientKey(w, o.study);
         await finish(ctx, await signStatement(ctx, 'DenyAccess', { source: o.source, study: o.study, recipient: o.recipient, reason: reason.data }, key), o.signOnly);
-      } finally {
-        w.close();
-      }
+      });
     });
 
   withTarget(program.command('request'))
@@ -135,13 +123,10 @@ export const registerStatements: RegisterCommand = (program, context) => {
     .requiredOption('--purpose <code>', 'HL7 purpose of use, e.g. TREAT')
     .action(async (o: Target & { purpose: string; signOnly: boolean }) => {
       const ctx = context();
-      const w = await openWallet(ctx);
-      try {
+      await withWallet(ctx, async (w) => {
         const key = await recipientKey(w, o.study);
         await finish(ctx, await signStatement(ctx, 'RequestAccess', { source: o.source, study: o.study, purpose: purpose(o.purpose) }, key), o.signOnly, { recipient: key.keyId });
-      } finally {
-        w.close();
-      }
+      });
     });
 
   withTarget(program.command('rotate'))
@@ -149,8 +134,7 @@ export const registerStatements: RegisterCommand = (program, context) => {
     .requiredOption('--context <label>', 'the study-N context the study was consented under (see the wallet or your records)')
     .action(async (o: Target & { context: string; signOnly: boolean }) => {
       const ctx = context();
-      const w = await openWallet(ctx);
-      try {
+      await withWallet(ctx, async (w) => {
         const recovery = await w.recoveryKey(o.context);
         const label = await w.newStudyContext('patient');
         const fresh = await w.deriveKey('patient', label);
@@ -160,9 +144,7 @@ export const registerStatements: RegisterCommand = (program, context) => {
         if (!o.signOnly) {
           await w.bindStudy('patient', label, o.study);
         }
-      } finally {
-        w.close();
-      }
+      });
     });
 
   program
