@@ -166,6 +166,7 @@ export class Consortium {
     }
     await waitFor('the chaincode definition to be committed', async () => (await this.chaincode.committed()) !== undefined, { timeoutMs: 60_000 });
     await this.waitForSameHeight();
+    await this.waitForGossip();
     writeConnectionProfile(this.layout.connectionProfile, this.connectionProfile());
   }
 
@@ -187,6 +188,23 @@ export class Consortium {
         return leaders.length === 1 && leaders[0] ? leaders[0] : false;
       },
       { timeoutMs, hint: `see ${this.layout.logs}` },
+    );
+  }
+
+  /**
+   * Waits until every peer's gossip knows every other peer on the channel: the
+   * gateways' discovery (which plans endorsements across organisations) needs it.
+   */
+  async waitForGossip(timeoutMs = 90_000): Promise<void> {
+    const channel = this.topology.channel;
+    const others = this.peers.size - 1;
+    await Promise.all(
+      [...this.peers.values()].map((p) =>
+        waitFor(`${p.node.name} to know the other ${String(others)} peers of ${channel} through gossip`, async () => (await p.knownPeers(channel)) >= others, {
+          timeoutMs,
+          hint: `see ${this.supervisor.logOf(p.node.name)}`,
+        }),
+      ),
     );
   }
 
@@ -215,6 +233,12 @@ export class Consortium {
     } else if (peer) {
       peer.start();
       await this.#waitHealthy(name, () => peer.healthy());
+      const channel = this.topology.channel;
+      const others = this.peers.size - 1;
+      await waitFor(`${name} to rejoin gossip with the other ${String(others)} peers`, async () => (await peer.knownPeers(channel)) >= others, {
+        timeoutMs: 90_000,
+        hint: `see ${this.supervisor.logOf(name)}`,
+      });
     } else {
       throw new Error(`no orderer or peer named ${name}`);
     }

@@ -84,6 +84,12 @@ export class Peer {
     return metricValue(body, 'ledger_blockchain_height', { channel });
   }
 
+  /** How many other peers this peer's gossip knows on the channel (discovery answers from this view). */
+  async knownPeers(channel: string): Promise<number> {
+    const { body } = await getOperations(this.node.operations, '/metrics');
+    return metricValue(body, 'gossip_membership_total_peers_known', { channel }) ?? 0;
+  }
+
   /** Environment for the peer CLI acting as this organisation's admin against this peer. */
   adminEnv(): Record<string, string> {
     const admin = this.admin;
