@@ -13,6 +13,7 @@ import { Supervisor } from './process/supervisor';
 import { waitFor } from './process/wait';
 import { NetworkState } from './state';
 import { address, allPeers, type Topology } from './topology/topology';
+import { assertPortsFree } from './topology/ports';
 
 export interface ConsortiumOptions {
   readonly topology: Topology;
@@ -97,6 +98,10 @@ export class Consortium {
     );
     const state = NetworkState.load(this.layout.state);
     const channel = this.topology.channel;
+    if (!this.supervisor.names().some((n) => this.supervisor.isRunning(n))) {
+      // Nothing of ours runs: every port must be free, or a stranger would answer our readiness checks.
+      await assertPortsFree(this.topology);
+    }
 
     this.#log('starting certificate authorities');
     for (const ca of this.cas.values()) {

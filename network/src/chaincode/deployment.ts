@@ -110,8 +110,8 @@ export class ChaincodeDeployment {
           env: {
             PATH: process.env.PATH ?? '/usr/bin:/bin',
             ISL_CHAINCODE_NAME: this.#o.topology.chaincode.name,
-            CORE_CHAINCODE_LOGGING_LEVEL: this.#o.topology.logging.toLowerCase(),
-            CORE_CHAINCODE_LOGGING_SHIM: this.#o.topology.logging.toLowerCase(),
+            CORE_CHAINCODE_LOGGING_LEVEL: shimLogLevel(this.#o.topology.logging),
+            CORE_CHAINCODE_LOGGING_SHIM: shimLogLevel(this.#o.topology.logging),
           },
         });
       }
@@ -222,4 +222,14 @@ function canConnect(host: string, port: number): Promise<boolean> {
       resolve(false);
     });
   });
+}
+
+/**
+ * The topology's level in the words fabric-shim understands: it knows Fabric's
+ * `WARNING`, not `WARN`, and silently falls back to `info` for anything else —
+ * which logged a line per invocation (a measurable share of the chaincode's CPU
+ * under load, docs/performance.md).
+ */
+export function shimLogLevel(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'): string {
+  return level === 'WARN' ? 'WARNING' : level;
 }

@@ -66,7 +66,7 @@ describe('docker-compose.yaml', () => {
   });
 
   it('is valid for docker-compose (Debian\'s docker-compose config)', () => {
-    const env: Record<string, string> = { ...process.env, ISL_CA_REGISTRAR_SECRET: 'x' } as Record<string, string>;
+    const env: Record<string, string> = { ...process.env, ISL_CA_REGISTRAR_SECRET: 'x' };
     for (const org of topology.organisations) {
       env[`ISL_PACKAGE_ID_${org.name.toUpperCase()}`] = `${topology.chaincode.name}_${topology.chaincode.version}:0`;
     }

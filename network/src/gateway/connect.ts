@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway, type ConnectOptions } from '@hyperledger/fabric-gateway';
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import type { OrganisationProfile } from '../connection-profile';
+import { nativeP256Signer } from './native-signer';
 
 export interface GatewayConnection {
   readonly gateway: Gateway;
@@ -42,11 +43,14 @@ export function connectGateway(options: ConnectGatewayOptions): GatewayConnectio
     'grpc.keepalive_permit_without_calls': 1,
   });
   const deadline = (ms: number) => (): grpc.CallOptions => ({ deadline: Date.now() + ms });
+  const privateKey = createPrivateKey(options.signer ? options.signer.privateKey : readFileSync(id.key));
+  // Native (OpenSSL) signing where the key allows it: it hashes itself, hence hash.none.
+  const native = nativeP256Signer(privateKey);
   const gateway = connect({
     client,
     identity: { mspId: org.mspId, credentials: options.signer ? Buffer.from(options.signer.certificate) : readFileSync(id.cert) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(options.signer ? options.signer.privateKey : readFileSync(id.key))),
-    hash: hash.sha256,
+    signer: native ?? signers.newPrivateKeySigner(privateKey),
+    hash: native ? hash.none : hash.sha256,
     // Block events go to the peer's deliver service, which binds the request to the client's TLS certificate.
     tlsClientCertificateHash: createHash('sha256').update(new X509Certificate(tlsCert).raw).digest(),
     evaluateOptions: deadline(10_000),

@@ -42,9 +42,15 @@ export async function mochaGlobalSetup(): Promise<void> {
   // A fresh network: whatever a previous, interrupted run left is wiped.
   await consortium.reset();
   const started = Date.now();
-  await consortium.up();
-  services = new ApplicationServices({ consortium, log });
-  await services.up();
+  try {
+    await consortium.up();
+    services = new ApplicationServices({ consortium, log });
+    await services.up();
+  } catch (err) {
+    // Mocha skips global teardown when setup fails: stop what did start, so nothing is left running.
+    await consortium.stop();
+    throw err;
+  }
   log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s on ports ${String(basePort)}+`);
   const c = consortium;
   const profile = c.connectionProfile();

@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../fabric-home';
+import { createServer } from 'node:net';
 import { address, allPeers, expandTopology, parseTopology } from './topology';
+import { assertPortsFree } from './ports';
 
 const text = readFileSync(join(projectRoot, 'test-network-config', 'topology.yaml'), 'utf8');
 
@@ -41,5 +43,19 @@ describe('topology', () => {
 
   it('rejects unknown keys', () => {
     assert.throws(() => parseTopology(`${text}\nextra: 1\n`, 'x.yaml'), /extra/);
+  });
+});
+
+describe('ports', () => {
+  it('names the node whose port another process holds', async () => {
+    const t = expandTopology(parseTopology(text, 'topology.yaml'), 59000);
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(59110, '127.0.0.1', resolve));
+    try {
+      await assert.rejects(assertPortsFree(t), /127\.0\.0\.1:59110 \(orderer\.hospital2\)/);
+    } finally {
+      squatter.close();
+    }
+    await assertPortsFree(t);
   });
 });
