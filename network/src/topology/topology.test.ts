@@ -48,14 +48,20 @@ describe('topology', () => {
 
 describe('ports', () => {
   it('names the node whose port another process holds', async () => {
-    const t = expandTopology(parseTopology(text, 'topology.yaml'), 59000);
+    const t = expandTopology(parseTopology(text, 'topology.yaml'), 29000);
     const squatter = createServer();
-    await new Promise<void>((resolve) => squatter.listen(59110, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => squatter.listen(29110, '127.0.0.1', resolve));
     try {
-      await assert.rejects(assertPortsFree(t), /127\.0\.0\.1:59110 \(orderer\.hospital2\)/);
+      await assert.rejects(assertPortsFree(t), /127\.0\.0\.1:29110 \(orderer\.hospital2\)/);
     } finally {
       squatter.close();
     }
     await assertPortsFree(t);
+  });
+});
+
+describe('base port', () => {
+  it('refuses one whose ports would reach the ephemeral range', () => {
+    assert.throws(() => expandTopology(parseTopology(text, 'topology.yaml'), 37000), /ephemeral/);
   });
 });

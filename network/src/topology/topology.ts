@@ -6,7 +6,8 @@ const duration = z.string().regex(/^\d+(ms|s|m)$/, 'a duration such as 150ms, 2s
 const bytes = z.string().regex(/^\d+ (KB|MB)$/, 'a size such as 512 KB or 10 MB');
 
 const topologySchema = z.strictObject({
-  basePort: z.number().int().min(1024).max(60000),
+  // Below Linux's ephemeral range (32768+), where outgoing connections could take our ports.
+  basePort: z.number().int().min(1024).max(32_000),
   channel: z.string().regex(/^[a-z][a-z0-9.-]{0,248}$/),
   chaincode: z.strictObject({ name: z.string().regex(/^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$/), version: z.string().min(1) }),
   orderer: z.strictObject({
@@ -90,6 +91,10 @@ const HOST = '127.0.0.1';
 
 /** Expands the file's description into every node with its ports (rule in topology.yaml). */
 export function expandTopology(file: TopologyFile, basePort: number = file.basePort): Topology {
+  const highest = basePort + 100 * file.organisations.length - 1;
+  if (!Number.isInteger(basePort) || basePort < 1024 || highest > 32_767) {
+    throw new Error(`base port ${String(basePort)}: the network needs ${String(basePort)}–${String(highest)}, which must lie within 1024–32767 (above it is Linux's ephemeral range)`);
+  }
   const at = (port: number): Endpoint => ({ host: HOST, port });
   const organisations = file.organisations.map((org, i): Organisation => {
     const base = basePort + 100 * i;
