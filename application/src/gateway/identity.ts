@@ -1,8 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import FabricCAServices from 'fabric-ca-client';
-import { User } from 'fabric-common';
+import type FabricCAServicesType from 'fabric-ca-client';
+import type { User as UserType } from 'fabric-common';
 import { z } from 'zod';
 
 const walletSchema = z.object({ enrollmentId: z.string(), secret: z.string(), certificate: z.string(), privateKey: z.string() });
@@ -36,6 +36,9 @@ function save(file: string, identity: GatewayIdentity): void {
  * wallet, re-enrolled when the certificate nears expiry.
  */
 export async function ensureGatewayIdentity(o: IdentityOptions): Promise<GatewayIdentity & { renewed: boolean }> {
+  // Loaded on use: fabric-common parses process.argv when loaded, and would answer the CLI's --help itself.
+  const { default: FabricCAServices } = (await import('fabric-ca-client')) as { default: typeof FabricCAServicesType };
+  const { User } = (await import('fabric-common')) as { User: typeof UserType };
   const ca = new FabricCAServices(o.caUrl, { trustedRoots: [readFileSync(o.caCertFile, 'utf8')], verify: true }, o.caName);
   const now = o.now?.() ?? new Date();
   if (existsSync(o.walletFile)) {
