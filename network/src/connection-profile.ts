@@ -17,6 +17,8 @@ const profileSchema = z.object({
       imageSource: endpoint,
       /** The image source's PACS; absent in profiles written before it existed (then imageSource port +1, +2). */
       orthanc: z.object({ http: endpoint, dicom: endpoint }).optional(),
+      /** The organisation's orderer and its operations endpoint (auditors read Raft figures there). */
+      orderer: z.object({ name: z.string(), endpoint, operations: endpoint }).optional(),
       client: z.object({ cert: z.string(), key: z.string(), tlsCert: z.string(), tlsKey: z.string() }),
       admin: z.object({ cert: z.string(), key: z.string(), tlsCert: z.string(), tlsKey: z.string() }),
     }),
@@ -50,4 +52,9 @@ export function organisationOf(profile: ConnectionProfile, mspIdOrName: string):
     throw new Error(`no organisation ${mspIdOrName} in the connection profile (have: ${profile.organisations.map((o) => o.mspId).join(', ')})`);
   }
   return org;
+}
+
+/** The orderers a profile names, for audits of Raft activity. */
+export function orderersOf(profile: ConnectionProfile): { mspId: string; name: string; operations: { host: string; port: number } }[] {
+  return profile.organisations.flatMap((o) => (o.orderer ? [{ mspId: o.mspId, name: o.orderer.name, operations: o.orderer.operations }] : []));
 }

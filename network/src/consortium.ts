@@ -327,6 +327,7 @@ export class Consortium {
           gateway: org.gateway,
           imageSource: org.imageSource,
           orthanc: { http: org.orthancHttp, dicom: org.orthancDicom },
+          orderer: { name: org.orderer.name, endpoint: org.orderer.endpoint, operations: org.orderer.operations },
           client: files(client),
           admin: files(admin),
         };

@@ -1,6 +1,7 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import { canonicalJson, parseEpochPolicyRecord, verifyEpochPolicyRecord, type CanonicalValue } from '../stake/policy';
 import { BlockReader, type DecodedBlock } from './block-reader';
+import { orderingActivity, type AuditedOrderer, type OrdererActivity } from './ordering';
 
 /** What the audit found for one member organisation. */
 export interface OrganisationAudit {
@@ -14,9 +15,15 @@ export interface OrganisationAudit {
   readonly endorsedInvalidByCode: Readonly<Record<string, number>>;
   /** Transactions its clients submitted (creator MSP). */
   readonly submitted: number;
-  /** Blocks signed by its orderer: under Raft, the blocks it cut as leader. */
-  readonly blocksCut: number;
-  readonly blocksCutByOrderer: Readonly<Record<string, number>>;
+  /**
+   * Blocks, in the copy the audit read, signed by its orderer. Under Raft every
+   * orderer signs the copy it writes, so this says which orderer served the
+   * reading peer, not who cut the block: see `blocksCutAsLeader`.
+   */
+  readonly blocksSigned: number;
+  readonly blocksSignedByOrderer: Readonly<Record<string, number>>;
+  /** Blocks its orderer cut as Raft leader since that orderer last started (its metrics); null when unreachable. */
+  readonly blocksCutAsLeader: number | null;
 }
 
 /** A chaincode definition commit seen in the blocks, with the epoch recorded for it if any. */
@@ -41,6 +48,8 @@ export interface AuditReport {
   readonly invalidTransactions: number;
   readonly organisations: readonly OrganisationAudit[];
   readonly epochs: readonly EpochAudit[];
+  /** Each orderer's ordering activity from its operations metrics (when the audit was given orderers). */
+  readonly ordering: readonly OrdererActivity[];
 }
 
 /** One epoch as the chaincode's ListEpochs returns it. */
@@ -60,6 +69,8 @@ export interface AuditOptions {
   readonly members?: readonly string[];
   readonly fromBlock?: number;
   readonly toBlock?: number;
+  /** Orderers whose operations metrics give Raft leadership figures (blocks cut, leader changes, failures). */
+  readonly orderers?: readonly AuditedOrderer[];
   /** Checks an epoch record against a recompilation of its inputs; default verifyRecordedPolicy. */
   readonly verifyRecord?: (compiled: unknown) => string | undefined;
 }
@@ -69,7 +80,7 @@ const decoder = new TextDecoder();
 /**
  * The paper's node audit over the chain itself: reads every block through qscc
  * and counts, per organisation, endorsements given, endorsed transactions the
- * peers invalidated, and blocks its orderer cut; plus every change of the
+ * peers invalidated, and blocks its orderer signed; its orderers' Raft figures from their metrics; plus every change of the
  * chaincode definition (an epoch) checked against the epoch recorded for it.
  */
 export async function auditLedger(options: AuditOptions): Promise<AuditReport> {
@@ -84,7 +95,7 @@ export async function auditLedger(options: AuditOptions): Promise<AuditReport> {
     }
     let t = tally.get(mspId);
     if (!t) {
-      t = { endorsements: 0, endorsedInvalid: 0, byCode: {}, submitted: 0, blocksCut: 0, byOrderer: {} };
+      t = { endorsements: 0, endorsedInvalid: 0, byCode: {}, submitted: 0, blocksSigned: 0, byOrderer: {} };
       tally.set(mspId, t);
     }
     return t;
@@ -123,6 +134,7 @@ export async function auditLedger(options: AuditOptions): Promise<AuditReport> {
     }
     return { ...commit, sequence: record.sequence, policy: record.policy, stakes: record.stakes, findings };
   });
+  const ordering = options.orderers === undefined ? [] : await orderingActivity(options.orderers, options.network.getName());
   return {
     channel: options.network.getName(),
     chaincode: options.chaincode,
@@ -139,11 +151,15 @@ export async function auditLedger(options: AuditOptions): Promise<AuditReport> {
         endorsedInvalid: t?.endorsedInvalid ?? 0,
         endorsedInvalidByCode: t?.byCode ?? {},
         submitted: t?.submitted ?? 0,
-        blocksCut: t?.blocksCut ?? 0,
-        blocksCutByOrderer: t?.byOrderer ?? {},
+        blocksSigned: t?.blocksSigned ?? 0,
+        blocksSignedByOrderer: t?.byOrderer ?? {},
+        blocksCutAsLeader: ordering.some((a) => a.mspId === mspId)
+          ? ordering.filter((a) => a.mspId === mspId).reduce((sum, a) => (sum === null || a.blocksCutAsLeader === null ? null : sum + a.blocksCutAsLeader), 0 as number | null)
+          : null,
       };
     }),
     epochs,
+    ordering,
   };
 }
 
@@ -152,7 +168,7 @@ interface TallyEntry {
   endorsedInvalid: number;
   byCode: Record<string, number>;
   submitted: number;
-  blocksCut: number;
+  blocksSigned: number;
   byOrderer: Record<string, number>;
 }
 type Tally = Map<string, TallyEntry>;
@@ -161,7 +177,7 @@ function countBlock(block: DecodedBlock, chaincode: string, entry: (mspId: strin
   if (block.signer) {
     const t = entry(block.signer.mspId);
     if (t) {
-      t.blocksCut++;
+      t.blocksSigned++;
       const name = block.signer.name ?? block.signer.mspId;
       t.byOrderer[name] = (t.byOrderer[name] ?? 0) + 1;
     }

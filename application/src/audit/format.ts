@@ -5,13 +5,23 @@ export function formatAudit(report: AuditReport): string {
   const lines = [
     `Audit of ${report.chaincode} on ${report.channel}, blocks ${String(report.fromBlock)}–${String(report.toBlock - 1)}: ${String(report.transactions)} transactions, ${String(report.invalidTransactions)} invalidated`,
     '',
-    'organisation      stake  endorsed  endorsed-invalid  submitted  blocks-cut',
+    'organisation      stake  endorsed  endorsed-invalid  submitted  cut-as-leader',
   ];
   for (const o of report.organisations) {
     const codes = Object.entries(o.endorsedInvalidByCode).map(([c, n]) => `${c}=${String(n)}`).join(' ');
     lines.push(
-      `${o.mspId.padEnd(17)} ${String(o.stake).padStart(5)}  ${String(o.endorsements).padStart(8)}  ${String(o.endorsedInvalid).padStart(16)}  ${String(o.submitted).padStart(9)}  ${String(o.blocksCut).padStart(10)}${codes ? `  (${codes})` : ''}`,
+      `${o.mspId.padEnd(17)} ${String(o.stake).padStart(5)}  ${String(o.endorsements).padStart(8)}  ${String(o.endorsedInvalid).padStart(16)}  ${String(o.submitted).padStart(9)}  ${(o.blocksCutAsLeader === null ? 'n/a' : String(o.blocksCutAsLeader)).padStart(13)}${codes ? `  (${codes})` : ''}`,
     );
+  }
+  if (report.ordering.length > 0) {
+    lines.push('', 'orderers (their own metrics, since each last started)');
+    for (const a of report.ordering) {
+      lines.push(
+        a.reachable
+          ? `  ${a.orderer.padEnd(20)} ${a.isLeader === true ? 'leader  ' : 'follower'}  blocks cut as leader ${String(a.blocksCutAsLeader)}, leader changes ${String(a.leaderChanges)}, failed proposals ${String(a.proposalFailures)}`
+          : `  ${a.orderer.padEnd(20)} unreachable`,
+      );
+    }
   }
   lines.push('', 'epochs (chaincode definition commits)');
   if (report.epochs.length === 0) {

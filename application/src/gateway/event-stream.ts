@@ -66,6 +66,7 @@ export async function* chaincodeEvents(options: EventStreamOptions, signal: Abor
         await checkpointer.checkpointChaincodeEvent(event);
       }
     } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the signal may abort during the awaits above; TS keeps the narrowing from the loop condition
       if (signal.aborted) {
         return;
       }

@@ -158,15 +158,15 @@ describe('gateway application (REST over real HTTP, real network)', function () 
         return stream.events.length > 0;
       }, { timeoutMs: 30_000 });
       const allow = (r: Party): Promise<string> => sign('AllowAccess', { source: source.id, study, recipient: r.id, until: Math.floor(Date.now() / 1000) + 3600 }, patient);
-      const first = await api.relay(await allow(recipients[0]!));
+      const first = await api.relay(await allow(recipients[0]));
 
       await c.supervisor.kill(peer.name);
       await assert.rejects(api.get('/sources'), (err: GatewayHttpError) => err.status === 503 && err.code === 'LEDGER_UNAVAILABLE');
       await c.restartNode(peer.name);
       await waitFor('the gateway to reach its restarted peer', () => api.get('/sources').then(() => true), { timeoutMs: 60_000 });
 
-      const second = await api.relay(await allow(recipients[1]!));
-      const third = await api.relay(await allow(recipients[2]!));
+      const second = await api.relay(await allow(recipients[1]));
+      const third = await api.relay(await allow(recipients[2]));
       await waitFor('the stream to deliver the events after the peer restart', () => stream.events.some((e) => e.id.endsWith(third.transactionId)), { timeoutMs: 60_000 });
       const ids = stream.events.map((e) => e.id);
       assert.equal(new Set(ids).size, ids.length, `no event repeated: ${ids.join(', ')}`);

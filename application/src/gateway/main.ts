@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readConnectionProfile, organisationOf } from '@isl/network/dist/connection-profile';
+import { orderersOf, readConnectionProfile, organisationOf } from '@isl/network/dist/connection-profile';
 import { connectGateway } from '@isl/network/dist/gateway/connect';
 import { LedgerClient } from '../ledger/ledger-client';
 import { loadGatewayConfig } from './config';
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     ledger,
     network,
     chaincode: profile.chaincode,
+    orderers: orderersOf(profile),
     tokens,
     metrics,
     hub,

@@ -12,6 +12,7 @@ import { registerStatementRoutes } from './routes/statements';
 import { registerQueryRoutes } from './routes/queries';
 import { registerEventRoutes } from './routes/events';
 import { registerAuditRoutes } from './routes/audit';
+import type { AuditedOrderer } from '../audit/ordering';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,6 +32,8 @@ export interface GatewayServerOptions {
   readonly metrics: GatewayMetrics;
   readonly hub: EventHub;
   readonly anonymousRatePerMinute: number;
+  /** Orderers whose operations metrics the audit reads (Raft leadership figures). */
+  readonly orderers?: readonly AuditedOrderer[];
   /** Whether the organisation's peer answers (for /readyz). */
   readonly ready: () => Promise<boolean>;
   readonly logLevel?: string;
@@ -102,7 +105,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
   registerStatementRoutes(app, o.ledger, o.anonymousRatePerMinute);
   registerQueryRoutes(app, o.ledger);
   registerEventRoutes(app, o.hub, o.network, o.chaincode);
-  registerAuditRoutes(app, o.network, o.chaincode);
+  registerAuditRoutes(app, o.network, o.chaincode, o.orderers ?? []);
   return app;
 }
 

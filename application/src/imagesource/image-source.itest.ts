@@ -38,19 +38,20 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
   this.timeout(300_000);
   let profile: ConnectionProfile;
   let services: ImageSourceServices;
-  let connection: GatewayConnection;
+  // Undefined in after() if before() failed early.
+  let connection: GatewayConnection | undefined;
   let ledger: LedgerClient;
   let orthanc: OrthancClient;
   let audience: string;
   let ca: Buffer[];
   let work: string;
-  let patientWallet: Wallet;
-  let recipientWallet: Wallet;
+  let patientWallet: Wallet | undefined;
+  let recipientWallet: Wallet | undefined;
   let study: string;
   let patientKey: SigningKey;
   let orthancFiles: Map<string, string>;
 
-  const recipientKey = async (): Promise<SigningKey> => recipientWallet.deriveKey('recipient', await recipientWallet.newStudyContext('recipient'));
+  const recipientKey = async (): Promise<SigningKey> => recipientWallet!.deriveKey('recipient', await recipientWallet!.newStudyContext('recipient'));
 
   const allow = async (recipient: string, until: number): Promise<void> => {
     const statement = await createStatement('AllowAccess', { source: services.sourceId, study, recipient, until, purpose: 'TREAT' }, privateJwkOf(patientKey), { audience });
@@ -153,7 +154,7 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
     assert.ok(!JSON.stringify(record).includes('2.25.'), 'no DICOM UID on the ledger');
     assert.equal(new StudyStore(services.paths.studies).byReference(study)?.state, 'defined');
     const publisher = new Publisher({ orthanc, studies: new StudyStore(services.paths.studies), ledger, key: await readSourceKey(services.paths.sourceKey), audience });
-    await assert.rejects(publisher.publish(join(work, 'study'), new WalletConsentSigner(patientWallet)), /already published/);
+    await assert.rejects(publisher.publish(join(work, 'study'), new WalletConsentSigner(patientWallet!)), /already published/);
   });
 
   it('registers the source with its HTTPS URL, and a second start does not define it again', async () => {

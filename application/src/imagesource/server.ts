@@ -9,6 +9,9 @@ import { MultipartError, parseMultipartBuffer } from './multipart';
 import { ReplayCache } from './replay-cache';
 import { write, type Authorisation, type StudyRelease } from './study-release';
 
+/** Instance files requested from Orthanc ahead of the one streaming. */
+const PREFETCH = 3;
+
 export interface ImageSourceServerOptions {
   /** This source's key id: its ITI-43 RepositoryUniqueId. */
   readonly sourceId: string;
@@ -141,9 +144,9 @@ export class ImageSourceServer {
       'isl-request-id': requestId,
       'cache-control': 'no-store',
     });
-    await this.#stream(res, auth, signer.keyId, requestId, async (instance, i) => {
+    await this.#stream(res, auth, signer.keyId, requestId, async (file, i) => {
       await write(res, `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: application/dicom\r\nContent-Location: ${url.pathname}/instances/${String(i + 1)}\r\n\r\n`);
-      return this.#options.release.pipeInstance(instance, res);
+      return this.#options.release.pipeInstance(file, res);
     }, `\r\n--${boundary}--\r\n`);
   }
 
@@ -211,10 +214,10 @@ export class ImageSourceServer {
     await write(res, `--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"; action="${RESPONSE_ACTION}"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${rootId}>\r\n\r\n${envelope}`);
     for (const [s, g] of granted.entries()) {
       const requestId = randomUUID();
-      await this.#stream(res, g.auth, signer.keyId, requestId, async (instance, i) => {
+      await this.#stream(res, g.auth, signer.keyId, requestId, async (file, i) => {
         const cid = parts.find((p) => p.studyIndex === s && p.instanceIndex === i)?.cid ?? '';
         await write(res, `\r\n--${boundary}\r\nContent-Type: application/dicom\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${cid}>\r\n\r\n`);
-        return this.#options.release.pipeInstance(instance, res);
+        return this.#options.release.pipeInstance(file, res);
       }, undefined);
     }
     res.end(`\r\n--${boundary}--\r\n`);
@@ -244,17 +247,42 @@ export class ImageSourceServer {
     auth: Extract<Authorisation, { granted: true }>,
     recipient: string,
     requestId: string,
-    each: (instance: Extract<Authorisation, { granted: true }>['instances'][number], index: number) => Promise<number>,
+    each: (file: IncomingMessage, index: number) => Promise<number>,
     trailer: string | undefined,
   ): Promise<void> {
     let size = 0;
     let failure: Error | undefined;
+    const { instances } = auth;
+    // Orthanc is asked for the next instances while this one streams, so its
+    // per-file latency overlaps the transfer; at most PREFETCH + 1 files are
+    // open, each paused at its socket buffer (bounded memory).
+    const open = (i: number): Promise<IncomingMessage> | undefined => {
+      const instance = instances[i];
+      if (instance === undefined) return undefined;
+      const pending = this.#options.release.openInstance(instance);
+      pending.catch(() => undefined); // awaited below, or abandoned after an earlier failure
+      return pending;
+    };
+    const ahead: Promise<IncomingMessage>[] = [];
+    let opened = 0;
+    const refill = (): void => {
+      while (ahead.length < PREFETCH && opened < instances.length) {
+        const p = open(opened++);
+        if (p) ahead.push(p);
+      }
+    };
+    let current: IncomingMessage | undefined;
     try {
-      for (const [i, instance] of auth.instances.entries()) {
-        size += await each(instance, i);
+      refill();
+      for (let i = 0; ahead.length > 0; i++) {
+        current = await ahead.shift();
+        refill();
+        if (current) size += await each(current, i);
       }
     } catch (err) {
       failure = err instanceof Error ? err : new Error(String(err));
+      current?.destroy();
+      for (const p of ahead) void p.then((f) => f.destroy(), () => undefined);
     }
     if (size > 0) {
       this.#options.release.recordRelease({ study: auth.reference, recipient, size, requestId });

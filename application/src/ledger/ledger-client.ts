@@ -29,7 +29,9 @@ export interface LedgerClientObserver {
 const MVCC = StatusCode.MVCC_READ_CONFLICT;
 const PHANTOM = StatusCode.PHANTOM_READ_CONFLICT;
 const statusName = new Map<number, string>(Object.entries(StatusCode).map(([name, code]) => [code, name]));
-const retryable = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
+// GatewayError.code is a plain number, so the gRPC codes it is compared with are too.
+const retryable = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
+const FAILED_PRECONDITION: number = grpc.status.FAILED_PRECONDITION;
 
 /**
  * The ledger's transactions and queries through the Fabric Gateway: results
@@ -68,7 +70,7 @@ export class LedgerClient {
           throw new TransactionInvalid(status.transactionId, statusName.get(status.code) ?? String(status.code));
         }
         this.#observer.onResult?.(transaction, 'committed', seconds(started));
-        return { result: parse<T>(endorsed.getResult()), transactionId: status.transactionId, blockNumber: status.blockNumber, attempts: attempt };
+        return { result: parse(endorsed.getResult()) as T, transactionId: status.transactionId, blockNumber: status.blockNumber, attempts: attempt };
       } catch (err) {
         if (err instanceof TransactionInvalid) {
           throw err;
@@ -98,7 +100,7 @@ export class LedgerClient {
     const started = performance.now();
     for (let unavailable = 0; ; unavailable++) {
       try {
-        const result = parse<T>(await this.#contract.evaluate(transaction, { arguments: [...args] }));
+        const result = parse(await this.#contract.evaluate(transaction, { arguments: [...args] })) as T;
         this.#observer.onResult?.(transaction, 'committed', seconds(started));
         return result;
       } catch (err) {
@@ -127,9 +129,9 @@ function seconds(startedMs: number): number {
   return (performance.now() - startedMs) / 1000;
 }
 
-function parse<T>(bytes: Uint8Array): T {
+function parse(bytes: Uint8Array): unknown {
   const text = new TextDecoder().decode(bytes);
-  return (text === '' ? undefined : JSON.parse(text)) as T;
+  return text === '' ? undefined : JSON.parse(text);
 }
 
 function messagesOf(err: unknown): string[] {
@@ -156,5 +158,5 @@ function isUnavailable(err: unknown): boolean {
   if (!(err instanceof GatewayError)) {
     return false;
   }
-  return retryable.has(err.code) || (err.code === grpc.status.FAILED_PRECONDITION && /no combination of peers|no peers available/i.test(err.message));
+  return retryable.has(err.code) || (err.code === FAILED_PRECONDITION && /no combination of peers|no peers available/i.test(err.message));
 }

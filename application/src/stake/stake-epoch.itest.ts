@@ -7,6 +7,8 @@ import { testNetwork } from '../../../network/src/testing/test-network';
 import { audienceFor, createStatement, generateStatementKey } from '../../../chaincode/src/statement';
 import { auditLedger, type AuditReport } from '../audit/audit-report';
 import { BlockReader } from '../audit/block-reader';
+import { orderingActivity } from '../audit/ordering';
+import { orderersOf } from '../../../network/src/connection-profile';
 import { recordHistory } from '../audit/history';
 import { EpochRotation, type EpochProposal } from './epoch-rotation';
 import { compileStakePolicy, isSatisfiedBy, MORE_THAN_HALF, pickEndorsers } from './policy';
@@ -66,7 +68,7 @@ describe('stake epochs on the real network', function () {
     const expected = compileStakePolicy({ stakes, threshold: MORE_THAN_HALF, floorWeight: 1 });
 
     proposal = await rotation.propose();
-    assert.equal(proposal.sequence, (before?.sequence ?? 0) + 1);
+    assert.equal(proposal.sequence, before.sequence + 1);
     assert.equal(proposal.policy, expected.policy);
     const orgs = consortium().topology.organisations.map((o) => o.mspId);
     const [firstOrg, ...others] = orgs;
@@ -130,6 +132,9 @@ describe('stake epochs on the real network', function () {
       const reader = new BlockReader(loserNet);
       await consortium().waitForSameHeight();
       const from = await reader.height();
+      const leaderBefore = await consortium().waitForLeader();
+      const orderers = orderersOf(consortium().connectionProfile());
+      const cutBefore = await orderingActivity(orderers, channel);
 
       const rejected = await submitEndorsedBy(loserNet.getContract(name), [loser]);
       assert.equal(rejected.code, peer.TxValidationCode.ENDORSEMENT_POLICY_FAILURE);
@@ -143,8 +148,10 @@ describe('stake epochs on the real network', function () {
       }
 
       // Audit over exactly the blocks of the two transactions just submitted.
-      const leader = await consortium().waitForLeader();
-      const report: AuditReport = await auditLedger({ network: loserNet, chaincode: name, members: orgs, fromBlock: from, toBlock: to });
+      const leaderAfter = await consortium().waitForLeader();
+      // Raft leadership can move (earlier tests kill orderers); only a stable leader must have cut them all.
+      const stableLeader = leaderBefore.node.mspId === leaderAfter.node.mspId ? leaderAfter.node.mspId : undefined;
+      const report: AuditReport = await auditLedger({ network: loserNet, chaincode: name, members: orgs, fromBlock: from, toBlock: to, orderers });
       assert.equal(report.transactions, 2);
       assert.equal(report.invalidTransactions, 1);
       for (const o of report.organisations) {
@@ -154,7 +161,15 @@ describe('stake epochs on the real network', function () {
         assert.equal(o.endorsedInvalid, endorsedRejected, `${o.mspId} endorsed-invalid`);
         assert.deepEqual(o.endorsedInvalidByCode, endorsedRejected ? { ENDORSEMENT_POLICY_FAILURE: 1 } : {});
         assert.equal(o.submitted, (o.mspId === loser ? 1 : 0) + (o.mspId === submitter ? 1 : 0), `${o.mspId} submitted`);
-        assert.equal(o.blocksCut, o.mspId === leader.node.mspId ? to - from : 0, `${o.mspId} blocks cut as Raft leader`);
+        // Every orderer signs the copy it writes: the peer's copy names one orderer for all the blocks read.
+        assert.ok(o.blocksSigned === 0 || o.blocksSigned === to - from, `${o.mspId} signed the blocks this peer read`);
+      }
+      // The blocks cut in the window, by the orderers' own counts: exactly the blocks just written, all by the leader.
+      const cutDuring = new Map(report.ordering.map((a) => [a.mspId, (a.blocksCutAsLeader ?? 0) - (cutBefore.find((b) => b.mspId === a.mspId)?.blocksCutAsLeader ?? 0)]));
+      assert.equal([...cutDuring.values()].reduce((x, y) => x + y, 0), to - from, `blocks cut during the window: ${JSON.stringify([...cutDuring])}`);
+      if (stableLeader !== undefined) {
+        assert.equal(cutDuring.get(stableLeader), to - from, `${stableLeader}, the Raft leader throughout, cut them all`);
+        assert.equal(report.organisations.find((o) => o.mspId === stableLeader)?.blocksCutAsLeader, report.ordering.find((a) => a.mspId === stableLeader)?.blocksCutAsLeader);
       }
 
       // The Fabric gateway plans a satisfying set of endorsers by itself.

@@ -5,7 +5,7 @@
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 const DECODE: ReadonlyMap<string, number> = new Map([
-    ...[...ALPHABET].map((symbol, value): [string, number] => [symbol, value]),
+    ...ALPHABET.split('').map((symbol, value): [string, number] => [symbol, value]),
     ['O', 0],
     ['I', 1],
     ['L', 1],
@@ -20,12 +20,12 @@ export function encodeBase32(bytes: Uint8Array): string {
         bits += 8;
         while (bits >= 5) {
             bits -= 5;
-            out += ALPHABET[(buffer >> bits) & 31];
+            out += ALPHABET.charAt((buffer >> bits) & 31);
         }
         buffer &= (1 << bits) - 1;
     }
     if (bits > 0) {
-        out += ALPHABET[(buffer << (5 - bits)) & 31];
+        out += ALPHABET.charAt((buffer << (5 - bits)) & 31);
     }
     return out;
 }

@@ -51,13 +51,13 @@ export function assertValidContext(context: string): void {
 export function derivationInfo(path: DerivationPath): string {
     // Checked at run time too: paths also arrive from the decrypted wallet index.
     if (!KEY_ROLES.includes(path.role)) {
-        throw new WalletError('INVALID_ARGUMENT', `Unknown key role: ${String(path.role)}`);
+        throw new WalletError('INVALID_ARGUMENT', `Unknown key role: ${path.role}`);
     }
     if (!KEY_PURPOSES.includes(path.purpose)) {
-        throw new WalletError('INVALID_ARGUMENT', `Unknown key purpose: ${String(path.purpose)}`);
+        throw new WalletError('INVALID_ARGUMENT', `Unknown key purpose: ${path.purpose}`);
     }
     if (!SIGNING_ALGORITHMS.includes(path.alg)) {
-        throw new WalletError('INVALID_ARGUMENT', `Unsupported algorithm: ${String(path.alg)}`);
+        throw new WalletError('INVALID_ARGUMENT', `Unsupported algorithm: ${path.alg}`);
     }
     assertValidContext(path.context);
     return `${INFO_PREFIX}/${path.role}/${path.purpose}/${path.context}/${path.alg}`;

@@ -24,5 +24,5 @@ export interface SigningKey {
  * JWK rather than a KeyObject, e.g. the statement builder's signClaims().
  */
 export function privateJwkOf(key: SigningKey): JWK {
-    return key.privateKey.export({ format: 'jwk' }) as JWK;
+    return key.privateKey.export({ format: 'jwk' });
 }

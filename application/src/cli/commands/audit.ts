@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { connectGateway } from '@isl/network/dist/gateway/connect';
+import { orderersOf } from '@isl/network/dist/connection-profile';
 import { auditLedger } from '../../audit/audit-report';
 import { formatAudit } from '../../audit/format';
 import { recordHistory } from '../../audit/history';
@@ -40,6 +41,7 @@ export const registerAudit: RegisterCommand = (program: Command, context: () => 
           network: conn.gateway.getNetwork(profile.channel),
           chaincode: profile.chaincode,
           members: profile.organisations.map((o) => o.mspId),
+          orderers: orderersOf(profile),
           ...(fromBlock === undefined ? {} : { fromBlock }),
           ...(toBlock === undefined ? {} : { toBlock }),
         });

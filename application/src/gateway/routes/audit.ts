@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { auditLedger } from '../../audit/audit-report';
 import { recordHistory } from '../../audit/history';
+import type { AuditedOrderer } from '../../audit/ordering';
 
 /** Tokens issued under a name `auditor` or `auditor:<who>` (e.g. auditor:payer) hold the auditor role. */
 export function isAuditor(caller: string | undefined): boolean {
@@ -20,7 +21,7 @@ const block = { type: 'integer', minimum: 0 } as const;
  * The audit endpoints (auditors only): the per-organisation audit read from the
  * blocks, the recorded epochs, and any record's full history.
  */
-export function registerAuditRoutes(app: FastifyInstance, network: Network, chaincode: string): void {
+export function registerAuditRoutes(app: FastifyInstance, network: Network, chaincode: string, orderers: readonly AuditedOrderer[] = []): void {
   app.get<{ Querystring: { from?: number; to?: number } }>(
     '/api/v1/audit',
     {
@@ -35,6 +36,7 @@ export function registerAuditRoutes(app: FastifyInstance, network: Network, chai
       auditLedger({
         network,
         chaincode,
+        orderers,
         ...(req.query.from === undefined ? {} : { fromBlock: req.query.from }),
         ...(req.query.to === undefined ? {} : { toBlock: req.query.to }),
       }),
