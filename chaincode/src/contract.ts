@@ -14,7 +14,7 @@ import { isAdmin, recordEpoch, type EpochRecord } from './stake/epoch';
 import { getStake } from './stake/stake';
 import { Id32 } from './statement/claims';
 import { rotateOwnerKey } from './study/rotate';
-import { defineStudy } from './study/study';
+import { defineStudy, type StudyRecord } from './study/study';
 
 /**
  * The image-sharing ledger. Transactions take compact JWS statements and return
@@ -112,7 +112,7 @@ export class LedgerContract extends Contract {
     @Returns('string')
     async GetStudy(ctx: Context, source: string, study: string): Promise<string> {
         const key = Keys.study(id('source', source), id('study', study));
-        return toJson(await found(new LedgerState(ctx.stub).get(key), 'STUDY_NOT_FOUND', `no study ${study} at source ${source}`));
+        return toJson(await found(new LedgerState(ctx.stub).get<StudyRecord>(key), 'STUDY_NOT_FOUND', `no study ${study} at source ${source}`));
     }
 
     /** `at`: NumericDate seconds, or empty for the transaction timestamp. */

@@ -2,7 +2,13 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Contract, Network } from '@hyperledger/fabric-gateway';
 import { testNetwork, type OrgConnection } from '../../network/src/testing/test-network';
+import type { DisclosureRecord } from './disclosure/disclosure';
+import type { DenialReason } from './grant/check';
+import type { RequestRecord } from './request/request';
+import type { SourceRecord } from './source/source';
+import type { OrganisationStake } from './stake/stake';
 import { audienceFor, createStatement, newStudyReference, type Fields, type StatementType } from './statement';
+import type { StudyRecord } from './study/study';
 import { newParty, type Party } from './testing/fixture';
 
 // Synthetic identifiers a careless implementation might put on the ledger; none may appear in any block.
@@ -12,10 +18,21 @@ const STUDY_INSTANCE_UID = '1.2.826.0.1.3680043.8.498.99887766554433221100';
 
 const decoder = new TextDecoder();
 
+/** What each query this test evaluates returns, as the chaincode serialises it. */
+interface QueryResults {
+    GetSource: SourceRecord;
+    GetStudy: StudyRecord;
+    CheckAccess: { allowed: boolean; reason?: DenialReason };
+    GetHistory: { key: string; history: { txId: string; timestamp: string; value: { status: string } }[] };
+    ListRequests: RequestRecord[];
+    ListDisclosures: DisclosureRecord[];
+    GetStake: OrganisationStake[];
+}
+
 describe('image-sharing ledger on the test network', function () {
     this.timeout(300_000);
 
-    let orgs: OrgConnection[];
+    let orgs: OrgConnection[] = [];
     let h: Contract;
     let audience: string;
     let lastBlock = 0n;
@@ -29,7 +46,11 @@ describe('image-sharing ledger on the test network', function () {
         h = first.contract;
     });
 
-    after(() => orgs?.forEach((org) => org.close()));
+    after(() => {
+        for (const org of orgs) {
+            org.close();
+        }
+    });
 
     const statement = <T extends StatementType>(type: T, fields: Fields<T>, signer: Party) => createStatement(type, fields, signer.privateJwk, { audience });
 
@@ -41,8 +62,8 @@ describe('image-sharing ledger on the test network', function () {
         return JSON.parse(decoder.decode(commit.getResult())) as Record<string, unknown>;
     }
 
-    async function evaluate(contract: Contract, name: string, ...args: string[]): Promise<any> {
-        return JSON.parse(decoder.decode(await contract.evaluateTransaction(name, ...args)));
+    async function evaluate<Q extends keyof QueryResults>(contract: Contract, name: Q, ...args: string[]): Promise<QueryResults[Q]> {
+        return JSON.parse(decoder.decode(await contract.evaluateTransaction(name, ...args))) as QueryResults[Q];
     }
 
     async function expectRejected(promise: Promise<unknown>, code: string): Promise<void> {
@@ -89,8 +110,8 @@ describe('image-sharing ledger on the test network', function () {
         assert.equal((await checkAccess(hospital, study, doctor)).allowed, false);
 
         const history = await evaluate(h, 'GetHistory', `grant/${hospital.id}/${study}/${doctor.id}`);
-        assert.deepEqual(history.history.map((entry: { value: { status: string } }) => entry.value.status).sort(), ['active', 'revoked']);
-        assert.ok(history.history.every((entry: { txId: string; timestamp: string }) => entry.txId.length > 0 && !Number.isNaN(Date.parse(entry.timestamp))));
+        assert.deepEqual(history.history.map((entry) => entry.value.status).sort(), ['active', 'revoked']);
+        assert.ok(history.history.every((entry) => entry.txId.length > 0 && !Number.isNaN(Date.parse(entry.timestamp))));
     });
 
     it('expires a time-limited grant', async () => {
@@ -147,13 +168,14 @@ describe('image-sharing ledger on the test network', function () {
         await submit(h, 'RequestAccess', await statement('RequestAccess', { source: hospital.id, study, purpose: 'HRESCH' }, researcher));
         await submit(h, 'DenyAccess', await statement('DenyAccess', { source: hospital.id, study, recipient: researcher.id, reason: 'PURPOSE_REFUSED' }, patient));
         const [request] = await evaluate(h, 'ListRequests', hospital.id, study);
+        assert.ok(request, 'the request is listed');
         assert.deepEqual([request.status, request.reason], ['denied', 'PURPOSE_REFUSED']);
         assert.equal((await checkAccess(hospital, study, researcher)).allowed, false);
 
         await submit(h, 'RecordDisclosure', await statement('RecordDisclosure', { study, recipient: researcher.id, disclosedAt: Math.floor(Date.now() / 1000), size: 1024, requestId: 'c0ffee00-1234-4abc-8def-000000000001' }, hospital));
         assert.equal((await evaluate(h, 'ListDisclosures', hospital.id, study)).length, 1);
         const stake = await evaluate(h, 'GetStake', orgs[0]!.mspId);
-        assert.ok(stake[0].studies >= 1);
+        assert.ok(stake[0]!.studies >= 1);
     });
 
     it('never writes patient identifiers to any block', async () => {
@@ -169,7 +191,7 @@ describe('image-sharing ledger on the test network', function () {
                     assert.ok(!text.includes(needle), `block ${block.getHeader()?.getNumber()} contains "${needle}"`);
                 }
                 scanned += 1n;
-                if (Number(block.getHeader()?.getNumber() ?? 0) >= Number(lastBlock)) {
+                if ((block.getHeader()?.getNumber() ?? 0) >= Number(lastBlock)) {
                     break;
                 }
             }

@@ -20,19 +20,19 @@ export class LedgerState {
 
     async get<T>(key: RecordKey): Promise<T | undefined> {
         const bytes = await this.#stub.getState(key.stateKey(this.#stub));
-        return bytes === undefined || bytes.length === 0 ? undefined : unmarshal<T>(bytes);
+        return bytes.length === 0 ? undefined : (unmarshal(bytes) as T);
     }
 
     async exists(key: RecordKey): Promise<boolean> {
         const bytes = await this.#stub.getState(key.stateKey(this.#stub));
-        return bytes !== undefined && bytes.length > 0;
+        return bytes.length > 0;
     }
 
     /** Range read by partial key: for queries only (a submit must not depend on one). */
     async list<T>(kind: RecordKind, prefix: readonly string[]): Promise<T[]> {
         const records: T[] = [];
         for await (const kv of this.#stub.getStateByPartialCompositeKey(kind, [...prefix])) {
-            records.push(unmarshal<T>(kv.value));
+            records.push(unmarshal(kv.value) as T);
         }
         return records;
     }

@@ -30,10 +30,10 @@ describe('statement verification (via AllowAccess)', () => {
     const canonical = (claims: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(claims).sort(([a], [b]) => (a < b ? -1 : 1))));
 
     const cases: [string, ErrorCode, () => Promise<unknown>][] = [
-        ['a non-string', 'STATEMENT_MALFORMED', async () => 42],
-        ['two parts', 'STATEMENT_MALFORMED', async () => 'abc.def'],
+        ['a non-string', 'STATEMENT_MALFORMED', () => Promise.resolve(42)],
+        ['two parts', 'STATEMENT_MALFORMED', () => Promise.resolve('abc.def')],
         ['an empty signature', 'STATEMENT_MALFORMED', async () => (await signClaims(valid, patient.privateJwk)).replace(/\.[^.]+$/, '.')],
-        ['an oversized statement', 'STATEMENT_TOO_LARGE', async () => 'a'.repeat(8193)],
+        ['an oversized statement', 'STATEMENT_TOO_LARGE', () => Promise.resolve('a'.repeat(8193))],
         ['padded base64url', 'BASE64URL_INVALID', async () => `${await signClaims(valid, patient.privateJwk)}=`],
         ['standard base64 characters', 'BASE64URL_INVALID', async () => (await signClaims(valid, patient.privateJwk)).replace(/^./, '+')],
         ['non-canonical trailing bits', 'BASE64URL_INVALID', async () => {
@@ -46,8 +46,8 @@ describe('statement verification (via AllowAccess)', () => {
         ['a header that is not JSON', 'HEADER_INVALID', async () => `${base64url.encode('not json')}.${(await signClaims(valid, patient.privateJwk)).split('.').slice(1).join('.')}`],
         ['an unknown header member', 'HEADER_INVALID', async () => signRaw(canonical(valid), { ...header(patient), kid: 'x' }, patient.privateJwk)],
         ['a missing typ', 'HEADER_INVALID', async () => signRaw(canonical(valid), { jwk: patient.publicJwk }, patient.privateJwk)],
-        ['alg none', 'ALGORITHM_UNSUPPORTED', async () => `${base64url.encode(JSON.stringify({ alg: 'none', ...header(patient) }))}.${base64url.encode(canonical(valid))}.AAAA`],
-        ['alg HS256', 'ALGORITHM_UNSUPPORTED', async () => `${base64url.encode(JSON.stringify({ alg: 'HS256', ...header(patient) }))}.${base64url.encode(canonical(valid))}.AAAA`],
+        ['alg none', 'ALGORITHM_UNSUPPORTED', () => Promise.resolve(`${base64url.encode(JSON.stringify({ alg: 'none', ...header(patient) }))}.${base64url.encode(canonical(valid))}.AAAA`)],
+        ['alg HS256', 'ALGORITHM_UNSUPPORTED', () => Promise.resolve(`${base64url.encode(JSON.stringify({ alg: 'HS256', ...header(patient) }))}.${base64url.encode(canonical(valid))}.AAAA`)],
         ['a private jwk in the header', 'KEY_INVALID', async () => signRaw(canonical(valid), { typ: STATEMENT_MEDIA_TYPE, jwk: patient.privateJwk }, patient.privateJwk)],
         ['a jwk that does not match alg', 'KEY_INVALID', async () => signRaw(canonical(valid), { ...header(doctor) }, patient.privateJwk)],
         ['a signature by another key', 'SIGNATURE_INVALID', async () => {

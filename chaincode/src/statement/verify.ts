@@ -114,7 +114,7 @@ function readHeader(jws: string, label: string): { alg: Algorithm; jwk: PublicJw
     if (algorithmOf(jwk.data) !== alg) {
         reject('KEY_INVALID', `${label} header jwk (${jwk.data.kty} ${jwk.data.crv}) does not match alg ${alg}`);
     }
-    return { alg: alg as Algorithm, jwk: jwk.data };
+    return { alg, jwk: jwk.data };
 }
 
 async function verifySignature(jws: string, jwk: PublicJwk, alg: Algorithm, label: string): Promise<Uint8Array> {

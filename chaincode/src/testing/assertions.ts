@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { LedgerError, type ErrorCode } from '../errors';
 import type { Fixture } from './fixture';
 
@@ -12,7 +13,7 @@ export async function expectRejected(fixture: Fixture, fn: () => Promise<unknown
     } catch (err) {
         error = err;
     }
-    assert.ok(error instanceof LedgerError, `expected LedgerError ${code}, got ${error === undefined ? 'success' : String(error)}`);
+    assert.ok(error instanceof LedgerError, `expected LedgerError ${code}, got ${error === undefined ? 'success' : error instanceof Error ? String(error) : inspect(error)}`);
     assert.equal(error.code, code, error.message);
     assert.ok(error.message.startsWith(`${code}: `) && error.message.length > code.length + 8, 'message names the code and the problem');
     assert.deepEqual(fixture.ledger.snapshot(), before, 'nothing written');

@@ -19,7 +19,8 @@ export async function newParty(alg: Algorithm = 'EdDSA'): Promise<Party> {
 }
 
 export async function partyFromJwk(privateJwk: JWK): Promise<Party> {
-    const { d: _d, ...publicJwk } = privateJwk;
+    const publicJwk = { ...privateJwk };
+    delete publicJwk.d;
     return { privateJwk, publicJwk, id: await thumbprint(publicJwk) };
 }
 
@@ -54,7 +55,7 @@ export class Fixture {
     }
 
     claims<T extends StatementType>(type: T, fields: Fields<T>, signer: Party, overrides: Partial<StatementOptions> = {}): Promise<Record<string, unknown>> {
-        return buildClaims(type, fields, signer.privateJwk, this.options(overrides)) as Promise<Record<string, unknown>>;
+        return buildClaims(type, fields, signer.privateJwk, this.options(overrides));
     }
 
     async statement<T extends StatementType>(type: T, fields: Fields<T>, signer: Party, overrides: Partial<StatementOptions> = {}): Promise<string> {
@@ -67,8 +68,7 @@ export class Fixture {
     }
 
     async query(name: QueryName, ...args: string[]): Promise<unknown> {
-        const method = this.contract[name] as (ctx: unknown, ...a: string[]) => Promise<string>;
-        const result = await this.ledger.invoke((ctx) => method.call(this.contract, ctx, ...args));
+        const result = await this.ledger.invoke((ctx) => (this.contract[name] as (ctx: unknown, ...a: string[]) => Promise<string>)(ctx, ...args));
         return JSON.parse(result) as unknown;
     }
 
@@ -104,5 +104,5 @@ export class Fixture {
 export async function signRaw(payload: Uint8Array | string, header: Record<string, unknown>, privateJwk: JWK): Promise<string> {
     const alg = algorithmOf(privateJwk) ?? 'EdDSA';
     const bytes = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
-    return new CompactSign(bytes).setProtectedHeader({ alg, ...header } as never).sign(await importJWK(privateJwk, alg));
+    return new CompactSign(bytes).setProtectedHeader({ alg, ...header }).sign(await importJWK(privateJwk, alg));
 }

@@ -20,7 +20,7 @@ const ROLES = { source: 'ES256', patient: 'EdDSA', recipient: 'ES256', requester
 type Role = keyof typeof ROLES;
 
 async function main(): Promise<void> {
-    const previous = existsSync(FILE) ? (JSON.parse(readFileSync(FILE, 'utf8')) as { keys: Record<Role, { privateJwk: JWK }> }) : undefined;
+    const previous = existsSync(FILE) ? (JSON.parse(readFileSync(FILE, 'utf8')) as { keys: Partial<Record<Role, { privateJwk: JWK }>> }) : undefined;
     const keys = {} as Record<Role, { privateJwk: JWK; thumbprint: string }>;
     for (const [role, alg] of Object.entries(ROLES) as [Role, 'ES256' | 'EdDSA'][]) {
         const privateJwk = previous?.keys[role]?.privateJwk ?? (await generateStatementKey(alg)).privateJwk;

@@ -1,4 +1,4 @@
-import type { Context } from 'fabric-contract-api';
+import { Context } from 'fabric-contract-api';
 import type { ChaincodeStub, ClientIdentity, Iterators } from 'fabric-shim-api';
 
 interface Modification {
@@ -50,7 +50,9 @@ export class MemoryLedger {
             getMSPID: () => options.mspId ?? 'Org1MSP',
             getID: () => options.id ?? 'x509::/OU=client/CN=client::/C=US/CN=ca',
         };
-        const ctx = { stub: stub as unknown as ChaincodeStub, clientIdentity: identity as ClientIdentity } as Context;
+        const ctx = new Context();
+        ctx.stub = stub as unknown as ChaincodeStub;
+        ctx.clientIdentity = identity as ClientIdentity;
         const result = await fn(ctx);
         stub.commit();
         return result;
@@ -110,10 +112,9 @@ export class MemoryLedger {
 
 function toAsyncIterable<T>(items: readonly T[]): AsyncIterable<T> {
     return {
-        async *[Symbol.asyncIterator]() {
-            for (const item of items) {
-                yield item;
-            }
+        [Symbol.asyncIterator]() {
+            const iterator = items[Symbol.iterator]();
+            return { next: () => Promise.resolve(iterator.next()) };
         },
     };
 }
@@ -146,18 +147,20 @@ class MemoryStub {
         return { seconds: { toString: () => String(seconds) }, nanos: (this.#timestampMs - seconds * 1000) * 1e6 };
     }
 
-    async getState(key: string): Promise<Uint8Array> {
-        return this.#ledger.read(key) ?? new Uint8Array(0);
+    getState(key: string): Promise<Uint8Array> {
+        return Promise.resolve(this.#ledger.read(key) ?? new Uint8Array(0));
     }
 
-    async putState(key: string, value: Uint8Array): Promise<void> {
+    putState(key: string, value: Uint8Array): Promise<void> {
         this.#ledger.attemptedWrites.push(key);
         this.#writes.set(key, value);
+        return Promise.resolve();
     }
 
-    async setStateValidationParameter(key: string, ep: Uint8Array): Promise<void> {
+    setStateValidationParameter(key: string, ep: Uint8Array): Promise<void> {
         this.#ledger.attemptedWrites.push(`validation:${key}`);
         this.#validation.set(key, ep);
+        return Promise.resolve();
     }
 
     createCompositeKey(objectType: string, attributes: string[]): string {
