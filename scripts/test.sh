@@ -14,6 +14,8 @@ export ISL_FABRIC_HOME=${ISL_FABRIC_HOME:-$(bash scripts/fabric/build.sh)}
 suite=${1:-all}
 status=0
 if [ "$suite" = all ] || [ "$suite" = unit ]; then
+  echo "== lint (ESLint, typescript-eslint strictTypeChecked)"
+  npx eslint chaincode network application || status=$?
   echo "== unit tests"
   (cd network/ccaas-builder && go test ./...)
   npx mocha --config .mocharc.unit.json || status=$?
