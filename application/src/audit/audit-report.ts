@@ -154,7 +154,7 @@ export async function auditLedger(options: AuditOptions): Promise<AuditReport> {
         blocksSigned: t?.blocksSigned ?? 0,
         blocksSignedByOrderer: t?.byOrderer ?? {},
         blocksCutAsLeader: ordering.some((a) => a.mspId === mspId)
-          ? ordering.filter((a) => a.mspId === mspId).reduce((sum, a) => (sum === null || a.blocksCutAsLeader === null ? null : sum + a.blocksCutAsLeader), 0 as number | null)
+          ? ordering.filter((a) => a.mspId === mspId).reduce<number | null>((sum, a) => (sum === null || a.blocksCutAsLeader === null ? null : sum + a.blocksCutAsLeader), 0)
           : null,
       };
     }),

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     network,
     chaincode: profile.chaincode,
     orderers: orderersOf(profile),
+    members: profile.organisations.map((o) => o.mspId),
     tokens,
     metrics,
     hub,

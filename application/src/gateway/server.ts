@@ -32,6 +32,8 @@ export interface GatewayServerOptions {
   readonly metrics: GatewayMetrics;
   readonly hub: EventHub;
   readonly anonymousRatePerMinute: number;
+  /** The consortium's member MSP IDs (the audit reports each). */
+  readonly members?: readonly string[];
   /** Orderers whose operations metrics the audit reads (Raft leadership figures). */
   readonly orderers?: readonly AuditedOrderer[];
   /** Whether the organisation's peer answers (for /readyz). */
@@ -105,7 +107,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
   registerStatementRoutes(app, o.ledger, o.anonymousRatePerMinute);
   registerQueryRoutes(app, o.ledger);
   registerEventRoutes(app, o.hub, o.network, o.chaincode);
-  registerAuditRoutes(app, o.network, o.chaincode, o.orderers ?? []);
+  registerAuditRoutes(app, o.network, o.chaincode, { ...(o.members ? { members: o.members } : {}), ...(o.orderers ? { orderers: o.orderers } : {}) });
   return app;
 }
 

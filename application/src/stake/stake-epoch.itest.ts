@@ -161,9 +161,9 @@ describe('stake epochs on the real network', function () {
         assert.equal(o.endorsedInvalid, endorsedRejected, `${o.mspId} endorsed-invalid`);
         assert.deepEqual(o.endorsedInvalidByCode, endorsedRejected ? { ENDORSEMENT_POLICY_FAILURE: 1 } : {});
         assert.equal(o.submitted, (o.mspId === loser ? 1 : 0) + (o.mspId === submitter ? 1 : 0), `${o.mspId} submitted`);
-        // Every orderer signs the copy it writes: the peer's copy names one orderer for all the blocks read.
-        assert.ok(o.blocksSigned === 0 || o.blocksSigned === to - from, `${o.mspId} signed the blocks this peer read`);
       }
+      // Every block read carries one orderer's signature (whichever copy this peer pulled).
+      assert.equal(report.organisations.reduce((n, o) => n + o.blocksSigned, 0), to - from);
       // The blocks cut in the window, by the orderers' own counts: exactly the blocks just written, all by the leader.
       const cutDuring = new Map(report.ordering.map((a) => [a.mspId, (a.blocksCutAsLeader ?? 0) - (cutBefore.find((b) => b.mspId === a.mspId)?.blocksCutAsLeader ?? 0)]));
       assert.equal([...cutDuring.values()].reduce((x, y) => x + y, 0), to - from, `blocks cut during the window: ${JSON.stringify([...cutDuring])}`);
@@ -194,7 +194,11 @@ describe('stake epochs on the real network', function () {
       const asAuditor = new GatewayClient({ baseUrl: url, token: services.auditorToken(gatewayOrg) });
       await assert.rejects(asMember.get('/audit', { from, to }), (err: GatewayHttpError) => err.status === 403 && err.code === 'AUDITOR_REQUIRED');
       const viaRest = await asAuditor.get<AuditReport>('/audit', { from, to });
-      assert.deepEqual(viaRest.organisations, report.organisations);
+      // Same chain figures (the orderers' live counters moved on with the transaction submitted since).
+      const chainOnly = (r: AuditReport): unknown =>
+        r.organisations.map((o) => ({ mspId: o.mspId, stake: o.stake, endorsements: o.endorsements, endorsedInvalid: o.endorsedInvalid, submitted: o.submitted, blocksSigned: o.blocksSigned }));
+      assert.deepEqual(chainOnly(viaRest), chainOnly(report));
+      assert.equal(viaRest.ordering.length, orgs.length, 'the REST audit reads every orderer too');
       const epochs = await asAuditor.get<{ sequence: number }[]>('/audit/epochs');
       assert.equal(epochs.at(-1)?.sequence, proposal.sequence);
     } finally {

@@ -21,7 +21,14 @@ const block = { type: 'integer', minimum: 0 } as const;
  * The audit endpoints (auditors only): the per-organisation audit read from the
  * blocks, the recorded epochs, and any record's full history.
  */
-export function registerAuditRoutes(app: FastifyInstance, network: Network, chaincode: string, orderers: readonly AuditedOrderer[] = []): void {
+export interface AuditScope {
+  /** The consortium's members: reported even when the blocks read show nothing of them. */
+  readonly members?: readonly string[];
+  /** Orderers whose metrics give the Raft figures. */
+  readonly orderers?: readonly AuditedOrderer[];
+}
+
+export function registerAuditRoutes(app: FastifyInstance, network: Network, chaincode: string, scope: AuditScope = {}): void {
   app.get<{ Querystring: { from?: number; to?: number } }>(
     '/api/v1/audit',
     {
@@ -36,7 +43,8 @@ export function registerAuditRoutes(app: FastifyInstance, network: Network, chai
       auditLedger({
         network,
         chaincode,
-        orderers,
+        ...(scope.members === undefined ? {} : { members: scope.members }),
+        ...(scope.orderers === undefined ? {} : { orderers: scope.orderers }),
         ...(req.query.from === undefined ? {} : { fromBlock: req.query.from }),
         ...(req.query.to === undefined ? {} : { toBlock: req.query.to }),
       }),
