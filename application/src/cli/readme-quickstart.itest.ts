@@ -1,22 +1,38 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../../network/src/fabric-home';
+import { waitFor } from '../../../network/src/process/wait';
 import { getTestConsortium } from '../../../network/src/testing/root-hooks';
 
-/** The shell block under "Your first five minutes" in README.md, as a user would paste it. */
-function quickStart(): string {
+/** The first shell block after `heading` in README.md, as a user would paste it. */
+function readmeBlock(heading: string): string {
   const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Your first five minutes'));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(block, 'README.md has a shell block in "Your first five minutes"');
+  const at = readme.indexOf(heading);
+  assert.ok(at >= 0, `README.md has "${heading}"`);
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(at))?.[1];
+  assert.ok(block, `README.md has a shell block under "${heading}"`);
   return block;
 }
 
-describe("README's first five minutes, run as written through the isl CLI (real network, real HTTP)", function () {
-  this.timeout(180_000);
+/** Runs a README block with bash, only its places changed: the test network's profile, a private folder for /tmp. */
+function runBlock(block: string, work: string): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve) => {
+    execFile(
+      'bash',
+      ['-c', block.replaceAll('/tmp/', `${work}/`)],
+      { cwd: projectRoot, env: { ...process.env, ISL_CONNECTION_PROFILE: getTestConsortium().layout.connectionProfile }, timeout: 280_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
+      },
+    );
+  });
+}
+
+describe('README.md, run as written through the isl CLI (real network, real HTTP, real Orthanc)', function () {
+  this.timeout(300_000);
   let work: string;
   before(() => {
     work = mkdtempSync(join(tmpdir(), 'isl-readme-'));
@@ -25,30 +41,38 @@ describe("README's first five minutes, run as written through the isl CLI (real 
     rmSync(work, { recursive: true, force: true });
   });
 
-  it("plays the paper's flow: source, consent, study, grant, allowed, revoke, denied, history", async () => {
-    // Only the places change: the test network's profile and a private folder instead of /tmp.
-    const script = quickStart().replaceAll('/tmp/', `${work}/`);
-    const { stdout, stderr, code } = await new Promise<{ stdout: string; stderr: string; code: number }>((resolve) => {
-      execFile(
-        'bash',
-        ['-c', script],
-        {
-          cwd: projectRoot,
-          env: { ...process.env, ISL_CONNECTION_PROFILE: getTestConsortium().layout.connectionProfile },
-          timeout: 170_000,
-        },
-        (err, out, errOut) => {
-          resolve({ stdout: out, stderr: errOut, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
-        },
-      );
-    });
+  it("first five minutes: the paper's flow — source, consent, study, grant, allowed, revoke, denied, history", async () => {
+    const { stdout, stderr, code } = await runBlock(readmeBlock('## Your first five minutes'), work);
     const lines = stdout.trim().split('\n');
     assert.ok(lines.includes('allowed'), `the doctor is allowed after the grant:\n${stdout}\n${stderr}`);
     assert.ok(lines.includes('denied: GRANT_REVOKED'), `the doctor is denied after the revocation:\n${stdout}\n${stderr}`);
     assert.match(stdout, /Committed in block \d+, transaction [0-9a-f]{64}\./);
-    // The history lists the grant's creation and its revocation.
     const history = lines.filter((l) => /^\d{4}-\d\d-\d\dT.* [0-9a-f]{64} /.test(l));
     assert.ok(history.length >= 2, `history shows every change:\n${stdout}`);
     assert.equal(code, 0, `the last command (history) succeeded:\n${stderr}`);
+  });
+
+  it('sharing real images: seed, publish, grant, retrieve over ITI-43 and WADO-RS, disclosures, revoke', async () => {
+    const { stdout, stderr, code } = await runBlock(readmeBlock('### Sharing real images'), work);
+    assert.equal(code, 0, `every command succeeded:\n${stdout}\n${stderr}`);
+    assert.equal(stdout.match(/retrieved 50 DICOM instances \(\d+ bytes\) over (iti43|wado-rs)/g)?.length, 2, stdout);
+    for (const dir of ['study-iti43', 'study-wado']) {
+      assert.equal(readdirSync(join(work, dir)).length, 50, `${dir} holds the 50 instances`);
+    }
+    // Releases are recorded on the ledger right after each one (from a durable outbox): both show up.
+    const patient = { ISL_WALLET: join(work, 'img-patient.json'), ISL_WALLET_PASSPHRASE: 'a long passphrase' };
+    await waitFor(
+      'both releases in isl disclosures',
+      async () => {
+        const out = await runBlock(`export PATH="$PWD/scripts:$PATH"; ISL_WALLET=${patient.ISL_WALLET} ISL_WALLET_PASSPHRASE='${patient.ISL_WALLET_PASSPHRASE}' isl --json disclosures`, work);
+        const count = out.code === 0 ? (JSON.parse(out.stdout) as unknown[]).length : undefined;
+        if (count !== 2) {
+          // Thrown, so a timeout names what was last seen.
+          throw new Error(`isl disclosures: ${count === undefined ? `exit ${String(out.code)}: ${out.stderr}` : `${String(count)} releases`}`);
+        }
+        return true;
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000 },
+    );
   });
 });
