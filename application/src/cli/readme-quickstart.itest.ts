@@ -19,10 +19,14 @@ function readmeBlock(heading: string): string {
 
 /** Runs a README block with bash, only its places changed: the test network's profile, a private folder for /tmp. */
 function runBlock(block: string, work: string): Promise<{ stdout: string; stderr: string; code: number }> {
+  return runShell(block.replaceAll('/tmp/', `${work}/`));
+}
+
+function runShell(script: string): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve) => {
     execFile(
       'bash',
-      ['-c', block.replaceAll('/tmp/', `${work}/`)],
+      ['-c', script],
       { cwd: projectRoot, env: { ...process.env, ISL_CONNECTION_PROFILE: getTestConsortium().layout.connectionProfile }, timeout: 280_000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
@@ -64,7 +68,7 @@ describe('README.md, run as written through the isl CLI (real network, real HTTP
     await waitFor(
       'both releases in isl disclosures',
       async () => {
-        const out = await runBlock(`export PATH="$PWD/scripts:$PATH"; ISL_WALLET=${patient.ISL_WALLET} ISL_WALLET_PASSPHRASE='${patient.ISL_WALLET_PASSPHRASE}' isl --json disclosures`, work);
+        const out = await runShell(`export PATH="$PWD/scripts:$PATH"; ISL_WALLET=${patient.ISL_WALLET} ISL_WALLET_PASSPHRASE='${patient.ISL_WALLET_PASSPHRASE}' isl --json disclosures`);
         const count = out.code === 0 ? (JSON.parse(out.stdout) as unknown[]).length : undefined;
         if (count !== 2) {
           // Thrown, so a timeout names what was last seen.
