@@ -63,8 +63,9 @@ export class Consortium {
         }),
       ]),
     );
-    this.orderers = this.topology.organisations.map((o) => new Orderer(this.#fabric, this.layout, this.topology, this.supervisor, o.orderer));
-    this.peers = new Map(allPeers(this.topology).map((p) => [p.name, new Peer(this.#fabric, this.layout, this.topology, this.supervisor, p)]));
+    const context = { fabric: this.#fabric, layout: this.layout, topology: this.topology, supervisor: this.supervisor };
+    this.orderers = this.topology.organisations.map((o) => new Orderer(context, o.orderer));
+    this.peers = new Map(allPeers(this.topology).map((p) => [p.name, new Peer(context, p)]));
     this.chaincode = new ChaincodeDeployment({
       layout: this.layout,
       topology: this.topology,

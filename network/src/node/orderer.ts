@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { FabricHome } from '../fabric-home';
 import type { Layout } from '../layout';
 import type { Supervisor } from '../process/supervisor';
-import { IdentityFiles } from '../ca/identity';
+import type { IdentityFiles } from '../ca/identity';
+import { nodeIdentities, type NodeContext } from './node-context';
 import { address, type OrdererNode, type Topology } from '../topology/topology';
 import { getOperations, healthy, metricValue } from './operations';
 import { run } from '../process/run';
@@ -23,22 +24,17 @@ export class Orderer {
   readonly #layout: Layout;
   readonly #topology: Topology;
   readonly #supervisor: Supervisor;
+  /** Its own TLS and MSP identity, and its organisation admin's (CLI and admin-API calls). */
+  readonly tls: IdentityFiles;
+  readonly admin: IdentityFiles;
 
-  constructor(fabric: FabricHome, layout: Layout, topology: Topology, supervisor: Supervisor, node: OrdererNode) {
-    this.#fabric = fabric;
-    this.#layout = layout;
-    this.#topology = topology;
-    this.#supervisor = supervisor;
+  constructor(context: NodeContext, node: OrdererNode) {
+    this.#fabric = context.fabric;
+    this.#layout = context.layout;
+    this.#topology = context.topology;
+    this.#supervisor = context.supervisor;
     this.node = node;
-  }
-
-  get tls(): IdentityFiles {
-    return new IdentityFiles(this.#layout.identity(this.node.org, this.node.name));
-  }
-
-  /** The organisation admin's TLS client identity, used for osnadmin. */
-  get admin(): IdentityFiles {
-    return new IdentityFiles(this.#layout.identity(this.node.org, 'admin'));
+    ({ tls: this.tls, admin: this.admin } = nodeIdentities(context.layout, node));
   }
 
   start(): void {

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import type { FabricHome } from '../fabric-home';
 import type { Layout } from '../layout';
 import type { Supervisor } from '../process/supervisor';
-import { IdentityFiles } from '../ca/identity';
+import type { IdentityFiles } from '../ca/identity';
+import { nodeIdentities, type NodeContext } from './node-context';
 import { address, type PeerNode, type Topology } from '../topology/topology';
 import { getOperations, healthy, metricValue } from './operations';
 import { run } from '../process/run';
@@ -14,21 +15,17 @@ export class Peer {
   readonly #layout: Layout;
   readonly #topology: Topology;
   readonly #supervisor: Supervisor;
+  /** Its own TLS and MSP identity, and its organisation admin's (CLI and admin-API calls). */
+  readonly tls: IdentityFiles;
+  readonly admin: IdentityFiles;
 
-  constructor(fabric: FabricHome, layout: Layout, topology: Topology, supervisor: Supervisor, node: PeerNode) {
-    this.#fabric = fabric;
-    this.#layout = layout;
-    this.#topology = topology;
-    this.#supervisor = supervisor;
+  constructor(context: NodeContext, node: PeerNode) {
+    this.#fabric = context.fabric;
+    this.#layout = context.layout;
+    this.#topology = context.topology;
+    this.#supervisor = context.supervisor;
     this.node = node;
-  }
-
-  get tls(): IdentityFiles {
-    return new IdentityFiles(this.#layout.identity(this.node.org, this.node.name));
-  }
-
-  get admin(): IdentityFiles {
-    return new IdentityFiles(this.#layout.identity(this.node.org, 'admin'));
+    ({ tls: this.tls, admin: this.admin } = nodeIdentities(context.layout, node));
   }
 
   start(): void {
