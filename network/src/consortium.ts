@@ -251,16 +251,21 @@ export class Consortium {
   }
 
   /**
-   * Stops every process started in this run folder: first those the network
-   * does not own (application services), then the network's in reverse order.
+   * Stops every process started in this run folder, tier by tier: application
+   * services, chaincode servers, peers, orderers, CAs.
    */
   async stop(): Promise<void> {
     const own = this.processNames;
-    for (const name of this.supervisor.names().filter((n) => !own.includes(n))) {
-      await this.supervisor.stop(name);
-    }
-    for (const name of own.reverse()) {
-      await this.supervisor.stop(name);
+    const tiers = [
+      this.supervisor.names().filter((n) => !own.includes(n)),
+      own.filter((n) => n.startsWith('chaincode.')),
+      [...this.peers.keys()],
+      this.orderers.map((o) => o.node.name),
+      this.topology.organisations.map((o) => o.ca.name),
+    ];
+    // Within a tier nothing depends on anything else: stop them together.
+    for (const tier of tiers) {
+      await Promise.all(tier.map((name) => this.supervisor.stop(name)));
     }
   }
 
