@@ -15,7 +15,7 @@ suite=${1:-all}
 status=0
 if [ "$suite" = all ] || [ "$suite" = unit ]; then
   echo "== lint (ESLint, typescript-eslint strictTypeChecked)"
-  npx eslint chaincode network application || status=$?
+  npx eslint chaincode network application bench || status=$?
   echo "== unit tests"
   (cd network/ccaas-builder && go test ./...)
   npx mocha --config .mocharc.unit.json || status=$?

@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { BenchNetwork } from './network';
+import { consoleSummary, latencySvg, markdown, type BenchResults } from './report';
+import { benchAllowAccess } from './sections/allow-access';
+import { benchCheckAccess } from './sections/check-access';
+import { benchOperations } from './sections/operations';
+import { benchRetrieval } from './sections/retrieval';
+
+const SECTIONS = ['allow', 'check', 'retrieval', 'ops'] as const;
+type Section = (typeof SECTIONS)[number];
+
+interface Options {
+  /** Only rewrite the Markdown report from a results JSON file (after the report's code changed). */
+  readonly report?: string;
+  readonly quick: boolean;
+  readonly sections: readonly Section[];
+  readonly coldStart: boolean;
+  readonly warmRestart: boolean;
+  readonly rates?: readonly number[];
+}
+
+const USAGE = `usage: npm run bench -- [--quick] [--only allow,check,retrieval,ops] [--rates 25,50,...] [--no-cold-start] [--no-restart]
+       npm run bench -- --report bench/results/<run>.json   (rewrites that run's .md and the chart)
+Runs against the running \`npm start\` consortium (.run/consortium); writes bench/results/.`;
+
+function parseArgs(argv: readonly string[]): Options {
+  let quick = false;
+  let sections: Section[] = [...SECTIONS];
+  let coldStart = true;
+  let warmRestart = true;
+  let rates: number[] | undefined;
+  let report: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') quick = true;
+    else if (a === '--report') report = argv[++i];
+    else if (a === '--no-cold-start') coldStart = false;
+    else if (a === '--no-restart') warmRestart = false;
+    else if (a === '--only') sections = (argv[++i] ?? '').split(',').filter((s): s is Section => (SECTIONS as readonly string[]).includes(s));
+    else if (a === '--rates') rates = (argv[++i] ?? '').split(',').map(Number).filter((n) => n > 0);
+    else {
+      process.stderr.write(`${USAGE}\n`);
+      process.exit(a === '--help' || a === '-h' ? 0 : 2);
+    }
+  }
+  return { quick, sections, coldStart, warmRestart, ...(rates ? { rates } : {}), ...(report ? { report } : {}) };
+}
+
+function endorsementPolicy(root: string): string {
+  try {
+    const status = JSON.parse(execFileSync('bash', ['scripts/run.sh', 'network/dist/cli.js', 'status'], { cwd: root, encoding: 'utf8', timeout: 60_000 })) as { chaincode?: { endorsementPolicy?: string; sequence?: number } };
+    return `${status.chaincode?.endorsementPolicy ?? 'unknown'} (definition sequence ${String(status.chaincode?.sequence ?? '?')})`;
+  } catch {
+    return 'unknown (status failed)';
+  }
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const root = resolve(__dirname, '..', '..');
+  if (o.report !== undefined) {
+    const results = JSON.parse(readFileSync(o.report, 'utf8')) as BenchResults;
+    writeFileSync(o.report.replace(/\.json$/, '.md'), markdown(results));
+    if (results.allowAccess) writeFileSync(join(dirname(o.report), 'allow-access-latency.svg'), latencySvg([...results.allowAccess.steps, ...results.allowAccess.search]));
+    process.stdout.write(`${consoleSummary(results)}\n`);
+    return;
+  }
+  const runDir = process.env.ISL_RUN_DIR ?? join(root, '.run', 'consortium');
+  const outDir = join(root, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const log = (m: string): void => {
+    process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+  };
+  const stepS = o.quick ? 10 : 60;
+  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = {
+    startedAt: new Date().toISOString(),
+    mode: o.quick ? 'quick' : 'full',
+    machine: { cpus: cpus().length, memGiB: totalmem() / 2 ** 30, loadBefore: loadavg(), node: process.version },
+    errors: {},
+  };
+  log(`${results.mode} run, sections ${o.sections.join(', ')}; load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  const net = await BenchNetwork.open(runDir);
+  const attempt = async (name: string, run: () => Promise<void>): Promise<void> => {
+    try {
+      await run();
+    } catch (err) {
+      results.errors[name] = (err as Error).stack ?? String(err);
+      log(`${name} failed: ${(err as Error).message}`);
+    }
+  };
+  try {
+    if (o.sections.includes('allow')) {
+      await attempt('allowAccess', async () => {
+        results.allowAccess = await benchAllowAccess(
+          net,
+          {
+            rates: o.rates ?? [25, 50, 100, 150, 200],
+            stepS,
+            warmupS: o.quick ? 5 : 15,
+            studiesPerOrg: o.quick ? 4 : 10,
+            fixedLoadConcurrency: 128,
+            searchAttempts: o.quick ? 1 : 3,
+            log,
+          },
+          endorsementPolicy(root),
+        );
+        writeFileSync(join(outDir, 'allow-access-latency.svg'), latencySvg([...results.allowAccess.steps, ...results.allowAccess.search]));
+      });
+    }
+    if (o.sections.includes('check')) {
+      await attempt('checkAccess', async () => {
+        results.checkAccess = await benchCheckAccess(net, { rates: o.quick ? [500, 1000] : [500, 1000, 1500], stepS: o.quick ? 10 : 30, decisions: o.quick ? 500 : 3000, log });
+      });
+    }
+    if (o.sections.includes('retrieval')) {
+      await attempt('retrieval', async () => {
+        results.retrieval = await benchRetrieval(net, { rounds: o.quick ? 2 : 5, instances: 200, size: 512, fixtureFile: join(outDir, '.retrieval-fixture.json'), log });
+      });
+    }
+  } finally {
+    net.close();
+  }
+  if (o.sections.includes('ops')) {
+    await attempt('operations', async () => {
+      results.operations = await benchOperations({ root, runDir, coldStart: o.coldStart, warmRestart: o.warmRestart, coldBasePort: 7400, idleS: o.quick ? 5 : 15, log });
+    });
+  }
+  results.machine = { ...results.machine, loadAfter: loadavg() };
+  const stamp = results.startedAt.replace(/[:.]/g, '-');
+  const json = JSON.stringify(results, null, 2);
+  const md = markdown(results);
+  for (const name of [`bench-${stamp}`, 'latest']) {
+    writeFileSync(join(outDir, `${name}.json`), json);
+    writeFileSync(join(outDir, `${name}.md`), md);
+  }
+  process.stdout.write(`\n${consoleSummary(results)}\n\nReport: ${join(outDir, 'latest.md')} (and bench-${stamp}.md/.json, allow-access-latency.svg)\n`);
+  if (Object.keys(results.errors).length) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { audienceFor } from '@isl/chaincode/dist/statement';
+import { readConnectionProfile, type ConnectionProfile, type OrganisationProfile } from '@isl/network/dist/connection-profile';
+import { connectGateway, type GatewayConnection } from '@isl/network/dist/gateway/connect';
+import { GatewayClient } from '@isl/application/dist/client/gateway-client';
+import { LedgerClient } from '@isl/application/dist/ledger/ledger-client';
+import { imageSourceEndpoints } from '@isl/application/dist/imagesource/endpoints';
+import { ImageSourcePaths } from '@isl/application/dist/imagesource/paths';
+import { readSourceKey, type SourceKey } from '@isl/application/dist/imagesource/source-key';
+import { orthancCredentials, OrthancFiles, type OrthancCredentials } from '@isl/application/dist/pacs/orthanc-config';
+
+/** One organisation as the benchmark drives it. */
+export interface BenchOrg {
+  readonly profile: OrganisationProfile;
+  /** Its gateway application's REST API with the member token (not rate-limited). */
+  readonly rest: GatewayClient;
+  readonly restUrl: string;
+  readonly token: string;
+  /** Its image source: key, URL, files, Orthanc. */
+  readonly source: SourceKey;
+  readonly sourceUrl: string;
+  readonly paths: ImageSourcePaths;
+  readonly orthanc: { readonly baseUrl: string; readonly credentials: OrthancCredentials };
+}
+
+/** The running `npm start` consortium: profile, REST clients, and Fabric Gateway connections made on demand. */
+export class BenchNetwork {
+  readonly runDir: string;
+  readonly profile: ConnectionProfile;
+  readonly audience: string;
+  readonly orgs: readonly BenchOrg[];
+  readonly ca: readonly Buffer[];
+  readonly #connections: GatewayConnection[] = [];
+
+  private constructor(runDir: string, profile: ConnectionProfile, orgs: BenchOrg[]) {
+    this.runDir = runDir;
+    this.profile = profile;
+    this.audience = audienceFor(profile.channel, profile.chaincode);
+    this.orgs = orgs;
+    this.ca = profile.organisations.map((o) => readFileSync(o.peers[0]?.tlsCaCert ?? ''));
+  }
+
+  static async open(runDir: string): Promise<BenchNetwork> {
+    const profile = readConnectionProfile(join(runDir, 'connection.json'));
+    const orgs: BenchOrg[] = [];
+    for (const p of profile.organisations) {
+      const token = readFileSync(join(runDir, 'orgs', p.name, 'gateway', 'member-token'), 'utf8').trim();
+      const restUrl = `http://${p.gateway.host}:${String(p.gateway.port)}`;
+      const paths = new ImageSourcePaths(runDir, p.name);
+      const endpoints = imageSourceEndpoints(p);
+      orgs.push({
+        profile: p,
+        rest: new GatewayClient({ baseUrl: restUrl, token, timeoutMs: 60_000 }),
+        restUrl,
+        token,
+        source: await readSourceKey(paths.sourceKey),
+        sourceUrl: endpoints.url,
+        paths,
+        orthanc: { baseUrl: `http://127.0.0.1:${String(endpoints.orthancHttp)}`, credentials: orthancCredentials(new OrthancFiles(paths.orthanc)) },
+      });
+    }
+    return new BenchNetwork(runDir, profile, orgs);
+  }
+
+  /** A LedgerClient over a Fabric Gateway connection (mutual TLS) to one peer of an organisation. */
+  ledger(org: BenchOrg, peerIndex = 0): LedgerClient {
+    const connection = connectGateway({ org: org.profile, peerIndex });
+    this.#connections.push(connection);
+    return new LedgerClient(connection.gateway.getNetwork(this.profile.channel).getContract(this.profile.chaincode));
+  }
+
+  /** Every peer of the consortium as [org, peerIndex]. */
+  peers(): [BenchOrg, number][] {
+    return this.orgs.flatMap((o) => o.profile.peers.map((_, i): [BenchOrg, number] => [o, i]));
+  }
+
+  close(): void {
+    for (const c of this.#connections.splice(0)) c.close();
+  }
+}

@@ -1,0 +1,238 @@
+import { generateKeyPairSync, randomUUID, createPrivateKey, type KeyObject } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JWK } from 'jose';
+import { createStatement, generateStatementKey, newNonce, thumbprint } from '@isl/chaincode/dist/statement';
+import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from '@isl/application/dist/imagesource/http-signature';
+import { retrieveRequestEnvelope } from '@isl/application/dist/imagesource/retrieve-client';
+import { Publisher, type ConsentSigner } from '@isl/application/dist/imagesource/publisher';
+import { StudyStore } from '@isl/application/dist/imagesource/study-store';
+import { OrthancClient } from '@isl/application/dist/pacs/orthanc-client';
+import { writeSyntheticStudy } from '@isl/application/dist/pacs/synthetic-study';
+import type { BenchNetwork, BenchOrg } from '../network';
+import { allowAccessStatement, type BenchStudy } from '../fixtures';
+import { consortiumGroups, groupRssMb } from '../procstat';
+
+export interface RetrievalOptions {
+  readonly rounds: number;
+  readonly instances: number;
+  /** Pixels per side: 512 → 512 KiB per CT slice, 200 slices ≈ 105 MB. */
+  readonly size: number;
+  readonly fixtureFile: string;
+  readonly log: (m: string) => void;
+}
+
+type Way = 'direct DICOMweb (Orthanc)' | 'image source WADO-RS' | 'image source ITI-43';
+
+export interface RetrievalRun {
+  readonly way: Way;
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly mbPerS: number;
+}
+
+export interface RetrievalResult {
+  readonly instances: number;
+  readonly studyBytes: number;
+  readonly runs: readonly RetrievalRun[];
+  /** Median MB/s per way. */
+  readonly medianMbPerS: Record<Way, number>;
+  readonly ratioWado: number;
+  readonly ratioIti43: number;
+  readonly imageSourcePeakRssMb: number;
+  readonly imageSourceIdleRssMb: number;
+  readonly revocation: { readonly allowedBefore: boolean; readonly refusedAfterRevokeBlock: boolean; readonly revokeBlock: string; readonly detail: string };
+}
+
+interface Fixture {
+  readonly org: string;
+  readonly reference: string;
+  readonly studyInstanceUid: string;
+  readonly instances: number;
+  readonly patient: JWK;
+  readonly recipient: JWK;
+}
+
+function recipientKey(privateJwk: JWK): RecipientSigningKey {
+  const privateKey: KeyObject = createPrivateKey({ key: privateJwk, format: 'jwk' });
+  const { kty, crv, x, y } = privateJwk;
+  const publicJwk = { kty, crv, x, y } as JWK;
+  return { alg: 'ES256', publicJwk, keyId: '', privateKey };
+}
+
+async function signingKey(privateJwk: JWK): Promise<RecipientSigningKey> {
+  const k = recipientKey(privateJwk);
+  return { ...k, keyId: await thumbprint(k.publicJwk) };
+}
+
+function newRecipientJwk(): JWK {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return privateKey.export({ format: 'jwk' });
+}
+
+/** Sets up (once; reused from the fixture file while the network keeps it) a study of `instances` slices at Hospital1, granted to a bench recipient. */
+async function fixture(net: BenchNetwork, org: BenchOrg, o: RetrievalOptions): Promise<Fixture> {
+  if (existsSync(o.fixtureFile)) {
+    const f = JSON.parse(readFileSync(o.fixtureFile, 'utf8')) as Fixture;
+    const store = new StudyStore(org.paths.studies);
+    const access = await org.rest.get<{ allowed: boolean }>('/access', { source: org.source.keyId, study: f.reference, recipient: await thumbprint(f.recipient) }).catch(() => ({ allowed: false }));
+    if (f.org === org.profile.mspId && f.instances === o.instances && store.byReference(f.reference)?.state === 'defined' && access.allowed) return f;
+  }
+  o.log(`making a synthetic CT study of ${String(o.instances)} instances (${String(o.size)}×${String(o.size)}) and publishing it at ${org.profile.mspId}`);
+  const work = mkdtempSync(join(tmpdir(), 'isl-bench-study-'));
+  try {
+    const synthetic = writeSyntheticStudy(join(work, 'study'), { instances: o.instances, size: o.size });
+    const { privateJwk: patient } = await generateStatementKey('ES256');
+    const consentSigner: ConsentSigner = {
+      signConsent: async (source, study, audience) => ({
+        consent: await createStatement('PatientConsent', { source, study }, patient, { audience }),
+        patientKeyId: await thumbprint(patient),
+      }),
+    };
+    const publisher = new Publisher({ orthanc: new OrthancClient(org.orthanc.baseUrl, org.orthanc.credentials), studies: new StudyStore(org.paths.studies), ledger: net.ledger(org), key: org.source, audience: net.audience });
+    const published = await publisher.publish(join(work, 'study'), consentSigner);
+    const recipient = newRecipientJwk();
+    const study: BenchStudy = { org, source: org.source.keyId, study: published.reference, patient, patientId: published.patientKeyId };
+    // A lease of 300 days, so later runs reuse the study.
+    await org.rest.relay((await allowAccessStatement(net, study, await thumbprint(recipient), 300 * 86_400)).statement);
+    const f: Fixture = { org: org.profile.mspId, reference: published.reference, studyInstanceUid: synthetic.studyInstanceUid, instances: o.instances, patient, recipient };
+    writeFileSync(o.fixtureFile, JSON.stringify(f), { mode: 0o600 });
+    return f;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Reads a response to its end, counting bytes (nothing kept: the client must not be the bottleneck). */
+async function drainCount(res: IncomingMessage): Promise<number> {
+  let n = 0;
+  for await (const chunk of res) n += (chunk as Buffer).length;
+  return n;
+}
+
+function send(url: string, options: { method: string; headers: Record<string, string>; ca?: readonly Buffer[] }, body?: Buffer): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = u.protocol === 'https:' ? httpsRequest(u, { method: options.method, headers: options.headers, ca: [...(options.ca ?? [])], timeout: 120_000 }) : httpRequest(u, { method: options.method, headers: options.headers, timeout: 120_000 });
+    req.on('response', resolve);
+    req.on('timeout', () => req.destroy(new Error(`${url}: no answer within 120 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function wadoRequest(org: BenchOrg, key: RecipientSigningKey, reference: string): { url: string; headers: Record<string, string> } {
+  const url = new URL(`studies/${encodeURIComponent(reference)}`, `${org.sourceUrl}/`).href;
+  const headers = { accept: 'multipart/related; type="application/dicom"' };
+  return { url, headers: { ...headers, ...signRequest(key, { method: 'GET', targetUri: url, headers }, { nonce: newNonce(), components: GET_COMPONENTS }) } };
+}
+
+async function viaWado(net: BenchNetwork, org: BenchOrg, key: RecipientSigningKey, reference: string): Promise<number> {
+  const r = wadoRequest(org, key, reference);
+  const res = await send(r.url, { method: 'GET', headers: r.headers, ca: net.ca });
+  if (res.statusCode !== 200) throw new Error(`WADO-RS answered ${String(res.statusCode)}: ${(await drainCount(res)).toString()} bytes`);
+  return drainCount(res);
+}
+
+async function viaIti43(net: BenchNetwork, org: BenchOrg, key: RecipientSigningKey, reference: string): Promise<number> {
+  const target = new URL(org.sourceUrl).href;
+  const boundary = `isl-req-${randomUUID()}`;
+  const rootId = `root.${randomUUID()}@isl`;
+  const envelope = retrieveRequestEnvelope(target, `urn:uuid:${randomUUID()}`, [{ repositoryUniqueId: org.source.keyId, documentUniqueId: reference }]);
+  const body = Buffer.from(`--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${rootId}>\r\n\r\n${envelope}\r\n--${boundary}--\r\n`);
+  const headers = {
+    'content-type': `multipart/related; type="application/xop+xml"; boundary="${boundary}"; start="<${rootId}>"; start-info="application/soap+xml"; action="urn:ihe:iti:2007:RetrieveDocumentSet"`,
+    'content-digest': contentDigest(body),
+  };
+  const signed = signRequest(key, { method: 'POST', targetUri: target, headers }, { nonce: newNonce(), components: POST_COMPONENTS });
+  const res = await send(target, { method: 'POST', headers: { ...headers, ...signed, 'content-length': String(body.length) }, ca: net.ca }, body);
+  if (res.statusCode !== 200) throw new Error(`ITI-43 answered ${String(res.statusCode)}`);
+  return drainCount(res);
+}
+
+async function direct(org: BenchOrg, uid: string): Promise<number> {
+  const auth = `Basic ${Buffer.from(`${org.orthanc.credentials.username}:${org.orthanc.credentials.password}`).toString('base64')}`;
+  const res = await send(`${org.orthanc.baseUrl}/dicom-web/studies/${encodeURIComponent(uid)}`, { method: 'GET', headers: { accept: 'multipart/related; type="application/dicom"', authorization: auth } });
+  if (res.statusCode !== 200) throw new Error(`Orthanc DICOMweb answered ${String(res.statusCode)}`);
+  return drainCount(res);
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+}
+
+/** Grant, retrieve, revoke, retrieve: the release stops from the revoke's block (the source asks its peer per request). */
+async function revocation(net: BenchNetwork, org: BenchOrg, f: Fixture): Promise<RetrievalResult['revocation']> {
+  const jwk = newRecipientJwk();
+  const key = await signingKey(jwk);
+  const study: BenchStudy = { org, source: org.source.keyId, study: f.reference, patient: f.patient, patientId: await thumbprint(f.patient) };
+  await org.rest.relay((await allowAccessStatement(net, study, key.keyId)).statement);
+  const before = wadoRequest(org, key, f.reference);
+  const resBefore = await send(before.url, { method: 'GET', headers: before.headers, ca: net.ca });
+  const allowedBefore = resBefore.statusCode === 200;
+  await drainCount(resBefore);
+  const revoke = await createStatement('RevokeAccess', { source: study.source, study: study.study, recipient: key.keyId }, f.patient, { audience: net.audience });
+  const revoked = await org.rest.relay(revoke);
+  const after = wadoRequest(org, key, f.reference);
+  const resAfter = await send(after.url, { method: 'GET', headers: after.headers, ca: net.ca });
+  await drainCount(resAfter);
+  return {
+    allowedBefore,
+    refusedAfterRevokeBlock: resAfter.statusCode === 404,
+    revokeBlock: revoked.blockNumber ?? '?',
+    detail: `before revoke: HTTP ${String(resBefore.statusCode)}; first request after the revoke committed (block ${revoked.blockNumber ?? '?'}): HTTP ${String(resAfter.statusCode)}`,
+  };
+}
+
+export async function benchRetrieval(net: BenchNetwork, o: RetrievalOptions): Promise<RetrievalResult> {
+  const org = net.orgs[0];
+  if (!org) throw new Error('no organisation');
+  const f = await fixture(net, org, o);
+  const key = await signingKey(f.recipient);
+  const pgid = consortiumGroups(net.runDir).get(`image-source.${org.profile.name}`);
+  if (pgid === undefined) throw new Error('no image-source pid file');
+  const idle = groupRssMb(pgid);
+  let peak = idle;
+  const sampler = setInterval(() => (peak = Math.max(peak, groupRssMb(pgid))), 50);
+  const ways: [Way, () => Promise<number>][] = [
+    ['direct DICOMweb (Orthanc)', () => direct(org, f.studyInstanceUid)],
+    ['image source WADO-RS', () => viaWado(net, org, key, f.reference)],
+    ['image source ITI-43', () => viaIti43(net, org, key, f.reference)],
+  ];
+  const runs: RetrievalRun[] = [];
+  try {
+    // Warm-up: Orthanc's file cache and the TLS session, once each way.
+    for (const [, run] of ways) await run();
+    for (let r = 0; r < o.rounds; r++) {
+      // Alternate the order each round so caches and background work favour no way.
+      for (let k = 0; k < ways.length; k++) {
+        const [way, run] = ways[(k + r) % ways.length] as [Way, () => Promise<number>];
+        const t = performance.now();
+        const bytes = await run();
+        const seconds = (performance.now() - t) / 1000;
+        runs.push({ way, bytes, seconds, mbPerS: bytes / 1e6 / seconds });
+        o.log(`retrieval round ${String(r + 1)} ${way}: ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s`);
+      }
+    }
+  } finally {
+    clearInterval(sampler);
+  }
+  const med = (w: Way): number => median(runs.filter((r) => r.way === w).map((r) => r.mbPerS));
+  const medianMbPerS = { 'direct DICOMweb (Orthanc)': med('direct DICOMweb (Orthanc)'), 'image source WADO-RS': med('image source WADO-RS'), 'image source ITI-43': med('image source ITI-43') };
+  return {
+    instances: f.instances,
+    studyBytes: runs.find((r) => r.way === 'direct DICOMweb (Orthanc)')?.bytes ?? 0,
+    runs,
+    medianMbPerS,
+    ratioWado: medianMbPerS['image source WADO-RS'] / medianMbPerS['direct DICOMweb (Orthanc)'],
+    ratioIti43: medianMbPerS['image source ITI-43'] / medianMbPerS['direct DICOMweb (Orthanc)'],
+    imageSourcePeakRssMb: peak,
+    imageSourceIdleRssMb: idle,
+    revocation: await revocation(net, org, f),
+  };
+}
