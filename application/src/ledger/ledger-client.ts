@@ -151,12 +151,18 @@ function asRejection(err: unknown): LedgerRejection | undefined {
 }
 
 /**
- * Transient: no peer or orderer answered, or (right after a peer restart) the
- * gateway's discovery does not yet know enough peers to satisfy the policy.
+ * Transient: no peer or orderer answered; (right after a peer restart) the
+ * gateway's discovery does not yet know enough peers to satisfy the policy; or
+ * a peer is at its concurrency limit ("too many requests", Fabric's gRPC limiter).
  */
 function isUnavailable(err: unknown): boolean {
   if (!(err instanceof GatewayError)) {
     return false;
   }
-  return retryable.has(err.code) || (err.code === FAILED_PRECONDITION && /no combination of peers|no peers available/i.test(err.message));
+  const messages = [err.message, ...err.details.map((d) => d.message)];
+  return (
+    retryable.has(err.code) ||
+    (err.code === FAILED_PRECONDITION && /no combination of peers|no peers available/i.test(err.message)) ||
+    messages.some((m) => /too many requests for .*exceeding concurrency limit/.test(m))
+  );
 }
