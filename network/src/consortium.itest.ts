@@ -53,7 +53,9 @@ describe('the consortium network (real Fabric: CAs, Raft orderers, peers, mutual
     const profile = getTestConsortium().connectionProfile();
     const org = profile.organisations[0];
     assert.ok(org?.peers[0]);
-    const client = new grpc.Client(`${org.peers[0].endpoint.host}:${String(org.peers[0].endpoint.port)}`, grpc.credentials.createSsl(readFileSync(org.peers[0].tlsCaCert)));
+    const client = new grpc.Client(`${org.peers[0].endpoint.host}:${String(org.peers[0].endpoint.port)}`, grpc.credentials.createSsl(readFileSync(org.peers[0].tlsCaCert)), {
+      'grpc.ssl_target_name_override': 'localhost',
+    });
     const gateway = connect({
       client,
       identity: { mspId: org.mspId, credentials: readFileSync(org.client.cert) },
