@@ -13,6 +13,9 @@ export CORE_CHAINCODE_LOGGING_LEVEL=warning
 export ISL_FABRIC_HOME=${ISL_FABRIC_HOME:-$(bash scripts/fabric/build.sh)}
 suite=${1:-all}
 status=0
+ISL_TEST_SUMMARY=$(mktemp)
+export ISL_TEST_SUMMARY
+trap 'rm -f "$ISL_TEST_SUMMARY"' EXIT
 if [ "$suite" = all ] || [ "$suite" = unit ]; then
   echo "== lint (ESLint, typescript-eslint strictTypeChecked)"
   npx eslint chaincode network application bench || status=$?
@@ -24,4 +27,6 @@ if [ "$suite" = all ] || [ "$suite" = integration ]; then
   echo "== integration tests (a fresh network of their own)"
   npx mocha --config .mocharc.integration.json || status=$?
 fi
+# One closing line for the whole run (each suite printed its own above).
+awk '{p+=$1; f+=$2; s+=$3} END {printf "\ntotal: %d passed, %d failed%s\n", p, f, (s > 0 ? sprintf(", %d skipped", s) : "")}' "$ISL_TEST_SUMMARY"
 exit $status
