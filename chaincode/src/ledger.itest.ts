@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Contract, Network } from '@hyperledger/fabric-gateway';
 import { testNetwork, type OrgConnection } from '../../network/src/testing/test-network';
+import { waitFor } from '../../network/src/process/wait';
 import type { DisclosureRecord } from './disclosure/disclosure';
 import type { DenialReason } from './grant/check';
 import type { RequestRecord } from './request/request';
@@ -119,13 +120,15 @@ describe('image-sharing ledger on the test network', function () {
         const study = await definedStudy(hospital, patient);
         const until = Math.floor(Date.now() / 1000) + 5;
         await submit(h, 'AllowAccess', await statement('AllowAccess', { source: hospital.id, study, recipient: doctor.id, until }, patient));
-        // Poll with a bound rather than sleeping a fixed time.
-        const deadline = Date.now() + 60_000;
-        let decision = await checkAccess(hospital, study, doctor);
-        while (decision.allowed && Date.now() < deadline) {
-            await new Promise((resolve) => setTimeout(resolve, 500));
-            decision = await checkAccess(hospital, study, doctor);
-        }
+        // Polled with a bound, never a fixed sleep.
+        const decision = await waitFor(
+            'the grant to expire',
+            async () => {
+                const d = await checkAccess(hospital, study, doctor);
+                return d.allowed ? false : d;
+            },
+            { timeoutMs: 60_000, intervalMs: 500 },
+        );
         assert.deepEqual([decision.allowed, decision.reason], [false, 'GRANT_EXPIRED']);
         assert.equal((await checkAccess(hospital, study, doctor, String(until - 1))).allowed, true, 'allowed before until');
     });
