@@ -1,3 +1,5 @@
+import { CodedError } from '../coded-error';
+
 /**
  * Why a wallet operation failed. The CLI maps codes to exit messages, so codes
  * are part of the public API: add new ones, never rename.
@@ -24,15 +26,7 @@ export type WalletErrorCode =
     /** The wallet was closed and its secret wiped. */
     | 'WALLET_CLOSED';
 
-export class WalletError extends Error {
-    readonly code: WalletErrorCode;
-
-    constructor(code: WalletErrorCode, message: string, options?: ErrorOptions) {
-        super(message, options);
-        this.name = 'WalletError';
-        this.code = code;
-    }
-}
+export class WalletError extends CodedError<WalletErrorCode> {}
 
 export function isWalletError(err: unknown, code?: WalletErrorCode): err is WalletError {
     return err instanceof WalletError && (code === undefined || err.code === code);

@@ -2,6 +2,8 @@
  * Typed errors of the stake policy plugin. Callers branch on `code`, never on the message.
  */
 
+import { CodedError } from '../../coded-error';
+
 export type PolicyCompileErrorCode =
     | 'INVALID_MSP_ID'
     | 'INVALID_STAKE'
@@ -15,15 +17,7 @@ export type PolicyCompileErrorCode =
     | 'UNSATISFIABLE'
     | 'POLICY_TOO_LARGE';
 
-export class PolicyCompileError extends Error {
-    readonly code: PolicyCompileErrorCode;
-
-    constructor(code: PolicyCompileErrorCode, message: string) {
-        super(message);
-        this.name = 'PolicyCompileError';
-        this.code = code;
-    }
-}
+export class PolicyCompileError extends CodedError<PolicyCompileErrorCode> {}
 
 export type PolicyParseErrorCode =
     | 'EMPTY'
@@ -39,27 +33,16 @@ export type PolicyParseErrorCode =
     | 'UNTERMINATED_STRING'
     | 'TRAILING_INPUT';
 
-export class PolicyParseError extends Error {
-    readonly code: PolicyParseErrorCode;
+export class PolicyParseError extends CodedError<PolicyParseErrorCode> {
     /** Zero-based character offset in the policy string where the problem was found. */
     readonly position: number;
 
     constructor(code: PolicyParseErrorCode, message: string, position: number) {
-        super(`${message} (at offset ${String(position)})`);
-        this.name = 'PolicyParseError';
-        this.code = code;
+        super(code, `${message} (at offset ${String(position)})`);
         this.position = position;
     }
 }
 
 export type EpochRecordErrorCode = 'INVALID_RECORD' | 'POLICY_MISMATCH';
 
-export class EpochRecordError extends Error {
-    readonly code: EpochRecordErrorCode;
-
-    constructor(code: EpochRecordErrorCode, message: string) {
-        super(message);
-        this.name = 'EpochRecordError';
-        this.code = code;
-    }
-}
+export class EpochRecordError extends CodedError<EpochRecordErrorCode> {}
