@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../../network/src/fabric-home';
 import { waitFor } from '../../../network/src/process/wait';
-import { getTestConsortium } from '../../../network/src/testing/root-hooks';
+import { getTestConsortium, getTestServices } from '../../../network/src/testing/root-hooks';
 
 /** The first shell block after `heading` in README.md, as a user would paste it. */
 function readmeBlock(heading: string): string {
@@ -78,5 +78,20 @@ describe('README.md, run as written through the isl CLI (real network, real HTTP
       },
       { timeoutMs: 120_000, intervalMs: 1_000 },
     );
+  });
+
+  it('publishing over REST: STOW-RS upload, the patient\'s consent with isl, DefineStudy committed', async () => {
+    const hospital1 = getTestConsortium().topology.organisations.find((o) => o.mspId === 'Hospital1MSP');
+    assert.ok(hospital1);
+    // The block's only other place: Hospital1's gateway on the test network's ports.
+    const block = `export ISL_GATEWAY_URL=${getTestServices().gatewayUrl(hospital1)}\n${readmeBlock('### Publishing from the hospital')}`;
+    const { stdout, stderr, code } = await runBlock(block, work);
+    assert.equal(code, 0, `every command succeeded:\n${stdout}\n${stderr}`);
+    const staged = JSON.parse(readFileSync(join(work, 'staged.json'), 'utf8')) as { reference: string; instances: number; state: string };
+    assert.deepEqual([staged.instances, staged.state], [20, 'awaiting-consent'], JSON.stringify(staged));
+    const defined = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { reference?: string; state?: string; transactionId?: string };
+    assert.equal(defined.reference, staged.reference, stdout);
+    assert.equal(defined.state, 'defined');
+    assert.match(defined.transactionId ?? '', /^[0-9a-f]{64}$/);
   });
 });

@@ -58,9 +58,9 @@ export function audience(ctx: CliContext): string {
 }
 
 /** Signs a statement of `type` with a wallet key (or a JWK), as docs/protocol.md defines it. */
-export async function signStatement<T extends StatementType>(ctx: CliContext, type: T, fields: Fields<T>, key: SigningKey | JWK): Promise<string> {
+export async function signStatement<T extends StatementType>(ctx: CliContext, type: T, fields: Fields<T>, key: SigningKey | JWK, lifetime?: number): Promise<string> {
   const jwk = 'privateKey' in key && 'keyId' in key ? privateJwkOf(key) : key;
-  return signClaims(await buildClaims(type, fields, jwk, { audience: audience(ctx) }), jwk);
+  return signClaims(await buildClaims(type, fields, jwk, { audience: audience(ctx), ...(lifetime !== undefined ? { lifetime } : {}) }), jwk);
 }
 
 /**

@@ -8,6 +8,8 @@ const schema = z.object({
   ISL_GATEWAY_HOST: z.string().default('127.0.0.1'),
   ISL_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   ISL_GATEWAY_ANON_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  ISL_PUBLICATION_MAX_BYTES: z.coerce.number().int().min(1).default(4 * 1024 ** 3),
+  ISL_PUBLICATION_MAX_INSTANCES: z.coerce.number().int().min(1).default(20_000),
   ISL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -21,7 +23,11 @@ export interface GatewayConfig {
   readonly port: number | undefined;
   readonly anonymousRatePerMinute: number;
   readonly logLevel: string;
+  /** Largest study upload (bytes) and most instances in one, for publishing. */
+  readonly publicationLimits: { readonly maxBytes: number; readonly maxInstances: number };
   readonly tokensFile: string;
+  /** Uploads wait here until the PACS holds them. */
+  readonly uploadsDir: string;
   readonly checkpointFile: string;
 }
 
@@ -40,6 +46,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     port: c.ISL_GATEWAY_PORT,
     anonymousRatePerMinute: c.ISL_GATEWAY_ANON_RATE_PER_MINUTE,
     logLevel: c.ISL_LOG_LEVEL,
+    publicationLimits: { maxBytes: c.ISL_PUBLICATION_MAX_BYTES, maxInstances: c.ISL_PUBLICATION_MAX_INSTANCES },
+    uploadsDir: join(c.ISL_GATEWAY_STATE_DIR, 'uploads'),
     tokensFile: join(c.ISL_GATEWAY_STATE_DIR, 'tokens.json'),
     checkpointFile: join(c.ISL_GATEWAY_STATE_DIR, 'events.checkpoint'),
   };

@@ -1,5 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { LedgerRejection, LedgerUnavailable, TransactionInvalid, findRejection } from '../ledger/errors';
+import { UploadError } from '../imagesource/dicom-upload';
+import { ImageSourceUnavailable } from '../imagesource/local-publisher';
+import { PublishError } from '../imagesource/publisher';
+import { OrthancError } from '../pacs/orthanc-client';
 import { originalTransaction, toHttpError } from './http-errors';
 
 describe('HTTP mapping of ledger errors', () => {
@@ -34,5 +38,26 @@ describe('HTTP mapping of ledger errors', () => {
     assert.equal(found?.code, 'STATEMENT_REPLAYED');
     assert.equal(originalTransaction(new LedgerRejection('STATEMENT_REPLAYED', found.message)), tx);
     assert.equal(findRejection(['NOT_A_CODE: x', 'plain failure']), undefined);
+  });
+
+  it('maps refused publications to 4xx with their code, and a missing image source or PACS to 503', () => {
+    const cases: [Error, number, string][] = [
+      [new PublishError('SEVERAL_STUDIES', 'x'), 400, 'SEVERAL_STUDIES'],
+      [new PublishError('ALREADY_PUBLISHED', 'x'), 409, 'ALREADY_PUBLISHED'],
+      [new PublishError('PUBLICATION_NOT_FOUND', 'x'), 404, 'PUBLICATION_NOT_FOUND'],
+      [new PublishError('CONSENT_MISMATCH', 'x'), 400, 'CONSENT_MISMATCH'],
+      [new UploadError('UNSUPPORTED_MEDIA_TYPE', 'x'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [new UploadError('UPLOAD_TOO_LARGE', 'x'), 413, 'UPLOAD_TOO_LARGE'],
+      [new UploadError('MALFORMED_MULTIPART', 'x'), 400, 'MALFORMED_MULTIPART'],
+      [new ImageSourceUnavailable('x'), 503, 'IMAGE_SOURCE_UNAVAILABLE'],
+      [new OrthancError('bad file', 400), 400, 'PACS_REJECTED'],
+      [new OrthancError('no answer'), 503, 'PACS_UNAVAILABLE'],
+      [new OrthancError('internal', 500), 503, 'PACS_UNAVAILABLE'],
+    ];
+    for (const [err, status, code] of cases) {
+      const mapped = toHttpError(err);
+      assert.equal(mapped?.status, status, code);
+      assert.equal(mapped.body.error.code, code);
+    }
   });
 });

@@ -1,8 +1,13 @@
 #!/usr/bin/env node
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { audienceFor } from '@isl/chaincode/dist/statement';
 import { orderersOf, readConnectionProfile, organisationOf } from '@isl/network/dist/connection-profile';
 import { connectGateway } from '@isl/network/dist/gateway/connect';
+import { openLocalPublisher } from '../imagesource/local-publisher';
+import { ImageSourcePaths } from '../imagesource/paths';
+import type { Publisher } from '../imagesource/publisher';
+import { StudyStore } from '../imagesource/study-store';
 import { LedgerClient } from '../ledger/ledger-client';
 import { loadGatewayConfig } from './config';
 import { EventHub } from './event-hub';
@@ -18,7 +23,8 @@ async function main(): Promise<void> {
   const org = organisationOf(profile, config.org);
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
 
-  const caHome = join(config.profilePath, '..', 'orgs', org.name, 'ca', 'registrar', 'msp');
+  const runDir = dirname(config.profilePath);
+  const caHome = join(runDir, 'orgs', org.name, 'ca', 'registrar', 'msp');
   const identity = await ensureGatewayIdentity({
     mspId: org.mspId,
     caUrl: org.ca.url,
@@ -48,6 +54,15 @@ async function main(): Promise<void> {
   const metrics = new GatewayMetrics({ org: org.mspId });
   const ledger = new LedgerClient(contract, { observer: metrics });
   const hub = new EventHub();
+  // The image source starts after the gateway, so its publisher is opened on first use.
+  let publisher: Promise<Publisher> | undefined;
+  const openPublisher = (): Promise<Publisher> =>
+    (publisher ??= openLocalPublisher({ runDir, org, ledger, audience: audienceFor(profile.channel, profile.chaincode) }).catch((err: unknown) => {
+      publisher = undefined;
+      throw err;
+    }));
+  // Uploads a crash left half-spooled are of no use to anyone.
+  rmSync(config.uploadsDir, { recursive: true, force: true });
   const app = await buildGatewayServer({
     mspId: org.mspId,
     ledger,
@@ -60,6 +75,7 @@ async function main(): Promise<void> {
     hub,
     anonymousRatePerMinute: config.anonymousRatePerMinute,
     logLevel: config.logLevel,
+    publications: { publisher: openPublisher, studies: new StudyStore(new ImageSourcePaths(runDir, org.name).studies), spoolDir: config.uploadsDir, limits: config.publicationLimits },
     // Ready when the peer and the chaincode answer a query (the contract's metadata).
     ready: async () => (await contract.evaluateTransaction('org.hyperledger.fabric:GetMetadata')).length > 0,
   });

@@ -12,6 +12,7 @@ import { registerStatementRoutes } from './routes/statements';
 import { registerQueryRoutes } from './routes/queries';
 import { registerEventRoutes } from './routes/events';
 import { registerAuditRoutes } from './routes/audit';
+import { registerPublicationRoutes, type PublicationRoutesOptions } from './routes/publications';
 import type { AuditedOrderer } from '../audit/ordering';
 
 declare module 'fastify' {
@@ -36,6 +37,8 @@ export interface GatewayServerOptions {
   readonly members?: readonly string[];
   /** Orderers whose operations metrics the audit reads (Raft leadership figures). */
   readonly orderers?: readonly AuditedOrderer[];
+  /** Publishing at the organisation's image source (absent: no publication endpoints). */
+  readonly publications?: PublicationRoutesOptions;
   /** Whether the organisation's peer answers (for /readyz). */
   readonly ready: () => Promise<boolean>;
   readonly logLevel?: string;
@@ -108,6 +111,9 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
   registerQueryRoutes(app, o.ledger);
   registerEventRoutes(app, o.hub, o.network, o.chaincode);
   registerAuditRoutes(app, o.network, o.chaincode, { ...(o.members ? { members: o.members } : {}), ...(o.orderers ? { orderers: o.orderers } : {}) });
+  if (o.publications) {
+    registerPublicationRoutes(app, o.publications);
+  }
   return app;
 }
 

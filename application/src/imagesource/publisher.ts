@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createStatement, newStudyReference } from '@isl/chaincode/dist/statement';
+import { createStatement, LedgerError, Limits, newStudyReference, verifyStatement } from '@isl/chaincode/dist/statement';
+import { CodedError } from '../coded-error';
 import { LedgerRejection } from '../ledger/errors';
 import type { LedgerClient } from '../ledger/ledger-client';
-import { readInstanceIdentifiers } from '../pacs/dicom-file';
+import { DicomFileError, readInstanceIdentifiers } from '../pacs/dicom-file';
 import type { OrthancClient } from '../pacs/orthanc-client';
 import type { SourceKey } from './source-key';
-import type { StudyStore } from './study-store';
+import type { StudyMapping, StudyStore } from './study-store';
 
 /** The patient's side of publishing: signs the PatientConsent naming this source and study. */
 export interface ConsentSigner {
@@ -14,21 +15,43 @@ export interface ConsentSigner {
   signConsent(source: string, study: string, audience: string): Promise<{ readonly consent: string; readonly patientKeyId: string }>;
 }
 
-export class PublishError extends Error {
-  readonly code: 'NO_DICOM_FILES' | 'SEVERAL_STUDIES' | 'ALREADY_PUBLISHED';
-  constructor(code: PublishError['code'], message: string) {
-    super(message);
-    this.name = 'PublishError';
-    this.code = code;
-  }
+export type PublishErrorCode =
+  | 'NO_DICOM_FILES'
+  | 'NOT_DICOM'
+  | 'SEVERAL_STUDIES'
+  | 'ALREADY_PUBLISHED'
+  | 'PUBLICATION_NOT_FOUND'
+  | 'CONSENT_INVALID'
+  | 'CONSENT_MISMATCH';
+
+/** An expected refusal to publish: the input is wrong, and nothing was changed. */
+export class PublishError extends CodedError<PublishErrorCode> {}
+
+/** A study in the PACS with its reference, waiting for the patient's consent. */
+export interface Staged {
+  readonly reference: string;
+  readonly source: string;
+  /** The audience the patient's consent must name. */
+  readonly audience: string;
+  readonly studyInstanceUid: string;
+  readonly instances: number;
+  /** Instances Orthanc did not hold before. */
+  readonly stored: number;
+  /** False when an earlier, unfinished attempt had already staged this study (same reference). */
+  readonly created: boolean;
 }
 
-export interface Published {
+export interface Defined {
   readonly reference: string;
   readonly source: string;
   readonly patientKeyId: string;
+  /** Absent when DefineStudy had already committed (a retried consent). */
+  readonly transactionId?: string;
+  readonly blockNumber?: bigint;
+}
+
+export interface Published extends Defined {
   readonly instances: number;
-  /** Instances Orthanc did not hold before. */
   readonly stored: number;
 }
 
@@ -38,61 +61,139 @@ export interface PublisherOptions {
   readonly ledger: LedgerClient;
   readonly key: SourceKey;
   readonly audience: string;
+  /** The clock consent freshness is checked against (tests); Date.now by default. */
+  readonly now?: () => number;
 }
 
 /**
- * Publishes a study at its image source: the DICOM files go into the PACS
- * (if absent), a random study reference is mapped to the Study Instance UID
- * in the source's own store, the patient signs consent and the source
- * submits DefineStudy. Only identifiers reach the ledger.
+ * Publishes a study at its image source in two steps, so the patient's
+ * consent can come from another device: `stage` checks the DICOM files, puts
+ * them into the PACS (if absent) and maps a random study reference to the
+ * Study Instance UID in the source's own store; `define` checks the patient's
+ * consent for that reference and submits the source-signed DefineStudy. Only
+ * identifiers reach the ledger. Calls are serialised, so two uploads of the
+ * same study get the same reference.
  */
 export class Publisher {
   readonly #o: PublisherOptions;
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: PublisherOptions) {
     this.#o = options;
   }
 
+  get sourceId(): string {
+    return this.#o.key.keyId;
+  }
+
+  /** Both steps at the hospital's desk, the patient's wallet signing consent. */
   async publish(folder: string, patient: ConsentSigner): Promise<Published> {
-    const files = dicomFilesIn(folder);
-    const uids = new Set<string>();
-    let stored = 0;
-    for (const file of files) {
-      const bytes = readFileSync(file);
-      const ids = readInstanceIdentifiers(bytes, file);
-      uids.add(ids.studyInstanceUid);
-      if (uids.size > 1) {
-        throw new PublishError('SEVERAL_STUDIES', `${folder} holds more than one study; publish one study per folder`);
+    const staged = await this.stage(folder);
+    const { consent } = await patient.signConsent(this.#o.key.keyId, staged.reference, this.#o.audience);
+    const defined = await this.define(staged.reference, consent);
+    return { ...defined, instances: staged.instances, stored: staged.stored };
+  }
+
+  /**
+   * Checks every file of the folder first (DICOM, one study), then stores the
+   * absent instances in the PACS and records the reference as pending. Bad
+   * input is refused before anything is stored.
+   */
+  stage(folder: string): Promise<Staged> {
+    return this.#serially(async () => {
+      const files = dicomFilesIn(folder);
+      let studyInstanceUid: string | undefined;
+      const instances: { file: string; sopInstanceUid: string }[] = [];
+      for (const file of files) {
+        let ids;
+        try {
+          ids = readInstanceIdentifiers(readFileSync(file), file.slice(folder.length + 1) || file);
+        } catch (err) {
+          if (err instanceof DicomFileError) throw new PublishError('NOT_DICOM', err.message, { cause: err });
+          throw err;
+        }
+        studyInstanceUid ??= ids.studyInstanceUid;
+        if (ids.studyInstanceUid !== studyInstanceUid) {
+          throw new PublishError('SEVERAL_STUDIES', 'the files belong to more than one study; publish one study at a time');
+        }
+        instances.push({ file, sopInstanceUid: ids.sopInstanceUid });
       }
-      if ((await this.#o.orthanc.lookup(ids.sopInstanceUid, 'Instance')) === undefined) {
-        await this.#o.orthanc.storeInstance(bytes);
-        stored++;
+      if (studyInstanceUid === undefined) {
+        throw new PublishError('NO_DICOM_FILES', 'no DICOM files were given');
       }
-    }
-    const [studyInstanceUid] = [...uids];
-    if (studyInstanceUid === undefined) {
-      throw new PublishError('NO_DICOM_FILES', `no DICOM files in ${folder}`);
-    }
-    const existing = this.#o.studies.byUid(studyInstanceUid);
-    if (existing?.state === 'defined') {
-      throw new PublishError('ALREADY_PUBLISHED', `this study is already published as ${existing.reference}`);
-    }
-    // A pending mapping is an earlier attempt that did not reach the ledger: keep its reference.
-    const reference = existing?.reference ?? newStudyReference();
-    if (!existing) {
-      this.#o.studies.put({ reference, studyInstanceUid, state: 'pending', createdAt: new Date().toISOString() });
-    }
-    const { consent, patientKeyId } = await patient.signConsent(this.#o.key.keyId, reference, this.#o.audience);
-    const statement = await createStatement('DefineStudy', { study: reference, consent }, this.#o.key.privateJwk, { audience: this.#o.audience });
+      const existing = this.#o.studies.byUid(studyInstanceUid);
+      if (existing?.state === 'defined') {
+        throw new PublishError('ALREADY_PUBLISHED', `this study is already published as ${existing.reference}`);
+      }
+      let stored = 0;
+      for (const instance of instances) {
+        if ((await this.#o.orthanc.lookup(instance.sopInstanceUid, 'Instance')) === undefined) {
+          await this.#o.orthanc.storeInstance(readFileSync(instance.file));
+          stored++;
+        }
+      }
+      // A pending mapping is an earlier attempt that did not reach the ledger: keep its reference.
+      const reference = existing?.reference ?? newStudyReference();
+      if (!existing) {
+        this.#o.studies.put({ reference, studyInstanceUid, state: 'pending', createdAt: new Date().toISOString() });
+      }
+      return { reference, source: this.#o.key.keyId, audience: this.#o.audience, studyInstanceUid, instances: instances.length, stored, created: !existing };
+    });
+  }
+
+  /**
+   * Checks the patient's consent (signature, audience, freshness, and that it
+   * names this source and study) before submitting DefineStudy; a consent for
+   * anything else is refused and the study stays pending. Idempotent: a study
+   * already defined answers with the consent's patient key and no transaction.
+   */
+  define(reference: string, consent: string): Promise<Defined> {
+    return this.#serially(async () => {
+      const mapping = this.#o.studies.byReference(reference);
+      if (!mapping) {
+        throw new PublishError('PUBLICATION_NOT_FOUND', `no study staged here as ${reference}`);
+      }
+      const patientKeyId = await this.#checkConsent(mapping, consent);
+      const statement = await createStatement('DefineStudy', { study: reference, consent }, this.#o.key.privateJwk, { audience: this.#o.audience });
+      let submitted: { transactionId: string; blockNumber: bigint } | undefined;
+      try {
+        submitted = await this.#o.ledger.submit('DefineStudy', [statement]);
+      } catch (err) {
+        // An earlier attempt committed but its answer was lost: the study is on the ledger either way.
+        if (!(err instanceof LedgerRejection && err.code === 'STUDY_EXISTS')) {
+          throw err;
+        }
+      }
+      if (mapping.state !== 'defined') {
+        this.#o.studies.put({ ...mapping, state: 'defined' });
+      }
+      return { reference, source: this.#o.key.keyId, patientKeyId, ...(submitted ? { transactionId: submitted.transactionId, blockNumber: submitted.blockNumber } : {}) };
+    });
+  }
+
+  async #checkConsent(mapping: StudyMapping, consent: string): Promise<string> {
+    let verified;
     try {
-      await this.#o.ledger.submit('DefineStudy', [statement]);
+      verified = await verifyStatement(consent, 'PatientConsent', { audience: this.#o.audience, nowMs: (this.#o.now ?? Date.now)(), maxLength: Limits.maxConsentLength });
     } catch (err) {
-      if (!(err instanceof LedgerRejection && err.code === 'STUDY_EXISTS')) {
-        throw err;
+      if (err instanceof LedgerError) {
+        throw new PublishError('CONSENT_INVALID', `the consent is not valid (${err.code}): ${err.message}`, { cause: err });
       }
+      throw err;
     }
-    this.#o.studies.put({ reference, studyInstanceUid, state: 'defined', createdAt: existing?.createdAt ?? new Date().toISOString() });
-    return { reference, source: this.#o.key.keyId, patientKeyId, instances: files.length, stored };
+    if (verified.claims.source !== this.#o.key.keyId) {
+      throw new PublishError('CONSENT_MISMATCH', `the consent names source ${verified.claims.source}, not this source ${this.#o.key.keyId}`);
+    }
+    if (verified.claims.study !== mapping.reference) {
+      throw new PublishError('CONSENT_MISMATCH', `the consent names study ${verified.claims.study}, not ${mapping.reference}`);
+    }
+    return verified.signer;
+  }
+
+  #serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 }
 

@@ -1,10 +1,10 @@
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { Publisher } from '../../imagesource/publisher';
-import { readSourceKey } from '../../imagesource/source-key';
-import { StudyStore } from '../../imagesource/study-store';
+import { ImageSourceUnavailable, openLocalPublisher } from '../../imagesource/local-publisher';
 import { WalletConsentSigner } from '../../imagesource/wallet-consent';
+import { CliError } from '../context';
 import type { RegisterCommand } from './index';
-import { imageSourcePaths, openLedger, openWallet, orthancOf, stderr } from './image-support';
+import { openLedger, openWallet, stderr } from './image-support';
 
 /** isl publish <folder>: at the hospital, with the patient's wallet for consent. */
 export const registerPublish: RegisterCommand = (program: Command, context) => {
@@ -15,23 +15,25 @@ export const registerPublish: RegisterCommand = (program: Command, context) => {
     .option('--patient-wallet <file>', "the patient's wallet (default --wallet / ISL_WALLET); passphrase from ISL_WALLET_PASSPHRASE")
     .action(async (folder: string, opts: { patientWallet?: string }) => {
       const ctx = context();
-      const paths = imageSourcePaths(ctx);
       const session = openLedger(ctx);
-      const wallet = await openWallet(ctx, opts.patientWallet, stderr);
       try {
-        const publisher = new Publisher({
-          orthanc: orthancOf(ctx),
-          studies: new StudyStore(paths.studies),
-          ledger: session.ledger,
-          key: await readSourceKey(paths.sourceKey),
-          audience: session.audience,
-        });
-        const published = await publisher.publish(folder, new WalletConsentSigner(wallet));
-        ctx.print(published, () =>
-          [`published ${String(published.instances)} instances (${String(published.stored)} new in the PACS)`, `study:   ${published.reference}`, `source:  ${published.source}`, `patient key: ${published.patientKeyId}`].join('\n'),
-        );
+        let publisher;
+        try {
+          publisher = await openLocalPublisher({ runDir: dirname(ctx.profilePath), org: ctx.organisation(), ledger: session.ledger, audience: session.audience });
+        } catch (err) {
+          if (err instanceof ImageSourceUnavailable) throw new CliError(err.message);
+          throw err;
+        }
+        const wallet = await openWallet(ctx, opts.patientWallet, stderr);
+        try {
+          const published = await publisher.publish(folder, new WalletConsentSigner(wallet));
+          ctx.print(published, () =>
+            [`published ${String(published.instances)} instances (${String(published.stored)} new in the PACS)`, `study:   ${published.reference}`, `source:  ${published.source}`, `patient key: ${published.patientKeyId}`].join('\n'),
+          );
+        } finally {
+          wallet.close();
+        }
       } finally {
-        wallet.close();
         session.close();
       }
     });

@@ -7,6 +7,8 @@ import { CliError, type CliContext } from '../context';
 import type { RegisterCommand } from '.';
 import { gateway, parseUntil, signStatement, withWallet } from '../session';
 
+const CONSENT_LIFETIME_SECONDS = 3600;
+
 interface Target {
   readonly source: string;
   readonly study: string;
@@ -60,7 +62,7 @@ const withTarget = (cmd: Command): Command =>
 export const registerStatements: RegisterCommand = (program, context) => {
   program
     .command('consent')
-    .description('as a patient, consent to a study: signs with a fresh key for it (and its recovery key); give the output to the hospital')
+    .description('as a patient, consent to a study: signs with a fresh key for it (and its recovery key); give the output to the hospital within the hour')
     .requiredOption('--source <keyId>', "the image source's key id")
     .requiredOption('--study <ref>', 'the study reference the hospital gave you')
     .option('--no-recovery', 'do not name a recovery key')
@@ -70,7 +72,8 @@ export const registerStatements: RegisterCommand = (program, context) => {
         const label = await w.newStudyContext('patient');
         const key = await w.deriveKey('patient', label);
         const recovery = o.recovery ? await w.recoveryKey(label) : undefined;
-        const consent = await signStatement(ctx, 'PatientConsent', { source: o.source, study: o.study, ...(recovery ? { recovery: recovery.keyId } : {}) }, key);
+        // An hour for the hospital to submit it (the chaincode accepts up to Limits.maxConsentAgeSeconds).
+        const consent = await signStatement(ctx, 'PatientConsent', { source: o.source, study: o.study, ...(recovery ? { recovery: recovery.keyId } : {}) }, key, CONSENT_LIFETIME_SECONDS);
         await w.bindStudy('patient', label, o.study);
         ctx.print({ consent, patientKey: key.keyId, recoveryKey: recovery?.keyId ?? null, context: label }, () => consent);
       });
