@@ -24,15 +24,20 @@ export async function passphrase(ctx: CliContext, prompt = 'Wallet passphrase: '
   }
 }
 
-export function walletStore(ctx: CliContext): WalletStore {
-  const path = ctx.options.wallet ?? ctx.env.ISL_WALLET;
-  return new WalletStore(path !== undefined ? { path } : { env: ctx.env });
+/** The wallet at `path`, else --wallet / ISL_WALLET, else the default place. */
+export function walletStore(ctx: CliContext, path?: string): WalletStore {
+  const chosen = path ?? ctx.options.wallet ?? ctx.env.ISL_WALLET;
+  return new WalletStore(chosen !== undefined ? { path: chosen } : { env: ctx.env });
 }
 
-export async function openWallet(ctx: CliContext): Promise<Wallet> {
-  const store = walletStore(ctx);
+/**
+ * Opens an existing wallet; never makes one on the fly, because a new wallet's
+ * recovery code must be seen and written down (isl wallet create shows it).
+ */
+export async function openWallet(ctx: CliContext, path?: string): Promise<Wallet> {
+  const store = walletStore(ctx, path);
   if (!(await store.exists())) {
-    throw new CliError(`no wallet at ${store.path}: create one with \`isl wallet create\``);
+    throw new CliError(`no wallet at ${store.path}: create one with \`isl wallet create\` (ISL_WALLET=${store.path})`);
   }
   return Wallet.open(store, await passphrase(ctx));
 }

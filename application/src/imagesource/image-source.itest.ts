@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createHash, randomUUID, sign as cryptoSign } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -257,7 +257,7 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
   });
 
   describe('the isl CLI: seed, publish, grant, retrieve, disclosures', () => {
-    const run = async (args: string[], env: Record<string, string>): Promise<unknown> => {
+    const run = async (args: string[], env: Record<string, string>, expectedCode = 0): Promise<unknown> => {
       const saved = { ...process.env };
       Object.assign(process.env, env);
       const write = process.stdout.write.bind(process.stdout);
@@ -273,13 +273,19 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
         process.stdout.write = write;
         process.env = saved;
       }
-      assert.equal(code, 0, `isl ${args.join(' ')} failed: ${out}`);
+      assert.equal(code, expectedCode, `isl ${args.join(' ')} exited ${String(code)}: ${out}`);
       return JSON.parse(out);
     };
 
     it('takes a new user from a synthetic study to retrieved files and the accounting of disclosures', async () => {
       const patient = { ISL_WALLET: join(work, 'cli-patient.json'), ISL_WALLET_PASSPHRASE: 'patient cli passphrase' };
       const doctor = { ISL_WALLET: join(work, 'cli-doctor.json'), ISL_WALLET_PASSPHRASE: 'doctor cli passphrase' };
+      // Wallets are made on purpose, never on the fly: their recovery code must be seen.
+      const refused = (await run(['recipient-key'], doctor, 1)) as { error: { message: string } };
+      assert.match(refused.error.message, /no wallet at .*isl wallet create/);
+      assert.equal(existsSync(doctor.ISL_WALLET), false, 'no wallet was made on the fly');
+      await run(['wallet', 'create'], patient);
+      await run(['wallet', 'create'], doctor);
       const seeded = (await run(['pacs', 'seed', '--instances', '3', '--out', join(work, 'cli-study')], patient)) as { folder: string; instances: number };
       assert.equal(seeded.instances, 3);
       const published = (await run(['publish', seeded.folder], patient)) as { reference: string; source: string; stored: number };

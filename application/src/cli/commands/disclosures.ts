@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { RegisterCommand } from './index';
-import { openLedger, openWallet, stderr } from './image-support';
+import { openWallet } from '../session';
+import { openLedger } from './image-support';
 
 const disclosure = z.object({ source: z.string(), study: z.string(), recipient: z.string(), disclosedAt: z.string(), size: z.number(), requestId: z.string() });
 type Disclosure = z.infer<typeof disclosure>;
@@ -21,7 +22,7 @@ export const registerDisclosures: RegisterCommand = (program: Command, context) 
         if (opts.study !== undefined && opts.source !== undefined) {
           pairs = [{ source: opts.source, study: opts.study }];
         } else {
-          const wallet = await openWallet(ctx, undefined, stderr);
+          const wallet = await openWallet(ctx);
           const studies = wallet.labels.filter((r) => r.role === 'patient' && r.purpose === 'study' && r.studyRef !== undefined && (opts.study === undefined || r.studyRef === opts.study)).map((r) => r.studyRef ?? '');
           wallet.close();
           // The wallet does not record which source published a study: ask every source that could.

@@ -7,7 +7,6 @@ import { OrthancClient } from '../../pacs/orthanc-client';
 import { orthancCredentials, OrthancFiles } from '../../pacs/orthanc-config';
 import { imageSourceEndpoints } from '../../imagesource/endpoints';
 import { ImageSourcePaths } from '../../imagesource/paths';
-import { Wallet, WalletStore } from '../../wallet';
 import { CliError, type CliContext } from '../context';
 
 /** Shared by the image commands (publish, retrieve, disclosures, pacs, grant): ledger, PACS and wallet access. */
@@ -48,26 +47,4 @@ export function orthancOf(ctx: CliContext): OrthancClient {
 /** The consortium's CA certificates, to check an image source's TLS certificate. */
 export function consortiumCas(ctx: CliContext): Buffer[] {
   return [...new Set(ctx.profile().organisations.flatMap((o) => o.peers.map((p) => p.tlsCaCert)))].map((f) => readFileSync(f));
-}
-
-/**
- * Opens (or, the first time, creates) a wallet. The passphrase comes from
- * ISL_WALLET_PASSPHRASE so that scripts and the quickstart run unattended.
- */
-export async function openWallet(ctx: CliContext, path: string | undefined, announce: (message: string) => void): Promise<Wallet> {
-  const store = new WalletStore({ ...(path !== undefined ? { path } : ctx.options.wallet !== undefined ? { path: ctx.options.wallet } : {}), env: ctx.env });
-  const passphrase = ctx.env.ISL_WALLET_PASSPHRASE;
-  if (passphrase === undefined || passphrase === '') {
-    throw new CliError('set ISL_WALLET_PASSPHRASE to the wallet passphrase');
-  }
-  if (!(await store.exists())) {
-    const wallet = await Wallet.create(store, passphrase);
-    announce(`created a new wallet at ${store.path}; recovery code (write it down, keep it offline): ${wallet.exportRecoveryCode()}`);
-    return wallet;
-  }
-  return Wallet.open(store, passphrase);
-}
-
-export function stderr(message: string): void {
-  process.stderr.write(`${message}\n`);
 }

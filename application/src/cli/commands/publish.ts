@@ -4,7 +4,8 @@ import { ImageSourceUnavailable, openLocalPublisher } from '../../imagesource/lo
 import { WalletConsentSigner } from '../../imagesource/wallet-consent';
 import { CliError } from '../context';
 import type { RegisterCommand } from './index';
-import { openLedger, openWallet, stderr } from './image-support';
+import { openWallet } from '../session';
+import { openLedger } from './image-support';
 
 /** isl publish <folder>: at the hospital, with the patient's wallet for consent. */
 export const registerPublish: RegisterCommand = (program: Command, context) => {
@@ -24,7 +25,7 @@ export const registerPublish: RegisterCommand = (program: Command, context) => {
           if (err instanceof ImageSourceUnavailable) throw new CliError(err.message);
           throw err;
         }
-        const wallet = await openWallet(ctx, opts.patientWallet, stderr);
+        const wallet = await openWallet(ctx, opts.patientWallet);
         try {
           const published = await publisher.publish(folder, new WalletConsentSigner(wallet));
           ctx.print(published, () =>

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { retrieveStudy } from '../../imagesource/retrieve-client';
 import { CliError } from '../context';
 import type { RegisterCommand } from './index';
-import { consortiumCas, openLedger, openWallet, stderr } from './image-support';
+import { openWallet } from '../session';
+import { consortiumCas, openLedger } from './image-support';
 
 /** isl recipient-key / isl retrieve: the recipient's side. */
 export const registerRetrieve: RegisterCommand = (program: Command, context) => {
@@ -13,7 +14,7 @@ export const registerRetrieve: RegisterCommand = (program: Command, context) => 
     .description('make a fresh recipient key in your wallet and print its id (give it to the patient to be granted)')
     .action(async () => {
       const ctx = context();
-      const wallet = await openWallet(ctx, undefined, stderr);
+      const wallet = await openWallet(ctx);
       try {
         const key = await wallet.deriveKey('recipient', await wallet.newStudyContext('recipient'));
         ctx.print({ keyId: key.keyId }, () => key.keyId);
@@ -33,7 +34,7 @@ export const registerRetrieve: RegisterCommand = (program: Command, context) => 
       const ctx = context();
       if (opts.protocol !== 'wado-rs' && opts.protocol !== 'iti43') throw new CliError('--protocol must be wado-rs or iti43', 2);
       const session = openLedger(ctx);
-      const wallet = await openWallet(ctx, undefined, stderr);
+      const wallet = await openWallet(ctx);
       try {
         const source = z.object({ url: z.string(), active: z.boolean() }).parse(await session.ledger.evaluate('GetSource', [opts.source]));
         const keyId = opts.key ?? wallet.labels.filter((r) => r.role === 'recipient' && r.purpose === 'study').at(-1)?.keyId;
