@@ -121,9 +121,9 @@ export class Publisher {
       if (studyInstanceUid === undefined) {
         throw new PublishError('NO_DICOM_FILES', 'no DICOM files were given');
       }
-      const existing = this.#o.studies.byUid(studyInstanceUid);
-      if (existing?.state === 'defined') {
-        throw new PublishError('ALREADY_PUBLISHED', `this study is already published as ${existing.reference}`);
+      const published = this.#o.studies.byUid(studyInstanceUid);
+      if (published?.state === 'defined') {
+        throw new PublishError('ALREADY_PUBLISHED', `this study is already published as ${published.reference}`);
       }
       let stored = 0;
       for (const instance of instances) {
@@ -132,12 +132,13 @@ export class Publisher {
           stored++;
         }
       }
-      // A pending mapping is an earlier attempt that did not reach the ledger: keep its reference.
-      const reference = existing?.reference ?? newStudyReference();
-      if (!existing) {
-        this.#o.studies.put({ reference, studyInstanceUid, state: 'pending', createdAt: new Date().toISOString() });
+      // A mapping already there is an earlier attempt (or another process's): keep its reference.
+      const fresh = { reference: newStudyReference(), studyInstanceUid, state: 'pending', createdAt: new Date().toISOString() } as const;
+      const mapping = await this.#o.studies.claim(fresh);
+      if (mapping.state === 'defined') {
+        throw new PublishError('ALREADY_PUBLISHED', `this study is already published as ${mapping.reference}`);
       }
-      return { reference, source: this.#o.key.keyId, audience: this.#o.audience, studyInstanceUid, instances: instances.length, stored, created: !existing };
+      return { reference: mapping.reference, source: this.#o.key.keyId, audience: this.#o.audience, studyInstanceUid, instances: instances.length, stored, created: mapping === fresh };
     });
   }
 
@@ -145,13 +146,21 @@ export class Publisher {
    * Checks the patient's consent (signature, audience, freshness, and that it
    * names this source and study) before submitting DefineStudy; a consent for
    * anything else is refused and the study stays pending. Idempotent: a study
-   * already defined answers with the consent's patient key and no transaction.
+   * already on the ledger is recorded as defined and answered with its patient
+   * key and no transaction, so a commit whose answer was lost is not lost.
    */
   define(reference: string, consent: string): Promise<Defined> {
     return this.#serially(async () => {
       const mapping = this.#o.studies.byReference(reference);
       if (!mapping) {
         throw new PublishError('PUBLICATION_NOT_FOUND', `no study staged here as ${reference}`);
+      }
+      // Already on the ledger (an earlier answer was lost, or the consent was
+      // posted twice): record it and answer the same, whatever this consent is.
+      const committed = await this.#onLedger(reference);
+      if (committed) {
+        if (mapping.state !== 'defined') await this.#o.studies.put({ ...mapping, state: 'defined' });
+        return { reference, source: this.#o.key.keyId, patientKeyId: committed.patient };
       }
       const patientKeyId = await this.#checkConsent(mapping, consent);
       const statement = await createStatement('DefineStudy', { study: reference, consent }, this.#o.key.privateJwk, { audience: this.#o.audience });
@@ -164,11 +173,18 @@ export class Publisher {
           throw err;
         }
       }
-      if (mapping.state !== 'defined') {
-        this.#o.studies.put({ ...mapping, state: 'defined' });
-      }
+      await this.#o.studies.put({ ...mapping, state: 'defined' });
       return { reference, source: this.#o.key.keyId, patientKeyId, ...(submitted ? { transactionId: submitted.transactionId, blockNumber: submitted.blockNumber } : {}) };
     });
+  }
+
+  async #onLedger(reference: string): Promise<{ readonly patient: string } | undefined> {
+    try {
+      return await this.#o.ledger.evaluate<{ patient: string }>('GetStudy', [this.#o.key.keyId, reference]);
+    } catch (err) {
+      if (err instanceof LedgerRejection && err.code === 'STUDY_NOT_FOUND') return undefined;
+      throw err;
+    }
   }
 
   async #checkConsent(mapping: StudyMapping, consent: string): Promise<string> {

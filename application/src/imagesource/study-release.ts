@@ -41,7 +41,9 @@ export class StudyRelease {
     }
     const mapping = this.#studies.byReference(reference);
     const decision = await this.#policy.check(reference, recipient);
-    if (mapping?.state !== 'defined') {
+    // A pending mapping with a grant on the ledger was published (only this
+    // source signs its DefineStudy) but its publisher never heard the commit.
+    if (mapping === undefined) {
       return { granted: false, reason: 'NOT_PUBLISHED_HERE' };
     }
     if (!decision.allowed) {

@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-file';
+import { withFileLock } from './file-lock';
 
 /** One published (or being published) study: the ledger reference and the PACS's UID. */
 export interface StudyMapping {
   readonly reference: string;
   readonly studyInstanceUid: string;
-  /** `pending` until DefineStudy committed; only `defined` studies are ever released. */
+  /** `pending` until DefineStudy committed. */
   readonly state: 'pending' | 'defined';
   readonly createdAt: string;
 }
@@ -21,7 +22,9 @@ const fileSchema = z.strictObject({
 /**
  * The source's local table study reference → Study Instance UID (never on
  * the ledger). A small JSON file written atomically; read afresh on each
- * lookup, so the CLI's publishing and the running service share it.
+ * lookup, so the CLI's publishing, the gateway's and the running image
+ * source share it. Changes are made under a lock file, so two publishing
+ * processes cannot lose each other's mappings or map one study twice.
  */
 export class StudyStore {
   readonly #file: string;
@@ -45,8 +48,26 @@ export class StudyStore {
     return this.all().find((s) => s.studyInstanceUid === studyInstanceUid);
   }
 
-  put(mapping: StudyMapping): void {
-    const others = this.all().filter((s) => s.reference !== mapping.reference);
-    writeFileAtomic(this.#file, JSON.stringify({ version: 1, studies: [...others, mapping] }, null, 2));
+  /** The study's mapping: the one already recorded for its UID, else `fresh` (recorded now). */
+  claim(fresh: StudyMapping): Promise<StudyMapping> {
+    return this.#change((studies) => {
+      const existing = studies.find((s) => s.studyInstanceUid === fresh.studyInstanceUid);
+      return existing ? { result: existing } : { result: fresh, studies: [...studies, fresh] };
+    });
+  }
+
+  /** Adds or replaces the mapping with this reference. */
+  put(mapping: StudyMapping): Promise<void> {
+    return this.#change((studies) => ({ result: undefined, studies: [...studies.filter((s) => s.reference !== mapping.reference), mapping] }));
+  }
+
+  #change<T>(change: (studies: StudyMapping[]) => { readonly result: T; readonly studies?: StudyMapping[] }): Promise<T> {
+    return withFileLock(`${this.#file}.lock`, () => {
+      const { result, studies } = change(this.all());
+      if (studies) {
+        writeFileAtomic(this.#file, JSON.stringify({ version: 1, studies }, null, 2));
+      }
+      return result;
+    });
   }
 }

@@ -177,6 +177,13 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     assert.equal(republished.status, 409);
     assert.equal(republished.json.error?.code, 'ALREADY_PUBLISHED');
 
+    // A crash between the commit and the local record leaves the mapping pending: the study is
+    // still released to a granted recipient, and posting the consent again records it as defined.
+    const store = new StudyStore(paths.studies);
+    const mapping = store.byReference(reference);
+    assert.ok(mapping);
+    await store.put({ ...mapping, state: 'pending' });
+
     // Published means retrievable: grant a recipient, fetch over WADO-RS from this source.
     const patientKey = await patient!.keyById(signed.patientKeyId);
     const doctor = await recipient!.deriveKey('recipient', await recipient!.newStudyContext('recipient'));
@@ -185,6 +192,9 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     const out = mkdtempSync(join(work, 'got-'));
     const got = await retrieveStudy({ url: imageSourceEndpoints(organisationOf(profile, org.mspId)).url, sourceId, study: reference, key: doctor, protocol: 'wado-rs', ca, outDir: out });
     assert.deepEqual(got.files.map((f) => sha(readFileSync(f))).sort(), study.files.map(sha).sort());
+    const healed = await consent(reference, signed.consent);
+    assert.deepEqual([healed.status, healed.json.alreadyApplied, healed.json.patientKey], [200, true, signed.patientKeyId]);
+    assert.equal(store.byReference(reference)?.state, 'defined');
   });
 
   it('refuses bad uploads with a specific error, and stores nothing of them', async () => {
