@@ -75,7 +75,15 @@ async function main(): Promise<void> {
     hub,
     anonymousRatePerMinute: config.anonymousRatePerMinute,
     logLevel: config.logLevel,
-    publications: { publisher: openPublisher, studies: new StudyStore(new ImageSourcePaths(runDir, org.name).studies), spoolDir: config.uploadsDir, limits: config.publicationLimits },
+    publications: {
+      publisher: openPublisher,
+      studies: new StudyStore(new ImageSourcePaths(runDir, org.name).studies),
+      spoolDir: config.uploadsDir,
+      limits: config.publicationLimits,
+      onUpload: (outcome, bytes) => {
+        metrics.onUpload(outcome, bytes);
+      },
+    },
     // Ready when the peer and the chaincode answer a query (the contract's metadata).
     ready: async () => (await contract.evaluateTransaction('org.hyperledger.fabric:GetMetadata')).length > 0,
   });

@@ -11,6 +11,8 @@ export class GatewayMetrics implements LedgerClientObserver {
   readonly #latency: Histogram<'transaction'>;
   readonly #retries: Counter<'transaction' | 'reason'>;
   readonly #events: Counter;
+  readonly #uploads: Counter<'outcome'>;
+  readonly #uploadBytes: Counter;
 
   constructor(labels: Readonly<Record<string, string>>) {
     this.registry.setDefaultLabels(labels);
@@ -35,6 +37,13 @@ export class GatewayMetrics implements LedgerClientObserver {
       registers: [this.registry],
     });
     this.#events = new Counter({ name: 'isl_gateway_events_total', help: 'Chaincode events received by the event listener', registers: [this.registry] });
+    this.#uploads = new Counter({
+      name: 'isl_gateway_publication_uploads_total',
+      help: 'Study uploads for publishing by outcome (staged, or the refusal code)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    this.#uploadBytes = new Counter({ name: 'isl_gateway_publication_upload_bytes_total', help: 'Bytes of study uploads received', registers: [this.registry] });
   }
 
   onRetry(transaction: string, reason: 'mvcc' | 'unavailable'): void {
@@ -48,5 +57,10 @@ export class GatewayMetrics implements LedgerClientObserver {
 
   onEvent(): void {
     this.#events.inc();
+  }
+
+  onUpload(outcome: string, bytes: number): void {
+    this.#uploads.inc({ outcome });
+    this.#uploadBytes.inc(bytes);
   }
 }

@@ -227,6 +227,22 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     await assertNothingStored(other.uid);
     const uploads = join(getTestServices().gatewayStateDir(org), 'uploads');
     assert.deepEqual(existsSync(uploads) ? readdirSync(uploads) : [], [], 'no spooled upload is left behind');
+    // Operators see refusals by code in the gateway's metrics.
+    const metrics = await new Promise<string>((done, fail) => {
+      request(new URL('/metrics', base), (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          done(text);
+        });
+      })
+        .on('error', fail)
+        .end();
+    });
+    for (const outcome of ['SEVERAL_STUDIES', 'NOT_DICOM', 'MALFORMED_MULTIPART']) {
+      assert.match(metrics, new RegExp(`isl_gateway_publication_uploads_total\\{[^}]*outcome="${outcome}"[^}]*\\} [1-9]`), outcome);
+    }
   });
 
   it('refuses a consent that is invalid or names another study or source; the study stays awaiting consent and off the ledger', async () => {

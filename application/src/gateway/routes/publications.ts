@@ -15,6 +15,8 @@ export interface PublicationRoutesOptions {
   /** Where uploads are spooled until the PACS holds them (removed afterwards). */
   readonly spoolDir: string;
   readonly limits: UploadLimits;
+  /** Told the outcome of every upload (`staged` or the error code) and its size. */
+  readonly onUpload?: (outcome: string, bytes: number) => void;
 }
 
 const Reference = { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', description: 'The study reference (base64url of 32 random bytes)' } as const;
@@ -98,9 +100,11 @@ export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRo
       async (request, reply) => {
         const publisher = await o.publisher();
         const dir = join(o.spoolDir, randomUUID());
+        let bytes = 0;
         try {
-          await spoolDicomUpload(request.raw, request.headers['content-type'], dir, o.limits);
+          bytes = (await spoolDicomUpload(request.raw, request.headers['content-type'], dir, o.limits)).bytes;
           const staged = await publisher.stage(dir);
+          o.onUpload?.('staged', bytes);
           return await reply.code(staged.created ? 201 : 200).send({
             reference: staged.reference,
             source: staged.source,
@@ -111,6 +115,8 @@ export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRo
             consentRequest: { type: 'PatientConsent', source: staged.source, study: staged.reference, aud: staged.audience },
           });
         } catch (err) {
+          const code = (err as { code?: unknown }).code;
+          o.onUpload?.(typeof code === 'string' ? code : 'error', bytes);
           // The rest of a refused upload is not read: close the connection after answering.
           if (!request.raw.complete) void reply.header('connection', 'close');
           throw err;
