@@ -8,9 +8,10 @@ import { consoleSummary, latencySvg, markdown, type BenchResults } from './repor
 import { benchAllowAccess } from './sections/allow-access';
 import { benchCheckAccess } from './sections/check-access';
 import { benchOperations } from './sections/operations';
+import { benchPublishing } from './sections/publishing';
 import { benchRetrieval } from './sections/retrieval';
 
-const SECTIONS = ['allow', 'check', 'retrieval', 'ops'] as const;
+const SECTIONS = ['allow', 'check', 'retrieval', 'publish', 'ops'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -23,7 +24,7 @@ interface Options {
   readonly rates?: readonly number[];
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--only allow,check,retrieval,ops] [--rates 25,50,...] [--no-cold-start] [--no-restart]
+const USAGE = `usage: npm run bench -- [--quick] [--only allow,check,retrieval,publish,ops] [--rates 25,50,...] [--no-cold-start] [--no-restart]
        npm run bench -- --report bench/results/<run>.json   (rewrites that run's .md and the chart)
 Runs against the running \`npm start\` consortium (.run/consortium); writes bench/results/.`;
 
@@ -119,6 +120,11 @@ async function main(): Promise<void> {
     if (o.sections.includes('retrieval')) {
       await attempt('retrieval', async () => {
         results.retrieval = await benchRetrieval(net, { rounds: o.quick ? 2 : 5, instances: 200, size: 512, fixtureFile: join(outDir, '.retrieval-fixture.json'), log });
+      });
+    }
+    if (o.sections.includes('publish')) {
+      await attempt('publishing', async () => {
+        results.publishing = await benchPublishing(net, { rounds: o.quick ? 2 : 3, instances: 200, size: 512, log });
       });
     }
   } finally {

@@ -1,5 +1,6 @@
 import { P99_SUSTAINED_MS, withoutFailures, type AllowAccessResult, type MeasuredStep } from './sections/allow-access';
 import type { CheckAccessResult } from './sections/check-access';
+import type { PublishingResult } from './sections/publishing';
 import type { RetrievalResult } from './sections/retrieval';
 import type { OperationsResult } from './sections/operations';
 import type { GroupFigures } from './procstat';
@@ -12,6 +13,7 @@ export interface BenchResults {
   readonly allowAccess?: AllowAccessResult;
   readonly checkAccess?: CheckAccessResult;
   readonly retrieval?: RetrievalResult;
+  readonly publishing?: PublishingResult;
   readonly operations?: OperationsResult;
   readonly errors: Record<string, string>;
 }
@@ -111,6 +113,16 @@ export function markdown(r: BenchResults): string {
       ['revocation stops release from the revoke block', t.revocation.refusedAfterRevokeBlock && t.revocation.allowedBefore ? 'yes' : 'NO', 'yes', t.revocation.detail],
     ]), '');
   }
+  const p = r.publishing;
+  if (p) {
+    out.push(`## 3b. Publishing a ${f1(p.studyBytes / 1e6)} MB study (${String(p.instances)} instances) over the gateway's REST API`, '');
+    out.push(table(['round', 'MB', 'REST upload s (MB/s)', 'direct Orthanc store s (MB/s)', 'consent → committed ms'], p.runs.map((x, i) => [String(i + 1), f1(x.bytes / 1e6), `${f2(x.uploadSeconds)} (${f1(x.bytes / 1e6 / x.uploadSeconds)})`, `${f2(x.directSeconds)} (${f1(x.bytes / 1e6 / x.directSeconds)})`, f0(x.consentMs)])), '');
+    out.push(table(['figure', 'measured', 'goal', 'reference'], [
+      ['REST upload (spool, check, store in PACS) / direct store into Orthanc (median MB/s)', `${f2(p.ratio)} (${f1(p.medianUploadMbPerS)} / ${f1(p.medianDirectMbPerS)})`, '', References.pcimImages],
+      ['consent posted → DefineStudy committed (median)', `${f0(p.medianConsentMs)} ms`, '', References.ethereum],
+      ['gateway peak RSS while a study streams in', `${f0(p.gatewayPeakRssMb)} MB (idle ${f0(p.gatewayIdleRssMb)} MB)`, 'bounded: not the study size', ''],
+    ]), '');
+  }
   const o = r.operations;
   if (o) {
     const total = o.idle['consortium total'];
@@ -144,6 +156,8 @@ export function consoleSummary(r: BenchResults): string {
   }
   const t = r.retrieval;
   if (t) lines.push(`retrieval ${f1(t.studyBytes / 1e6)} MB: WADO-RS ${f2(t.ratioWado)}×, ITI-43 ${f2(t.ratioIti43)}× of direct ${f1(t.medianMbPerS['direct DICOMweb (Orthanc)'])} MB/s (goal ≥ 0.9); image source peak RSS ${f0(t.imageSourcePeakRssMb)} MB (goal ≤ 200); revocation enforced: ${String(t.revocation.refusedAfterRevokeBlock)}`);
+  const p = r.publishing;
+  if (p) lines.push(`publishing ${f1(p.studyBytes / 1e6)} MB over REST: ${f1(p.medianUploadMbPerS)} MB/s (${f2(p.ratio)}× of direct Orthanc store ${f1(p.medianDirectMbPerS)} MB/s), consent → committed ${f0(p.medianConsentMs)} ms, gateway peak RSS ${f0(p.gatewayPeakRssMb)} MB`);
   const o = r.operations;
   if (o) lines.push(`operations: cold start ${f1(o.coldStart?.seconds)} s, warm restart ${f1(o.warmStop?.seconds)} + ${f1(o.warmStart?.seconds)} s, idle RSS ${f0(o.idle['consortium total']?.rssPeakMb)} MB (goal ≤ 3072)`);
   for (const [section, message] of Object.entries(r.errors)) lines.push(`${section} FAILED: ${message}`);

@@ -103,7 +103,7 @@ export class Publisher {
     return this.#serially(async () => {
       const files = dicomFilesIn(folder);
       let studyInstanceUid: string | undefined;
-      const instances: { file: string; sopInstanceUid: string }[] = [];
+      const instances: { file: string }[] = [];
       for (const file of files) {
         let ids;
         try {
@@ -116,7 +116,7 @@ export class Publisher {
         if (ids.studyInstanceUid !== studyInstanceUid) {
           throw new PublishError('SEVERAL_STUDIES', 'the files belong to more than one study; publish one study at a time');
         }
-        instances.push({ file, sopInstanceUid: ids.sopInstanceUid });
+        instances.push({ file });
       }
       if (studyInstanceUid === undefined) {
         throw new PublishError('NO_DICOM_FILES', 'no DICOM files were given');
@@ -126,11 +126,9 @@ export class Publisher {
         throw new PublishError('ALREADY_PUBLISHED', `this study is already published as ${published.reference}`);
       }
       let stored = 0;
+      // Orthanc keeps the copy it holds (OverwriteInstances false) and says so: one request per instance.
       for (const instance of instances) {
-        if ((await this.#o.orthanc.lookup(instance.sopInstanceUid, 'Instance')) === undefined) {
-          await this.#o.orthanc.storeInstance(readFileSync(instance.file));
-          stored++;
-        }
+        if (!(await this.#o.orthanc.storeInstance(readFileSync(instance.file))).alreadyStored) stored++;
       }
       // A mapping already there is an earlier attempt (or another process's): keep its reference.
       const fresh = { reference: newStudyReference(), studyInstanceUid, state: 'pending', createdAt: new Date().toISOString() } as const;
