@@ -1,12 +1,17 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
 /** An error answer of the gateway application, with the ledger's code when there is one. */
 export class GatewayHttpError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  /** The gateway's Retry-After, when it sent one. */
+  readonly retryAfterMs: number | undefined;
+  constructor(status: number, code: string, message: string, retryAfterMs?: number) {
     super(`${code}: ${message.replace(new RegExp(`^${code}: `), '')} (HTTP ${String(status)})`);
     this.name = 'GatewayHttpError';
     this.status = status;
     this.code = code;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -22,7 +27,15 @@ export interface GatewayClientOptions {
   /** Bearer token; statement relays work without one. */
   readonly token?: string;
   readonly timeoutMs?: number;
+  /**
+   * How often a request the gateway turned away as OVERLOADED (503, never
+   * processed, so safe to repeat) is sent again after its Retry-After
+   * (at most 10 s each). Default 3; 0 for load generators, which must see it.
+   */
+  readonly overloadRetries?: number;
 }
+
+const MAX_RETRY_AFTER_MS = 10_000;
 
 /** The gateway application's REST API (the isl CLI and member systems use it). */
 export class GatewayClient {
@@ -46,6 +59,18 @@ export class GatewayClient {
   }
 
   async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const retries = this.#o.overloadRetries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#once<T>(method, path, body);
+      } catch (err) {
+        if (!(err instanceof GatewayHttpError && err.code === 'OVERLOADED' && attempt < retries)) throw err;
+        await delay(Math.min(err.retryAfterMs ?? 1_000, MAX_RETRY_AFTER_MS));
+      }
+    }
+  }
+
+  async #once<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
@@ -68,7 +93,8 @@ export class GatewayClient {
     const parsed: unknown = text === '' ? undefined : JSON.parse(text);
     if (!res.ok) {
       const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new GatewayHttpError(res.status, error?.code ?? 'HTTP_ERROR', error?.message ?? text);
+      const retryAfter = Number.parseInt(res.headers.get('retry-after') ?? '', 10);
+      throw new GatewayHttpError(res.status, error?.code ?? 'HTTP_ERROR', error?.message ?? text, Number.isSafeInteger(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined);
     }
     return parsed as T;
   }

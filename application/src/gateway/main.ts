@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     metrics,
     hub,
     anonymousRatePerMinute: config.anonymousRatePerMinute,
+    maxWritesInFlight: config.maxWritesInFlight,
     logLevel: config.logLevel,
     publications: {
       publisher: openPublisher,

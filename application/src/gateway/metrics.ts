@@ -12,6 +12,7 @@ export class GatewayMetrics implements LedgerClientObserver {
   readonly #retries: Counter<'transaction' | 'reason'>;
   readonly #events: Counter;
   readonly #uploads: Counter<'outcome'>;
+  readonly #shed: Counter;
   readonly #uploadBytes: Counter;
 
   constructor(labels: Readonly<Record<string, string>>) {
@@ -43,6 +44,7 @@ export class GatewayMetrics implements LedgerClientObserver {
       labelNames: ['outcome'],
       registers: [this.registry],
     });
+    this.#shed = new Counter({ name: 'isl_gateway_writes_shed_total', help: 'Writes answered 503 OVERLOADED because the in-flight limit was reached', registers: [this.registry] });
     this.#uploadBytes = new Counter({ name: 'isl_gateway_publication_upload_bytes_total', help: 'Bytes of study uploads received', registers: [this.registry] });
   }
 
@@ -57,6 +59,10 @@ export class GatewayMetrics implements LedgerClientObserver {
 
   onEvent(): void {
     this.#events.inc();
+  }
+
+  onShed(): void {
+    this.#shed.inc();
   }
 
   onUpload(outcome: string, bytes: number): void {

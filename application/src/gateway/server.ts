@@ -7,6 +7,7 @@ import type { LedgerClient } from '../ledger/ledger-client';
 import type { EventHub } from './event-hub';
 import type { GatewayMetrics } from './metrics';
 import type { TokenStore } from './tokens';
+import { registerAdmission } from './admission';
 import { toHttpError } from './http-errors';
 import { registerStatementRoutes } from './routes/statements';
 import { registerQueryRoutes } from './routes/queries';
@@ -33,6 +34,8 @@ export interface GatewayServerOptions {
   readonly metrics: GatewayMetrics;
   readonly hub: EventHub;
   readonly anonymousRatePerMinute: number;
+  /** Ledger writes in progress at once before new ones get 503 OVERLOADED (default 64). */
+  readonly maxWritesInFlight?: number;
   /** The consortium's member MSP IDs (the audit reports each). */
   readonly members?: readonly string[];
   /** Orderers whose operations metrics the audit reads (Raft leadership figures). */
@@ -83,6 +86,14 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
     if (token !== undefined || config.anonymous !== true) {
       await reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'UNAUTHENTICATED', message: 'a valid bearer token is required' } });
     }
+  });
+
+  // After authentication, so only callers allowed to write take a place.
+  registerAdmission(app, {
+    maxInFlight: o.maxWritesInFlight ?? 64,
+    onShed: () => {
+      o.metrics.onShed();
+    },
   });
 
   app.setErrorHandler(async (err, request, reply) => {
