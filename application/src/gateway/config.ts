@@ -8,7 +8,7 @@ const schema = z.object({
   ISL_GATEWAY_HOST: z.string().default('127.0.0.1'),
   ISL_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   ISL_GATEWAY_ANON_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(120),
-  ISL_GATEWAY_MAX_WRITES_IN_FLIGHT: z.coerce.number().int().min(1).default(64),
+  ISL_GATEWAY_MAX_WRITES_IN_FLIGHT: z.coerce.number().int().min(1).default(128),
   ISL_PUBLICATION_MAX_BYTES: z.coerce.number().int().min(1).default(4 * 1024 ** 3),
   ISL_PUBLICATION_MAX_INSTANCES: z.coerce.number().int().min(1).default(20_000),
   ISL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

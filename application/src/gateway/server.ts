@@ -34,7 +34,7 @@ export interface GatewayServerOptions {
   readonly metrics: GatewayMetrics;
   readonly hub: EventHub;
   readonly anonymousRatePerMinute: number;
-  /** Ledger writes in progress at once before new ones get 503 OVERLOADED (default 64). */
+  /** Ledger writes in progress at once before new ones get 503 OVERLOADED (default 128). */
   readonly maxWritesInFlight?: number;
   /** The consortium's member MSP IDs (the audit reports each). */
   readonly members?: readonly string[];
@@ -90,7 +90,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
 
   // After authentication, so only callers allowed to write take a place.
   registerAdmission(app, {
-    maxInFlight: o.maxWritesInFlight ?? 64,
+    maxInFlight: o.maxWritesInFlight ?? 128,
     onShed: () => {
       o.metrics.onShed();
     },
