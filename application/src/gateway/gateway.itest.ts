@@ -135,7 +135,7 @@ describe('gateway application (REST over real HTTP, real network)', function () 
   it('serves its OpenAPI document and docs page, and counts AllowAccess in its metrics', async () => {
     const doc = (await (await fetch(`${url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     assert.match(doc.openapi, /^3\./);
-    for (const path of ['/api/v1/grants', '/api/v1/statements', '/api/v1/access', '/api/v1/events', '/api/v1/history']) {
+    for (const path of ['/api/v1/grants', '/api/v1/statements', '/api/v1/access', '/api/v1/events', '/api/v1/history', '/api/v1/publications', '/api/v1/publications/{reference}/consent']) {
       assert.ok(path in doc.paths, `${path} documented`);
     }
     assert.equal((await fetch(`${url}/api/v1/docs/`)).status, 200);
