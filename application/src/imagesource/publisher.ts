@@ -176,6 +176,30 @@ export class Publisher {
     });
   }
 
+  /**
+   * Abandons a study staged but never consented to: its reference is
+   * forgotten (the PACS keeps the instances; they are the hospital's).
+   * A study on the ledger cannot be withdrawn here: its patient revokes grants.
+   */
+  withdraw(reference: string): Promise<void> {
+    return this.#serially(async () => {
+      const mapping = this.#o.studies.byReference(reference);
+      if (!mapping) {
+        throw new PublishError('PUBLICATION_NOT_FOUND', `no study staged here as ${reference}`);
+      }
+      if (mapping.state === 'pending' && (await this.#onLedger(reference))) {
+        await this.#o.studies.put({ ...mapping, state: 'defined' });
+      }
+      const outcome = await this.#o.studies.withdraw(reference);
+      if (outcome === 'defined') {
+        throw new PublishError('ALREADY_PUBLISHED', `${reference} is published on the ledger and cannot be withdrawn; its patient can revoke every grant`);
+      }
+      if (outcome === 'absent') {
+        throw new PublishError('PUBLICATION_NOT_FOUND', `no study staged here as ${reference}`);
+      }
+    });
+  }
+
   async #onLedger(reference: string): Promise<{ readonly patient: string } | undefined> {
     try {
       return await this.#o.ledger.evaluate<{ patient: string }>('GetStudy', [this.#o.key.keyId, reference]);

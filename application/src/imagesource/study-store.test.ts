@@ -41,6 +41,16 @@ describe('study store (reference → UID, shared by processes)', () => {
     assert.equal(existsSync(`${file}.lock`), false, 'the lock is released');
   });
 
+  it('withdraws a pending study, never a defined one', async () => {
+    const store = new StudyStore(file);
+    await store.claim(mapping('ref-p', '1.2.5'));
+    await store.put({ ...mapping('ref-d', '1.2.6'), state: 'defined' });
+    assert.equal(await store.withdraw('ref-d'), 'defined');
+    assert.equal(await store.withdraw('ref-p'), 'withdrawn');
+    assert.equal(await store.withdraw('ref-p'), 'absent');
+    assert.deepEqual(store.all().map((s) => s.reference), ['ref-d']);
+  });
+
   it('loses no mapping when four processes write at once, and maps a contested study once', async function () {
     this.timeout(120_000);
     const writers = [0, 1, 2, 3].map((w) =>

@@ -61,6 +61,16 @@ export class StudyStore {
     return this.#change((studies) => ({ result: undefined, studies: [...studies.filter((s) => s.reference !== mapping.reference), mapping] }));
   }
 
+  /** Forgets a study still pending; a defined one is kept. Says which it was. */
+  withdraw(reference: string): Promise<'withdrawn' | 'defined' | 'absent'> {
+    return this.#change((studies) => {
+      const found = studies.find((s) => s.reference === reference);
+      if (!found) return { result: 'absent' };
+      if (found.state === 'defined') return { result: 'defined' };
+      return { result: 'withdrawn', studies: studies.filter((s) => s !== found) };
+    });
+  }
+
   #change<T>(change: (studies: StudyMapping[]) => { readonly result: T; readonly studies?: StudyMapping[] }): Promise<T> {
     return withFileLock(`${this.#file}.lock`, () => {
       const { result, studies } = change(this.all());

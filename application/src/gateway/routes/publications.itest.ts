@@ -56,6 +56,8 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
   let ledger: LedgerClient;
   let patient: Wallet | undefined;
   let recipient: Wallet | undefined;
+  /** The study the first test publishes. */
+  let publishedReference: string | undefined;
 
   const call = (method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Answer> =>
     new Promise((resolve, reject) => {
@@ -133,6 +135,7 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     assert.equal(staged.status, 201, JSON.stringify(staged.json));
     const reference = staged.json.reference as string;
     assert.match(reference, /^[A-Za-z0-9_-]{43}$/);
+    publishedReference = reference;
     assert.deepEqual(
       { state: staged.json.state, source: staged.json.source, instances: staged.json.instances, stored: staged.json.stored, uid: staged.json.studyInstanceUid },
       { state: 'awaiting-consent', source: sourceId, instances: INSTANCES, stored: INSTANCES, uid: study.uid },
@@ -273,5 +276,28 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     assert.equal((await call('GET', `/api/v1/publications/${reference}`, { authorization: `Bearer ${token}` })).json.state, 'awaiting-consent');
     assert.equal((await call('GET', `/api/v1/publications/${newStudyReference()}`, { authorization: `Bearer ${token}` })).status, 404);
     assert.equal(await onLedger(reference), undefined);
+  });
+
+  it('withdraws a study still awaiting consent, and refuses to withdraw a published one', async () => {
+    const auth = { authorization: `Bearer ${token}` };
+    const study = studyOf(join(work, 'withdrawn'), 2);
+    const staged = await upload(study.files);
+    const reference = staged.json.reference as string;
+    assert.equal((await call('DELETE', `/api/v1/publications/${reference}`, auth)).status, 204);
+    assert.equal((await call('GET', `/api/v1/publications/${reference}`, auth)).status, 404);
+    const key = await patient!.deriveKey('patient', await patient!.newStudyContext('patient'));
+    const late = await consent(reference, await createStatement('PatientConsent', { source: sourceId, study: reference }, privateJwkOf(key), { audience }));
+    assert.deepEqual([late.status, late.json.error?.code], [404, 'PUBLICATION_NOT_FOUND'], 'a withdrawn study cannot be consented to');
+    assert.equal(await onLedger(reference), undefined);
+    // Uploaded again, it is a new publication with a new reference; the PACS already holds it.
+    const again = await upload(study.files);
+    assert.deepEqual([again.status, again.json.stored], [201, 0]);
+    assert.notEqual(again.json.reference, reference);
+
+    assert.equal((await call('DELETE', `/api/v1/publications/${newStudyReference()}`, auth)).status, 404);
+    assert.ok(publishedReference, 'the first test published a study');
+    const refused = await call('DELETE', `/api/v1/publications/${publishedReference}`, auth);
+    assert.deepEqual([refused.status, refused.json.error?.code], [409, 'ALREADY_PUBLISHED']);
+    assert.equal((await call('GET', `/api/v1/publications/${publishedReference}`, auth)).json.state, 'defined');
   });
 });

@@ -160,6 +160,23 @@ export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRo
     },
   );
 
+  app.delete<{ Params: { reference: string } }>(
+    '/api/v1/publications/:reference',
+    {
+      preHandler: membersOnly,
+      schema: {
+        tags: ['publications'],
+        summary: 'Withdraw a study still awaiting consent (its reference is forgotten; the PACS keeps the images)',
+        params: { type: 'object', required: ['reference'], properties: { reference: Reference } },
+        response: { 204: { type: 'null' } },
+      },
+    },
+    async (request, reply) => {
+      await (await o.publisher()).withdraw(request.params.reference);
+      return reply.code(204).send();
+    },
+  );
+
   app.get(
     '/api/v1/publications',
     {
