@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** An error answer of the gateway application, with the ledger's code when there is one. */
@@ -21,6 +23,34 @@ export interface WriteResult {
   readonly alreadyApplied: boolean;
   readonly record?: unknown;
 }
+
+/** A study staged for publishing, waiting for the patient's consent. */
+export interface StagedPublication {
+  readonly reference: string;
+  readonly source: string;
+  readonly state: 'awaiting-consent';
+  readonly instances: number;
+  readonly stored: number;
+  readonly consentRequest: { readonly type: 'PatientConsent'; readonly source: string; readonly study: string; readonly aud: string };
+}
+
+export interface DefinedPublication {
+  readonly reference: string;
+  readonly source: string;
+  readonly patientKey: string;
+  readonly state: 'defined';
+  readonly transactionId?: string;
+  readonly blockNumber?: string;
+  readonly alreadyApplied: boolean;
+}
+
+/** A request body, made afresh for each attempt (a stream cannot be sent twice). */
+interface Body {
+  readonly contentType: string;
+  readonly make: () => string | ReadableStream<Uint8Array>;
+}
+
+const STOW_BOUNDARY = 'isl-stow-7d1c0a9e';
 
 export interface GatewayClientOptions {
   readonly baseUrl: string;
@@ -47,7 +77,24 @@ export class GatewayClient {
 
   /** Relays a signed statement; the gateway picks the transaction from its type. */
   relay(statement: string): Promise<WriteResult> {
-    return this.#request<WriteResult>('POST', '/api/v1/statements', { statement });
+    return this.#request<WriteResult>('POST', '/api/v1/statements', json({ statement }));
+  }
+
+  /**
+   * Uploads a study's DICOM files for publishing, as a DICOMweb STOW-RS body
+   * streamed from disk (never held in memory). The answer names the consent
+   * the patient must sign.
+   */
+  stagePublication(files: readonly string[]): Promise<StagedPublication> {
+    return this.#request<StagedPublication>('POST', '/api/v1/publications', {
+      contentType: `multipart/related; type="application/dicom"; boundary=${STOW_BOUNDARY}`,
+      make: () => Readable.toWeb(Readable.from(stowParts(files))),
+    });
+  }
+
+  /** Posts the patient's consent for a staged study; answers once DefineStudy committed. */
+  definePublication(reference: string, consent: string): Promise<DefinedPublication> {
+    return this.#request<DefinedPublication>('POST', `/api/v1/publications/${encodeURIComponent(reference)}/consent`, json({ consent }));
   }
 
   get<T = unknown>(path: string, query: Readonly<Record<string, string | number | undefined>> = {}): Promise<T> {
@@ -58,7 +105,7 @@ export class GatewayClient {
     return this.#request<T>('GET', `/api/v1${path}${q ? `?${q}` : ''}`);
   }
 
-  async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async #request<T>(method: string, path: string, body?: Body): Promise<T> {
     const retries = this.#o.overloadRetries ?? 3;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -70,10 +117,10 @@ export class GatewayClient {
     }
   }
 
-  async #once<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async #once<T>(method: string, path: string, body?: Body): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) {
-      headers['content-type'] = 'application/json';
+      headers['content-type'] = body.contentType;
     }
     if (this.#o.token !== undefined) {
       headers.authorization = `Bearer ${this.#o.token}`;
@@ -83,7 +130,7 @@ export class GatewayClient {
       res = await fetch(`${this.#o.baseUrl}${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        ...(body === undefined ? {} : { body: body.make(), duplex: 'half' }),
         signal: AbortSignal.timeout(this.#o.timeoutMs ?? 120_000),
       });
     } catch (err) {
@@ -98,4 +145,15 @@ export class GatewayClient {
     }
     return parsed as T;
   }
+}
+
+const json = (value: unknown): Body => ({ contentType: 'application/json', make: () => JSON.stringify(value) });
+
+async function* stowParts(files: readonly string[]): AsyncGenerator<Buffer> {
+  for (const file of files) {
+    yield Buffer.from(`--${STOW_BOUNDARY}\r\nContent-Type: application/dicom\r\n\r\n`);
+    for await (const chunk of createReadStream(file)) yield chunk as Buffer;
+    yield Buffer.from('\r\n');
+  }
+  yield Buffer.from(`--${STOW_BOUNDARY}--\r\n`);
 }

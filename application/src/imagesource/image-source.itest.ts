@@ -11,7 +11,7 @@ import { organisationOf } from '../../../network/src/connection-profile';
 import { connectGateway, type GatewayConnection } from '../../../network/src/gateway/connect';
 import { waitFor } from '../../../network/src/process/wait';
 import { getTestConsortium } from '../../../network/src/testing/root-hooks';
-import { main as cliMain } from '../cli/main';
+import { runIsl } from '../testing/run-isl';
 import { LedgerClient } from '../ledger/ledger-client';
 import { OrthancClient } from '../pacs/orthanc-client';
 import { writeSyntheticStudy } from '../pacs/synthetic-study';
@@ -257,25 +257,8 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
   });
 
   describe('the isl CLI: seed, publish, grant, retrieve, disclosures', () => {
-    const run = async (args: string[], env: Record<string, string>, expectedCode = 0): Promise<unknown> => {
-      const saved = { ...process.env };
-      Object.assign(process.env, env);
-      const write = process.stdout.write.bind(process.stdout);
-      let out = '';
-      process.stdout.write = ((chunk: string | Uint8Array): boolean => {
-        out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-        return true;
-      });
-      let code: number;
-      try {
-        code = await cliMain(['--json', '--profile', getTestConsortium().layout.connectionProfile, '--org', ORG, ...args]);
-      } finally {
-        process.stdout.write = write;
-        process.env = saved;
-      }
-      assert.equal(code, expectedCode, `isl ${args.join(' ')} exited ${String(code)}: ${out}`);
-      return JSON.parse(out);
-    };
+    const run = (args: string[], env: Record<string, string>, expectedCode = 0): Promise<unknown> =>
+      runIsl(args, { profile: getTestConsortium().layout.connectionProfile, org: ORG, env, expectedCode });
 
     it('takes a new user from a synthetic study to retrieved files and the accounting of disclosures', async () => {
       const patient = { ISL_WALLET: join(work, 'cli-patient.json'), ISL_WALLET_PASSPHRASE: 'patient cli passphrase' };

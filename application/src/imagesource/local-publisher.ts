@@ -6,6 +6,8 @@ import { orthancCredentials, OrthancFiles } from '../pacs/orthanc-config';
 import { imageSourceEndpoints } from './endpoints';
 import { ImageSourcePaths } from './paths';
 import { Publisher } from './publisher';
+
+export type { Published } from './publisher';
 import { readSourceKey } from './source-key';
 import { StudyStore } from './study-store';
 

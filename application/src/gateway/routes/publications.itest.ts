@@ -20,6 +20,7 @@ import { LedgerClient } from '../../ledger/ledger-client';
 import { OrthancClient } from '../../pacs/orthanc-client';
 import { orthancCredentials, OrthancFiles } from '../../pacs/orthanc-config';
 import { writeSyntheticStudy } from '../../pacs/synthetic-study';
+import { runIsl } from '../../testing/run-isl';
 import { privateJwkOf, Wallet, WalletStore } from '../../wallet';
 
 const FAST = { scrypt: { N: 2 ** 15, r: 8, p: 1 } };
@@ -93,6 +94,24 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
       if (err instanceof LedgerRejection && err.code === 'STUDY_NOT_FOUND') return undefined;
       throw err;
     }
+  };
+
+  /** The gateway's count of uploads with this outcome (its Prometheus metrics). */
+  const uploads = async (outcome: string): Promise<number> => {
+    const text = await new Promise<string>((done, fail) => {
+      request(new URL('/metrics', base), (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => {
+          done(body);
+        });
+      })
+        .on('error', fail)
+        .end();
+    });
+    const value = new RegExp(`isl_gateway_publication_uploads_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`).exec(text)?.[1];
+    return Number(value ?? 0);
   };
 
   /** Nothing of the study reached the PACS or the source's own records. */
@@ -228,23 +247,11 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     }
     await assertNothingStored(one.uid);
     await assertNothingStored(other.uid);
-    const uploads = join(getTestServices().gatewayStateDir(org), 'uploads');
-    assert.deepEqual(existsSync(uploads) ? readdirSync(uploads) : [], [], 'no spooled upload is left behind');
+    const spool = join(getTestServices().gatewayStateDir(org), 'uploads');
+    assert.deepEqual(existsSync(spool) ? readdirSync(spool) : [], [], 'no spooled upload is left behind');
     // Operators see refusals by code in the gateway's metrics.
-    const metrics = await new Promise<string>((done, fail) => {
-      request(new URL('/metrics', base), (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          done(text);
-        });
-      })
-        .on('error', fail)
-        .end();
-    });
     for (const outcome of ['SEVERAL_STUDIES', 'NOT_DICOM', 'MALFORMED_MULTIPART']) {
-      assert.match(metrics, new RegExp(`isl_gateway_publication_uploads_total\\{[^}]*outcome="${outcome}"[^}]*\\} [1-9]`), outcome);
+      assert.ok((await uploads(outcome)) >= 1, outcome);
     }
   });
 
@@ -276,6 +283,21 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     assert.equal((await call('GET', `/api/v1/publications/${reference}`, { authorization: `Bearer ${token}` })).json.state, 'awaiting-consent');
     assert.equal((await call('GET', `/api/v1/publications/${newStudyReference()}`, { authorization: `Bearer ${token}` })).status, 404);
     assert.equal(await onLedger(reference), undefined);
+  });
+
+  it('isl publish --remote: a workstation without the source key publishes through the gateway', async () => {
+    const folder = join(work, 'remote');
+    const study = studyOf(folder, 5);
+    const isl = { profile: getTestConsortium().layout.connectionProfile, org: org.mspId, env: { ISL_WALLET: join(work, 'cli-patient.json'), ISL_WALLET_PASSPHRASE: 'cli patient passphrase' } };
+    await runIsl(['wallet', 'create'], isl);
+    const stagedBefore = await uploads('staged');
+    const published = (await runIsl(['publish', folder, '--remote'], isl)) as { reference: string; source: string; patientKeyId: string; instances: number; transactionId: string };
+    assert.deepEqual([published.source, published.instances], [sourceId, 5]);
+    assert.match(published.transactionId, /^[0-9a-f]{64}$/);
+    const record = await onLedger(published.reference);
+    assert.equal(record?.patient, published.patientKeyId);
+    assert.equal(new StudyStore(paths.studies).byUid(study.uid)?.reference, published.reference);
+    assert.equal(await uploads('staged'), stagedBefore + 1, 'the study went through the gateway');
   });
 
   it('withdraws a study still awaiting consent, and refuses to withdraw a published one', async () => {
