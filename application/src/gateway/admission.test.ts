@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { waitFor } from '../../../network/src/process/wait';
-import { registerAdmission } from './admission';
+import { isRead, isWrite, registerAdmission } from './admission';
 
 interface Answer {
   readonly status: number;
@@ -21,7 +21,7 @@ describe('admission control for ledger writes', () => {
   beforeEach(async () => {
     shed = 0;
     app = Fastify();
-    admission = registerAdmission(app, { maxInFlight: 2, retryAfterSeconds: 3, onShed: () => shed++ });
+    admission = registerAdmission(app, { kind: 'writes', applies: isWrite, maxInFlight: 2, retryAfterSeconds: 3, onShed: () => shed++ });
     // A write that finishes only when the test opens its gate, like a submit waiting for its commit.
     app.post('/api/v1/grants', async () => {
       await new Promise<void>((open) => gates.push(open));
@@ -79,5 +79,17 @@ describe('admission control for ledger writes', () => {
     await waitFor('the write in progress', () => admission.inFlight() === 1, { timeoutMs: 5_000 });
     gone.abort();
     await waitFor('its place freed', () => admission.inFlight() === 0, { timeoutMs: 5_000 });
+  });
+
+  it('counts ledger reads apart from writes, and never the event stream or the API documents', () => {
+    const req = (method: string, url: string): Parameters<typeof isRead>[0] => ({ method, url }) as Parameters<typeof isRead>[0];
+    assert.equal(isWrite(req('POST', '/api/v1/grants')), true);
+    assert.equal(isWrite(req('GET', '/api/v1/grants')), false);
+    assert.equal(isRead(req('GET', '/api/v1/access?source=a')), true);
+    assert.equal(isRead(req('GET', '/api/v1/publications')), true);
+    for (const exempt of ['/api/v1/events', '/api/v1/events?since=3', '/api/v1/docs/', '/api/v1/openapi.json', '/metrics', '/readyz']) {
+      assert.equal(isRead(req('GET', exempt)), false, exempt);
+    }
+    assert.equal(isRead(req('GET', '/api/v1/eventsx')), true, 'only the event stream itself is exempt');
   });
 });

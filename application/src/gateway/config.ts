@@ -9,6 +9,7 @@ const schema = z.object({
   ISL_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   ISL_GATEWAY_ANON_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   ISL_GATEWAY_MAX_WRITES_IN_FLIGHT: z.coerce.number().int().min(1).default(128),
+  ISL_GATEWAY_MAX_READS_IN_FLIGHT: z.coerce.number().int().min(1).default(256),
   ISL_PUBLICATION_MAX_BYTES: z.coerce.number().int().min(1).default(4 * 1024 ** 3),
   ISL_PUBLICATION_MAX_INSTANCES: z.coerce.number().int().min(1).default(20_000),
   ISL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
@@ -25,6 +26,7 @@ export interface GatewayConfig {
   readonly anonymousRatePerMinute: number;
   /** Ledger writes in progress at once before new ones are turned away (503 OVERLOADED). */
   readonly maxWritesInFlight: number;
+  readonly maxReadsInFlight: number;
   readonly logLevel: string;
   /** Largest study upload (bytes) and most instances in one, for publishing. */
   readonly publicationLimits: { readonly maxBytes: number; readonly maxInstances: number };
@@ -49,6 +51,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     port: c.ISL_GATEWAY_PORT,
     anonymousRatePerMinute: c.ISL_GATEWAY_ANON_RATE_PER_MINUTE,
     maxWritesInFlight: c.ISL_GATEWAY_MAX_WRITES_IN_FLIGHT,
+    maxReadsInFlight: c.ISL_GATEWAY_MAX_READS_IN_FLIGHT,
     logLevel: c.ISL_LOG_LEVEL,
     publicationLimits: { maxBytes: c.ISL_PUBLICATION_MAX_BYTES, maxInstances: c.ISL_PUBLICATION_MAX_INSTANCES },
     uploadsDir: join(c.ISL_GATEWAY_STATE_DIR, 'uploads'),

@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     hub,
     anonymousRatePerMinute: config.anonymousRatePerMinute,
     maxWritesInFlight: config.maxWritesInFlight,
+    maxReadsInFlight: config.maxReadsInFlight,
     logLevel: config.logLevel,
     publications: {
       publisher: openPublisher,

@@ -12,7 +12,7 @@ export class GatewayMetrics implements LedgerClientObserver {
   readonly #retries: Counter<'transaction' | 'reason'>;
   readonly #events: Counter;
   readonly #uploads: Counter<'outcome'>;
-  readonly #shed: Counter;
+  readonly #shed: Counter<'kind'>;
   readonly #uploadBytes: Counter;
 
   constructor(labels: Readonly<Record<string, string>>) {
@@ -44,7 +44,12 @@ export class GatewayMetrics implements LedgerClientObserver {
       labelNames: ['outcome'],
       registers: [this.registry],
     });
-    this.#shed = new Counter({ name: 'isl_gateway_writes_shed_total', help: 'Writes answered 503 OVERLOADED because the in-flight limit was reached', registers: [this.registry] });
+    this.#shed = new Counter({
+      name: 'isl_gateway_shed_total',
+      help: 'Requests answered 503 OVERLOADED because their in-flight limit was reached, by kind (writes, reads)',
+      labelNames: ['kind'],
+      registers: [this.registry],
+    });
     this.#uploadBytes = new Counter({ name: 'isl_gateway_publication_upload_bytes_total', help: 'Bytes of study uploads received', registers: [this.registry] });
   }
 
@@ -61,8 +66,8 @@ export class GatewayMetrics implements LedgerClientObserver {
     this.#events.inc();
   }
 
-  onShed(): void {
-    this.#shed.inc();
+  onShed(kind: string): void {
+    this.#shed.inc({ kind });
   }
 
   onUpload(outcome: string, bytes: number): void {

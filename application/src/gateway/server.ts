@@ -7,7 +7,7 @@ import type { LedgerClient } from '../ledger/ledger-client';
 import type { EventHub } from './event-hub';
 import type { GatewayMetrics } from './metrics';
 import type { TokenStore } from './tokens';
-import { registerAdmission } from './admission';
+import { isRead, isWrite, registerAdmission } from './admission';
 import { toHttpError } from './http-errors';
 import { registerStatementRoutes } from './routes/statements';
 import { registerQueryRoutes } from './routes/queries';
@@ -36,6 +36,8 @@ export interface GatewayServerOptions {
   readonly anonymousRatePerMinute: number;
   /** Ledger writes in progress at once before new ones get 503 OVERLOADED (default 128). */
   readonly maxWritesInFlight?: number;
+  /** Ledger queries in progress at once before new ones get 503 OVERLOADED (default 256). */
+  readonly maxReadsInFlight?: number;
   /** The consortium's member MSP IDs (the audit reports each). */
   readonly members?: readonly string[];
   /** Orderers whose operations metrics the audit reads (Raft leadership figures). */
@@ -89,12 +91,11 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
   });
 
   // After authentication, so only callers allowed to write take a place.
-  registerAdmission(app, {
-    maxInFlight: o.maxWritesInFlight ?? 128,
-    onShed: () => {
-      o.metrics.onShed();
-    },
-  });
+  const onShed = (kind: string): void => {
+    o.metrics.onShed(kind);
+  };
+  registerAdmission(app, { kind: 'writes', applies: isWrite, maxInFlight: o.maxWritesInFlight ?? 128, onShed });
+  registerAdmission(app, { kind: 'reads', applies: isRead, maxInFlight: o.maxReadsInFlight ?? 256, onShed });
 
   app.setErrorHandler(async (err, request, reply) => {
     const mapped = toHttpError(err);
