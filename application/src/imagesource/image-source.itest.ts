@@ -20,7 +20,7 @@ import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest } from './h
 import { Publisher } from './publisher';
 import { readSourceKey } from './source-key';
 import { retrieveRequestEnvelope, retrieveStudy, RetrievalRefused, type RetrievalProtocol } from './retrieve-client';
-import { startImageSourceServices, stopImageSourceServices, type ImageSourceServices } from './service';
+import { startImageSourceServices, type ImageSourceServices } from './service';
 import { StudyStore } from './study-store';
 import { WalletConsentSigner } from './wallet-consent';
 
@@ -140,12 +140,11 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
     for (const i of instances) orthancFiles.set(i.sopInstanceUid, sha(await orthanc.instanceFile(i.id)));
   });
 
-  after(async function () {
+  after(() => {
     connection?.close();
     patientWallet?.close();
     recipientWallet?.close();
-    const consortium = getTestConsortium();
-    await stopImageSourceServices({ profile, org: ORG, runDir: consortium.layout.root, supervisor: consortium.supervisor });
+    // The image source stays up: the root hooks started it, and they stop it (other test files use it).
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

@@ -9,6 +9,9 @@ import type { OrthancClient } from '../pacs/orthanc-client';
 import type { SourceKey } from './source-key';
 import type { StudyMapping, StudyStore } from './study-store';
 
+/** Instances sent to the PACS at once while staging. */
+const STORE_CONCURRENCY = 4;
+
 /** The patient's side of publishing: signs the PatientConsent naming this source and study. */
 export interface ConsentSigner {
   /** Returns the compact JWS PatientConsent and the patient key that signed it. */
@@ -125,11 +128,17 @@ export class Publisher {
       if (published?.state === 'defined') {
         throw new PublishError('ALREADY_PUBLISHED', `this study is already published as ${published.reference}`);
       }
+      // Orthanc keeps the copy it holds (OverwriteInstances false) and says so: one request per
+      // instance, a few at once so its threads overlap (at most STORE_CONCURRENCY files in memory).
       let stored = 0;
-      // Orthanc keeps the copy it holds (OverwriteInstances false) and says so: one request per instance.
-      for (const instance of instances) {
-        if (!(await this.#o.orthanc.storeInstance(readFileSync(instance.file))).alreadyStored) stored++;
-      }
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        for (let i = next++; i < instances.length; i = next++) {
+          const instance = instances[i];
+          if (instance && !(await this.#o.orthanc.storeInstance(readFileSync(instance.file))).alreadyStored) stored++;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(STORE_CONCURRENCY, instances.length) }, worker));
       // A mapping already there is an earlier attempt (or another process's): keep its reference.
       const fresh = { reference: newStudyReference(), studyInstanceUid, state: 'pending', createdAt: new Date().toISOString() } as const;
       const mapping = await this.#o.studies.claim(fresh);
