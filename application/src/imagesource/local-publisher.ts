@@ -6,8 +6,6 @@ import { orthancCredentials, OrthancFiles } from '../pacs/orthanc-config';
 import { imageSourceEndpoints } from './endpoints';
 import { ImageSourcePaths } from './paths';
 import { Publisher } from './publisher';
-
-export type { Published } from './publisher';
 import { readSourceKey } from './source-key';
 import { StudyStore } from './study-store';
 
@@ -19,12 +17,28 @@ export class ImageSourceUnavailable extends Error {
   }
 }
 
-export interface LocalPublisherOptions {
+export interface LocalImageSource {
   /** The network's run folder (where the connection profile lives). */
   readonly runDir: string;
   readonly org: OrganisationProfile;
+}
+
+export interface LocalPublisherOptions extends LocalImageSource {
   readonly ledger: LedgerClient;
   readonly audience: string;
+}
+
+function required(o: LocalImageSource, file: string, what: string): void {
+  if (!existsSync(file)) {
+    throw new ImageSourceUnavailable(`${o.org.mspId} has no ${what} at ${file}: start its image source first (npm start)`);
+  }
+}
+
+/** The organisation's PACS (Orthanc), with the credentials its first start made. */
+export function localOrthanc(o: LocalImageSource): OrthancClient {
+  const files = new OrthancFiles(new ImageSourcePaths(o.runDir, o.org.name).orthanc);
+  required(o, files.credentials, 'PACS (Orthanc) credentials');
+  return new OrthancClient(`http://127.0.0.1:${String(imageSourceEndpoints(o.org).orthancHttp)}`, orthancCredentials(files));
 }
 
 /**
@@ -34,17 +48,9 @@ export interface LocalPublisherOptions {
  */
 export async function openLocalPublisher(o: LocalPublisherOptions): Promise<Publisher> {
   const paths = new ImageSourcePaths(o.runDir, o.org.name);
-  const files = new OrthancFiles(paths.orthanc);
-  for (const [file, what] of [
-    [paths.sourceKey, 'image-source key'],
-    [files.credentials, 'PACS (Orthanc) credentials'],
-  ] as const) {
-    if (!existsSync(file)) {
-      throw new ImageSourceUnavailable(`${o.org.mspId} has no ${what} at ${file}: start its image source first (npm start)`);
-    }
-  }
+  required(o, paths.sourceKey, 'image-source key');
   return new Publisher({
-    orthanc: new OrthancClient(`http://127.0.0.1:${String(imageSourceEndpoints(o.org).orthancHttp)}`, orthancCredentials(files)),
+    orthanc: localOrthanc(o),
     studies: new StudyStore(paths.studies),
     ledger: o.ledger,
     key: await readSourceKey(paths.sourceKey),

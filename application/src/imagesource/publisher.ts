@@ -64,8 +64,6 @@ export interface PublisherOptions {
   readonly ledger: LedgerClient;
   readonly key: SourceKey;
   readonly audience: string;
-  /** The clock consent freshness is checked against (tests); Date.now by default. */
-  readonly now?: () => number;
 }
 
 /**
@@ -85,10 +83,6 @@ export class Publisher {
     this.#o = options;
   }
 
-  get sourceId(): string {
-    return this.#o.key.keyId;
-  }
-
   /** Both steps at the hospital's desk, the patient's wallet signing consent. */
   async publish(folder: string, patient: ConsentSigner): Promise<Published> {
     const staged = await this.stage(folder);
@@ -106,7 +100,6 @@ export class Publisher {
     return this.#serially(async () => {
       const files = dicomFilesIn(folder);
       let studyInstanceUid: string | undefined;
-      const instances: { file: string }[] = [];
       for (const file of files) {
         let ids;
         try {
@@ -119,7 +112,6 @@ export class Publisher {
         if (ids.studyInstanceUid !== studyInstanceUid) {
           throw new PublishError('SEVERAL_STUDIES', 'the files belong to more than one study; publish one study at a time');
         }
-        instances.push({ file });
       }
       if (studyInstanceUid === undefined) {
         throw new PublishError('NO_DICOM_FILES', 'no DICOM files were given');
@@ -133,19 +125,18 @@ export class Publisher {
       let stored = 0;
       let next = 0;
       const worker = async (): Promise<void> => {
-        for (let i = next++; i < instances.length; i = next++) {
-          const instance = instances[i];
-          if (instance && !(await this.#o.orthanc.storeInstance(readFileSync(instance.file))).alreadyStored) stored++;
+        for (let file = files[next++]; file !== undefined; file = files[next++]) {
+          if (!(await this.#o.orthanc.storeInstance(readFileSync(file))).alreadyStored) stored++;
         }
       };
-      await Promise.all(Array.from({ length: Math.min(STORE_CONCURRENCY, instances.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(STORE_CONCURRENCY, files.length) }, worker));
       // A mapping already there is an earlier attempt (or another process's): keep its reference.
       const fresh = { reference: newStudyReference(), studyInstanceUid, state: 'pending', createdAt: new Date().toISOString() } as const;
       const mapping = await this.#o.studies.claim(fresh);
       if (mapping.state === 'defined') {
         throw new PublishError('ALREADY_PUBLISHED', `this study is already published as ${mapping.reference}`);
       }
-      return { reference: mapping.reference, source: this.#o.key.keyId, audience: this.#o.audience, studyInstanceUid, instances: instances.length, stored, created: mapping === fresh };
+      return { reference: mapping.reference, source: this.#o.key.keyId, audience: this.#o.audience, studyInstanceUid, instances: files.length, stored, created: mapping === fresh };
     });
   }
 
@@ -221,7 +212,7 @@ export class Publisher {
   async #checkConsent(mapping: StudyMapping, consent: string): Promise<string> {
     let verified;
     try {
-      verified = await verifyStatement(consent, 'PatientConsent', { audience: this.#o.audience, nowMs: (this.#o.now ?? Date.now)(), maxLength: Limits.maxConsentLength });
+      verified = await verifyStatement(consent, 'PatientConsent', { audience: this.#o.audience, nowMs: Date.now(), maxLength: Limits.maxConsentLength });
     } catch (err) {
       if (err instanceof LedgerError) {
         throw new PublishError('CONSENT_INVALID', `the consent is not valid (${err.code}): ${err.message}`, { cause: err });

@@ -3,13 +3,12 @@ import { dirname } from 'node:path';
 import { audienceFor } from '@isl/chaincode/dist/statement';
 import { connectGateway } from '@isl/network/dist/gateway/connect';
 import { LedgerClient } from '../../ledger/ledger-client';
-import { OrthancClient } from '../../pacs/orthanc-client';
-import { orthancCredentials, OrthancFiles } from '../../pacs/orthanc-config';
-import { imageSourceEndpoints } from '../../imagesource/endpoints';
+import type { OrthancClient } from '../../pacs/orthanc-client';
+import { ImageSourceUnavailable, localOrthanc } from '../../imagesource/local-publisher';
 import { ImageSourcePaths } from '../../imagesource/paths';
 import { CliError, type CliContext } from '../context';
 
-/** Shared by the image commands (publish, retrieve, disclosures, pacs, grant): ledger, PACS and wallet access. */
+/** Shared by the image commands (publish, retrieve, disclosures, pacs, grant): ledger and PACS access. */
 export interface LedgerSession {
   readonly ledger: LedgerClient;
   readonly audience: string;
@@ -34,14 +33,12 @@ export function imageSourcePaths(ctx: CliContext): ImageSourcePaths {
 }
 
 export function orthancOf(ctx: CliContext): OrthancClient {
-  const paths = imageSourcePaths(ctx);
-  const files = new OrthancFiles(paths.orthanc);
   try {
-    readFileSync(files.credentials);
-  } catch {
-    throw new CliError(`no PACS for ${ctx.organisation().mspId} at ${paths.orthanc}: start the network (npm start) first`);
+    return localOrthanc({ runDir: dirname(ctx.profilePath), org: ctx.organisation() });
+  } catch (err) {
+    if (err instanceof ImageSourceUnavailable) throw new CliError(err.message);
+    throw err;
   }
-  return new OrthancClient(`http://127.0.0.1:${String(imageSourceEndpoints(ctx.organisation()).orthancHttp)}`, orthancCredentials(files));
 }
 
 /** The consortium's CA certificates, to check an image source's TLS certificate. */

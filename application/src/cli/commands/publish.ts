@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { ImageSourceUnavailable, openLocalPublisher, type Published } from '../../imagesource/local-publisher';
-import { dicomFilesIn } from '../../imagesource/publisher';
+import { ImageSourceUnavailable, openLocalPublisher } from '../../imagesource/local-publisher';
+import { dicomFilesIn, type Published } from '../../imagesource/publisher';
 import { WalletConsentSigner } from '../../imagesource/wallet-consent';
 import { CliError, type CliContext } from '../context';
 import type { RegisterCommand } from './index';

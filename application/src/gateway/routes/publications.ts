@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Limits } from '@isl/chaincode/dist/statement/limits';
 import { spoolDicomUpload, UPLOAD_MEDIA_TYPES, type UploadLimits } from '../../imagesource/dicom-upload';
-import type { Publisher } from '../../imagesource/publisher';
+import { PublishError, type Publisher } from '../../imagesource/publisher';
 import type { StudyMapping, StudyStore } from '../../imagesource/study-store';
 import { isAuditor } from './audit';
 
@@ -98,10 +98,10 @@ export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRo
         },
       },
       async (request, reply) => {
-        const publisher = await o.publisher();
         const dir = join(o.spoolDir, randomUUID());
         let bytes = 0;
         try {
+          const publisher = await o.publisher();
           bytes = (await spoolDicomUpload(request.raw, request.headers['content-type'], dir, o.limits)).bytes;
           const staged = await publisher.stage(dir);
           o.onUpload?.('staged', bytes);
@@ -201,10 +201,10 @@ export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRo
         response: { 200: publication },
       },
     },
-    async (request, reply) => {
+    (request) => {
       const found = o.studies.byReference(request.params.reference);
       if (!found) {
-        return reply.code(404).send({ error: { code: 'PUBLICATION_NOT_FOUND', message: `no study staged here as ${request.params.reference}` } });
+        throw new PublishError('PUBLICATION_NOT_FOUND', `no study staged here as ${request.params.reference}`);
       }
       return view(found);
     },
