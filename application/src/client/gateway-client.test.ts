@@ -15,7 +15,9 @@ describe('gateway client: writes the gateway turned away as OVERLOADED', () => {
       req.resume();
       calls++;
       if (calls <= overloaded) {
-        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' }).end(JSON.stringify({ error: { code: 'OVERLOADED', message: 'busy' } }));
+        res
+          .writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '0' })
+          .end(JSON.stringify({ type: 'urn:isl:problem:OVERLOADED', title: 'overloaded', status: 503, detail: 'busy', code: 'OVERLOADED' }));
         return;
       }
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ transactionId: 'ab', alreadyApplied: false }));
@@ -44,5 +46,52 @@ describe('gateway client: writes the gateway turned away as OVERLOADED', () => {
     calls = 0;
     await assert.rejects(new GatewayClient({ baseUrl: base, overloadRetries: 0 }).relay('a.b.c'), /OVERLOADED/);
     assert.equal(calls, 1);
+  });
+});
+
+describe('gateway client: problem details and read-your-writes', () => {
+  let server: Server;
+  let base: string;
+  const urls: string[] = [];
+
+  before(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      urls.push(req.url ?? '');
+      if (req.method === 'POST') {
+        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ transactionId: 'ab', blockNumber: '42', alreadyApplied: false }));
+        return;
+      }
+      if (req.url?.startsWith('/api/v1/sources/missing') === true) {
+        res
+          .writeHead(404, { 'content-type': 'application/problem+json' })
+          .end(JSON.stringify({ type: 'urn:isl:problem:SOURCE_NOT_FOUND', title: 'no such source', status: 404, detail: 'SOURCE_NOT_FOUND: source missing', code: 'SOURCE_NOT_FOUND' }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    base = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  });
+  after(() => {
+    server.close();
+  });
+
+  it('reads the code and detail of an RFC 9457 answer', async () => {
+    await assert.rejects(new GatewayClient({ baseUrl: base }).get('/sources/missing'), (err: GatewayHttpError) => {
+      assert.deepEqual([err.status, err.code, err.problem.title], [404, 'SOURCE_NOT_FOUND', 'no such source']);
+      assert.match(err.message, /^SOURCE_NOT_FOUND: source missing \(HTTP 404\)$/);
+      return true;
+    });
+  });
+
+  it('passes the block of its last write as ?minBlock= on later reads (and a given floor before any)', async () => {
+    const client = new GatewayClient({ baseUrl: base, minBlock: 5n });
+    await client.get('/sources');
+    await client.relay('a.b.c');
+    await client.get('/access', { source: 's' });
+    await client.get('/events');
+    assert.deepEqual(urls.slice(-4), ['/api/v1/sources?minBlock=5', '/api/v1/statements', '/api/v1/access?source=s&minBlock=42', '/api/v1/events']);
+    assert.equal(client.minBlock, 42n);
   });
 });

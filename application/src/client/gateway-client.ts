@@ -2,25 +2,43 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 
-/** An error answer of the gateway application, with the ledger's code when there is one. */
+/** An RFC 9457 problem, as the gateway answers every error (docs/protocol.md §10). */
+export interface Problem {
+  readonly type?: string;
+  readonly title?: string;
+  readonly status?: number;
+  readonly detail?: string;
+  readonly code?: string;
+  readonly transactionId?: string;
+  readonly [member: string]: unknown;
+}
+
+/** An error answer of the gateway application, with its protocol code. */
 export class GatewayHttpError extends Error {
   readonly status: number;
   readonly code: string;
   /** The gateway's Retry-After, when it sent one. */
   readonly retryAfterMs: number | undefined;
-  constructor(status: number, code: string, message: string, retryAfterMs?: number) {
+  /** The problem details as answered (empty when the answer was not one). */
+  readonly problem: Problem;
+  constructor(status: number, code: string, message: string, retryAfterMs?: number, problem: Problem = {}) {
     super(`${code}: ${message.replace(new RegExp(`^${code}: `), '')} (HTTP ${String(status)})`);
     this.name = 'GatewayHttpError';
     this.status = status;
     this.code = code;
     this.retryAfterMs = retryAfterMs;
+    this.problem = problem;
   }
 }
 
 export interface WriteResult {
+  /** The transaction the statement took effect in; for a replay (alreadyApplied), the original one. */
   readonly transactionId: string;
+  /** Its block: reads with ?minBlock= at any gateway see the write. */
   readonly blockNumber?: string;
+  /** The statement had already taken effect; nothing was applied again (its effect may have changed since). */
   readonly alreadyApplied: boolean;
+  readonly detail?: string;
   readonly record?: unknown;
 }
 
@@ -63,6 +81,11 @@ export interface GatewayClientOptions {
    * (at most 10 s each). Default 3; 0 for load generators, which must see it.
    */
   readonly overloadRetries?: number;
+  /**
+   * Reads pass ?minBlock= so they see this block and every write this client
+   * made since (read your writes, also across gateways); default none.
+   */
+  readonly minBlock?: bigint;
 }
 
 const MAX_RETRY_AFTER_MS = 10_000;
@@ -70,14 +93,30 @@ const MAX_RETRY_AFTER_MS = 10_000;
 /** The gateway application's REST API (the isl CLI and member systems use it). */
 export class GatewayClient {
   readonly #o: GatewayClientOptions;
+  /** The highest block this client's reads must see: its writes' and `minBlock`. */
+  #minBlock: bigint | undefined;
 
   constructor(options: GatewayClientOptions) {
     this.#o = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
+    this.#minBlock = options.minBlock;
+  }
+
+  /** The block this client's reads wait for (the latest of its writes), if any. */
+  get minBlock(): bigint | undefined {
+    return this.#minBlock;
   }
 
   /** Relays a signed statement; the gateway picks the transaction from its type. */
-  relay(statement: string): Promise<WriteResult> {
-    return this.#request<WriteResult>('POST', '/api/v1/statements', json({ statement }));
+  async relay(statement: string): Promise<WriteResult> {
+    return this.#wrote(await this.#request<WriteResult>('POST', '/api/v1/statements', json({ statement })));
+  }
+
+  #wrote<T extends { readonly blockNumber?: string }>(result: T): T {
+    if (result.blockNumber !== undefined && /^\d+$/.test(result.blockNumber)) {
+      const block = BigInt(result.blockNumber);
+      if (this.#minBlock === undefined || block > this.#minBlock) this.#minBlock = block;
+    }
+    return result;
   }
 
   /**
@@ -93,12 +132,14 @@ export class GatewayClient {
   }
 
   /** Posts the patient's consent for a staged study; answers once DefineStudy committed. */
-  definePublication(reference: string, consent: string): Promise<DefinedPublication> {
-    return this.#request<DefinedPublication>('POST', `/api/v1/publications/${encodeURIComponent(reference)}/consent`, json({ consent }));
+  async definePublication(reference: string, consent: string): Promise<DefinedPublication> {
+    return this.#wrote(await this.#request<DefinedPublication>('POST', `/api/v1/publications/${encodeURIComponent(reference)}/consent`, json({ consent })));
   }
 
+  /** A read of the ledger; it sees this client's writes (?minBlock=, unless the query sets its own). */
   get<T = unknown>(path: string, query: Readonly<Record<string, string | number | undefined>> = {}): Promise<T> {
-    const q = Object.entries(query)
+    const floor = this.#minBlock === undefined || query.minBlock !== undefined || path.startsWith('/publications') || path.startsWith('/events') ? {} : { minBlock: this.#minBlock.toString() };
+    const q = Object.entries({ ...query, ...floor })
       .filter((e): e is [string, string | number] => e[1] !== undefined)
       .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
       .join('&');
@@ -137,13 +178,28 @@ export class GatewayClient {
       throw new GatewayHttpError(0, 'GATEWAY_UNREACHABLE', `cannot reach the gateway at ${this.#o.baseUrl}: ${(err as Error).message}`);
     }
     const text = await res.text();
-    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
     if (!res.ok) {
-      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      const problem = parseProblem(text);
       const retryAfter = Number.parseInt(res.headers.get('retry-after') ?? '', 10);
-      throw new GatewayHttpError(res.status, error?.code ?? 'HTTP_ERROR', error?.message ?? text, Number.isSafeInteger(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined);
+      throw new GatewayHttpError(
+        res.status,
+        problem.code ?? 'HTTP_ERROR',
+        problem.detail ?? (text || res.statusText),
+        Number.isSafeInteger(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined,
+        problem,
+      );
     }
-    return parsed as T;
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+}
+
+/** An error body as RFC 9457 problem details; {} when it is not JSON (e.g. a proxy's page). */
+function parseProblem(text: string): Problem {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Problem) : {};
+  } catch {
+    return {};
   }
 }
 

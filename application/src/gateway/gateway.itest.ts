@@ -75,7 +75,10 @@ describe('gateway application (REST over real HTTP, real network)', function () 
     anonymous = new GatewayClient({ baseUrl: url });
     audience = audienceFor(testNetwork().channelName, testNetwork().chaincodeName);
     source = await newParty('ES256');
-    const defined = await anonymous.relay(await sign('DefineSource', { url: 'https://images.hospital.example/iti43' }, source));
+    const defineSource = await sign('DefineSource', { url: 'https://images.hospital.example/iti43' }, source);
+    // A source is the organisation's act: relayed only with its member token.
+    await assert.rejects(anonymous.relay(defineSource), (err: GatewayHttpError) => err.status === 401 && err.code === 'UNAUTHENTICATED');
+    const defined = await api.relay(defineSource);
     assert.equal(defined.alreadyApplied, false);
   });
 

@@ -4,6 +4,7 @@ import { UploadError } from '../imagesource/dicom-upload';
 import { ImageSourceUnavailable } from '../imagesource/local-publisher';
 import { PublishError } from '../imagesource/publisher';
 import { OrthancError } from '../pacs/orthanc-client';
+import { ErrorCodes } from '@isl/chaincode/dist/errors';
 import { originalTransaction, toHttpError } from './http-errors';
 
 describe('HTTP mapping of ledger errors', () => {
@@ -19,17 +20,37 @@ describe('HTTP mapping of ledger errors', () => {
     for (const [code, status] of cases) {
       const mapped = toHttpError(new LedgerRejection(code, `${code}: detail`));
       assert.equal(mapped?.status, status, code);
-      assert.equal(mapped.body.error.code, code);
-      assert.equal(mapped.body.error.message, `${code}: detail`);
+      assert.deepEqual(mapped.body, { type: `urn:isl:problem:${code}`, title: ErrorCodes[code], status, detail: `${code}: detail`, code });
     }
   });
 
-  it('maps an unreachable network to 503 and an invalidated transaction to 409; anything else is a bug (undefined → 500)', () => {
+  it('maps an unreachable network to 503 and an invalidated transaction to 409 naming it; anything else is a bug (undefined → 500)', () => {
     assert.equal(toHttpError(new LedgerUnavailable('down'))?.status, 503);
     const invalid = toHttpError(new TransactionInvalid('ab'.repeat(32), 'ENDORSEMENT_POLICY_FAILURE'));
     assert.equal(invalid?.status, 409);
-    assert.equal(invalid.body.error.code, 'ENDORSEMENT_POLICY_FAILURE');
+    assert.deepEqual(
+      [invalid.body.code, invalid.body.validationCode, invalid.body.transactionId],
+      ['TRANSACTION_INVALID', 'ENDORSEMENT_POLICY_FAILURE', 'ab'.repeat(32)],
+    );
     assert.equal(toHttpError(new Error('boom')), undefined);
+  });
+
+  it("names Fastify's own errors in the protocol's codes, never FST_*", () => {
+    const cases: [unknown, { oversized?: 'STATEMENT_TOO_LARGE' }, number, string][] = [
+      [{ message: 'x', statusCode: 400, validation: [{ keyword: 'maxLength', instancePath: '/statement' }], validationContext: 'body' }, { oversized: 'STATEMENT_TOO_LARGE' }, 413, 'STATEMENT_TOO_LARGE'],
+      [{ message: 'x', statusCode: 400, validation: [{ keyword: 'pattern', instancePath: '/source' }], validationContext: 'params' }, {}, 400, 'ARGUMENT_INVALID'],
+      [{ message: 'x', statusCode: 400, validation: [{ keyword: 'required', instancePath: '' }], validationContext: 'body' }, {}, 400, 'REQUEST_INVALID'],
+      [{ message: 'x', statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }, { oversized: 'STATEMENT_TOO_LARGE' }, 413, 'STATEMENT_TOO_LARGE'],
+      [{ message: 'x', statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }, {}, 413, 'BODY_TOO_LARGE'],
+      [{ message: 'x', statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }, {}, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [{ message: 'x', statusCode: 400, code: 'FST_ERR_BAD_URL' }, {}, 400, 'ARGUMENT_INVALID'],
+      [{ message: 'x', statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }, {}, 400, 'REQUEST_INVALID'],
+    ];
+    for (const [err, context, status, code] of cases) {
+      const mapped = toHttpError(err, context);
+      assert.deepEqual([mapped?.status, mapped?.body.code], [status, code], JSON.stringify(err));
+      assert.doesNotMatch(JSON.stringify(mapped), /FST_/);
+    }
   });
 
   it('finds the code in a gateway error detail and the original transaction of a replay', () => {
@@ -57,7 +78,7 @@ describe('HTTP mapping of ledger errors', () => {
     for (const [err, status, code] of cases) {
       const mapped = toHttpError(err);
       assert.equal(mapped?.status, status, code);
-      assert.equal(mapped.body.error.code, code);
+      assert.equal(mapped.body.code, code);
     }
   });
 });

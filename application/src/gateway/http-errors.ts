@@ -1,83 +1,101 @@
-import type { ErrorCode } from '@isl/chaincode/dist/errors';
-import { UploadError, type UploadErrorCode } from '../imagesource/dicom-upload';
+import { UploadError } from '../imagesource/dicom-upload';
 import { ImageSourceUnavailable } from '../imagesource/local-publisher';
-import { PublishError, type PublishErrorCode } from '../imagesource/publisher';
+import { PublishError } from '../imagesource/publisher';
 import { LedgerRejection, LedgerUnavailable, TransactionInvalid } from '../ledger/errors';
 import { OrthancError } from '../pacs/orthanc-client';
+import { HttpProblem, problem, PublishCodes, UploadCodes, type ProblemBody, type ProblemCode } from './problem';
 
 export interface HttpError {
   readonly status: number;
-  readonly body: { readonly error: { readonly code: string; readonly message: string; readonly transactionId?: string } };
+  readonly body: ProblemBody;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
-const statusOf = (code: ErrorCode): number => {
-  if (code.endsWith('_NOT_FOUND')) {
-    return 404;
-  }
-  if (code.endsWith('_EXISTS')) {
-    return 409;
-  }
-  if (code === 'RELAY_NOT_AUTHORISED' || code === 'SIGNER_NOT_AUTHORISED') {
-    return 403;
-  }
-  if (code === 'STATEMENT_TOO_LARGE') {
-    return 413;
-  }
-  return 400;
-};
+/** What the error handler knows of the route, to name framework errors in the protocol's terms. */
+export interface ErrorContext {
+  /** The code of an oversized body on this route (e.g. STATEMENT_TOO_LARGE for statement relays). */
+  readonly oversized?: ProblemCode;
+}
 
-const publishStatus: Record<PublishErrorCode, number> = {
-  NO_DICOM_FILES: 400,
-  NOT_DICOM: 400,
-  SEVERAL_STUDIES: 400,
-  ALREADY_PUBLISHED: 409,
-  PUBLICATION_NOT_FOUND: 404,
-  CONSENT_INVALID: 400,
-  CONSENT_MISMATCH: 400,
-};
+interface FrameworkError {
+  readonly code?: unknown;
+  readonly statusCode?: unknown;
+  readonly message: string;
+  readonly validation?: readonly { readonly keyword?: string; readonly instancePath?: string; readonly message?: string }[];
+  readonly validationContext?: string;
+}
 
-const uploadStatus: Record<UploadErrorCode, number> = {
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  MALFORMED_MULTIPART: 400,
-  PART_NOT_DICOM: 415,
-  UPLOAD_TOO_LARGE: 413,
-  TOO_MANY_INSTANCES: 413,
-  UPLOAD_EMPTY: 400,
-};
+/** Body fields that carry a statement: over their maxLength is STATEMENT_TOO_LARGE, as the chaincode says it. */
+const statementFields = new Set(['/statement', '/consent']);
+
+const of = (body: ProblemBody, headers?: Readonly<Record<string, string>>): HttpError => ({ status: body.status, body, ...(headers ? { headers } : {}) });
 
 /**
- * Expected failures to HTTP: the chaincode's rejection as 4xx with its own
- * message, an unreachable network as 503, an invalidated transaction as 409.
- * Publishing: the refused input as 4xx, an image source or PACS that is not
- * there as 503. Anything else is a bug: undefined, so the server answers 500
- * and logs it.
+ * Every failure to an RFC 9457 problem with a protocol code: the chaincode's
+ * rejection as 4xx with its own message, an unreachable network as 503, an
+ * invalidated transaction as 409; refused publications as 4xx, a missing
+ * image source or PACS as 503; Fastify's own errors (validation, body limits,
+ * media types, bad URLs, rate limits) in the protocol's codes, so no FST_*
+ * code reaches a client. Undefined: a bug (the server answers 500 INTERNAL
+ * and logs it).
  */
-export function toHttpError(err: unknown): HttpError | undefined {
-  if (err instanceof PublishError) {
-    return { status: publishStatus[err.code], body: { error: { code: err.code, message: err.message } } };
-  }
-  if (err instanceof UploadError) {
-    return { status: uploadStatus[err.code], body: { error: { code: err.code, message: err.message } } };
-  }
-  if (err instanceof ImageSourceUnavailable) {
-    return { status: 503, body: { error: { code: 'IMAGE_SOURCE_UNAVAILABLE', message: err.message } } };
-  }
+export function toHttpError(err: unknown, context: ErrorContext = {}): HttpError | undefined {
+  if (err instanceof HttpProblem) return of(err.body, err.headers);
+  if (err instanceof PublishError) return of(problem(err.code, err.message, {}, PublishCodes[err.code][0]));
+  if (err instanceof UploadError) return of(problem(err.code, err.message, {}, UploadCodes[err.code][0]));
+  if (err instanceof ImageSourceUnavailable) return of(problem('IMAGE_SOURCE_UNAVAILABLE', err.message));
   if (err instanceof OrthancError) {
     // Orthanc refusing a file the DICOM reader accepted is the file's fault; anything else is the PACS's.
-    return err.status !== undefined && err.status >= 400 && err.status < 500
-      ? { status: 400, body: { error: { code: 'PACS_REJECTED', message: err.message } } }
-      : { status: 503, body: { error: { code: 'PACS_UNAVAILABLE', message: err.message } } };
+    return err.status !== undefined && err.status >= 400 && err.status < 500 ? of(problem('PACS_REJECTED', err.message)) : of(problem('PACS_UNAVAILABLE', err.message));
   }
-  if (err instanceof LedgerRejection) {
-    return { status: statusOf(err.code), body: { error: { code: err.code, message: err.message } } };
-  }
-  if (err instanceof LedgerUnavailable) {
-    return { status: 503, body: { error: { code: 'LEDGER_UNAVAILABLE', message: err.message } } };
-  }
+  if (err instanceof LedgerRejection) return of(problem(err.code, err.message, err.transactionId === undefined ? {} : { transactionId: err.transactionId }));
+  if (err instanceof LedgerUnavailable) return of(problem('LEDGER_UNAVAILABLE', err.message));
   if (err instanceof TransactionInvalid) {
-    return { status: 409, body: { error: { code: err.validationCode, message: err.message, transactionId: err.transactionId } } };
+    return of(problem('TRANSACTION_INVALID', err.message, { transactionId: err.transactionId, validationCode: err.validationCode }));
+  }
+  return frameworkError(err, context);
+}
+
+function frameworkError(err: unknown, context: ErrorContext): HttpError | undefined {
+  if (typeof err !== 'object' || err === null || !('message' in err)) return undefined;
+  const e = err as FrameworkError;
+  const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  if (e.validation !== undefined) {
+    const first = e.validation[0];
+    if (context.oversized !== undefined && first?.keyword === 'maxLength' && statementFields.has(first.instancePath ?? '')) {
+      return of(problem(context.oversized, `${first.instancePath?.slice(1) ?? 'statement'} ${first.message ?? 'is too long'}`));
+    }
+    // Path ids and query arguments are transaction arguments; a malformed body is not JSON of the documented shape.
+    const where = e.validationContext ?? 'request';
+    return of(problem(where === 'body' ? 'REQUEST_INVALID' : 'ARGUMENT_INVALID', `${where}${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`));
+  }
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return of(problem(context.oversized ?? 'BODY_TOO_LARGE', 'the request body is larger than this resource takes'));
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return of(problem('UNSUPPORTED_MEDIA_TYPE', 'the body is not of a media type this resource takes (application/json for statements)', {}, 415));
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return of(problem('ARGUMENT_INVALID', 'the path is not a valid URL component (malformed percent-encoding, or a parameter too long)'));
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    // Invalid JSON, an empty JSON body, a wrong Content-Length and the like.
+    return of(problem('REQUEST_INVALID', typeof e.code === 'string' && e.code.startsWith('FST_') ? requestInvalidDetail(e.code) : e.message, {}, status === 413 ? 413 : 400));
   }
   return undefined;
+}
+
+function requestInvalidDetail(code: string): string {
+  switch (code) {
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'the JSON body is empty';
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'the body is not valid JSON';
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'Content-Length does not match the body';
+    default:
+      return 'the request is malformed';
+  }
 }
 
 /** The transaction a replayed statement originally took effect in, from the chaincode's message. */

@@ -13,6 +13,7 @@ import { loadGatewayConfig } from './config';
 import { EventHub } from './event-hub';
 import { ensureGatewayIdentity } from './identity';
 import { GatewayMetrics } from './metrics';
+import { PeerBlocks } from './peer-blocks';
 import { buildGatewayServer } from './server';
 import { TokenStore } from './tokens';
 
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   const metrics = new GatewayMetrics({ org: org.mspId });
   const ledger = new LedgerClient(contract, { observer: metrics });
   const hub = new EventHub();
+  const blocks = new PeerBlocks(network);
   // The image source starts after the gateway, so its publisher is opened on first use.
   let publisher: Promise<Publisher> | undefined;
   const openPublisher = (): Promise<Publisher> =>
@@ -73,9 +75,12 @@ async function main(): Promise<void> {
     tokens,
     metrics,
     hub,
+    blocks,
     anonymousRatePerMinute: config.anonymousRatePerMinute,
     maxWritesInFlight: config.maxWritesInFlight,
     maxReadsInFlight: config.maxReadsInFlight,
+    maxConnectionsPerClient: config.maxConnectionsPerClient,
+    timeouts: config.timeouts,
     logLevel: config.logLevel,
     publications: {
       publisher: openPublisher,
@@ -89,8 +94,9 @@ async function main(): Promise<void> {
     // Ready when the peer and the chaincode answer a query (the contract's metadata).
     ready: async () => (await contract.evaluateTransaction('org.hyperledger.fabric:GetMetadata')).length > 0,
   });
-  hub.subscribe(() => {
+  hub.subscribe((event) => {
     metrics.onEvent();
+    blocks.observe(BigInt(event.blockNumber));
   });
   await hub.start(network, profile.chaincode, config.checkpointFile, (err) => {
     app.log.warn({ err }, 'chaincode event stream interrupted; reconnecting from the checkpoint');

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LedgerClientObserver } from '../ledger/ledger-client';
 
 /**
@@ -14,6 +14,7 @@ export class GatewayMetrics implements LedgerClientObserver {
   readonly #uploads: Counter<'outcome'>;
   readonly #shed: Counter<'kind'>;
   readonly #uploadBytes: Counter;
+  readonly #inFlight = new Map<string, () => number>();
 
   constructor(labels: Readonly<Record<string, string>>) {
     this.registry.setDefaultLabels(labels);
@@ -46,9 +47,19 @@ export class GatewayMetrics implements LedgerClientObserver {
     });
     this.#shed = new Counter({
       name: 'isl_gateway_shed_total',
-      help: 'Requests answered 503 OVERLOADED because their in-flight limit was reached, by kind (writes, reads)',
+      help: 'Requests and connections turned away: 503 OVERLOADED by kind (writes, reads), connections over the per-client limit (connections), bodies cut off as too slow (slow-bodies)',
       labelNames: ['kind'],
       registers: [this.registry],
+    });
+    const inFlight = this.#inFlight;
+    new Gauge({
+      name: 'isl_gateway_in_flight',
+      help: 'Requests holding an admission place now, by kind (writes, reads); each kind is limited (503 OVERLOADED beyond)',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        for (const [kind, count] of inFlight) this.set({ kind }, count());
+      },
     });
     this.#uploadBytes = new Counter({ name: 'isl_gateway_publication_upload_bytes_total', help: 'Bytes of study uploads received', registers: [this.registry] });
   }
@@ -64,6 +75,11 @@ export class GatewayMetrics implements LedgerClientObserver {
 
   onEvent(): void {
     this.#events.inc();
+  }
+
+  /** Reports `count()` as the in-flight gauge of `kind` at every scrape. */
+  trackInFlight(kind: string, count: () => number): void {
+    this.#inFlight.set(kind, count);
   }
 
   onShed(kind: string): void {

@@ -1,43 +1,47 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Network } from '@hyperledger/fabric-gateway';
-import type { LedgerClient } from '../ledger/ledger-client';
+import type { LedgerCalls } from '../ledger/ledger-client';
 import type { EventHub } from './event-hub';
 import type { GatewayMetrics } from './metrics';
 import type { TokenStore } from './tokens';
-import { isRead, isWrite, registerAdmission } from './admission';
-import { toHttpError } from './http-errors';
+import { DOCS_PREFIX, registerAccess } from './access';
+import { registerAdmission } from './admission';
+import { registerBodyProgress } from './body-progress';
+import { limitConnectionsPerClient } from './connection-limit';
+import { toHttpError, type HttpError } from './http-errors';
+import { errorResponses } from './openapi-errors';
+import type { CommittedBlocks } from './peer-blocks';
+import { HttpProblem, problem, PROBLEM_MEDIA_TYPE } from './problem';
 import { registerStatementRoutes } from './routes/statements';
 import { registerQueryRoutes } from './routes/queries';
 import { registerEventRoutes } from './routes/events';
 import { registerAuditRoutes } from './routes/audit';
 import { registerPublicationRoutes, type PublicationRoutesOptions } from './routes/publications';
 import type { AuditedOrderer } from '../audit/ordering';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Statement relays: the statement's signature is the authority; no token needed. */
-    anonymous?: boolean;
-    /** Operations endpoints: no token, no rate limit. */
-    operations?: boolean;
-  }
-}
+import { defaultTimeouts, type GatewayTimeouts } from './timeouts';
 
 export interface GatewayServerOptions {
   readonly mspId: string;
-  readonly ledger: LedgerClient;
+  readonly ledger: LedgerCalls;
   readonly network: Network;
   readonly chaincode: string;
   readonly tokens: TokenStore;
   readonly metrics: GatewayMetrics;
   readonly hub: EventHub;
+  /** The blocks the organisation's peer committed (reads with ?minBlock= wait on it). */
+  readonly blocks: CommittedBlocks;
   readonly anonymousRatePerMinute: number;
   /** Ledger writes in progress at once before new ones get 503 OVERLOADED (default 128). */
   readonly maxWritesInFlight?: number;
   /** Ledger queries in progress at once before new ones get 503 OVERLOADED (default 256). */
   readonly maxReadsInFlight?: number;
+  /** Connections open at once from one client address; the next is refused 429 (default 64). */
+  readonly maxConnectionsPerClient?: number;
+  readonly timeouts?: Partial<GatewayTimeouts>;
   /** The consortium's member MSP IDs (the audit reports each). */
   readonly members?: readonly string[];
   /** Orderers whose operations metrics the audit reads (Raft leadership figures). */
@@ -49,77 +53,139 @@ export interface GatewayServerOptions {
   readonly logLevel?: string;
 }
 
+const minBlockParam = { type: 'string', pattern: '^(0|[1-9][0-9]{0,18})$', description: "Answer only once this gateway's peer has committed this block (a write's blockNumber)" } as const;
+
+async function sendError(reply: FastifyReply, e: HttpError): Promise<FastifyReply> {
+  // The rest of a body that is still arriving is not read: close the connection after answering.
+  if (!reply.request.raw.complete) void reply.header('connection', 'close');
+  return reply.code(e.status).headers({ ...e.headers }).type(PROBLEM_MEDIA_TYPE).send(e.body);
+}
+
+/** Malformed HTTP and Node's own timeouts, answered before Fastify sees a request. */
+function clientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, body] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', problem('REQUEST_TIMEOUT', 'the request did not arrive in time')]
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', problem('HEADERS_TOO_LARGE', 'the request headers are too large')]
+        : [400, 'Bad Request', problem('REQUEST_INVALID', 'the request is not well-formed HTTP/1.1')];
+  const text = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${String(status)} ${reason}\r\ncontent-type: ${PROBLEM_MEDIA_TYPE}\r\ncontent-length: ${String(Buffer.byteLength(text))}\r\nconnection: close\r\n\r\n${text}`);
+  }
+  socket.destroy();
+}
+
 /**
  * The gateway application's HTTP API for member hospitals' systems, under
- * /api/v1 (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs).
+ * /api/v1 (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs). Every
+ * route declares who may call it (access.ts) and which in-flight limit it
+ * counts against (admission.ts); every error is an RFC 9457 problem.
  */
 export async function buildGatewayServer(o: GatewayServerOptions): Promise<FastifyInstance> {
+  const timeouts = { ...defaultTimeouts, ...o.timeouts };
   const app = Fastify({
     logger: { level: o.logLevel ?? 'info', redact: ['req.headers.authorization'] },
     bodyLimit: 64 * 1024,
     // Node closes idle keep-alive sockets itself; in-flight requests finish on close().
     forceCloseConnections: 'idle',
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    // Node checks the request and headers deadlines at this interval.
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs) },
+    clientErrorHandler: clientError,
+    frameworkErrors: (err, request, reply) => {
+      void sendError(reply, toHttpError(err) ?? { status: 400, body: problem('REQUEST_INVALID', 'the request is malformed') });
+    },
   });
+  limitConnectionsPerClient(app.server, o.maxConnectionsPerClient ?? 64, () => {
+    o.metrics.onShed('connections');
+  });
+
+  // Before any route: every route must declare its access.
+  registerAccess(app, o.tokens);
+  // Reads of the ledger accept ?minBlock= (added to their query schema, so validated and documented).
+  app.addHook('onRoute', (route) => {
+    if (route.config?.minBlock !== true) return;
+    const schema = route.schema ?? {};
+    const query = (schema.querystring ?? { type: 'object', additionalProperties: false, properties: {} }) as { properties?: Record<string, unknown> };
+    route.schema = { ...schema, querystring: { ...query, properties: { ...query.properties, minBlock: minBlockParam } } };
+  });
+
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Image Sharing Ledger gateway', version: '1', description: `Gateway application of ${o.mspId}. Statement formats: docs/protocol.md.` },
+      info: { title: 'Image Sharing Ledger gateway', version: '1', description: `Gateway application of ${o.mspId}. Statement formats and errors: docs/protocol.md.` },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    // Who may call each operation, and every error it answers.
+    transform: ({ schema, url, route }) => {
+      const access = route.config?.access;
+      const open = access === 'public' || access === 'relay';
+      return {
+        url,
+        schema: {
+          ...schema,
+          ...(open ? { security: [{}, { bearer: [] }] } : {}),
+          'x-isl-access': access,
+          response: { ...(schema.response as Record<string, unknown> | undefined), ...errorResponses(route) },
+        } as typeof schema,
+      };
+    },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/v1/docs' });
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
   await app.register(rateLimit, {
     global: false,
-  });
-
-  // Every /api/v1 route needs a valid bearer token, except statement relays (rate-limited instead).
-  app.addHook('onRequest', async (request, reply) => {
-    const config = request.routeOptions.config;
-    if (config.operations === true || !request.url.startsWith('/api/v1') || request.url.startsWith('/api/v1/docs') || request.url === '/api/v1/openapi.json') {
-      return;
-    }
-    const header = request.headers.authorization;
-    const token = header?.startsWith('Bearer ') === true ? header.slice(7).trim() : undefined;
-    const caller = token !== undefined ? o.tokens.verify(token) : undefined;
-    if (caller !== undefined) {
-      request.caller = caller;
-      return;
-    }
-    if (token !== undefined || config.anonymous !== true) {
-      await reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'UNAUTHENTICATED', message: 'a valid bearer token is required' } });
-    }
+    errorResponseBuilder: (_request, context) =>
+      new HttpProblem(problem('RATE_LIMITED', `at most ${String(context.max)} anonymous relays per minute from one client; retry in ${context.after}`)),
   });
 
   // After authentication, so only callers allowed to write take a place.
   const onShed = (kind: string): void => {
     o.metrics.onShed(kind);
   };
-  registerAdmission(app, { kind: 'writes', applies: isWrite, maxInFlight: o.maxWritesInFlight ?? 128, onShed });
-  registerAdmission(app, { kind: 'reads', applies: isRead, maxInFlight: o.maxReadsInFlight ?? 256, onShed });
-
-  app.setErrorHandler(async (err, request, reply) => {
-    const mapped = toHttpError(err);
-    if (mapped) {
-      return reply.code(mapped.status).send(mapped.body);
-    }
-    const e = err as { validation?: unknown; statusCode?: number; message: string; code?: string };
-    if (e.validation !== undefined || (e.statusCode !== undefined && e.statusCode < 500)) {
-      return reply.code(e.statusCode ?? 400).send({ error: { code: e.code ?? 'BAD_REQUEST', message: e.message } });
-    }
-    request.log.error({ err }, 'unexpected error');
-    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error (logged)' } });
+  for (const admission of [
+    registerAdmission(app, { kind: 'writes', maxInFlight: o.maxWritesInFlight ?? 128, onShed }),
+    registerAdmission(app, { kind: 'reads', maxInFlight: o.maxReadsInFlight ?? 256, onShed }),
+  ]) {
+    o.metrics.trackInFlight(admission.kind, admission.inFlight);
+  }
+  registerBodyProgress(app, { windowMs: timeouts.bodyWindowMs, minBytesPerWindow: timeouts.minBodyBytesPerWindow }, () => {
+    o.metrics.onShed('slow-bodies');
   });
 
-  app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  app.get('/healthz', { config: { operations: true }, schema: { hide: true } }, () => ({ status: 'OK' }));
-  app.get('/readyz', { config: { operations: true }, schema: { hide: true } }, async (_req, reply) =>
-    (await o.ready().catch(() => false)) ? { status: 'OK' } : reply.code(503).send({ status: 'UNAVAILABLE', reason: `${o.mspId}'s peer does not answer` }),
+  app.addHook('preHandler', async (request) => {
+    const minBlock = (request.query as { minBlock?: string } | undefined)?.minBlock;
+    if (request.routeOptions.config.minBlock !== true || minBlock === undefined) return;
+    if (!(await o.blocks.reach(BigInt(minBlock), timeouts.minBlockWaitMs))) {
+      throw new HttpProblem(
+        problem('BLOCK_NOT_REACHED', `${o.mspId}'s peer has not committed block ${minBlock} within ${String(timeouts.minBlockWaitMs)} ms; retry, or read at the gateway that wrote`, { block: minBlock }),
+        { 'retry-after': '1' },
+      );
+    }
+  });
+
+  app.setErrorHandler(async (err, request, reply) => {
+    const mapped = toHttpError(err, request.is404 ? {} : { ...(request.routeOptions.config.oversized ? { oversized: request.routeOptions.config.oversized } : {}) });
+    if (mapped) return sendError(reply, mapped);
+    request.log.error({ err }, 'unexpected error');
+    return sendError(reply, { status: 500, body: problem('INTERNAL', 'internal error (logged)') });
+  });
+  // Reached only with a valid token (access.ts): unmatched paths are not revealed to strangers.
+  app.setNotFoundHandler(async (request, reply) => sendError(reply, { status: 404, body: problem('NOT_FOUND', `no ${request.method} ${request.url.split('?')[0] ?? ''} here`) }));
+
+  const operations = { access: 'public' } as const;
+  app.get('/api/v1/openapi.json', { config: operations, schema: { hide: true } }, () => app.swagger());
+  app.get('/healthz', { config: operations, schema: { hide: true } }, () => ({ status: 'OK' }));
+  app.get('/readyz', { config: operations, schema: { hide: true } }, async (_req, reply) =>
+    (await o.ready().catch(() => false)) ? { status: 'OK' } : sendError(reply, { status: 503, body: problem('LEDGER_UNAVAILABLE', `${o.mspId}'s peer does not answer`) }),
   );
-  app.get('/metrics', { config: { operations: true }, schema: { hide: true } }, async (_req, reply) =>
+  app.get('/metrics', { config: operations, schema: { hide: true } }, async (_req, reply) =>
     reply.type(o.metrics.registry.contentType).send(await o.metrics.registry.metrics()),
   );
 
-  registerStatementRoutes(app, o.ledger, o.anonymousRatePerMinute);
+  registerStatementRoutes(app, o.ledger, o.blocks, o.anonymousRatePerMinute);
   registerQueryRoutes(app, o.ledger);
   registerEventRoutes(app, o.hub, o.network, o.chaincode);
   registerAuditRoutes(app, o.network, o.chaincode, { ...(o.members ? { members: o.members } : {}), ...(o.orderers ? { orderers: o.orderers } : {}) });
@@ -127,10 +193,4 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
     registerPublicationRoutes(app, o.publications);
   }
   return app;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    caller?: string;
-  }
 }

@@ -166,3 +166,6 @@ function isUnavailable(err: unknown): boolean {
     messages.some((m) => /too many requests for .*exceeding concurrency limit/.test(m))
   );
 }
+
+/** The ledger calls the gateway's routes make (a LedgerClient, or a fake in unit tests). */
+export type LedgerCalls = Pick<LedgerClient, 'submit' | 'evaluate'>;

@@ -1,19 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { auditLedger } from '../../audit/audit-report';
 import { recordHistory } from '../../audit/history';
 import type { AuditedOrderer } from '../../audit/ordering';
 
-/** Tokens issued under a name `auditor` or `auditor:<who>` (e.g. auditor:payer) hold the auditor role. */
-export function isAuditor(caller: string | undefined): boolean {
-  return caller === 'auditor' || caller?.startsWith('auditor:') === true;
-}
-
-async function requireAuditor(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!isAuditor(request.caller)) {
-    await reply.code(403).send({ error: { code: 'AUDITOR_REQUIRED', message: 'the audit needs a bearer token issued to an auditor' } });
-  }
-}
+/** Auditor tokens only (access.ts: names `auditor` or `auditor:<who>`). */
+const config = { access: 'auditor', admission: 'reads', minBlock: true, problems: ['ARGUMENT_INVALID'] } as const;
 
 const block = { type: 'integer', minimum: 0 } as const;
 
@@ -32,7 +24,7 @@ export function registerAuditRoutes(app: FastifyInstance, network: Network, chai
   app.get<{ Querystring: { from?: number; to?: number } }>(
     '/api/v1/audit',
     {
-      preHandler: requireAuditor,
+      config,
       schema: {
         tags: ['audit'],
         summary: 'Per organisation: stake, endorsements given, endorsed transactions invalidated, blocks cut as Raft leader; and the epochs',
@@ -51,13 +43,13 @@ export function registerAuditRoutes(app: FastifyInstance, network: Network, chai
   );
   app.get(
     '/api/v1/audit/epochs',
-    { preHandler: requireAuditor, schema: { tags: ['audit'], summary: 'Every recorded stake epoch (ListEpochs)' } },
+    { config, schema: { tags: ['audit'], summary: 'Every recorded stake epoch (ListEpochs)' } },
     async () => JSON.parse(new TextDecoder().decode(await network.getContract(chaincode).evaluateTransaction('ListEpochs'))) as unknown,
   );
   app.get<{ Querystring: { key: string } }>(
     '/api/v1/audit/history',
     {
-      preHandler: requireAuditor,
+      config,
       schema: {
         tags: ['audit'],
         summary: "A record's full history, e.g. key=epoch/0000000002",

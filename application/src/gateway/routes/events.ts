@@ -26,6 +26,8 @@ export function registerEventRoutes(app: FastifyInstance, hub: EventHub, network
   app.get<{ Querystring: EventQuery }>(
     '/api/v1/events',
     {
+      // A long-lived stream: no admission place (it would hold one for hours).
+      config: { access: 'reader', problems: ['ARGUMENT_INVALID'] },
       schema: {
         tags: ['events'],
         summary: 'Ledger events as server-sent events, filterable by study or key, resumable from a block number',

@@ -29,7 +29,7 @@ const INSTANCES = 60;
 interface Answer {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
-  readonly json: Record<string, unknown> & { error?: { code: string; message: string } };
+  readonly json: Record<string, unknown> & { code?: string; detail?: string };
 }
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -197,7 +197,7 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     assert.equal(listed.find((p) => p.reference === reference)?.state, 'defined');
     const republished = await upload(study.files);
     assert.equal(republished.status, 409);
-    assert.equal(republished.json.error?.code, 'ALREADY_PUBLISHED');
+    assert.equal(republished.json.code, 'ALREADY_PUBLISHED');
 
     // A crash between the commit and the local record leaves the mapping pending: the study is
     // still released to a granted recipient, and posting the consent again records it as defined.
@@ -224,7 +224,7 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     const other = studyOf(join(work, 'other'), 2);
     const cases: [string, () => Promise<Answer>, number, string | undefined][] = [
       ['no token', () => call('POST', '/api/v1/publications', { 'content-type': 'application/dicom' }, one.files[0]), 401, 'UNAUTHENTICATED'],
-      ['an auditor token', () => upload(one.files, getTestServices().auditorToken(org)), 403, 'FORBIDDEN'],
+      ['an auditor token', () => upload(one.files, getTestServices().auditorToken(org)), 403, 'MEMBER_REQUIRED'],
       ['JSON instead of DICOM', () => call('POST', '/api/v1/publications', { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, Buffer.from('{"files":[]}')), 415, 'UNSUPPORTED_MEDIA_TYPE'],
       ['two studies in one upload', () => upload([...one.files, ...other.files]), 400, 'SEVERAL_STUDIES'],
       ['a part that is not DICOM', () => upload([...one.files, Buffer.from('this is not a DICOM file')]), 400, 'NOT_DICOM'],
@@ -242,8 +242,8 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     for (const [what, send, status, code] of cases) {
       const answer = await send();
       assert.equal(answer.status, status, `${what}: ${JSON.stringify(answer.json)}`);
-      assert.equal(answer.json.error?.code, code, what);
-      assert.ok((answer.json.error?.message ?? '').length > 10, `${what}: the error says what is wrong`);
+      assert.equal(answer.json.code, code, what);
+      assert.ok((answer.json.detail ?? '').length > 10, `${what}: the error says what is wrong`);
     }
     await assertNothingStored(one.uid);
     await assertNothingStored(other.uid);
@@ -277,7 +277,7 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     for (const [what, pending, status, code] of cases) {
       const answer = await pending;
       assert.equal(answer.status, status, `${what}: ${JSON.stringify(answer.json)}`);
-      assert.equal(answer.json.error?.code, code, what);
+      assert.equal(answer.json.code, code, what);
     }
     assert.equal((await call('POST', '/api/v1/publications/not-a-reference/consent', { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ consent: good })))).status, 400);
     assert.equal((await call('GET', `/api/v1/publications/${reference}`, { authorization: `Bearer ${token}` })).json.state, 'awaiting-consent');
@@ -309,7 +309,7 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     assert.equal((await call('GET', `/api/v1/publications/${reference}`, auth)).status, 404);
     const key = await patient!.deriveKey('patient', await patient!.newStudyContext('patient'));
     const late = await consent(reference, await createStatement('PatientConsent', { source: sourceId, study: reference }, privateJwkOf(key), { audience }));
-    assert.deepEqual([late.status, late.json.error?.code], [404, 'PUBLICATION_NOT_FOUND'], 'a withdrawn study cannot be consented to');
+    assert.deepEqual([late.status, late.json.code], [404, 'PUBLICATION_NOT_FOUND'], 'a withdrawn study cannot be consented to');
     assert.equal(await onLedger(reference), undefined);
     // Uploaded again, it is a new publication with a new reference; the PACS already holds it.
     const again = await upload(study.files);
@@ -319,7 +319,7 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     assert.equal((await call('DELETE', `/api/v1/publications/${newStudyReference()}`, auth)).status, 404);
     assert.ok(publishedReference, 'the first test published a study');
     const refused = await call('DELETE', `/api/v1/publications/${publishedReference}`, auth);
-    assert.deepEqual([refused.status, refused.json.error?.code], [409, 'ALREADY_PUBLISHED']);
+    assert.deepEqual([refused.status, refused.json.code], [409, 'ALREADY_PUBLISHED']);
     assert.equal((await call('GET', `/api/v1/publications/${publishedReference}`, auth)).json.state, 'defined');
   });
 });

@@ -1,23 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Limits } from '@isl/chaincode/dist/statement/limits';
 import { spoolDicomUpload, UPLOAD_MEDIA_TYPES, type UploadLimits } from '../../imagesource/dicom-upload';
 import { PublishError, type Publisher } from '../../imagesource/publisher';
+import type { ProblemCode } from '../problem';
 import type { StudyMapping, StudyStore } from '../../imagesource/study-store';
-import { isAuditor } from './audit';
 
 export interface PublicationRoutesOptions {
   /** The organisation's publisher; rejects with ImageSourceUnavailable until its image source is set up. */
-  readonly publisher: () => Promise<Publisher>;
-  readonly studies: StudyStore;
+  readonly publisher: () => Promise<PublicationSteps>;
+  readonly studies: Pick<StudyStore, 'all' | 'byReference'>;
   /** Where uploads are spooled until the PACS holds them (removed afterwards). */
   readonly spoolDir: string;
   readonly limits: UploadLimits;
   /** Told the outcome of every upload (`staged` or the error code) and its size. */
   readonly onUpload?: (outcome: string, bytes: number) => void;
 }
+
+/** The publisher's steps these routes take. */
+export type PublicationSteps = Pick<Publisher, 'stage' | 'define' | 'withdraw'>;
+
+/** Member tokens only: auditors read the ledger, they do not publish. */
+const members = (admission: 'reads' | 'writes', problems: readonly ProblemCode[]) => ({ access: 'member', admission, problems: ['IMAGE_SOURCE_UNAVAILABLE', ...problems] }) as const;
 
 const Reference = { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', description: 'The study reference (base64url of 32 random bytes)' } as const;
 
@@ -72,12 +78,6 @@ const view = (m: StudyMapping): Record<string, string> => ({ reference: m.refere
  * Member tokens only: auditors read, they do not publish.
  */
 export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRoutesOptions): void {
-  const membersOnly = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (isAuditor(request.caller)) {
-      await reply.code(403).send({ error: { code: 'FORBIDDEN', message: 'auditor tokens cannot publish studies; use a member token' } });
-    }
-  };
-
   void app.register((scope, _opts, done) => {
     // The upload is streamed to disk by the handler, never parsed into memory by Fastify.
     scope.addContentTypeParser([...UPLOAD_MEDIA_TYPES], (_request, _payload, next) => {
@@ -87,7 +87,7 @@ export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRo
     scope.post(
       '/api/v1/publications',
       {
-        preHandler: membersOnly,
+        config: members('writes', ['UNSUPPORTED_MEDIA_TYPE', 'MALFORMED_MULTIPART', 'PART_NOT_DICOM', 'UPLOAD_TOO_LARGE', 'TOO_MANY_INSTANCES', 'UPLOAD_EMPTY', 'NO_DICOM_FILES', 'NOT_DICOM', 'SEVERAL_STUDIES', 'ALREADY_PUBLISHED', 'PACS_REJECTED', 'PACS_UNAVAILABLE']),
         schema: {
           tags: ['publications'],
           summary: 'Stage a study for publishing: its DICOM instances go into the PACS and it gets a study reference',
@@ -131,7 +131,7 @@ export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRo
   app.post<{ Params: { reference: string }; Body: { consent: string } }>(
     '/api/v1/publications/:reference/consent',
     {
-      preHandler: membersOnly,
+      config: { ...members('writes', ['ARGUMENT_INVALID', 'REQUEST_INVALID', 'PUBLICATION_NOT_FOUND', 'CONSENT_INVALID', 'CONSENT_MISMATCH', 'ALREADY_PUBLISHED', 'LEDGER_UNAVAILABLE', 'TRANSACTION_INVALID', 'STATEMENT_TOO_LARGE']), oversized: 'STATEMENT_TOO_LARGE' },
       schema: {
         tags: ['publications'],
         summary: "Publish a staged study with the patient's consent: submits DefineStudy and answers once it is committed",
@@ -163,7 +163,7 @@ export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRo
   app.delete<{ Params: { reference: string } }>(
     '/api/v1/publications/:reference',
     {
-      preHandler: membersOnly,
+      config: members('writes', ['ARGUMENT_INVALID', 'PUBLICATION_NOT_FOUND', 'ALREADY_PUBLISHED']),
       schema: {
         tags: ['publications'],
         summary: 'Withdraw a study still awaiting consent (its reference is forgotten; the PACS keeps the images)',
@@ -180,7 +180,7 @@ export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRo
   app.get(
     '/api/v1/publications',
     {
-      preHandler: membersOnly,
+      config: members('reads', []),
       schema: {
         tags: ['publications'],
         summary: "This source's studies, staged and published, with their references",
@@ -193,7 +193,7 @@ export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRo
   app.get<{ Params: { reference: string } }>(
     '/api/v1/publications/:reference',
     {
-      preHandler: membersOnly,
+      config: members('reads', ['ARGUMENT_INVALID', 'PUBLICATION_NOT_FOUND']),
       schema: {
         tags: ['publications'],
         summary: 'One staged or published study',

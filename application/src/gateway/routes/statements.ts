@@ -1,9 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
+import { ErrorCodes, type ErrorCode } from '@isl/chaincode/dist/errors';
 import { Limits } from '@isl/chaincode/dist/statement/limits';
-import type { LedgerClient } from '../../ledger/ledger-client';
+import type { LedgerCalls } from '../../ledger/ledger-client';
 import { LedgerRejection } from '../../ledger/errors';
+import { refusal } from '../access';
 import { originalTransaction } from '../http-errors';
+import type { CommittedBlocks } from '../peer-blocks';
+import { HttpProblem, problem, type ProblemCode } from '../problem';
+import { statementAccess } from '../statement-access';
 
 /** Statement type → the transaction that takes it, and the REST resource it is posted to. */
 export const statementRoutes = [
@@ -31,43 +36,62 @@ const bodySchema = {
 const writeResponse = {
   type: 'object',
   properties: {
-    transactionId: { type: 'string' },
-    blockNumber: { type: 'string' },
-    alreadyApplied: { type: 'boolean' },
+    transactionId: { type: 'string', description: 'The transaction the statement took effect in (for a replay: the original one)' },
+    blockNumber: { type: 'string', description: 'Its block: pass it as ?minBlock= to reads at any gateway' },
+    alreadyApplied: { type: 'boolean', description: 'true: the statement had already taken effect, in transactionId; nothing was applied again' },
+    detail: { type: 'string' },
     record: {},
   },
 } as const;
+
+/** What a relay can be refused with: any of the chaincode's codes except the epoch ones. */
+const ledgerCodes = (Object.keys(ErrorCodes) as ErrorCode[]).filter((c) => !c.startsWith('EPOCH_') && c !== 'ADMIN_REQUIRED' && c !== 'STATEMENT_REPLAYED');
+const relayProblems: readonly ProblemCode[] = [...ledgerCodes, 'REQUEST_INVALID', 'TRANSACTION_INVALID'];
 
 interface StatementBody {
   readonly statement: string;
 }
 
 /**
- * Endpoints that relay a signed statement into its transaction. The statement's
- * signature is the authority (the chaincode verifies it), so anonymous callers
- * are allowed here, rate-limited by the server.
+ * Endpoints that relay a signed statement into its transaction. Patients' and
+ * recipients' statements carry their own authority (the chaincode verifies the
+ * signature), so anyone may relay them, rate-limited; statements an
+ * organisation makes need its member token (statement-access.ts).
  */
-export function registerStatementRoutes(app: FastifyInstance, ledger: LedgerClient, anonymousRate: number): void {
+export function registerStatementRoutes(app: FastifyInstance, ledger: LedgerCalls, blocks: CommittedBlocks, anonymousRate: number): void {
   const relay = async (transaction: string, statement: string): Promise<{ status: number; body: unknown }> => {
     try {
       const s = await ledger.submit(transaction, [statement]);
+      blocks.observe(s.blockNumber);
       return { status: 201, body: { transactionId: s.transactionId, blockNumber: s.blockNumber.toString(), alreadyApplied: false, record: s.result } };
     } catch (err) {
-      // A retried submit of a statement that already took effect: the same answer, not an error.
+      // A retried submit of a statement that already took effect: the same answer, naming the original transaction.
       if (err instanceof LedgerRejection && err.code === 'STATEMENT_REPLAYED') {
-        return { status: 200, body: { transactionId: originalTransaction(err), alreadyApplied: true } };
+        const original = originalTransaction(err);
+        const block = original === undefined ? undefined : await blocks.blockOf(original);
+        return {
+          status: 200,
+          body: {
+            alreadyApplied: true,
+            ...(original === undefined ? {} : { transactionId: original }),
+            ...(block === undefined ? {} : { blockNumber: block.toString() }),
+            detail:
+              `this statement already took effect${original === undefined ? '' : ` in transaction ${original}`}${block === undefined ? '' : ` (block ${block.toString()})`}; ` +
+              'it was not applied again, and what it did may have changed since (e.g. a grant revoked): read the record to know the current state',
+          },
+        };
       }
       throw err;
     }
   };
-  // The limit is for anonymous relays: a member's own systems (valid bearer token, set by the
-  // server's onRequest hook, which runs before this route-level one) relay at the ledger's pace.
-  const rateLimit = { max: anonymousRate, timeWindow: '1 minute', allowList: (request: FastifyRequest) => request.caller !== undefined };
+  // Anonymous relays are limited per client address; a member's own systems relay at the ledger's pace.
+  const rateLimit = { max: anonymousRate, timeWindow: '1 minute', allowList: (request: FastifyRequest) => request.caller?.role === 'member' };
+  const config = { rateLimit, admission: 'writes', oversized: 'STATEMENT_TOO_LARGE', problems: relayProblems } as const;
   for (const route of statementRoutes) {
     app.post<{ Body: StatementBody }>(
       `/api/v1${route.path}`,
       {
-        config: { rateLimit, anonymous: true },
+        config: { ...config, access: statementAccess(route.type) },
         schema: { tags: ['statements'], summary: route.summary, body: bodySchema, response: { 200: writeResponse, 201: writeResponse } },
       },
       async (request, reply) => {
@@ -79,10 +103,11 @@ export function registerStatementRoutes(app: FastifyInstance, ledger: LedgerClie
   app.post<{ Body: StatementBody }>(
     '/api/v1/statements',
     {
-      config: { rateLimit, anonymous: true },
+      config: { ...config, access: 'relay', problems: [...relayProblems, 'STATEMENT_TYPE_UNKNOWN', 'MEMBER_REQUIRED'] },
       schema: {
         tags: ['statements'],
         summary: 'Relay any statement: the transaction is chosen by its `type` claim',
+        description: "Source-signed statements (DefineSource, UpdateSourceUrl, DeactivateSource, DefineStudy, RecordDisclosure) need this organisation's member token; the others may be relayed without a token.",
         body: bodySchema,
         response: { 200: writeResponse, 201: writeResponse },
       },
@@ -90,8 +115,11 @@ export function registerStatementRoutes(app: FastifyInstance, ledger: LedgerClie
     async (request: FastifyRequest<{ Body: StatementBody }>, reply) => {
       const transaction = statementType(request.body.statement);
       if (transaction === undefined) {
-        return reply.code(400).send({ error: { code: 'STATEMENT_TYPE_UNKNOWN', message: 'the statement payload has no known type claim' } });
+        throw new HttpProblem(problem('STATEMENT_TYPE_UNKNOWN', 'the statement payload has no known type claim'));
       }
+      // The same rule as the statement's own resource (the server's hook already refused invalid tokens).
+      const refused = refusal(statementAccess(transaction), request.caller, false);
+      if (refused) throw refused;
       const { status, body } = await relay(transaction, request.body.statement);
       return reply.code(status).send(body);
     },

@@ -1,0 +1,63 @@
+import type { FastifySchema, RouteOptions } from 'fastify';
+import { problemCatalogue, PROBLEM_MEDIA_TYPE, problemSchema, type ProblemCode } from './problem';
+
+/**
+ * Every route's error answers, for its OpenAPI operation: those of its access
+ * (401/403), its admission (503), its input (400/408/413/415), its declared
+ * problems, and 500. Each status lists its codes; the body is a Problem.
+ */
+export function errorResponses(route: Pick<RouteOptions, 'method' | 'schema' | 'config'>): Record<string, unknown> {
+  const config = route.config ?? {};
+  const codes = new Set<ProblemCode>(config.problems ?? []);
+  switch (config.access) {
+    case 'relay':
+      codes.add('UNAUTHENTICATED').add('MEMBER_REQUIRED').add('RATE_LIMITED');
+      break;
+    case 'reader':
+      codes.add('UNAUTHENTICATED');
+      break;
+    case 'member':
+      codes.add('UNAUTHENTICATED').add('MEMBER_REQUIRED');
+      break;
+    case 'auditor':
+      codes.add('UNAUTHENTICATED').add('AUDITOR_REQUIRED');
+      break;
+    default:
+      break;
+  }
+  if (config.access !== 'public') codes.add('TOO_MANY_CONNECTIONS').add('REQUEST_TIMEOUT').add('INTERNAL');
+  const schema: FastifySchema = route.schema ?? {};
+  if (schema.params !== undefined || schema.querystring !== undefined) codes.add('ARGUMENT_INVALID');
+  if (route.method === 'POST') codes.add('REQUEST_INVALID').add('BODY_TOO_LARGE').add('UNSUPPORTED_MEDIA_TYPE');
+  if (config.admission !== undefined) codes.add('OVERLOADED').add('LEDGER_UNAVAILABLE');
+  if (config.minBlock === true) codes.add('BLOCK_NOT_REACHED');
+  if (config.oversized !== undefined) codes.delete('BODY_TOO_LARGE');
+
+  const byStatus = new Map<number, string[]>();
+  for (const code of codes) {
+    const status = problemCatalogue.get(code)?.status ?? 500;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return Object.fromEntries(
+    [...byStatus.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([status, list]) => [
+        String(status),
+        {
+          description: `Problem (RFC 9457), code one of: ${list.sort().join(', ')}`,
+          content: { [PROBLEM_MEDIA_TYPE]: { schema: problemSchema } },
+        },
+      ]),
+  );
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Codes this route answers beyond those of its access, admission and input (for the OpenAPI document). */
+    problems?: readonly ProblemCode[];
+    /** The code of an oversized body (e.g. STATEMENT_TOO_LARGE): a statement's size is the protocol's limit. */
+    oversized?: ProblemCode;
+    /** The route reads the ledger and accepts ?minBlock= (read your writes across gateways). */
+    minBlock?: boolean;
+  }
+}

@@ -1,0 +1,207 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Network } from '@hyperledger/fabric-gateway';
+import { EventHub } from '../gateway/event-hub';
+import { GatewayMetrics } from '../gateway/metrics';
+import type { CommittedBlocks } from '../gateway/peer-blocks';
+import type { PublicationSteps } from '../gateway/routes/publications';
+import { buildGatewayServer, type GatewayServerOptions } from '../gateway/server';
+import { TokenStore } from '../gateway/tokens';
+import type { LedgerCalls, Submitted } from '../ledger/ledger-client';
+
+/** Every call that reached the (fake) ledger, publisher or block source. */
+export interface Reached {
+  readonly ledger: string[];
+  readonly publisher: string[];
+}
+
+export interface GatewayFixture {
+  readonly app: FastifyInstance;
+  readonly port: number;
+  readonly base: string;
+  /** This gateway's member and auditor tokens, and a member token of another organisation's gateway. */
+  readonly tokens: { readonly member: string; readonly auditor: string; readonly otherOrg: string };
+  readonly reached: Reached;
+  readonly metrics: GatewayMetrics;
+  close(): Promise<void>;
+}
+
+export interface FixtureOptions extends Partial<Omit<GatewayServerOptions, 'ledger'>> {
+  /** What a submit answers (default: committed in block 7). */
+  readonly submit?: (transaction: string, args: readonly string[]) => Promise<Submitted<unknown>>;
+  readonly evaluate?: (transaction: string, args: readonly string[]) => Promise<unknown>;
+}
+
+/** Blocks a fake peer has: 0..height-1. */
+export class FakeBlocks implements CommittedBlocks {
+  height = 10n;
+  readonly original = new Map<string, bigint>();
+  observe(block: bigint): void {
+    if (block >= this.height) this.height = block + 1n;
+  }
+  reach(block: bigint, timeoutMs: number): Promise<boolean> {
+    if (block < this.height) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const deadline = Date.now() + timeoutMs;
+      const poll = setInterval(() => {
+        if (block < this.height || Date.now() >= deadline) {
+          clearInterval(poll);
+          resolve(block < this.height);
+        }
+      }, 5);
+    });
+  }
+  blockOf(transactionId: string): Promise<bigint | undefined> {
+    return Promise.resolve(this.original.get(transactionId));
+  }
+}
+
+/**
+ * A gateway application over real HTTP (its real server, hooks and routes)
+ * with fakes for the ledger, the peer's blocks and the image source: fast
+ * unit tests of the HTTP layer. Whatever reaches a fake is recorded.
+ */
+export async function startGateway(o: FixtureOptions = {}): Promise<GatewayFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'isl-gateway-fixture-'));
+  const reached: Reached = { ledger: [], publisher: [] };
+  const tokens = new TokenStore(join(dir, 'tokens.json'));
+  const member = tokens.issue('member-systems');
+  const auditor = tokens.issue('auditor');
+  const otherOrg = new TokenStore(join(dir, 'other-tokens.json')).issue('member-systems');
+  const ledger: LedgerCalls = {
+    submit: async <T>(transaction: string, args: readonly string[]): Promise<Submitted<T>> => {
+      reached.ledger.push(transaction);
+      const s = o.submit ? await o.submit(transaction, args) : { result: {}, transactionId: 'f'.repeat(64), blockNumber: 7n, attempts: 1 };
+      return s as Submitted<T>;
+    },
+    evaluate: async <T>(transaction: string, args: readonly string[]): Promise<T> => {
+      reached.ledger.push(transaction);
+      return ((await o.evaluate?.(transaction, args)) ?? []) as T;
+    },
+  };
+  const network = {
+    getName: () => 'imaging',
+    getContract: () => ({
+      evaluateTransaction: (name: string) => {
+        reached.ledger.push(name);
+        return Promise.resolve(new TextEncoder().encode('[]'));
+      },
+    }),
+    getChaincodeEvents: () => {
+      reached.ledger.push('ChaincodeEvents');
+      return Promise.reject(new Error('no events in the fixture'));
+    },
+  } as unknown as Network;
+  const step = (name: string) => (): Promise<never> => {
+    reached.publisher.push(name);
+    return Promise.reject(new Error(`the fixture's publisher does not ${name}`));
+  };
+  const publisher: PublicationSteps = { stage: step('stage'), define: step('define'), withdraw: step('withdraw') };
+  const metrics = o.metrics ?? new GatewayMetrics({ org: 'Hospital1MSP' });
+  const app = await buildGatewayServer({
+    mspId: 'Hospital1MSP',
+    network,
+    chaincode: 'isl',
+    tokens,
+    metrics,
+    hub: new EventHub(),
+    blocks: new FakeBlocks(),
+    anonymousRatePerMinute: 1000,
+    ready: () => Promise.resolve(true),
+    logLevel: 'silent',
+    publications: {
+      publisher: () => {
+        reached.publisher.push('open');
+        return Promise.resolve(publisher);
+      },
+      studies: {
+        all: () => {
+          reached.publisher.push('all');
+          return [];
+        },
+        byReference: () => {
+          reached.publisher.push('byReference');
+          return undefined;
+        },
+      },
+      spoolDir: join(dir, 'uploads'),
+      limits: { maxBytes: 1024 * 1024, maxInstances: 10 },
+    },
+    ...o,
+    ledger,
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as AddressInfo).port;
+  return {
+    app,
+    port,
+    base: `http://127.0.0.1:${String(port)}`,
+    tokens: { member, auditor, otherOrg },
+    reached,
+    metrics,
+    close: async () => {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/**
+ * Sends `head` (request line and headers, CRLF-separated, without the blank
+ * line) and `body` exactly as written, over a fresh socket: no client
+ * normalises the request-target. Resolves with the answer once it is complete
+ * (an event stream: once its headers came), or when the server closes.
+ */
+export function rawRequest(port: number, head: string, body = ''): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let data = Buffer.alloc(0);
+    let settled = false;
+    const finish = (): void => {
+      const text = data.toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (!settled) reject(new Error(`no complete answer to ${head.split('\r\n')[0] ?? ''}: ${JSON.stringify(text)}`));
+        settled = true;
+        return;
+      }
+      const [statusLine = '', ...lines] = text.slice(0, end).split('\r\n');
+      const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      settled = true;
+      socket.destroy();
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: data.subarray(Buffer.byteLength(text.slice(0, end + 4), 'latin1')).toString('utf8') });
+    };
+    socket.on('data', (chunk: Buffer) => {
+      data = Buffer.concat([data, chunk]);
+      const text = data.toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = text.slice(0, end).toLowerCase();
+      const length = /\r\ncontent-length: *(\d+)/.exec(head)?.[1];
+      if (head.includes('text/event-stream') || (length !== undefined && data.length >= end + 4 + Number(length)) || (head.includes('chunked') && text.endsWith('0\r\n\r\n'))) {
+        finish();
+      }
+    });
+    socket.on('close', () => {
+      if (!settled) finish();
+    });
+    socket.on('error', (err) => {
+      if (!settled && data.length === 0) {
+        settled = true;
+        reject(err);
+      }
+    });
+    const withLength = body === '' ? head : `${head}\r\ncontent-length: ${String(Buffer.byteLength(body))}`;
+    socket.end(`${withLength}\r\n\r\n${body}`);
+  });
+}
