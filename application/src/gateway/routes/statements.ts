@@ -84,14 +84,16 @@ export function registerStatementRoutes(app: FastifyInstance, ledger: LedgerCall
       throw err;
     }
   };
-  // Anonymous relays are limited per client address; a member's own systems relay at the ledger's pace.
-  const rateLimit = { max: anonymousRate, timeWindow: '1 minute', allowList: (request: FastifyRequest) => request.caller?.role === 'member' };
-  const config = { rateLimit, admission: 'writes', oversized: 'STATEMENT_TOO_LARGE', problems: relayProblems } as const;
+  // Anonymous relays are limited per client address, on all relay resources together (one limiter,
+  // one store); a member's own systems relay at the ledger's pace. After authentication (a route hook).
+  const rateLimited = app.rateLimit({ max: anonymousRate, timeWindow: '1 minute', allowList: (request: FastifyRequest) => request.caller?.role === 'member' });
+  const config = { admission: 'writes', oversized: 'STATEMENT_TOO_LARGE', problems: relayProblems } as const;
   for (const route of statementRoutes) {
     app.post<{ Body: StatementBody }>(
       `/api/v1${route.path}`,
       {
         config: { ...config, access: statementAccess(route.type) },
+        onRequest: rateLimited,
         schema: { tags: ['statements'], summary: route.summary, body: bodySchema, response: { 200: writeResponse, 201: writeResponse } },
       },
       async (request, reply) => {
@@ -104,6 +106,7 @@ export function registerStatementRoutes(app: FastifyInstance, ledger: LedgerCall
     '/api/v1/statements',
     {
       config: { ...config, access: 'relay', problems: [...relayProblems, 'STATEMENT_TYPE_UNKNOWN', 'MEMBER_REQUIRED'] },
+      onRequest: rateLimited,
       schema: {
         tags: ['statements'],
         summary: 'Relay any statement: the transaction is chosen by its `type` claim',
