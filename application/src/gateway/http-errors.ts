@@ -1,7 +1,8 @@
+import { GatewayError } from '@hyperledger/fabric-gateway';
 import { UploadError } from '../imagesource/dicom-upload';
 import { ImageSourceUnavailable } from '../imagesource/local-publisher';
 import { PublishError } from '../imagesource/publisher';
-import { LedgerRejection, LedgerUnavailable, TransactionInvalid } from '../ledger/errors';
+import { findRejection, LedgerRejection, LedgerUnavailable, TransactionInvalid } from '../ledger/errors';
 import { OrthancError } from '../pacs/orthanc-client';
 import { HttpProblem, problem, PublishCodes, UploadCodes, type ProblemBody, type ProblemCode } from './problem';
 
@@ -50,6 +51,11 @@ export function toHttpError(err: unknown, context: ErrorContext = {}): HttpError
   }
   if (err instanceof LedgerRejection) return of(problem(err.code, err.message, err.transactionId === undefined ? {} : { transactionId: err.transactionId }));
   if (err instanceof LedgerUnavailable) return of(problem('LEDGER_UNAVAILABLE', err.message));
+  // A query made on the network directly (the audit's block reads) that the peer did not answer.
+  if (err instanceof GatewayError) {
+    const rejected = findRejection([err.message, ...err.details.map((d) => d.message)]);
+    return of(rejected ? problem(rejected.code, rejected.message) : problem('LEDGER_UNAVAILABLE', `the peer did not answer: ${err.message}`));
+  }
   if (err instanceof TransactionInvalid) {
     return of(problem('TRANSACTION_INVALID', err.message, { transactionId: err.transactionId, validationCode: err.validationCode }));
   }

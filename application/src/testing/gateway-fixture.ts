@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { EventHub } from '../gateway/event-hub';
+import { PublishError } from '../imagesource/publisher';
 import { GatewayMetrics } from '../gateway/metrics';
 import type { CommittedBlocks } from '../gateway/peer-blocks';
 import type { PublicationSteps } from '../gateway/routes/publications';
 import { buildGatewayServer, type GatewayServerOptions } from '../gateway/server';
 import { TokenStore } from '../gateway/tokens';
+import { LedgerUnavailable } from '../ledger/errors';
 import type { LedgerCalls, Submitted } from '../ledger/ledger-client';
 
 /** Every call that reached the (fake) ledger, publisher or block source. */
@@ -83,24 +85,29 @@ export async function startGateway(o: FixtureOptions = {}): Promise<GatewayFixtu
       return ((await o.evaluate?.(transaction, args)) ?? []) as T;
     },
   };
-  const network = {
+  // Whatever else is asked of the fake network fails as an unreachable peer would.
+  const unreachable = (): Promise<never> => Promise.reject(new LedgerUnavailable("the fixture's network does not answer"));
+  const known = {
     getName: () => 'imaging',
-    getContract: () => ({
+    getContract: (chaincode: string) => ({
       evaluateTransaction: (name: string) => {
         reached.ledger.push(name);
-        return Promise.resolve(new TextEncoder().encode('[]'));
+        // The chaincode's queries answer empty lists; the system chaincodes (blocks) are not there.
+        return chaincode === 'qscc' ? unreachable() : Promise.resolve(new TextEncoder().encode('[]'));
       },
     }),
     getChaincodeEvents: () => {
       reached.ledger.push('ChaincodeEvents');
-      return Promise.reject(new Error('no events in the fixture'));
+      return unreachable();
     },
-  } as unknown as Network;
-  const step = (name: string) => (): Promise<never> => {
-    reached.publisher.push(name);
-    return Promise.reject(new Error(`the fixture's publisher does not ${name}`));
   };
-  const publisher: PublicationSteps = { stage: step('stage'), define: step('define'), withdraw: step('withdraw') };
+  const network = new Proxy(known, { get: (target, name) => (name in target ? target[name as keyof typeof known] : unreachable) }) as unknown as Network;
+  // The fixture's publisher holds nothing: its refusals are the real, coded ones.
+  const step = (name: string, code: 'NO_DICOM_FILES' | 'PUBLICATION_NOT_FOUND') => (): Promise<never> => {
+    reached.publisher.push(name);
+    return Promise.reject(new PublishError(code, `the fixture's publisher has nothing to ${name}`));
+  };
+  const publisher: PublicationSteps = { stage: step('stage', 'NO_DICOM_FILES'), define: step('define', 'PUBLICATION_NOT_FOUND'), withdraw: step('withdraw', 'PUBLICATION_NOT_FOUND') };
   const metrics = o.metrics ?? new GatewayMetrics({ org: 'Hospital1MSP' });
   const app = await buildGatewayServer({
     mspId: 'Hospital1MSP',
