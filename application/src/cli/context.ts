@@ -13,6 +13,8 @@ export interface GlobalOptions {
   /** Base URL of a gateway application, e.g. http://127.0.0.1:7050. */
   readonly gateway: string | undefined;
   readonly wallet: string | undefined;
+  /** Reads see this block (a write's, possibly made at another gateway). */
+  readonly minBlock?: string | undefined;
 }
 
 /** A failure the user can act on: printed as one line, exit code 1 (2 for usage). */

@@ -15,6 +15,7 @@ export function buildProgram(run: (ctx: CliContext) => void = () => undefined): 
     .option('--profile <file>', 'connection profile written by npm start (env ISL_CONNECTION_PROFILE)')
     .option('--gateway <url>', 'gateway application base URL (env ISL_GATEWAY_URL)')
     .option('--wallet <file>', 'wallet file (env ISL_WALLET, default ~/.isl/wallet.json)')
+    .option('--min-block <n>', "reads wait until the gateway's peer has this block: a write's block, to read it at another gateway (env ISL_MIN_BLOCK)")
     .showHelpAfterError()
     .exitOverride();
   const context = (): CliContext => {

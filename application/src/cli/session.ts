@@ -82,7 +82,9 @@ export function gateway(ctx: CliContext): GatewayClient {
       token = undefined;
     }
   }
-  return new GatewayClient({ baseUrl: ctx.gatewayUrl(), ...(token !== undefined ? { token } : {}) });
+  const minBlock = ctx.options.minBlock ?? ctx.env.ISL_MIN_BLOCK;
+  if (minBlock !== undefined && !/^\d{1,19}$/.test(minBlock)) throw new CliError(`--min-block must be a block number, not ${minBlock}`, 2);
+  return new GatewayClient({ baseUrl: ctx.gatewayUrl(), ...(token !== undefined ? { token } : {}), ...(minBlock !== undefined ? { minBlock: BigInt(minBlock) } : {}) });
 }
 
 export function readJwkFile(path: string): JWK {

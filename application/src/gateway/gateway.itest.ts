@@ -125,14 +125,37 @@ describe('gateway application (REST over real HTTP, real network)', function () 
     assert.equal(count(await metrics()), before + 1);
   });
 
-  it('answers a statement submitted twice idempotently, naming the original transaction', async () => {
+  it('answers a statement submitted twice idempotently, naming the original transaction and block, even after its effect was undone', async () => {
     const [patient, doctor] = await Promise.all([newParty('EdDSA'), newParty('ES256')]);
     const study = await defineStudy(patient);
     const allow = await sign('AllowAccess', { source: source.id, study, recipient: doctor.id, until: Math.floor(Date.now() / 1000) + 600 }, patient);
     const first = await api.relay(allow);
     const again = await api.relay(allow);
-    assert.equal(again.alreadyApplied, true);
-    assert.equal(again.transactionId, first.transactionId);
+    assert.deepEqual([again.alreadyApplied, again.transactionId, again.blockNumber], [true, first.transactionId, first.blockNumber]);
+    assert.match(again.detail ?? '', /not applied again/);
+    // Revoked since: the replay is still "already applied" (it does not say the grant holds), and grants nothing.
+    await api.relay(await sign('RevokeAccess', { source: source.id, study, recipient: doctor.id }, patient));
+    const afterRevoke = await anonymous.relay(allow);
+    assert.deepEqual([afterRevoke.alreadyApplied, afterRevoke.transactionId], [true, first.transactionId]);
+    assert.equal((await api.get<{ allowed: boolean }>('/access', { source: source.id, study, recipient: doctor.id })).allowed, false);
+  });
+
+  it("reads its writes at another organisation's gateway with ?minBlock= (the write's block), every time", async () => {
+    const services = getTestServices();
+    const other = getTestConsortium().topology.organisations.find((o) => o.mspId !== org.mspId);
+    assert.ok(other);
+    const reader = new GatewayClient({ baseUrl: services.gatewayUrl(other), token: services.memberToken(other) });
+    const patient = await newParty('EdDSA');
+    const study = await defineStudy(patient);
+    for (let i = 0; i < 15; i++) {
+      const doctor = await newParty('ES256');
+      const grant = await api.relay(await sign('AllowAccess', { source: source.id, study, recipient: doctor.id, until: Math.floor(Date.now() / 1000) + 600 }, patient));
+      assert.ok(grant.blockNumber !== undefined);
+      const seen = await reader.get<{ allowed: boolean }>('/access', { source: source.id, study, recipient: doctor.id, minBlock: grant.blockNumber });
+      assert.equal(seen.allowed, true, `grant ${String(i)} (block ${grant.blockNumber}) seen at ${other.mspId}`);
+    }
+    // A block that will not come in time: 504 naming it, not a stale answer.
+    await assert.rejects(reader.get('/sources', { minBlock: '999999999' }), (err: GatewayHttpError) => err.status === 504 && err.code === 'BLOCK_NOT_REACHED' && err.problem.block === '999999999');
   });
 
   it('serves its OpenAPI document and docs page, and counts AllowAccess in its metrics', async () => {

@@ -29,6 +29,8 @@ export interface GatewayFixture {
   readonly tokens: { readonly member: string; readonly auditor: string; readonly otherOrg: string };
   readonly reached: Reached;
   readonly metrics: GatewayMetrics;
+  /** The fake peer's blocks (raise `height` to commit). */
+  readonly blocks: FakeBlocks;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function startGateway(o: FixtureOptions = {}): Promise<GatewayFixtu
   };
   const publisher: PublicationSteps = { stage: step('stage', 'NO_DICOM_FILES'), define: step('define', 'PUBLICATION_NOT_FOUND'), withdraw: step('withdraw', 'PUBLICATION_NOT_FOUND') };
   const metrics = o.metrics ?? new GatewayMetrics({ org: 'Hospital1MSP' });
+  const blocks = new FakeBlocks();
   const app = await buildGatewayServer({
     mspId: 'Hospital1MSP',
     network,
@@ -116,7 +119,7 @@ export async function startGateway(o: FixtureOptions = {}): Promise<GatewayFixtu
     tokens,
     metrics,
     hub: new EventHub(),
-    blocks: new FakeBlocks(),
+    blocks,
     anonymousRatePerMinute: 1000,
     ready: () => Promise.resolve(true),
     logLevel: 'silent',
@@ -150,6 +153,7 @@ export async function startGateway(o: FixtureOptions = {}): Promise<GatewayFixtu
     tokens: { member, auditor, otherOrg },
     reached,
     metrics,
+    blocks,
     close: async () => {
       await app.close();
       rmSync(dir, { recursive: true, force: true });
@@ -209,6 +213,7 @@ export function rawRequest(port: number, head: string, body = ''): Promise<RawAn
       }
     });
     const withLength = body === '' ? head : `${head}\r\ncontent-length: ${String(Buffer.byteLength(body))}`;
-    socket.end(`${withLength}\r\n\r\n${body}`);
+    // Not end(): Node aborts a request in progress when its client half-closes.
+    socket.write(`${withLength}\r\n\r\n${body}`);
   });
 }
