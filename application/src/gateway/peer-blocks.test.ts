@@ -4,7 +4,7 @@ import { common } from '@hyperledger/fabric-protos';
 import { PeerBlocks } from './peer-blocks';
 
 /** A network whose block event stream delivers `delivered` blocks from the start asked for, then waits until closed. */
-function network(delivered: number[], closed: { count: number }, byTx: Map<string, number> = new Map()): Network {
+function network(delivered: number[], closed: { count: number }, byTx: Map<string, number> = new Map(), height = delivered[0] ?? 0): Network {
   return {
     getName: () => 'imaging',
     getFilteredBlockEvents: ({ startBlock }: { startBlock: bigint }) => {
@@ -25,7 +25,12 @@ function network(delivered: number[], closed: { count: number }, byTx: Map<strin
       return Promise.resolve(iterable);
     },
     getContract: () => ({
-      evaluateTransaction: (_fn: string, _channel: string, txId: string) => {
+      evaluateTransaction: (fn: string, _channel: string, txId: string) => {
+        if (fn === 'GetChainInfo') {
+          const info = new common.BlockchainInfo();
+          info.setHeight(height);
+          return Promise.resolve(info.serializeBinary());
+        }
         const n = byTx.get(txId);
         if (n === undefined) return Promise.reject(new Error('no such transaction'));
         const header = new common.BlockHeader();
@@ -46,6 +51,20 @@ describe("the peer's committed blocks", () => {
     assert.equal(closed.count, 1, 'the stream is closed');
     assert.equal(await blocks.reach(5n, 1_000), true);
     assert.equal(closed.count, 1, 'a block below the highest seen needs no stream');
+  });
+
+  it("starts the stream at the peer's next block (Fabric refuses a start beyond it), and answers a block below it at once", async () => {
+    const starts: bigint[] = [];
+    const base = network([5, 6, 7, 8, 9], { count: 0 });
+    const spy = { ...base, getName: () => 'imaging', getContract: base.getContract.bind(base) } as unknown as Network & { getFilteredBlockEvents: Network['getFilteredBlockEvents'] };
+    spy.getFilteredBlockEvents = ((o: { startBlock: bigint }) => {
+      starts.push(o.startBlock);
+      return base.getFilteredBlockEvents(o);
+    });
+    const blocks = new PeerBlocks(spy);
+    assert.equal(await blocks.reach(9n, 1_000), true);
+    assert.deepEqual(starts, [5n]);
+    assert.equal(await new PeerBlocks(network([], { count: 0 }, new Map(), 20)).reach(19n, 10), true, 'block 19 of a chain 20 high is there');
   });
 
   it('gives up at the deadline with false, closing the stream', async () => {

@@ -1,5 +1,7 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
+import { BlockReader } from '../audit/block-reader';
+import { LedgerUnavailable } from '../ledger/errors';
 
 /** What the gateway knows of the blocks its peer committed (read-your-writes across gateways). */
 export interface CommittedBlocks {
@@ -15,7 +17,8 @@ export interface CommittedBlocks {
  * The peer's committed blocks, through the Fabric Gateway: a block at or below
  * the highest one seen is there already; a later one is waited for on the
  * peer's (filtered) block event stream, which delivers a block only once the
- * peer committed it, and is closed at the deadline.
+ * peer committed it, and is closed at the deadline. The stream starts at the
+ * peer's next block at most: Fabric answers NOT_FOUND to a start beyond it.
  */
 export class PeerBlocks implements CommittedBlocks {
   readonly #network: Network;
@@ -40,7 +43,10 @@ export class PeerBlocks implements CommittedBlocks {
       }, timeoutMs);
     });
     const arrived = (async (): Promise<true> => {
-      events = await this.#network.getFilteredBlockEvents({ startBlock: block });
+      const next = this.#highest >= 0n ? this.#highest + 1n : BigInt(await new BlockReader(this.#network).height());
+      this.observe(next - 1n);
+      if (block < next) return true;
+      events = await this.#network.getFilteredBlockEvents({ startBlock: next });
       // The deadline came while the stream was being opened.
       if (state.finished) events.close();
       for await (const delivered of events) {
@@ -51,6 +57,8 @@ export class PeerBlocks implements CommittedBlocks {
     })();
     try {
       return await Promise.race([arrived, deadline]);
+    } catch (err) {
+      throw new LedgerUnavailable(`waiting for block ${block.toString()}: the peer's block events failed: ${(err as Error).message}`, { cause: err });
     } finally {
       state.finished = true;
       clearTimeout(timer);
