@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Context } from 'fabric-contract-api';
 import { LedgerContract } from '../contract';
 import { newStudyReference } from '../statement/sign';
-import { Fixture, ORG1, ORG2, newParty } from '../testing/fixture';
+import { Fixture, ORG1, ORG2, newParty, type Party } from '../testing/fixture';
 import { Changes } from './changes';
 import { CHAINCODE_POLICY_KINDS, Keys } from './keys';
 
@@ -17,6 +17,13 @@ function submitTransactions(): string[] {
 }
 
 type Invoke = (ctx: Context) => Promise<string>;
+
+/** A source with one study: its key, the patient, a third party, and the study reference. */
+async function published(f: Fixture): Promise<{ h: Party; p: Party; d: Party; study: string }> {
+    const [h, p, d] = await Promise.all([newParty(), newParty(), newParty()]);
+    await f.defineSource(h);
+    return { h, p, d, study: await f.defineStudy(h, p) };
+}
 
 /**
  * For each write transaction: prepares a ledger where it takes effect and returns the invocation.
@@ -47,33 +54,25 @@ const SCENARIOS: Readonly<Record<string, (f: Fixture) => Promise<Invoke>>> = {
         return (ctx) => f.contract.DefineStudy(ctx, jws);
     },
     AllowAccess: async (f) => {
-        const [h, p, d] = await Promise.all([newParty(), newParty(), newParty()]);
-        await f.defineSource(h);
-        const study = await f.defineStudy(h, p);
+        const { h, p, d, study } = await published(f);
         // A pending request too, so the grant also updates an existing key-level-endorsed record.
         await f.submit('RequestAccess', await f.statement('RequestAccess', { source: h.id, study, purpose: 'TREAT' }, d), ORG2);
         const jws = await f.statement('AllowAccess', { source: h.id, study, recipient: d.id, until: f.nowSeconds + 600 }, p);
         return (ctx) => f.contract.AllowAccess(ctx, jws);
     },
     RevokeAccess: async (f) => {
-        const [h, p, d] = await Promise.all([newParty(), newParty(), newParty()]);
-        await f.defineSource(h);
-        const study = await f.defineStudy(h, p);
+        const { h, p, d, study } = await published(f);
         await f.allow(p, h, study, d);
         const jws = await f.statement('RevokeAccess', { source: h.id, study, recipient: d.id }, p);
         return (ctx) => f.contract.RevokeAccess(ctx, jws);
     },
     RequestAccess: async (f) => {
-        const [h, p, d] = await Promise.all([newParty(), newParty(), newParty()]);
-        await f.defineSource(h);
-        const study = await f.defineStudy(h, p);
+        const { h, d, study } = await published(f);
         const jws = await f.statement('RequestAccess', { source: h.id, study, purpose: 'TREAT' }, d);
         return (ctx) => f.contract.RequestAccess(ctx, jws);
     },
     DenyAccess: async (f) => {
-        const [h, p, d] = await Promise.all([newParty(), newParty(), newParty()]);
-        await f.defineSource(h);
-        const study = await f.defineStudy(h, p);
+        const { h, p, d, study } = await published(f);
         await f.submit('RequestAccess', await f.statement('RequestAccess', { source: h.id, study, purpose: 'TREAT' }, d));
         const jws = await f.statement('DenyAccess', { source: h.id, study, recipient: d.id, reason: 'OTHER' }, p);
         return (ctx) => f.contract.DenyAccess(ctx, jws);
@@ -86,9 +85,7 @@ const SCENARIOS: Readonly<Record<string, (f: Fixture) => Promise<Invoke>>> = {
         return (ctx) => f.contract.RotateOwnerKey(ctx, jws);
     },
     RecordDisclosure: async (f) => {
-        const [h, p, d] = await Promise.all([newParty(), newParty(), newParty()]);
-        await f.defineSource(h);
-        const study = await f.defineStudy(h, p);
+        const { h, d, study } = await published(f);
         const jws = await f.statement('RecordDisclosure', { study, recipient: d.id, disclosedAt: f.nowSeconds, size: 1, requestId: 'request-0000000001' }, h);
         return (ctx) => f.contract.RecordDisclosure(ctx, jws);
     },
