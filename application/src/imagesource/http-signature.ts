@@ -132,6 +132,9 @@ function member(header: string | undefined, label: string): string | undefined {
   return header.slice(start).trim();
 }
 
+const INTEGER_PARAMS = new Set(['created', 'expires']);
+const STRING_PARAMS = new Set(['nonce', 'keyid', 'alg', 'tag']);
+
 function parseInput(raw: string): ParsedInput {
   const list = /^\(((?:\s*"[a-z0-9@_.-]+")*)\s*\)/.exec(raw);
   if (!list) throw new SignatureRejected('malformed', 'Signature-Input is not an inner list of component names');
@@ -145,7 +148,11 @@ function parseInput(raw: string): ParsedInput {
     const m = paramRe.exec(rest);
     if (!m?.[1]) throw new SignatureRejected('malformed', 'Signature-Input parameters are malformed');
     if (params.has(m[1])) throw new SignatureRejected('malformed', `duplicate parameter ${m[1]}`);
-    params.set(m[1], m[3] !== undefined ? m[3] : Number(m[2]));
+    const quoted = m[3] !== undefined;
+    // RFC 9421 §2.3: created and expires are Integers, the others Strings; a mistyped one is refused, never ignored.
+    if (INTEGER_PARAMS.has(m[1]) && quoted) throw new SignatureRejected('malformed', `${m[1]} must be an Integer, not a String`);
+    if (STRING_PARAMS.has(m[1]) && !quoted) throw new SignatureRejected('malformed', `${m[1]} must be a String`);
+    params.set(m[1], m[3] ?? Number(m[2]));
     at = paramRe.lastIndex;
   }
   return { components, params, raw };

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { faultEnvelope, parseRetrieveRequest, responseEnvelope, SoapFault, Status, statusOf } from './iti43';
 import { parseMediaType } from './media-type';
-import { MultipartParser, parseMultipartBuffer } from './multipart';
+import { MultipartError, MultipartParser, parseMultipartBuffer } from './multipart';
 import { retrieveRequestEnvelope } from './retrieve-client';
 import { parseXml } from './xml';
 
@@ -25,6 +25,18 @@ describe('multipart parser', () => {
         assert.deepEqual(got.map((g) => g.toString('hex')), bodies.map((b) => Buffer.from(b).toString('hex')));
       }),
     );
+  });
+
+  it('enforces the 8 KiB part-header cap even when the whole header block arrives at once', () => {
+    const big = `--b\r\nX-Pad: ${'p'.repeat(20 * 1024)}\r\n\r\nbody\r\n--b--\r\n`;
+    assert.throws(() => parseMultipartBuffer(Buffer.from(big), 'b'), (e: unknown) => e instanceof MultipartError && /part headers too large/.test(e.message));
+    // In small chunks too, and one byte under the cap is fine.
+    const parser = new MultipartParser('b', () => ({ data: () => undefined, end: () => undefined }));
+    assert.throws(() => {
+      for (let i = 0; i < big.length; i += 100) parser.push(Buffer.from(big.slice(i, i + 100)));
+    }, /part headers too large/);
+    const pad = 8 * 1024 - 'X-Pad: \r\n'.length - 2;
+    assert.equal(parseMultipartBuffer(Buffer.from(`--b\r\nX-Pad: ${'p'.repeat(pad)}\r\n\r\nbody\r\n--b--\r\n`), 'b')[0]?.body.toString(), 'body');
   });
 
   it('reports a body cut before the close delimiter', () => {
