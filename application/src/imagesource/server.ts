@@ -1,16 +1,26 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable, Writable } from 'node:stream';
 import { LedgerUnavailable } from '../ledger/errors';
 import { GET_COMPONENTS, POST_COMPONENTS, SignatureRejected, verifyRequest, type SignatureTiming, type VerifiedSignature } from './http-signature';
 import { ACTION, faultEnvelope, parseRetrieveRequest, RESPONSE_ACTION, responseEnvelope, SoapFault, statusOf, type DocumentResponseEntry, type RegistryErrorEntry } from './iti43';
 import { parseMediaType } from './media-type';
 import { MultipartError, parseMultipartBuffer } from './multipart';
 import { ReplayCache } from './replay-cache';
+import { ImageSourceRoutes } from './routes';
 import { write, type Authorisation, type StudyRelease } from './study-release';
+import type { CanonicalUri } from './target-uri';
+import type { OrthancInstance } from '../pacs/orthanc-client';
 
 /** Instance files requested from Orthanc ahead of the one streaming. */
 const PREFETCH = 3;
+
+/** What the server needs of a StudyRelease. */
+export type Release = Pick<StudyRelease, 'authorise' | 'recordRelease' | 'flushDisclosures'> & {
+  openInstance(instance: OrthancInstance): Promise<Readable>;
+  pipeInstance(file: Readable, out: Writable): Promise<number>;
+};
 
 export interface ImageSourceServerOptions {
   /** This source's key id: its ITI-43 RepositoryUniqueId. */
@@ -18,7 +28,7 @@ export interface ImageSourceServerOptions {
   /** The URL registered with DefineSource; request signatures must name it. */
   readonly publicUrl: string;
   readonly tls: { readonly cert: Buffer; readonly key: Buffer };
-  readonly release: StudyRelease;
+  readonly release: Release;
   readonly timing?: SignatureTiming;
   readonly replayCapacity?: number;
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -36,12 +46,12 @@ export class ImageSourceServer {
   readonly #options: ImageSourceServerOptions;
   readonly #replay: ReplayCache;
   readonly #server: Server;
-  readonly #base: URL;
+  readonly #routes: ImageSourceRoutes;
 
   constructor(options: ImageSourceServerOptions) {
     this.#options = options;
     this.#replay = new ReplayCache(options.replayCapacity);
-    this.#base = new URL(options.publicUrl);
+    this.#routes = new ImageSourceRoutes(options.publicUrl);
     this.#server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (req, res) => {
       this.#handle(req, res).catch((err: unknown) => {
         options.log('error', 'request failed', { error: (err as Error).message });
@@ -76,43 +86,46 @@ export class ImageSourceServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.#base);
-    const basePath = this.#base.pathname.replace(/\/$/, '');
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) || '/' : undefined;
-    if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', source: this.#options.sourceId }));
-      return;
+    // Every route is matched on the canonical path and carries its own
+    // authorisation; nothing depends on the URL's spelling.
+    const route = this.#routes.match(req.method, req.url);
+    switch (route.name) {
+      case 'healthz':
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', source: this.#options.sourceId }));
+        return;
+      case 'wado-rs':
+        await this.#wadoRs(req, res, route.target, route.study);
+        return;
+      case 'iti43':
+        await this.#iti43(req, res, route.target);
+        return;
+      case 'none':
+        req.resume();
+        res
+          .writeHead(route.status, { 'content-type': 'application/json', ...(route.allow ? { allow: route.allow } : {}), ...(route.status === 400 ? { connection: 'close' } : {}) })
+          .end(JSON.stringify({ error: route.error, message: route.message }));
+        return;
     }
-    const study = path === undefined ? undefined : /^\/studies\/([^/]+)$/.exec(path)?.[1];
-    if (req.method === 'GET' && study !== undefined) {
-      await this.#wadoRs(req, res, url, decodeURIComponent(study));
-      return;
-    }
-    if (req.method === 'POST' && path === '/') {
-      await this.#iti43(req, res, url);
-      return;
-    }
-    req.resume();
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   }
 
-  async #verify(req: IncomingMessage, url: URL, components: readonly string[], body?: Buffer): Promise<VerifiedSignature> {
+  async #verify(req: IncomingMessage, target: CanonicalUri, components: readonly string[], body?: Buffer): Promise<VerifiedSignature> {
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     return verifyRequest(
-      { method: req.method ?? 'GET', targetUri: url.href, headers },
+      { method: req.method ?? 'GET', targetUri: target.href, headers },
       { requiredComponents: components, replayCache: this.#replay, ...(this.#options.timing ? { timing: this.#options.timing } : {}), ...(body ? { body } : {}) },
     );
   }
 
   // DICOMweb WADO-RS Retrieve Study (PS3.18 §10.4): multipart/related; type="application/dicom".
-  async #wadoRs(req: IncomingMessage, res: ServerResponse, url: URL, reference: string): Promise<void> {
+  async #wadoRs(req: IncomingMessage, res: ServerResponse, target: CanonicalUri, reference: string): Promise<void> {
     req.resume();
     let signer: VerifiedSignature;
     try {
-      signer = await this.#verify(req, url, GET_COMPONENTS);
+      signer = await this.#verify(req, target, GET_COMPONENTS);
     } catch (err) {
       if (err instanceof SignatureRejected) {
         this.#options.log('warn', 'WADO-RS request refused', { failure: err.failure, detail: err.message });
@@ -145,13 +158,13 @@ export class ImageSourceServer {
       'cache-control': 'no-store',
     });
     await this.#stream(res, auth, signer.keyId, requestId, async (file, i) => {
-      await write(res, `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: application/dicom\r\nContent-Location: ${url.pathname}/instances/${String(i + 1)}\r\n\r\n`);
+      await write(res, `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: application/dicom\r\nContent-Location: ${target.path}/instances/${String(i + 1)}\r\n\r\n`);
       return this.#options.release.pipeInstance(file, res);
     }, `\r\n--${boundary}--\r\n`);
   }
 
   // IHE ITI-43 Retrieve Document Set: SOAP 1.2 + MTOM/XOP, one DocumentResponse (attachment) per DICOM instance.
-  async #iti43(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async #iti43(req: IncomingMessage, res: ServerResponse, target: CanonicalUri): Promise<void> {
     const body = await readBody(req, MAX_REQUEST_BYTES);
     if (body === undefined) {
       this.#soapFault(res, new SoapFault('request too large', { httpStatus: 413 }));
@@ -159,7 +172,7 @@ export class ImageSourceServer {
     }
     let signer: VerifiedSignature;
     try {
-      signer = await this.#verify(req, url, POST_COMPONENTS, body);
+      signer = await this.#verify(req, target, POST_COMPONENTS, body);
     } catch (err) {
       if (err instanceof SignatureRejected) {
         this.#options.log('warn', 'ITI-43 request refused', { failure: err.failure, detail: err.message });
@@ -247,7 +260,7 @@ export class ImageSourceServer {
     auth: Extract<Authorisation, { granted: true }>,
     recipient: string,
     requestId: string,
-    each: (file: IncomingMessage, index: number) => Promise<number>,
+    each: (file: Readable, index: number) => Promise<number>,
     trailer: string | undefined,
   ): Promise<void> {
     let size = 0;
@@ -256,14 +269,14 @@ export class ImageSourceServer {
     // Orthanc is asked for the next instances while this one streams, so its
     // per-file latency overlaps the transfer; at most PREFETCH + 1 files are
     // open, each paused at its socket buffer (bounded memory).
-    const open = (i: number): Promise<IncomingMessage> | undefined => {
+    const open = (i: number): Promise<Readable> | undefined => {
       const instance = instances[i];
       if (instance === undefined) return undefined;
       const pending = this.#options.release.openInstance(instance);
       pending.catch(() => undefined); // awaited below, or abandoned after an earlier failure
       return pending;
     };
-    const ahead: Promise<IncomingMessage>[] = [];
+    const ahead: Promise<Readable>[] = [];
     let opened = 0;
     const refill = (): void => {
       while (ahead.length < PREFETCH && opened < instances.length) {
@@ -271,7 +284,7 @@ export class ImageSourceServer {
         if (p) ahead.push(p);
       }
     };
-    let current: IncomingMessage | undefined;
+    let current: Readable | undefined;
     try {
       refill();
       for (let i = 0; ahead.length > 0; i++) {

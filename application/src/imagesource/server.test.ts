@@ -1,0 +1,97 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newNonce, newStudyReference } from '../../../chaincode/src/statement';
+import { recipientKey, send, startImageSource, type Answer, type Harness } from '../testing/image-source-harness';
+import { GET_COMPONENTS, signRequest, type RecipientSigningKey } from './http-signature';
+import { retrieveStudy } from './retrieve-client';
+
+const ACCEPT = { accept: 'multipart/related; type="application/dicom"' };
+
+/** A WADO-RS GET signed by `key` with `@target-uri` = `signedUri`, sent with the request-target `requestTarget`. */
+function signedGet(h: Harness, key: RecipientSigningKey, signedUri: string, requestTarget: string): Promise<Answer> {
+  const signed = signRequest(key, { method: 'GET', targetUri: signedUri, headers: ACCEPT }, { nonce: newNonce(), components: GET_COMPONENTS });
+  return send(h, 'GET', requestTarget, { ...ACCEPT, ...signed });
+}
+
+const errorOf = (a: Answer): string => (JSON.parse(a.body.toString()) as { error: string }).error;
+
+describe('image source server (real HTTPS, fake ledger and PACS)', function () {
+  this.timeout(30_000);
+  let h: Harness;
+  let granted: RecipientSigningKey;
+  const study = newStudyReference();
+
+  before(async () => {
+    h = await startImageSource();
+    granted = await recipientKey();
+    h.release.grant(study, granted.keyId);
+  });
+  after(() => h.close());
+
+  describe('routes and @target-uri: one canonical spelling, bound to the registered URL', () => {
+    it('retrieves over both protocols with the client, which signs the canonical URI', async () => {
+      for (const protocol of ['wado-rs', 'iti43'] as const) {
+        const out = mkdtempSync(join(tmpdir(), 'isl-server-test-'));
+        // Fake instances are not DICOM: the client's final check fails after the transfer; the answer was a release.
+        await assert.rejects(retrieveStudy({ url: h.url, sourceId: 'source-under-test', study, key: granted, protocol, ca: [h.ca], outDir: out }), /not a DICOM/);
+        rmSync(out, { recursive: true, force: true });
+      }
+      assert.equal(h.release.released.filter((r) => r.recipient === granted.keyId).length, 2);
+    });
+
+    it('answers malformed percent-encoding in any route parameter with 400, not 500', async () => {
+      for (const target of ['/studies/%ZZ', '/studies/%', '/studies/%E0%A4%A', '/studies/%FF', '/%ZZ/healthz', '/?%zz']) {
+        const a = await send(h, 'GET', target);
+        assert.equal(a.status, 400, `${target}: ${a.body.toString()}`);
+        assert.equal(errorOf(a), 'bad-request');
+      }
+      const post = await send(h, 'POST', '/studies/%ZZ');
+      assert.equal(post.status, 400);
+    });
+
+    it('refuses absolute-form naming another host (421) even when signed for it, and never releases', async () => {
+      const evil = `https://evil.example/studies/${study}`;
+      const a = await signedGet(h, granted, evil, evil);
+      assert.equal(a.status, 421);
+      assert.equal(errorOf(a), 'misdirected');
+    });
+
+    it('treats //host/... as a path (404), not as another authority, even when signed for that host', async () => {
+      const a = await signedGet(h, granted, `https://evil.example/studies/${study}`, `//evil.example/studies/${study}`);
+      assert.equal(a.status, 404);
+      assert.ok(!a.body.includes('DICM'));
+    });
+
+    it('accepts equivalent spellings of the registered URI, signed in canonical form', async () => {
+      const canonical = `${h.url}/studies/${study}`;
+      for (const target of [`/studies/${study}`, `/%73tudies/${study}`, `/x/../studies/${study}`, `/./studies/./${study}`, `https://127.0.0.1:${String(h.port)}/studies/${study}`, `HTTPS://127.0.0.1:${String(h.port)}/studies/${study}`]) {
+        const a = await signedGet(h, granted, canonical, target);
+        assert.equal(a.status, 200, `${target}: ${a.body.toString()}`);
+        assert.ok(a.body.includes('DICM'));
+      }
+    });
+
+    it('refuses a signature over a non-canonical spelling of the same URI', async () => {
+      const a = await signedGet(h, granted, `${h.url}/%73tudies/${study}`, `/%73tudies/${study}`);
+      assert.equal(a.status, 401);
+    });
+
+    it('decides authorisation by the matched route: no spelling reaches a study without a signature', async () => {
+      const spellings = [`/studies/${study}`, `/%73tudies/${study}`, `/STUDIES/${study}`, `/studies/../studies/${study}`, `/%2e%2e/studies/${study}`, `//studies/${study}`, `/studies//${study}`, `/studies/${study}/`, `/healthz/../studies/${study}`, `/studies/${study}%2F..%2F..`];
+      for (const target of spellings) {
+        for (const method of ['GET', 'POST']) {
+          const a = await send(h, method, target, ACCEPT);
+          assert.ok([401, 404, 405].includes(a.status), `${method} ${target}: ${String(a.status)}`);
+          assert.ok(!a.body.includes('DICM'), `${method} ${target} released`);
+        }
+      }
+      for (const target of ['/', '/./', '/%2e/', '/x/..']) {
+        const a = await send(h, 'POST', target, { 'content-type': 'application/soap+xml' }, Buffer.from('<x/>'));
+        assert.equal(a.status, 401, `POST ${target}`);
+      }
+      assert.equal((await send(h, 'GET', '/%68ealthz')).status, 200, 'the public route by any spelling');
+    });
+  });
+});
