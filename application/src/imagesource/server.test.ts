@@ -94,4 +94,16 @@ describe('image source server (real HTTPS, fake ledger and PACS)', function () {
       assert.equal((await send(h, 'GET', '/%68ealthz')).status, 200, 'the public route by any spelling');
     });
   });
+
+  describe('ITI-43 request size', () => {
+    it('answers a body over 256 KiB with the 413 SOAP fault, not a connection reset', async () => {
+      for (const size of [256 * 1024 + 1, 1024 * 1024]) {
+        const a = await send(h, 'POST', '/', { 'content-type': 'application/soap+xml' }, Buffer.alloc(size, 0x20));
+        assert.equal(a.status, 413, `${String(size)} bytes`);
+        assert.match(a.headers['content-type'] ?? '', /^multipart\/related; type="application\/xop\+xml"/);
+        assert.match(a.body.toString(), /<env:Value>env:Sender<\/env:Value>.*larger than 262144 bytes/s);
+        assert.equal(a.headers.connection, 'close');
+      }
+    });
+  });
 });

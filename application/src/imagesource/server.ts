@@ -35,6 +35,8 @@ export interface ImageSourceServerOptions {
 }
 
 const MAX_REQUEST_BYTES = 256 * 1024;
+/** How much of a too-large ITI-43 body is read and dropped before the 413 (RFC 9112 §9.6: a close after unread data can reset the answer). */
+const MAX_DRAIN_BYTES = 4 * 1024 * 1024;
 
 /**
  * The image source's HTTPS service: ITI-43 Retrieve Document Set (SOAP 1.2,
@@ -165,9 +167,11 @@ export class ImageSourceServer {
 
   // IHE ITI-43 Retrieve Document Set: SOAP 1.2 + MTOM/XOP, one DocumentResponse (attachment) per DICOM instance.
   async #iti43(req: IncomingMessage, res: ServerResponse, target: CanonicalUri): Promise<void> {
-    const body = await readBody(req, MAX_REQUEST_BYTES);
-    if (body === undefined) {
-      this.#soapFault(res, new SoapFault('request too large', { httpStatus: 413 }));
+    const body = await readBody(req, MAX_REQUEST_BYTES, MAX_DRAIN_BYTES);
+    if (body === 'too-large') {
+      // The body was read (and dropped) so the client sees this answer, not a reset; then the connection closes.
+      res.setHeader('connection', 'close');
+      this.#soapFault(res, new SoapFault(`the request is larger than ${String(MAX_REQUEST_BYTES)} bytes`, { httpStatus: 413 }));
       return;
     }
     let signer: VerifiedSignature;
@@ -333,18 +337,28 @@ function acceptsDicom(accept: string): boolean {
   });
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/**
+ * Reads a body of at most `limit` bytes. A larger one is read on and
+ * dropped up to `drainLimit` (so the refusal reaches a client still sending),
+ * and not read beyond it: 'too-large' either way.
+ */
+async function readBody(req: IncomingMessage, limit: number, drainLimit: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  if (declared > drainLimit) {
+    return 'too-large';
+  }
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of req) {
     length += (chunk as Buffer).length;
-    if (length > limit) {
-      req.destroy();
-      return undefined;
+    if (length > drainLimit) {
+      return 'too-large';
     }
-    chunks.push(chunk as Buffer);
+    if (length <= limit) {
+      chunks.push(chunk as Buffer);
+    }
   }
-  return Buffer.concat(chunks);
+  return length > limit ? 'too-large' : Buffer.concat(chunks);
 }
 
 /** The SOAP envelope of an MTOM (multipart/related, XOP root part) or plain SOAP 1.2 request. */
