@@ -105,4 +105,19 @@ describe('ReplayCache', () => {
     assert.equal(cache.remember('c', 3000, 1500), 'fresh', 'a swept expired entry frees room');
     assert.equal(cache.size, 2);
   });
+
+  it('holds a per-owner quota, and an evicting cache forgets its oldest entry instead of refusing', () => {
+    const quota = new ReplayCache({ capacity: 10, perOwner: 2 });
+    assert.equal(quota.remember('a1', 1000, 0, 'a'), 'fresh');
+    assert.equal(quota.remember('a2', 1000, 0, 'a'), 'fresh');
+    assert.equal(quota.remember('a3', 1000, 0, 'a'), 'quota');
+    assert.equal(quota.remember('b1', 1000, 0, 'b'), 'fresh', 'another owner still has room');
+    assert.equal(quota.remember('a3', 2000, 1500, 'a'), 'fresh', 'expired entries free the quota');
+    const evicting = new ReplayCache({ capacity: 2, evictOldest: true });
+    assert.equal(evicting.remember('x', 1000, 0), 'fresh');
+    assert.equal(evicting.remember('y', 1000, 0), 'fresh');
+    assert.equal(evicting.remember('z', 1000, 0), 'fresh');
+    assert.equal(evicting.has('x', 0), false);
+    assert.equal(evicting.remember('y', 1000, 0), 'replayed');
+  });
 });

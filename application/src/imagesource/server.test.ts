@@ -106,4 +106,56 @@ describe('image source server (real HTTPS, fake ledger and PACS)', function () {
       }
     });
   });
+
+  describe('nonce cache: strangers cannot exhaust it', () => {
+    let small: Harness;
+    let recipient: RecipientSigningKey;
+    before(async () => {
+      small = await startImageSource({ replayCapacity: 8, replayPerKey: 3, refusedReplayCapacity: 8 });
+      recipient = await recipientKey();
+      small.release.grant(study, recipient.keyId);
+    });
+    after(() => small.close());
+
+    const get = (key: RecipientSigningKey): { headers: Record<string, string>; go: () => Promise<Answer> } => {
+      const uri = `${small.url}/studies/${study}`;
+      const headers = { ...ACCEPT, ...signRequest(key, { method: 'GET', targetUri: uri, headers: ACCEPT }, { nonce: newNonce(), components: GET_COMPONENTS }) };
+      return { headers, go: () => send(small, 'GET', `/studies/${study}`, headers) };
+    };
+
+    it('a flood of validly signed requests from ungranted self-made keys leaves a granted recipient retrieving', async () => {
+      let last: Record<string, string> = {};
+      for (let i = 0; i < 40; i++) {
+        const stranger = await recipientKey(i % 2 === 0 ? 'ES256' : 'EdDSA');
+        const request = get(stranger);
+        last = request.headers;
+        const a = await request.go();
+        assert.equal(a.status, 404, `stranger ${String(i)}: ${a.body.toString()}`);
+      }
+      const granted = get(recipient);
+      const ok = await granted.go();
+      assert.equal(ok.status, 200, ok.body.toString());
+      assert.ok(ok.body.includes('DICM'));
+      // Replay protection still holds for the granted key, and for the most recent refused requests.
+      const replay = await send(small, 'GET', `/studies/${study}`, granted.headers);
+      assert.equal(replay.status, 401);
+      assert.equal(errorOf(replay), 'replayed');
+      const strangerReplay = await send(small, 'GET', `/studies/${study}`, last);
+      assert.equal(errorOf(strangerReplay), 'replayed');
+      const out = mkdtempSync(join(tmpdir(), 'isl-server-test-'));
+      await assert.rejects(retrieveStudy({ url: small.url, sourceId: 'source-under-test', study, key: recipient, protocol: 'iti43', ca: [small.ca], outDir: out }), /not a DICOM/, 'ITI-43 releases too');
+      rmSync(out, { recursive: true, force: true });
+    });
+
+    it('one granted key cannot take the room of another (per-key quota)', async () => {
+      const greedy = await recipientKey();
+      small.release.grant(study, greedy.keyId);
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push((await get(greedy).go()).status);
+      assert.deepEqual(answers, [200, 200, 200, 503]);
+      const other = await recipientKey();
+      small.release.grant(study, other.keyId);
+      assert.equal((await get(other).go()).status, 200);
+    });
+  });
 });

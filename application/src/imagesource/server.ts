@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import { LedgerUnavailable } from '../ledger/errors';
-import { GET_COMPONENTS, POST_COMPONENTS, SignatureRejected, verifyRequest, type SignatureTiming, type VerifiedSignature } from './http-signature';
+import { claimNonce, GET_COMPONENTS, POST_COMPONENTS, SignatureRejected, verifySignature, type SignatureTiming, type UnclaimedSignature } from './http-signature';
 import { ACTION, faultEnvelope, parseRetrieveRequest, RESPONSE_ACTION, responseEnvelope, SoapFault, statusOf, type DocumentResponseEntry, type RegistryErrorEntry } from './iti43';
 import { parseMediaType } from './media-type';
 import { MultipartError, parseMultipartBuffer } from './multipart';
@@ -30,7 +30,12 @@ export interface ImageSourceServerOptions {
   readonly tls: { readonly cert: Buffer; readonly key: Buffer };
   readonly release: Release;
   readonly timing?: SignatureTiming;
+  /** Nonces of granted requests remembered at most (fail closed beyond). */
   readonly replayCapacity?: number;
+  /** Of those, the most one recipient key may hold. */
+  readonly replayPerKey?: number;
+  /** Nonces of refused requests remembered (the oldest forgotten beyond). */
+  readonly refusedReplayCapacity?: number;
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -46,13 +51,17 @@ const MAX_DRAIN_BYTES = 4 * 1024 * 1024;
  */
 export class ImageSourceServer {
   readonly #options: ImageSourceServerOptions;
+  /** Nonces of requests that released (or were about to release): never forgotten while live. */
   readonly #replay: ReplayCache;
+  /** Nonces of requests refused after a valid signature: bounded, the oldest evicted, so strangers cannot exhaust #replay. */
+  readonly #refused: ReplayCache;
   readonly #server: Server;
   readonly #routes: ImageSourceRoutes;
 
   constructor(options: ImageSourceServerOptions) {
     this.#options = options;
-    this.#replay = new ReplayCache(options.replayCapacity);
+    this.#replay = new ReplayCache({ capacity: options.replayCapacity ?? 100_000, perOwner: options.replayPerKey ?? 1_000 });
+    this.#refused = new ReplayCache({ capacity: options.refusedReplayCapacity ?? 20_000, evictOldest: true });
     this.#routes = new ImageSourceRoutes(options.publicUrl);
     this.#server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (req, res) => {
       this.#handle(req, res).catch((err: unknown) => {
@@ -111,28 +120,51 @@ export class ImageSourceServer {
     }
   }
 
-  async #verify(req: IncomingMessage, target: CanonicalUri, components: readonly string[], body?: Buffer): Promise<VerifiedSignature> {
+  /** The signature is valid, fresh and its nonce unused; the nonce is not remembered yet (see #claim). */
+  async #verify(req: IncomingMessage, target: CanonicalUri, components: readonly string[], body?: Buffer): Promise<UnclaimedSignature> {
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
-    return verifyRequest(
+    return verifySignature(
       { method: req.method ?? 'GET', targetUri: target.href, headers },
-      { requiredComponents: components, replayCache: this.#replay, ...(this.#options.timing ? { timing: this.#options.timing } : {}), ...(body ? { body } : {}) },
+      {
+        requiredComponents: components,
+        seen: (key, now) => this.#replay.has(key, now) || this.#refused.has(key, now),
+        ...(this.#options.timing ? { timing: this.#options.timing } : {}),
+        ...(body ? { body } : {}),
+      },
     );
+  }
+
+  /**
+   * Remembers the nonce once the grant check has run: a request that will
+   * release claims room in the fail-closed cache (throws 'replayed' or
+   * 'busy'); a refused one goes to the evicting cache, so self-made keys
+   * without a grant can neither fill the first nor make releases wait.
+   */
+  #claim(signer: UnclaimedSignature, releases: boolean): void {
+    if (releases) {
+      claimNonce(this.#replay, signer);
+    } else {
+      this.#refused.remember(signer.nonceKey, signer.rememberUntilMs, Date.now(), signer.keyId);
+    }
   }
 
   // DICOMweb WADO-RS Retrieve Study (PS3.18 §10.4): multipart/related; type="application/dicom".
   async #wadoRs(req: IncomingMessage, res: ServerResponse, target: CanonicalUri, reference: string): Promise<void> {
     req.resume();
-    let signer: VerifiedSignature;
+    const refuse = (err: SignatureRejected): void => {
+      this.#options.log('warn', 'WADO-RS request refused', { failure: err.failure, detail: err.message });
+      const status = err.failure === 'busy' ? 503 : 401;
+      res.writeHead(status, { 'content-type': 'application/json', 'www-authenticate': 'Signature' }).end(JSON.stringify({ error: err.failure, message: err.message }));
+    };
+    let signer: UnclaimedSignature;
     try {
       signer = await this.#verify(req, target, GET_COMPONENTS);
     } catch (err) {
       if (err instanceof SignatureRejected) {
-        this.#options.log('warn', 'WADO-RS request refused', { failure: err.failure, detail: err.message });
-        const status = err.failure === 'busy' ? 503 : 401;
-        res.writeHead(status, { 'content-type': 'application/json', 'www-authenticate': 'Signature' }).end(JSON.stringify({ error: err.failure, message: err.message }));
+        refuse(err);
         return;
       }
       throw err;
@@ -146,6 +178,15 @@ export class ImageSourceServer {
     if (auth === 'unavailable') {
       res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unavailable', message: 'the ledger cannot be reached; try again later' }));
       return;
+    }
+    try {
+      this.#claim(signer, auth.granted);
+    } catch (err) {
+      if (err instanceof SignatureRejected) {
+        refuse(err);
+        return;
+      }
+      throw err;
     }
     if (!auth.granted) {
       // Unknown and ungranted studies get the same answer.
@@ -174,14 +215,17 @@ export class ImageSourceServer {
       this.#soapFault(res, new SoapFault(`the request is larger than ${String(MAX_REQUEST_BYTES)} bytes`, { httpStatus: 413 }));
       return;
     }
-    let signer: VerifiedSignature;
+    const refuse = (err: SignatureRejected): void => {
+      this.#options.log('warn', 'ITI-43 request refused', { failure: err.failure, detail: err.message });
+      const subcode = { missing: 'wsse:InvalidSecurity', malformed: 'wsse:InvalidSecurity', invalid: 'wsse:FailedCheck', stale: 'wsse:MessageExpired', replayed: 'wsse:FailedAuthentication', busy: undefined }[err.failure];
+      this.#soapFault(res, new SoapFault(err.message, err.failure === 'busy' ? { code: 'Receiver', httpStatus: 503 } : { subcode: subcode ?? 'wsse:InvalidSecurity', httpStatus: 401 }));
+    };
+    let signer: UnclaimedSignature;
     try {
       signer = await this.#verify(req, target, POST_COMPONENTS, body);
     } catch (err) {
       if (err instanceof SignatureRejected) {
-        this.#options.log('warn', 'ITI-43 request refused', { failure: err.failure, detail: err.message });
-        const subcode = { missing: 'wsse:InvalidSecurity', malformed: 'wsse:InvalidSecurity', invalid: 'wsse:FailedCheck', stale: 'wsse:MessageExpired', replayed: 'wsse:FailedAuthentication', busy: undefined }[err.failure];
-        this.#soapFault(res, new SoapFault(err.message, err.failure === 'busy' ? { code: 'Receiver', httpStatus: 503 } : { subcode: subcode ?? 'wsse:InvalidSecurity', httpStatus: 401 }));
+        refuse(err);
         return;
       }
       throw err;
@@ -211,6 +255,15 @@ export class ImageSourceServer {
       } else {
         granted.push({ auth, repositoryUniqueId: doc.repositoryUniqueId, ...(doc.homeCommunityId ? { homeCommunityId: doc.homeCommunityId } : {}) });
       }
+    }
+    try {
+      this.#claim(signer, granted.length > 0);
+    } catch (err) {
+      if (err instanceof SignatureRejected) {
+        refuse(err);
+        return;
+      }
+      throw err;
     }
     const boundary = `isl-${randomBytes(16).toString('hex')}`;
     const rootId = `root.${randomUUID()}@isl`;
