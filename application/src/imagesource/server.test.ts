@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect, type TLSSocket } from 'node:tls';
 import { newNonce, newStudyReference } from '../../../chaincode/src/statement';
 import { recipientKey, send, startImageSource, type Answer, type Harness } from '../testing/image-source-harness';
 import { GET_COMPONENTS, signRequest, type RecipientSigningKey } from './http-signature';
@@ -156,6 +157,64 @@ describe('image source server (real HTTPS, fake ledger and PACS)', function () {
       const other = await recipientKey();
       small.release.grant(study, other.keyId);
       assert.equal((await get(other).go()).status, 200);
+    });
+  });
+
+  describe('slow clients: timeouts and per-client connection limits', () => {
+    let slow: Harness;
+    const limits = { headersTimeoutMs: 1_000, requestTimeoutMs: 2_000, idleTimeoutMs: 2_000, maxConnectionsPerClient: 4 };
+    before(async () => {
+      slow = await startImageSource({ limits });
+    });
+    after(() => slow.close());
+
+    /** A TLS connection that writes `head`, then one byte of `trickle` every 200 ms; resolves with what the server sent once it closes. */
+    const trickler = (head: string, trickle: string): { done: Promise<string>; socket: TLSSocket } => {
+      const socket = connect({ host: '127.0.0.1', port: slow.port, ca: slow.ca });
+      let received = '';
+      let timer: NodeJS.Timeout | undefined;
+      socket.on('secureConnect', () => {
+        socket.write(head);
+        let i = 0;
+        timer = setInterval(() => {
+          if (i < trickle.length && socket.writable) socket.write(trickle[i++] ?? '');
+        }, 200);
+      });
+      socket.on('data', (c: Buffer) => (received += c.toString('latin1')));
+      socket.on('error', () => undefined);
+      const done = new Promise<string>((resolve) => {
+        socket.on('close', () => {
+          clearInterval(timer);
+          resolve(received);
+        });
+      });
+      return { done, socket };
+    };
+
+    it('cuts off a request whose body trickles in, with 408, while a normal request still succeeds', async () => {
+      const t = trickler('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/soap+xml\r\nContent-Length: 1000\r\n\r\n', 'x'.repeat(1000));
+      assert.equal((await send(slow, 'GET', '/healthz')).status, 200, 'served while the trickler is open');
+      assert.match(await t.done, /^HTTP\/1\.1 408 /);
+    });
+
+    it('cuts off a request whose headers trickle in', async () => {
+      const t = trickler('GET /healthz HTTP/1.1\r\n', `Host: 127.0.0.1\r\nX-Slow: ${'y'.repeat(1000)}\r\n\r\n`);
+      assert.match(await t.done, /^HTTP\/1\.1 408 /);
+    });
+
+    it('closes a connection that never sends anything', async () => {
+      const t = trickler('', '');
+      assert.match(await t.done, /^(|HTTP\/1\.1 408 [^]*)$/);
+    });
+
+    it('closes connections beyond the per-client limit at once and serves again when they go', async () => {
+      const open = Array.from({ length: limits.maxConnectionsPerClient }, () => trickler('', ''));
+      await Promise.all(open.map((o) => new Promise((resolve) => o.socket.once('secureConnect', resolve))));
+      const extra = trickler('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', '');
+      assert.equal(await extra.done, '', 'the extra connection is closed without an answer');
+      for (const o of open) o.socket.destroy();
+      await Promise.all(open.map((o) => o.done));
+      assert.equal((await send(slow, 'GET', '/healthz')).status, 200);
     });
   });
 });

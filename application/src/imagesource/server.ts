@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { LedgerUnavailable } from '../ledger/errors';
 import { claimNonce, GET_COMPONENTS, POST_COMPONENTS, SignatureRejected, verifySignature, type SignatureTiming, type UnclaimedSignature } from './http-signature';
@@ -36,8 +37,33 @@ export interface ImageSourceServerOptions {
   readonly replayPerKey?: number;
   /** Nonces of refused requests remembered (the oldest forgotten beyond). */
   readonly refusedReplayCapacity?: number;
+  readonly limits?: Partial<ConnectionLimits>;
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
+
+/** Bounds on what slow or many connections can hold (docs/image-retrieval.md). */
+export interface ConnectionLimits {
+  /** TLS handshake done within. */
+  readonly handshakeTimeoutMs: number;
+  /** Request line and headers received within (from the connection's start or the previous request). */
+  readonly headersTimeoutMs: number;
+  /** Whole request, body included, received within (ITI-43 bodies are at most 256 KiB). */
+  readonly requestTimeoutMs: number;
+  /** A connection on which nothing moves either way for this long is closed (also a response the client stopped reading). */
+  readonly idleTimeoutMs: number;
+  readonly maxConnections: number;
+  /** Open connections from one client address; more are closed at once. */
+  readonly maxConnectionsPerClient: number;
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = {
+  handshakeTimeoutMs: 10_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 30_000,
+  maxConnections: 1_024,
+  maxConnectionsPerClient: 32,
+};
 
 const MAX_REQUEST_BYTES = 256 * 1024;
 /** How much of a too-large ITI-43 body is read and dropped before the 413 (RFC 9112 §9.6: a close after unread data can reset the answer). */
@@ -57,13 +83,24 @@ export class ImageSourceServer {
   readonly #refused: ReplayCache;
   readonly #server: Server;
   readonly #routes: ImageSourceRoutes;
+  readonly #perClient = new Map<string, number>();
 
   constructor(options: ImageSourceServerOptions) {
     this.#options = options;
     this.#replay = new ReplayCache({ capacity: options.replayCapacity ?? 100_000, perOwner: options.replayPerKey ?? 1_000 });
     this.#refused = new ReplayCache({ capacity: options.refusedReplayCapacity ?? 20_000, evictOldest: true });
     this.#routes = new ImageSourceRoutes(options.publicUrl);
-    this.#server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (req, res) => {
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#server = createServer({
+      cert: options.tls.cert,
+      key: options.tls.key,
+      minVersion: 'TLSv1.2',
+      handshakeTimeout: limits.handshakeTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Node checks the two timeouts above on this period (default 30 s, which would double them).
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs / 2),
+    }, (req, res) => {
       this.#handle(req, res).catch((err: unknown) => {
         options.log('error', 'request failed', { error: (err as Error).message });
         if (!res.headersSent) {
@@ -73,8 +110,28 @@ export class ImageSourceServer {
         }
       });
     });
-    this.#server.headersTimeout = 10_000;
-    this.#server.requestTimeout = 60_000;
+    this.#server.timeout = limits.idleTimeoutMs;
+    this.#server.maxConnections = limits.maxConnections;
+    this.#server.on('connection', (socket: Socket) => {
+      this.#admit(socket, limits.maxConnectionsPerClient);
+    });
+  }
+
+  /** Counts the client's open connections (TCP, before TLS); one over the limit is closed at once. */
+  #admit(socket: Socket, max: number): void {
+    const client = socket.remoteAddress ?? '';
+    const open = this.#perClient.get(client) ?? 0;
+    if (open >= max) {
+      this.#options.log('warn', 'connection refused: too many from this client', { client, open });
+      socket.destroy();
+      return;
+    }
+    this.#perClient.set(client, open + 1);
+    socket.once('close', () => {
+      const left = (this.#perClient.get(client) ?? 1) - 1;
+      if (left > 0) this.#perClient.set(client, left);
+      else this.#perClient.delete(client);
+    });
   }
 
   listen(port: number, host = '127.0.0.1'): Promise<void> {
