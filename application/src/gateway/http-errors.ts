@@ -43,6 +43,7 @@ const uploadStatus: Record<UploadErrorCode, number> = {
   UPLOAD_TOO_LARGE: 413,
   TOO_MANY_INSTANCES: 413,
   UPLOAD_EMPTY: 400,
+  DICOM_TOO_COMPLEX: 400,
 };
 
 /**
