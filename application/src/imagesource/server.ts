@@ -80,7 +80,7 @@ export class ImageSourceServer {
     const basePath = this.#base.pathname.replace(/\/$/, '');
     const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) || '/' : undefined;
     if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', source: this.#options.sourceId }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', source: this.#options.sourceId, node: process.version }));
       return;
     }
     const study = path === undefined ? undefined : /^\/studies\/([^/]+)$/.exec(path)?.[1];
