@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
 import type { Consortium, NetworkStatus } from '../../../network/src/consortium';
 import { projectRoot } from '../../../network/src/fabric-home';
+import type { OrganisationServices } from '../services/service-directory';
 
-export type StatusReport = NetworkStatus;
+export interface StatusReport extends NetworkStatus {
+  readonly organisations: OrganisationServices[];
+}
 
 /** Runs `npm run --silent status`, as an operator types it, against the test network; its JSON. */
 export function runStatus(consortium: Consortium): Promise<StatusReport> {
