@@ -111,7 +111,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
   });
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  app.get('/healthz', { config: { operations: true }, schema: { hide: true } }, () => ({ status: 'OK' }));
+  app.get('/healthz', { config: { operations: true }, schema: { hide: true } }, () => ({ status: 'OK', node: process.version }));
   app.get('/readyz', { config: { operations: true }, schema: { hide: true } }, async (_req, reply) =>
     (await o.ready().catch(() => false)) ? { status: 'OK' } : reply.code(503).send({ status: 'UNAVAILABLE', reason: `${o.mspId}'s peer does not answer` }),
   );

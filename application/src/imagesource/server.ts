@@ -160,7 +160,7 @@ export class ImageSourceServer {
     switch (route.name) {
       case 'healthz':
         req.resume();
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', source: this.#options.sourceId }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', source: this.#options.sourceId, node: process.version }));
         return;
       case 'wado-rs':
         await this.#wadoRs(req, res, route.target, route.study);
