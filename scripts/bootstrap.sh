@@ -33,6 +33,7 @@ if [ "$current" != "v$ISL_NODE_VERSION" ]; then
   npm install --prefix "$ISL_NODE_DIR" --no-audit --no-fund --loglevel=error "node@$ISL_NODE_VERSION" >&2
   . "$ISL_ROOT/scripts/env.sh"
 fi
+isl_require_node
 
 # npm ci only when the lock file changed since the last install.
 stamp=node_modules/.isl-lock-stamp

@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$ISL_ROOT"
 entry=$1
 shift
-if [ ! -f "$entry" ] || ! node --version | grep -q '^v24\.'; then
-  echo "the project is not installed yet: run npm start (or npm test) first" >&2
+if [ ! -f "$entry" ]; then
+  echo "the project is not built yet ($entry is missing): run npm start (or npm test) first" >&2
   exit 1
 fi
+isl_require_node
 exec node "$entry" "$@"

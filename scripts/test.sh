@@ -7,6 +7,10 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ISL_ROOT"
 bash scripts/bootstrap.sh
+# Again: on a fresh clone bootstrap.sh has only now installed the project's Node,
+# and every service the tests start runs on the Node that runs mocha.
+. scripts/env.sh
+isl_require_node
 export TS_NODE_PROJECT="$ISL_ROOT/tsconfig.test.json"
 # fabric-contract-api logs every annotation at info level otherwise.
 export CORE_CHAINCODE_LOGGING_LEVEL=warning

@@ -11,6 +11,7 @@ import { LedgerState } from './ledger/state';
 import { Tx } from './ledger/tx';
 import { denyAccess, requestAccess } from './request/request';
 import { isAdmin, recordEpoch, type EpochRecord } from './stake/epoch';
+import { getStakeActivity } from './stake/activity';
 import { getStake } from './stake/stake';
 import { Id32 } from './statement/claims';
 import { rotateOwnerKey } from './study/rotate';
@@ -166,6 +167,19 @@ export class LedgerContract extends Contract {
         return toJson(await getStake(new LedgerState(ctx.stub), org));
     }
 
+    /**
+     * `since`: ISO 8601 time (e.g. the last epoch's recordedAt), or empty for all time. Per organisation:
+     * studies, studies defined since, and of those the ones granted or released (docs/stake-and-audit.md).
+     */
+    @Transaction(false)
+    @Returns('string')
+    async GetStakeActivity(ctx: Context, since: string): Promise<string> {
+        if (typeof since !== 'string' || (since !== '' && !isRecordTime(since))) {
+            throw new LedgerError('ARGUMENT_INVALID', 'since must be empty or an ISO 8601 UTC time as records show it, like 2025-01-15T12:00:00.000Z');
+        }
+        return toJson(await getStakeActivity(new LedgerState(ctx.stub), since === '' ? 0 : Date.parse(since)));
+    }
+
     /** Every recorded stake epoch, in sequence order. */
     @Transaction(false)
     @Returns('string')
@@ -188,6 +202,11 @@ async function submit<T>(ctx: Context, rule: (tx: Tx, statement: unknown) => Pro
     const { record, changes } = await rule(new Tx(ctx), statement);
     await changes.apply(ctx.stub);
     return toJson(record);
+}
+
+/** A time as records carry it (Date.toISOString); the round trip refuses dates like 02-31 that Date.parse rolls over. */
+function isRecordTime(value: string): boolean {
+    return /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$/.test(value) && new Date(Date.parse(value)).toISOString() === value;
 }
 
 /** Validates a key thumbprint or study reference argument of a query. */

@@ -11,7 +11,7 @@ export const ErrorCodes = {
     ALGORITHM_UNSUPPORTED: 'alg is not ES256 or EdDSA',
     KEY_INVALID: 'header jwk is not a public P-256 or Ed25519 key matching alg',
     SIGNATURE_INVALID: 'signature does not verify with the header jwk',
-    PAYLOAD_INVALID: 'payload is not UTF-8 JSON object',
+    PAYLOAD_INVALID: 'payload is not a UTF-8 I-JSON object (RFC 7493: no number beyond a double, no lone surrogate; nesting ≤ 32)',
     FORBIDDEN_KEY: 'payload uses __proto__, constructor or prototype as a member name',
     PAYLOAD_NOT_CANONICAL: 'payload is not the RFC 8785 canonical form of its claims',
     // Claims

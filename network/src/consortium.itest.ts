@@ -7,6 +7,9 @@ import { getTestConsortium } from './testing/root-hooks';
 import { testNetwork, type OrgConnection } from './testing/test-network';
 import { defineFreshSource } from './testing/define-source';
 import { waitFor } from './process/wait';
+import { getOperations } from './node/operations';
+import { FABRIC_CA_IMAGE_TAG, FABRIC_IMAGE_TAG } from './compose/compose';
+import { httpsGet } from './node/https-get';
 
 describe('the consortium network (real Fabric: CAs, Raft orderers, peers, mutual TLS)', function () {
   this.timeout(180_000);
@@ -32,6 +35,20 @@ describe('the consortium network (real Fabric: CAs, Raft orderers, peers, mutual
     assert.ok(status.peers.length >= 4);
     assert.equal(status.chaincode.name, testNetwork().chaincodeName);
     assert.ok((status.chaincode.sequence ?? 0) >= 1, 'chaincode definition committed');
+  });
+
+  it('runs the pinned Fabric release on every peer and orderer, and the pinned Fabric CA on every CA', async () => {
+    const c = getTestConsortium();
+    const nodes = [...c.peers.values()].map((p) => p.node).concat(c.orderers.map((o) => o.node));
+    for (const node of nodes) {
+      const { status, body } = await getOperations(node.operations, '/version');
+      assert.equal(status, 200, node.name);
+      assert.equal((JSON.parse(body) as { Version?: unknown }).Version, FABRIC_IMAGE_TAG, node.name);
+    }
+    for (const ca of c.cas.values()) {
+      const info = JSON.parse((await httpsGet(`${ca.url}/cainfo`, readFileSync(ca.caCert))).body) as { result?: unknown };
+      assert.equal((info.result as { Version?: unknown } | undefined)?.Version, FABRIC_CA_IMAGE_TAG, ca.name);
+    }
   });
 
   it('commits a transaction submitted by each organisation, visible to the others and on every peer', async () => {

@@ -9,7 +9,9 @@ import type { FabricHome } from './fabric-home';
 import { Layout } from './layout';
 import { Orderer } from './node/orderer';
 import { Peer } from './node/peer';
+import { reportProcesses, type ProcessReport } from './process/process-report';
 import { Supervisor } from './process/supervisor';
+import { pinnedNodeVersion } from './runtime/project-node';
 import { waitFor } from './process/wait';
 import { NetworkState } from './state';
 import { address, allPeers, type Topology } from './topology/topology';
@@ -27,6 +29,10 @@ export interface NetworkStatus {
   readonly orderers: { name: string; org: string; address: string; consenter: boolean; leader: boolean; height: number | null }[];
   readonly peers: { name: string; org: string; address: string; height: number | null }[];
   readonly chaincode: { name: string; version: string | null; sequence: number | null; endorsementPolicy: string | null };
+  /** Every process of the run folder (network and application services), with the binary and Node version it runs. */
+  readonly processes: ProcessReport[];
+  /** The Node version every Node process must run (.node-version). */
+  readonly projectNode: string;
 }
 
 /**
@@ -308,6 +314,8 @@ export class Consortium {
         sequence: def?.sequence ?? null,
         endorsementPolicy: def?.endorsementPolicy ?? null,
       },
+      processes: reportProcesses(this.supervisor),
+      projectNode: pinnedNodeVersion(),
     };
   }
 

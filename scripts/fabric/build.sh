@@ -10,7 +10,7 @@ root=$(cd "$here/../.." && pwd)
 
 FABRIC_VERSION=2.5.9
 FABRIC_COMMIT=7c3876255bf064b789a839ce347b6a02adb6333c
-FABRIC_CA_VERSION=1.5.18
+FABRIC_CA_VERSION=1.5.21
 
 # The key covers everything that decides the binaries' bytes.
 key=$(cat "$here/go.sum" "$here/ca/go.sum" "$root"/network/ccaas-builder/go.mod \

@@ -48,6 +48,7 @@ export const UploadCodes = {
   UPLOAD_TOO_LARGE: [413, 'the upload is larger than this gateway takes'],
   TOO_MANY_INSTANCES: [413, 'the upload holds more instances than this gateway takes'],
   UPLOAD_EMPTY: [400, 'the upload is empty'],
+  DICOM_TOO_COMPLEX: [400, 'an instance has more elements, nesting or compressed data than this gateway reads'],
 } as const satisfies Record<UploadErrorCode, readonly [number, string]>;
 
 /** HTTP status of a chaincode rejection. */

@@ -177,7 +177,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
 
   const operations = { access: 'public' } as const;
   app.get('/api/v1/openapi.json', { config: operations, schema: { hide: true } }, () => app.swagger());
-  app.get('/healthz', { config: operations, schema: { hide: true } }, () => ({ status: 'OK' }));
+  app.get('/healthz', { config: operations, schema: { hide: true } }, () => ({ status: 'OK', node: process.version }));
   app.get('/readyz', { config: operations, schema: { hide: true } }, async (_req, reply) =>
     (await o.ready().catch(() => false)) ? { status: 'OK' } : sendError(reply, { status: 503, body: problem('LEDGER_UNAVAILABLE', `${o.mspId}'s peer does not answer`) }),
   );

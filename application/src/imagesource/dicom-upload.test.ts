@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
+import { emptyPrivateElements, encodingOf, EXPLICIT_LE, instance } from '../testing/dicom-builder';
 import { spoolDicomUpload, UploadError, type UploadErrorCode } from './dicom-upload';
+
+const UIDS = { study: '1.2.826.0.9.1', series: '1.2.826.0.9.2', sop: '1.2.826.0.9.3' };
 
 const LIMITS = { maxBytes: 1 << 20, maxInstances: 10 };
 
@@ -72,5 +75,15 @@ describe('DICOM upload spooling (STOW-RS body to files)', () => {
     assert.equal(await refusal(spoolDicomUpload(chunked(Buffer.alloc(0), 64), 'application/dicom', join(work, 'h'), LIMITS)), 'UPLOAD_EMPTY');
     assert.equal(await refusal(spoolDicomUpload(chunked(stow([Buffer.alloc(2000)]), 256), type, join(work, 'i'), { maxBytes: 1000, maxInstances: 10 })), 'UPLOAD_TOO_LARGE');
     assert.equal(await refusal(spoolDicomUpload(chunked(stow([Buffer.from('a'), Buffer.from('b'), Buffer.from('c')]), 64), type, join(work, 'j'), { maxBytes: 1000, maxInstances: 2 })), 'TOO_MANY_INSTANCES');
+  });
+
+  it('refuses a generated hostile instance (500,000 empty private elements, 4 MB) with DICOM_TOO_COMPLEX, in either body form', async () => {
+    const hostile = instance(EXPLICIT_LE, UIDS, emptyPrivateElements(encodingOf(EXPLICIT_LE), 500_000));
+    const fine = instance(EXPLICIT_LE, UIDS);
+    const type = 'multipart/related; type="application/dicom"; boundary=stow-b';
+    const limits = { maxBytes: 64 << 20, maxInstances: 10 };
+    assert.equal(await refusal(spoolDicomUpload(chunked(stow([fine, hostile]), 64 * 1024), type, join(work, 'k'), limits)), 'DICOM_TOO_COMPLEX');
+    assert.equal(await refusal(spoolDicomUpload(chunked(hostile, 64 * 1024), 'application/dicom', join(work, 'l'), limits)), 'DICOM_TOO_COMPLEX');
+    assert.equal((await spoolDicomUpload(chunked(stow([fine, fine]), 100), type, join(work, 'm'), limits)).instances, 2);
   });
 });

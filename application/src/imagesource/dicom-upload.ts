@@ -2,10 +2,11 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CodedError } from '../coded-error';
+import { DicomFileError, scanInstanceIdentifiers } from '../pacs/dicom-file';
 import { parseMediaType } from './media-type';
 import { MultipartError, MultipartParser, type PartSink } from './multipart';
 
-export type UploadErrorCode = 'UNSUPPORTED_MEDIA_TYPE' | 'MALFORMED_MULTIPART' | 'PART_NOT_DICOM' | 'UPLOAD_TOO_LARGE' | 'TOO_MANY_INSTANCES' | 'UPLOAD_EMPTY';
+export type UploadErrorCode = 'UNSUPPORTED_MEDIA_TYPE' | 'MALFORMED_MULTIPART' | 'PART_NOT_DICOM' | 'UPLOAD_TOO_LARGE' | 'TOO_MANY_INSTANCES' | 'UPLOAD_EMPTY' | 'DICOM_TOO_COMPLEX';
 
 /** The upload is not a body of DICOM instances this service takes. */
 export class UploadError extends CodedError<UploadErrorCode> {}
@@ -15,6 +16,13 @@ export interface UploadLimits {
   readonly maxBytes: number;
   readonly maxInstances: number;
 }
+
+/**
+ * Each instance's first bytes are checked as they arrive: a header that
+ * costs more than the reader's bounds (DICOM_READ_LIMITS: 50,000 elements,
+ * 8 bytes each at least) shows within this prefix.
+ */
+const HEADER_CHECK_BYTES = 8 * 1024 * 1024;
 
 /** What an upload request carries: STOW-RS's multipart/related of application/dicom parts, or one application/dicom instance. */
 export const UPLOAD_MEDIA_TYPES = ['multipart/related', 'application/dicom'] as const;
@@ -39,13 +47,23 @@ export async function spoolDicomUpload(body: Readable, contentType: string | und
     }
     const fd = openSync(join(dir, `${String(instances).padStart(6, '0')}.dcm`), 'wx', 0o600);
     current = fd;
+    const head: Buffer[] = [];
+    let headBytes = 0;
+    let partBytes = 0;
     return {
       data: (chunk) => {
         writeSync(fd, chunk);
+        partBytes += chunk.length;
+        if (headBytes < HEADER_CHECK_BYTES) {
+          const take = chunk.subarray(0, HEADER_CHECK_BYTES - headBytes);
+          head.push(Buffer.from(take));
+          headBytes += take.length;
+        }
       },
       end: () => {
         current = undefined;
         closeSync(fd);
+        checkHeaderCost(Buffer.concat(head), partBytes === headBytes, instances);
       },
     };
   };
@@ -111,4 +129,20 @@ export async function spoolDicomUpload(body: Readable, contentType: string | und
     throw new UploadError('UPLOAD_EMPTY', 'the upload holds no DICOM instances');
   }
   return { instances, bytes };
+}
+
+/**
+ * Refuses an instance whose header is too costly to read (DICOM_TOO_COMPLEX)
+ * before anything parses it in full. Other faults (not DICOM, no UIDs) are
+ * left to the publisher, which reads every file and names them (NOT_DICOM).
+ */
+function checkHeaderCost(head: Buffer, complete: boolean, instance: number): void {
+  try {
+    scanInstanceIdentifiers(head, complete);
+  } catch (err) {
+    if (err instanceof DicomFileError && err.code === 'DICOM_TOO_COMPLEX') {
+      throw new UploadError('DICOM_TOO_COMPLEX', `instance ${String(instance)} is refused: ${err.message}`, { cause: err });
+    }
+    if (!(err instanceof DicomFileError)) throw err;
+  }
 }

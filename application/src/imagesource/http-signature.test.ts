@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import type { JWK } from 'jose';
 import { thumbprint } from '../../../chaincode/src/statement';
-import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, SignatureRejected, verifyRequest, type RecipientSigningKey } from './http-signature';
+import { contentDigest, encodeRecipientKey, GET_COMPONENTS, POST_COMPONENTS, signatureBase, signRequest, SignatureRejected, verifyRequest, type RecipientSigningKey } from './http-signature';
 import { ReplayCache } from './replay-cache';
 
 async function key(alg: 'ES256' | 'EdDSA'): Promise<RecipientSigningKey> {
@@ -65,6 +65,36 @@ describe('HTTP message signatures (RFC 9421) for retrieval requests', () => {
   });
 });
 
+describe('Signature-Input parameter types (RFC 9421 §2.3, RFC 8941)', () => {
+  /** A correctly signed GET whose Signature-Input carries `extra` parameters. */
+  const signedWith = async (extra: string): Promise<Record<string, string>> => {
+    const k = await key('ES256');
+    const headers = { 'isl-recipient-key': encodeRecipientKey(k.publicJwk) };
+    const params = `("@method" "@target-uri" "isl-recipient-key");created=${String(NOW / 1000)};nonce="${'z'.repeat(22)}";keyid="${k.keyId}";alg="ecdsa-p256-sha256";tag="isl-retrieve"${extra}`;
+    const base = Buffer.from(signatureBase({ method: 'GET', targetUri: target, headers }, GET_COMPONENTS, params));
+    const signature = cryptoSign('sha256', base, { key: k.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64');
+    return { ...headers, 'signature-input': `isl=${params}`, signature: `isl=:${signature}:` };
+  };
+  const verdict = async (headers: Record<string, string>): Promise<string> =>
+    failure(verifyRequest({ method: 'GET', targetUri: target, headers }, { requiredComponents: GET_COMPONENTS, replayCache: new ReplayCache(), nowMs: NOW }));
+
+  it('refuses expires as a quoted string instead of ignoring it (it is an Integer)', async () => {
+    assert.equal(await verdict(await signedWith(';expires="1"')), 'malformed');
+    assert.equal(await verdict(await signedWith(`;expires="${String(NOW / 1000 + 60)}"`)), 'malformed');
+  });
+
+  it('applies an integer expires, and refuses other mistyped parameters', async () => {
+    assert.equal(await verdict(await signedWith(`;expires=${String(NOW / 1000 + 60)}`)), 'accepted');
+    assert.equal(await verdict(await signedWith(`;expires=${String(NOW / 1000 - 1)}`)), 'stale');
+    const k = await key('ES256');
+    const good = await signedWith('');
+    const input = good['signature-input'] ?? '';
+    assert.equal(await verdict({ ...good, 'signature-input': input.replace(/created=(\d+)/, 'created="$1"') }), 'malformed');
+    assert.equal(await verdict({ ...good, 'signature-input': input.replace(/nonce="([^"]+)"/, 'nonce=1234567890123456') }), 'malformed');
+    assert.equal(await verdict({ ...good, 'signature-input': input.replace(/keyid="[^"]+"/, `keyid="${k.keyId}";keyid="${k.keyId}"`) }), 'malformed');
+  });
+});
+
 describe('ReplayCache', () => {
   it('remembers keys until they expire and fails closed when full of live entries', () => {
     const cache = new ReplayCache(2);
@@ -74,5 +104,20 @@ describe('ReplayCache', () => {
     assert.equal(cache.remember('c', 2000, 10), 'full');
     assert.equal(cache.remember('c', 3000, 1500), 'fresh', 'a swept expired entry frees room');
     assert.equal(cache.size, 2);
+  });
+
+  it('holds a per-owner quota, and an evicting cache forgets its oldest entry instead of refusing', () => {
+    const quota = new ReplayCache({ capacity: 10, perOwner: 2 });
+    assert.equal(quota.remember('a1', 1000, 0, 'a'), 'fresh');
+    assert.equal(quota.remember('a2', 1000, 0, 'a'), 'fresh');
+    assert.equal(quota.remember('a3', 1000, 0, 'a'), 'quota');
+    assert.equal(quota.remember('b1', 1000, 0, 'b'), 'fresh', 'another owner still has room');
+    assert.equal(quota.remember('a3', 2000, 1500, 'a'), 'fresh', 'expired entries free the quota');
+    const evicting = new ReplayCache({ capacity: 2, evictOldest: true });
+    assert.equal(evicting.remember('x', 1000, 0), 'fresh');
+    assert.equal(evicting.remember('y', 1000, 0), 'fresh');
+    assert.equal(evicting.remember('z', 1000, 0), 'fresh');
+    assert.equal(evicting.has('x', 0), false);
+    assert.equal(evicting.remember('y', 1000, 0), 'replayed');
   });
 });

@@ -132,6 +132,9 @@ function member(header: string | undefined, label: string): string | undefined {
   return header.slice(start).trim();
 }
 
+const INTEGER_PARAMS = new Set(['created', 'expires']);
+const STRING_PARAMS = new Set(['nonce', 'keyid', 'alg', 'tag']);
+
 function parseInput(raw: string): ParsedInput {
   const list = /^\(((?:\s*"[a-z0-9@_.-]+")*)\s*\)/.exec(raw);
   if (!list) throw new SignatureRejected('malformed', 'Signature-Input is not an inner list of component names');
@@ -145,27 +148,68 @@ function parseInput(raw: string): ParsedInput {
     const m = paramRe.exec(rest);
     if (!m?.[1]) throw new SignatureRejected('malformed', 'Signature-Input parameters are malformed');
     if (params.has(m[1])) throw new SignatureRejected('malformed', `duplicate parameter ${m[1]}`);
-    params.set(m[1], m[3] !== undefined ? m[3] : Number(m[2]));
+    const quoted = m[3] !== undefined;
+    // RFC 9421 §2.3: created and expires are Integers, the others Strings; a mistyped one is refused, never ignored.
+    if (INTEGER_PARAMS.has(m[1]) && quoted) throw new SignatureRejected('malformed', `${m[1]} must be an Integer, not a String`);
+    if (STRING_PARAMS.has(m[1]) && !quoted) throw new SignatureRejected('malformed', `${m[1]} must be a String`);
+    params.set(m[1], m[3] ?? Number(m[2]));
     at = paramRe.lastIndex;
   }
   return { components, params, raw };
 }
 
-export interface VerifyOptions {
+export interface VerifySignatureOptions {
   readonly requiredComponents: readonly string[];
   readonly timing?: SignatureTiming;
-  readonly replayCache: ReplayCache;
   readonly nowMs?: number;
   /** The request body, when covered by content-digest. */
   readonly body?: Uint8Array;
+  /** Whether a nonce key (`keyid:nonce`) was used already: refused early, before any further work. */
+  readonly seen?: (nonceKey: string, nowMs: number) => boolean;
+}
+
+export interface VerifyOptions extends Omit<VerifySignatureOptions, 'seen'> {
+  readonly replayCache: ReplayCache;
+}
+
+/** A valid, fresh signature whose nonce has not been remembered yet. */
+export interface UnclaimedSignature extends VerifiedSignature {
+  /** `keyid:nonce`, the replay cache's key. */
+  readonly nonceKey: string;
+  /** Until when the nonce must be remembered (the end of its freshness window). */
+  readonly rememberUntilMs: number;
+}
+
+/**
+ * Verifies the `isl` signature of a request and remembers its nonce: a
+ * second use is refused ('replayed'), a full cache refuses ('busy').
+ */
+export async function verifyRequest(request: SignedRequest, options: VerifyOptions): Promise<VerifiedSignature> {
+  const nowMs = options.nowMs ?? Date.now();
+  const signature = await verifySignature(request, { ...options, nowMs, seen: (key, now) => options.replayCache.has(key, now) });
+  return claimNonce(options.replayCache, signature, nowMs);
+}
+
+/**
+ * Remembers the signature's nonce (owned by its key) in `cache`; throws
+ * SignatureRejected 'replayed' if it was used, 'busy' if there is no room.
+ */
+export function claimNonce(cache: ReplayCache, signature: UnclaimedSignature, nowMs = Date.now()): VerifiedSignature {
+  const remembered = cache.remember(signature.nonceKey, signature.rememberUntilMs, nowMs, signature.keyId);
+  if (remembered === 'replayed') throw new SignatureRejected('replayed', 'this request (nonce) was already used');
+  if (remembered === 'full') throw new SignatureRejected('busy', 'too many requests in the freshness window');
+  if (remembered === 'quota') throw new SignatureRejected('busy', 'too many requests from this key in the freshness window');
+  return { keyId: signature.keyId, nonce: signature.nonce, created: signature.created };
 }
 
 /**
  * Verifies the `isl` signature of a request: covered components, the key
- * (thumbprint = keyid), the signature, freshness and the nonce (replay).
- * Checks are ordered so that a replay is only recorded for a valid signature.
+ * (thumbprint = keyid), the signature and freshness; a nonce already `seen`
+ * is refused. Nothing is remembered: the caller claims the nonce
+ * (claimNonce) once it knows the request is worth remembering, so requests
+ * that are refused anyway cannot fill the cache that protects releases.
  */
-export async function verifyRequest(request: SignedRequest, options: VerifyOptions): Promise<VerifiedSignature> {
+export async function verifySignature(request: SignedRequest, options: VerifySignatureOptions): Promise<UnclaimedSignature> {
   const timing = options.timing ?? defaultTiming;
   const nowMs = options.nowMs ?? Date.now();
   const inputRaw = member(request.headers['signature-input'], SIGNATURE_LABEL);
@@ -212,8 +256,7 @@ export async function verifyRequest(request: SignedRequest, options: VerifyOptio
   if (created > now + timing.skewSeconds) throw new SignatureRejected('stale', 'created is in the future');
   if (now - created > timing.windowSeconds) throw new SignatureRejected('stale', `created is older than ${String(timing.windowSeconds)} s`);
   if (typeof expires === 'number' && expires <= now) throw new SignatureRejected('stale', 'the signature has expired');
-  const remembered = options.replayCache.remember(`${keyId}:${nonce}`, (created + timing.windowSeconds + timing.skewSeconds) * 1000, nowMs);
-  if (remembered === 'replayed') throw new SignatureRejected('replayed', 'this request (nonce) was already used');
-  if (remembered === 'full') throw new SignatureRejected('busy', 'too many requests in the freshness window');
-  return { keyId, nonce, created };
+  const nonceKey = `${keyId}:${nonce}`;
+  if (options.seen?.(nonceKey, nowMs) === true) throw new SignatureRejected('replayed', 'this request (nonce) was already used');
+  return { keyId, nonce, created, nonceKey, rememberUntilMs: (created + timing.windowSeconds + timing.skewSeconds) * 1000 };
 }

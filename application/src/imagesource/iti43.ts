@@ -50,12 +50,14 @@ export class SoapFault extends Error {
 }
 
 const MAX_DOCUMENTS = 16;
+/** The envelope is read whole; the HTTP body limit (256 KiB) bounds it already. */
+const MAX_ENVELOPE_CHARS = 256 * 1024;
 
 /** Reads the SOAP envelope of an ITI-43 request. */
 export function parseRetrieveRequest(envelopeXml: string): RetrieveRequest {
   let envelope: XmlElement;
   try {
-    envelope = parseXml(envelopeXml, 256 * 1024);
+    envelope = parseXml(envelopeXml, { maxLength: MAX_ENVELOPE_CHARS });
   } catch (err) {
     throw new SoapFault(`not well-formed XML: ${(err as XmlError).message}`);
   }

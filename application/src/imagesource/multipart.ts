@@ -99,8 +99,11 @@ export class MultipartParser {
             end = this.#buffer.indexOf('\r\n\r\n');
             skip = 4;
           }
+          // The cap holds whether the block is still arriving or came whole in one chunk.
+          if (end === -1 ? this.#buffer.length > MAX_HEADER_BYTES : end > MAX_HEADER_BYTES) {
+            throw new MultipartError('part headers too large');
+          }
           if (end === -1) {
-            if (this.#buffer.length > MAX_HEADER_BYTES) throw new MultipartError('part headers too large');
             return;
           }
           const headers = new Map<string, string>();

@@ -9,6 +9,7 @@ import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type Recip
 import { ACTION, NS, Status } from './iti43';
 import { parseMediaType } from './media-type';
 import { MultipartParser, type PartSink } from './multipart';
+import { canonicalUri } from './target-uri';
 import { childNamed, childrenNamed, parseXml, textOf } from './xml';
 
 export type RetrievalProtocol = 'wado-rs' | 'iti43';
@@ -61,8 +62,14 @@ export async function retrieveStudy(options: RetrieveOptions): Promise<Retrieved
   return { ...files, studyInstanceUid: [...uids][0] ?? '' };
 }
 
+/** The canonical WADO-RS Retrieve Study URI under a registered URL: `<url>/studies/{study}`. */
+export function wadoRsUri(url: string, study: string): string {
+  const base = canonicalUri(url);
+  return canonicalUri(`${base.origin}${base.path.replace(/\/$/, '')}/studies/${encodeURIComponent(study)}`).href;
+}
+
 async function viaWadoRs(o: RetrieveOptions): Promise<{ files: string[]; bytes: number }> {
-  const target = new URL(`studies/${encodeURIComponent(o.study)}`, o.url.endsWith('/') ? o.url : `${o.url}/`).href;
+  const target = wadoRsUri(o.url, o.study);
   const headers = { accept: 'multipart/related; type="application/dicom"' };
   const signed = signRequest(o.key, { method: 'GET', targetUri: target, headers }, { nonce: newNonce(), components: GET_COMPONENTS });
   const res = await send(target, { method: 'GET', headers: { ...headers, ...signed }, ca: [...o.ca] });
@@ -106,7 +113,8 @@ export function retrieveRequestEnvelope(to: string, messageId: string, documents
 }
 
 async function viaIti43(o: RetrieveOptions): Promise<{ files: string[]; bytes: number }> {
-  const target = new URL(o.url).href;
+  // The registered URL in its canonical spelling (docs/protocol.md §8.2): what the source rebuilds.
+  const target = canonicalUri(o.url).href;
   const boundary = `isl-req-${randomUUID()}`;
   const rootId = `root.${randomUUID()}@isl`;
   const envelope = retrieveRequestEnvelope(target, `urn:uuid:${randomUUID()}`, [{ repositoryUniqueId: o.sourceId, documentUniqueId: o.study }]);

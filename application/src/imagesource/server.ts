@@ -1,16 +1,27 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import { LedgerUnavailable } from '../ledger/errors';
-import { GET_COMPONENTS, POST_COMPONENTS, SignatureRejected, verifyRequest, type SignatureTiming, type VerifiedSignature } from './http-signature';
+import { claimNonce, GET_COMPONENTS, POST_COMPONENTS, SignatureRejected, verifySignature, type SignatureTiming, type UnclaimedSignature } from './http-signature';
 import { ACTION, faultEnvelope, parseRetrieveRequest, RESPONSE_ACTION, responseEnvelope, SoapFault, statusOf, type DocumentResponseEntry, type RegistryErrorEntry } from './iti43';
 import { parseMediaType } from './media-type';
 import { MultipartError, parseMultipartBuffer } from './multipart';
 import { ReplayCache } from './replay-cache';
+import { ImageSourceRoutes } from './routes';
 import { write, type Authorisation, type StudyRelease } from './study-release';
+import type { CanonicalUri } from './target-uri';
+import type { OrthancInstance } from '../pacs/orthanc-client';
 
 /** Instance files requested from Orthanc ahead of the one streaming. */
 const PREFETCH = 3;
+
+/** What the server needs of a StudyRelease. */
+export type Release = Pick<StudyRelease, 'authorise' | 'recordRelease' | 'flushDisclosures'> & {
+  openInstance(instance: OrthancInstance): Promise<Readable>;
+  pipeInstance(file: Readable, out: Writable): Promise<number>;
+};
 
 export interface ImageSourceServerOptions {
   /** This source's key id: its ITI-43 RepositoryUniqueId. */
@@ -18,13 +29,45 @@ export interface ImageSourceServerOptions {
   /** The URL registered with DefineSource; request signatures must name it. */
   readonly publicUrl: string;
   readonly tls: { readonly cert: Buffer; readonly key: Buffer };
-  readonly release: StudyRelease;
+  readonly release: Release;
   readonly timing?: SignatureTiming;
+  /** Nonces of granted requests remembered at most (fail closed beyond). */
   readonly replayCapacity?: number;
+  /** Of those, the most one recipient key may hold. */
+  readonly replayPerKey?: number;
+  /** Nonces of refused requests remembered (the oldest forgotten beyond). */
+  readonly refusedReplayCapacity?: number;
+  readonly limits?: Partial<ConnectionLimits>;
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** Bounds on what slow or many connections can hold (docs/image-retrieval.md). */
+export interface ConnectionLimits {
+  /** TLS handshake done within. */
+  readonly handshakeTimeoutMs: number;
+  /** Request line and headers received within (from the connection's start or the previous request). */
+  readonly headersTimeoutMs: number;
+  /** Whole request, body included, received within (ITI-43 bodies are at most 256 KiB). */
+  readonly requestTimeoutMs: number;
+  /** A connection on which nothing moves either way for this long is closed (also a response the client stopped reading). */
+  readonly idleTimeoutMs: number;
+  readonly maxConnections: number;
+  /** Open connections from one client address; more are closed at once. */
+  readonly maxConnectionsPerClient: number;
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = {
+  handshakeTimeoutMs: 10_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 30_000,
+  maxConnections: 1_024,
+  maxConnectionsPerClient: 32,
+};
+
 const MAX_REQUEST_BYTES = 256 * 1024;
+/** How much of a too-large ITI-43 body is read and dropped before the 413 (RFC 9112 §9.6: a close after unread data can reset the answer). */
+const MAX_DRAIN_BYTES = 4 * 1024 * 1024;
 
 /**
  * The image source's HTTPS service: ITI-43 Retrieve Document Set (SOAP 1.2,
@@ -34,15 +77,30 @@ const MAX_REQUEST_BYTES = 256 * 1024;
  */
 export class ImageSourceServer {
   readonly #options: ImageSourceServerOptions;
+  /** Nonces of requests that released (or were about to release): never forgotten while live. */
   readonly #replay: ReplayCache;
+  /** Nonces of requests refused after a valid signature: bounded, the oldest evicted, so strangers cannot exhaust #replay. */
+  readonly #refused: ReplayCache;
   readonly #server: Server;
-  readonly #base: URL;
+  readonly #routes: ImageSourceRoutes;
+  readonly #perClient = new Map<string, number>();
 
   constructor(options: ImageSourceServerOptions) {
     this.#options = options;
-    this.#replay = new ReplayCache(options.replayCapacity);
-    this.#base = new URL(options.publicUrl);
-    this.#server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, (req, res) => {
+    this.#replay = new ReplayCache({ capacity: options.replayCapacity ?? 100_000, perOwner: options.replayPerKey ?? 1_000 });
+    this.#refused = new ReplayCache({ capacity: options.refusedReplayCapacity ?? 20_000, evictOldest: true });
+    this.#routes = new ImageSourceRoutes(options.publicUrl);
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#server = createServer({
+      cert: options.tls.cert,
+      key: options.tls.key,
+      minVersion: 'TLSv1.2',
+      handshakeTimeout: limits.handshakeTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Node checks the two timeouts above on this period (default 30 s, which would double them).
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs / 2),
+    }, (req, res) => {
       this.#handle(req, res).catch((err: unknown) => {
         options.log('error', 'request failed', { error: (err as Error).message });
         if (!res.headersSent) {
@@ -52,8 +110,28 @@ export class ImageSourceServer {
         }
       });
     });
-    this.#server.headersTimeout = 10_000;
-    this.#server.requestTimeout = 60_000;
+    this.#server.timeout = limits.idleTimeoutMs;
+    this.#server.maxConnections = limits.maxConnections;
+    this.#server.on('connection', (socket: Socket) => {
+      this.#admit(socket, limits.maxConnectionsPerClient);
+    });
+  }
+
+  /** Counts the client's open connections (TCP, before TLS); one over the limit is closed at once. */
+  #admit(socket: Socket, max: number): void {
+    const client = socket.remoteAddress ?? '';
+    const open = this.#perClient.get(client) ?? 0;
+    if (open >= max) {
+      this.#options.log('warn', 'connection refused: too many from this client', { client, open });
+      socket.destroy();
+      return;
+    }
+    this.#perClient.set(client, open + 1);
+    socket.once('close', () => {
+      const left = (this.#perClient.get(client) ?? 1) - 1;
+      if (left > 0) this.#perClient.set(client, left);
+      else this.#perClient.delete(client);
+    });
   }
 
   listen(port: number, host = '127.0.0.1'): Promise<void> {
@@ -76,48 +154,74 @@ export class ImageSourceServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', this.#base);
-    const basePath = this.#base.pathname.replace(/\/$/, '');
-    const path = url.pathname.startsWith(basePath) ? url.pathname.slice(basePath.length) || '/' : undefined;
-    if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', source: this.#options.sourceId }));
-      return;
+    // Every route is matched on the canonical path and carries its own
+    // authorisation; nothing depends on the URL's spelling.
+    const route = this.#routes.match(req.method, req.url);
+    switch (route.name) {
+      case 'healthz':
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', source: this.#options.sourceId, node: process.version }));
+        return;
+      case 'wado-rs':
+        await this.#wadoRs(req, res, route.target, route.study);
+        return;
+      case 'iti43':
+        await this.#iti43(req, res, route.target);
+        return;
+      case 'none':
+        req.resume();
+        res
+          .writeHead(route.status, { 'content-type': 'application/json', ...(route.allow ? { allow: route.allow } : {}), ...(route.status === 400 ? { connection: 'close' } : {}) })
+          .end(JSON.stringify({ error: route.error, message: route.message }));
+        return;
     }
-    const study = path === undefined ? undefined : /^\/studies\/([^/]+)$/.exec(path)?.[1];
-    if (req.method === 'GET' && study !== undefined) {
-      await this.#wadoRs(req, res, url, decodeURIComponent(study));
-      return;
-    }
-    if (req.method === 'POST' && path === '/') {
-      await this.#iti43(req, res, url);
-      return;
-    }
-    req.resume();
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   }
 
-  async #verify(req: IncomingMessage, url: URL, components: readonly string[], body?: Buffer): Promise<VerifiedSignature> {
+  /** The signature is valid, fresh and its nonce unused; the nonce is not remembered yet (see #claim). */
+  async #verify(req: IncomingMessage, target: CanonicalUri, components: readonly string[], body?: Buffer): Promise<UnclaimedSignature> {
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
-    return verifyRequest(
-      { method: req.method ?? 'GET', targetUri: url.href, headers },
-      { requiredComponents: components, replayCache: this.#replay, ...(this.#options.timing ? { timing: this.#options.timing } : {}), ...(body ? { body } : {}) },
+    return verifySignature(
+      { method: req.method ?? 'GET', targetUri: target.href, headers },
+      {
+        requiredComponents: components,
+        seen: (key, now) => this.#replay.has(key, now) || this.#refused.has(key, now),
+        ...(this.#options.timing ? { timing: this.#options.timing } : {}),
+        ...(body ? { body } : {}),
+      },
     );
   }
 
+  /**
+   * Remembers the nonce once the grant check has run: a request that will
+   * release claims room in the fail-closed cache (throws 'replayed' or
+   * 'busy'); a refused one goes to the evicting cache, so self-made keys
+   * without a grant can neither fill the first nor make releases wait.
+   */
+  #claim(signer: UnclaimedSignature, releases: boolean): void {
+    if (releases) {
+      claimNonce(this.#replay, signer);
+    } else {
+      this.#refused.remember(signer.nonceKey, signer.rememberUntilMs, Date.now(), signer.keyId);
+    }
+  }
+
   // DICOMweb WADO-RS Retrieve Study (PS3.18 §10.4): multipart/related; type="application/dicom".
-  async #wadoRs(req: IncomingMessage, res: ServerResponse, url: URL, reference: string): Promise<void> {
+  async #wadoRs(req: IncomingMessage, res: ServerResponse, target: CanonicalUri, reference: string): Promise<void> {
     req.resume();
-    let signer: VerifiedSignature;
+    const refuse = (err: SignatureRejected): void => {
+      this.#options.log('warn', 'WADO-RS request refused', { failure: err.failure, detail: err.message });
+      const status = err.failure === 'busy' ? 503 : 401;
+      res.writeHead(status, { 'content-type': 'application/json', 'www-authenticate': 'Signature' }).end(JSON.stringify({ error: err.failure, message: err.message }));
+    };
+    let signer: UnclaimedSignature;
     try {
-      signer = await this.#verify(req, url, GET_COMPONENTS);
+      signer = await this.#verify(req, target, GET_COMPONENTS);
     } catch (err) {
       if (err instanceof SignatureRejected) {
-        this.#options.log('warn', 'WADO-RS request refused', { failure: err.failure, detail: err.message });
-        const status = err.failure === 'busy' ? 503 : 401;
-        res.writeHead(status, { 'content-type': 'application/json', 'www-authenticate': 'Signature' }).end(JSON.stringify({ error: err.failure, message: err.message }));
+        refuse(err);
         return;
       }
       throw err;
@@ -132,6 +236,15 @@ export class ImageSourceServer {
       res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unavailable', message: 'the ledger cannot be reached; try again later' }));
       return;
     }
+    try {
+      this.#claim(signer, auth.granted);
+    } catch (err) {
+      if (err instanceof SignatureRejected) {
+        refuse(err);
+        return;
+      }
+      throw err;
+    }
     if (!auth.granted) {
       // Unknown and ungranted studies get the same answer.
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not-found', message: 'no such study is available to this recipient' }));
@@ -145,26 +258,31 @@ export class ImageSourceServer {
       'cache-control': 'no-store',
     });
     await this.#stream(res, auth, signer.keyId, requestId, async (file, i) => {
-      await write(res, `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: application/dicom\r\nContent-Location: ${url.pathname}/instances/${String(i + 1)}\r\n\r\n`);
+      await write(res, `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: application/dicom\r\nContent-Location: ${target.path}/instances/${String(i + 1)}\r\n\r\n`);
       return this.#options.release.pipeInstance(file, res);
     }, `\r\n--${boundary}--\r\n`);
   }
 
   // IHE ITI-43 Retrieve Document Set: SOAP 1.2 + MTOM/XOP, one DocumentResponse (attachment) per DICOM instance.
-  async #iti43(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const body = await readBody(req, MAX_REQUEST_BYTES);
-    if (body === undefined) {
-      this.#soapFault(res, new SoapFault('request too large', { httpStatus: 413 }));
+  async #iti43(req: IncomingMessage, res: ServerResponse, target: CanonicalUri): Promise<void> {
+    const body = await readBody(req, MAX_REQUEST_BYTES, MAX_DRAIN_BYTES);
+    if (body === 'too-large') {
+      // The body was read (and dropped) so the client sees this answer, not a reset; then the connection closes.
+      res.setHeader('connection', 'close');
+      this.#soapFault(res, new SoapFault(`the request is larger than ${String(MAX_REQUEST_BYTES)} bytes`, { httpStatus: 413 }));
       return;
     }
-    let signer: VerifiedSignature;
+    const refuse = (err: SignatureRejected): void => {
+      this.#options.log('warn', 'ITI-43 request refused', { failure: err.failure, detail: err.message });
+      const subcode = { missing: 'wsse:InvalidSecurity', malformed: 'wsse:InvalidSecurity', invalid: 'wsse:FailedCheck', stale: 'wsse:MessageExpired', replayed: 'wsse:FailedAuthentication', busy: undefined }[err.failure];
+      this.#soapFault(res, new SoapFault(err.message, err.failure === 'busy' ? { code: 'Receiver', httpStatus: 503 } : { subcode: subcode ?? 'wsse:InvalidSecurity', httpStatus: 401 }));
+    };
+    let signer: UnclaimedSignature;
     try {
-      signer = await this.#verify(req, url, POST_COMPONENTS, body);
+      signer = await this.#verify(req, target, POST_COMPONENTS, body);
     } catch (err) {
       if (err instanceof SignatureRejected) {
-        this.#options.log('warn', 'ITI-43 request refused', { failure: err.failure, detail: err.message });
-        const subcode = { missing: 'wsse:InvalidSecurity', malformed: 'wsse:InvalidSecurity', invalid: 'wsse:FailedCheck', stale: 'wsse:MessageExpired', replayed: 'wsse:FailedAuthentication', busy: undefined }[err.failure];
-        this.#soapFault(res, new SoapFault(err.message, err.failure === 'busy' ? { code: 'Receiver', httpStatus: 503 } : { subcode: subcode ?? 'wsse:InvalidSecurity', httpStatus: 401 }));
+        refuse(err);
         return;
       }
       throw err;
@@ -194,6 +312,15 @@ export class ImageSourceServer {
       } else {
         granted.push({ auth, repositoryUniqueId: doc.repositoryUniqueId, ...(doc.homeCommunityId ? { homeCommunityId: doc.homeCommunityId } : {}) });
       }
+    }
+    try {
+      this.#claim(signer, granted.length > 0);
+    } catch (err) {
+      if (err instanceof SignatureRejected) {
+        refuse(err);
+        return;
+      }
+      throw err;
     }
     const boundary = `isl-${randomBytes(16).toString('hex')}`;
     const rootId = `root.${randomUUID()}@isl`;
@@ -247,7 +374,7 @@ export class ImageSourceServer {
     auth: Extract<Authorisation, { granted: true }>,
     recipient: string,
     requestId: string,
-    each: (file: IncomingMessage, index: number) => Promise<number>,
+    each: (file: Readable, index: number) => Promise<number>,
     trailer: string | undefined,
   ): Promise<void> {
     let size = 0;
@@ -256,14 +383,14 @@ export class ImageSourceServer {
     // Orthanc is asked for the next instances while this one streams, so its
     // per-file latency overlaps the transfer; at most PREFETCH + 1 files are
     // open, each paused at its socket buffer (bounded memory).
-    const open = (i: number): Promise<IncomingMessage> | undefined => {
+    const open = (i: number): Promise<Readable> | undefined => {
       const instance = instances[i];
       if (instance === undefined) return undefined;
       const pending = this.#options.release.openInstance(instance);
       pending.catch(() => undefined); // awaited below, or abandoned after an earlier failure
       return pending;
     };
-    const ahead: Promise<IncomingMessage>[] = [];
+    const ahead: Promise<Readable>[] = [];
     let opened = 0;
     const refill = (): void => {
       while (ahead.length < PREFETCH && opened < instances.length) {
@@ -271,7 +398,7 @@ export class ImageSourceServer {
         if (p) ahead.push(p);
       }
     };
-    let current: IncomingMessage | undefined;
+    let current: Readable | undefined;
     try {
       refill();
       for (let i = 0; ahead.length > 0; i++) {
@@ -320,18 +447,28 @@ function acceptsDicom(accept: string): boolean {
   });
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+/**
+ * Reads a body of at most `limit` bytes. A larger one is read on and
+ * dropped up to `drainLimit` (so the refusal reaches a client still sending),
+ * and not read beyond it: 'too-large' either way.
+ */
+async function readBody(req: IncomingMessage, limit: number, drainLimit: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  if (declared > drainLimit) {
+    return 'too-large';
+  }
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of req) {
     length += (chunk as Buffer).length;
-    if (length > limit) {
-      req.destroy();
-      return undefined;
+    if (length > drainLimit) {
+      return 'too-large';
     }
-    chunks.push(chunk as Buffer);
+    if (length <= limit) {
+      chunks.push(chunk as Buffer);
+    }
   }
-  return Buffer.concat(chunks);
+  return length > limit ? 'too-large' : Buffer.concat(chunks);
 }
 
 /** The SOAP envelope of an MTOM (multipart/related, XOP root part) or plain SOAP 1.2 request. */

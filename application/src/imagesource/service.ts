@@ -6,6 +6,7 @@ import { organisationOf, writeConnectionProfile, type ConnectionProfile } from '
 import { connectGateway } from '@isl/network/dist/gateway/connect';
 import type { ProcessSupervisor } from '@isl/network/dist/process/supervisor';
 import { waitFor } from '@isl/network/dist/process/wait';
+import { projectNode } from '@isl/network/dist/runtime/project-node';
 import { LedgerRejection } from '../ledger/errors';
 import { LedgerClient } from '../ledger/ledger-client';
 import type { OrthancCredentials } from '../pacs/orthanc-config';
@@ -55,8 +56,8 @@ function orthancOf(options: { readonly profile: ConnectionProfile; readonly org:
 function entryPoint(): { command: string; args: string[] } {
   const main = join(__dirname, `main${__filename.endsWith('.ts') ? '.ts' : '.js'}`);
   return __filename.endsWith('.ts')
-    ? { command: process.execPath, args: ['-r', 'ts-node/register/transpile-only', main] }
-    : { command: process.execPath, args: [main] };
+    ? { command: projectNode(), args: ['-r', 'ts-node/register/transpile-only', main] }
+    : { command: projectNode(), args: [main] };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { OrthancClient, OrthancInstance } from '../pacs/orthanc-client';
 import type { AccessPolicy } from './access-policy';
 import type { DisclosureOutbox } from './disclosure-outbox';
@@ -62,7 +62,7 @@ export class StudyRelease {
   }
 
   /** Streams an instance's file, opened with openInstance, into `out` (with back-pressure); returns its size. */
-  async pipeInstance(file: IncomingMessage, out: Writable): Promise<number> {
+  async pipeInstance(file: Readable, out: Writable): Promise<number> {
     let size = 0;
     try {
       for await (const chunk of file) {

@@ -4,6 +4,7 @@ import type { ProcessSupervisor } from '@isl/network/dist/process/supervisor';
 import type { ConnectionProfile } from '@isl/network/dist/connection-profile';
 import { startImageSourceServices, stopImageSourceServices } from '../imagesource/service';
 import { projectRoot } from '@isl/network/dist/fabric-home';
+import { projectNode } from '@isl/network/dist/runtime/project-node';
 import { getOperations } from '@isl/network/dist/node/operations';
 import { waitFor } from '@isl/network/dist/process/wait';
 import { address, type Organisation, type Topology } from '@isl/network/dist/topology/topology';
@@ -60,7 +61,7 @@ export class ApplicationServices {
     for (const org of this.#c.topology.organisations) {
       this.#c.supervisor.start({
         name: `gateway.${org.name}`,
-        command: process.execPath,
+        command: projectNode(),
         args: [join(projectRoot, 'application', 'dist', 'gateway', 'main.js')],
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',

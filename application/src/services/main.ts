@@ -2,14 +2,19 @@
 import { join } from 'node:path';
 import { Consortium } from '@isl/network/dist/consortium';
 import { FabricHome, projectRoot } from '@isl/network/dist/fabric-home';
-import { address, loadTopology } from '@isl/network/dist/topology/topology';
+import { loadTopology } from '@isl/network/dist/topology/topology';
 import { ApplicationServices } from './application-services';
+import { describeServices } from './service-directory';
+import { startupSummary } from './startup-summary';
 
-/** npm start: the network, then every organisation's application services; prints what listens where. */
+/**
+ * npm start (`up`): the network, then every organisation's application services; prints what listens where.
+ * npm run status (`status`): the same as JSON, with each node's height and each process's binary and Node version.
+ */
 async function main(argv: readonly string[]): Promise<void> {
   const [command] = argv;
-  if (command !== 'up') {
-    throw new Error(`usage: main.js up (got ${String(command)})`);
+  if (command !== 'up' && command !== 'status') {
+    throw new Error(`usage: main.js up|status (got ${String(command)})`);
   }
   const started = Date.now();
   const topology = loadTopology(
@@ -20,27 +25,27 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stderr.write(`[start] ${m}\n`);
   };
   const consortium = new Consortium({ topology, fabric: FabricHome.locate(), runDir: process.env.ISL_RUN_DIR ?? join(projectRoot, '.run', 'consortium'), log });
+  if (command === 'status') {
+    const network = await consortium.status();
+    const organisations = await describeServices(consortium.connectionProfile(), consortium.layout.root);
+    process.stdout.write(`${JSON.stringify({ ...network, organisations }, null, 2)}\n`);
+    return;
+  }
   await consortium.up();
   const services = new ApplicationServices({ consortium, log });
   await services.up();
-  const status = await consortium.status();
-  const out: string[] = [`\nThe consortium is up (${((Date.now() - started) / 1000).toFixed(1)} s): channel ${topology.channel}, chaincode ${topology.chaincode.name}.\n`];
-  for (const org of topology.organisations) {
-    const leader = status.orderers.find((o) => o.org === org.mspId)?.leader === true ? '  (Raft leader)' : '';
-    out.push(`${org.mspId} — ${org.description}`);
-    out.push(`  gateway (REST)  ${services.gatewayUrl(org)}/api/v1   docs ${services.gatewayUrl(org)}/api/v1/docs`);
-    out.push(`  CA              https://${address(org.ca.endpoint)}`);
-    out.push(`  orderer         ${address(org.orderer.endpoint)}   admin ${address(org.orderer.admin)}${leader}`);
-    for (const p of org.peers) {
-      out.push(`  ${p.name.padEnd(15)} ${address(p.endpoint)}   operations http://${address(p.operations)}`);
-    }
-  }
-  out.push('');
-  out.push(`Connection profile: ${consortium.layout.connectionProfile}`);
-  out.push(`Member token of each gateway: ${join(consortium.layout.root, 'orgs', '<org>', 'gateway', 'member-token')}`);
-  out.push(`Logs: ${consortium.layout.logs}`);
-  out.push('Next: npm run --silent status | npx isl --help | npm stop | npm run reset');
-  process.stdout.write(`${out.join('\n')}\n`);
+  process.stdout.write(
+    startupSummary({
+      topology,
+      status: await consortium.status(),
+      services: await describeServices(consortium.connectionProfile(), consortium.layout.root),
+      elapsedMs: Date.now() - started,
+      nodeVersion: process.version,
+      connectionProfile: consortium.layout.connectionProfile,
+      memberTokens: join(consortium.layout.root, 'orgs', '<org>', 'gateway', 'member-token'),
+      logs: consortium.layout.logs,
+    }),
+  );
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -15,6 +15,7 @@ import {
   verifyEpochPolicyRecord,
   type StakeThreshold,
 } from './policy';
+import { epochReport, type EpochReport, type PreviousEpoch, type StakeActivity } from './epoch-report';
 import { readStakes } from './stake-reader';
 
 /** The next chaincode definition an epoch moves to, shared by every organisation's approval. */
@@ -26,12 +27,24 @@ export interface EpochProposal {
   /** The compiler's canonical isl.stake-policy/v1 record; null when moving back to the channel policy. */
   readonly record: string | null;
   readonly proposedAt: string;
+  /** Stake changes since the last epoch and outliers, read with the stakes: what every admin reviews. */
+  readonly report: EpochReport;
+}
+
+/** An organisation's explicit "no" to an open proposal: it does not approve (docs/stake-and-audit.md). */
+export interface EpochRefusal {
+  readonly mspId: string;
+  readonly sequence: number;
+  readonly reason: string;
+  readonly refusedAt: string;
 }
 
 export interface PendingEpoch {
   readonly proposal: EpochProposal;
   /** MSP ID -> whether its admin approved this exact definition (checkcommitreadiness). */
   readonly approvals: Readonly<Record<string, boolean>>;
+  /** MSP ID -> its refusal, for organisations that declined to approve. */
+  readonly refusals: Readonly<Record<string, EpochRefusal>>;
 }
 
 export interface CommittedEpoch {
@@ -86,6 +99,21 @@ export class EpochRotation {
     return join(this.#dir, `proposal-${String(sequence)}.json`);
   }
 
+  #refusalFile(sequence: number, mspId: string): string {
+    return join(this.#dir, `refusal-${String(sequence)}-${mspId}.json`);
+  }
+
+  #refusals(sequence: number): Record<string, EpochRefusal> {
+    const refusals: Record<string, EpochRefusal> = {};
+    for (const mspId of this.#members()) {
+      const file = this.#refusalFile(sequence, mspId);
+      if (existsSync(file)) {
+        refusals[mspId] = JSON.parse(readFileSync(file, 'utf8')) as EpochRefusal;
+      }
+    }
+    return refusals;
+  }
+
   #members(): string[] {
     return this.#o.consortium.topology.organisations.map((o) => o.mspId);
   }
@@ -126,6 +154,30 @@ export class EpochRotation {
     }
   }
 
+  /**
+   * Each member's stake now and at the last recorded epoch, the use of the studies added since,
+   * and the outliers (epoch-report.ts). Read from the ledger: GetStake, ListEpochs, GetStakeActivity.
+   */
+  async report(): Promise<EpochReport> {
+    const members = this.#members();
+    const [first] = members;
+    if (first === undefined) {
+      throw new EpochError('the topology has no organisation');
+    }
+    const conn = this.connect(first);
+    try {
+      const contract = conn.gateway.getNetwork(this.#o.consortium.topology.channel).getContract(this.#o.consortium.topology.chaincode.name);
+      const decoder = new TextDecoder();
+      const stakes = await readStakes(contract, members);
+      const epochs = JSON.parse(decoder.decode(await contract.evaluateTransaction('ListEpochs'))) as PreviousEpoch[];
+      const previous = epochs.at(-1);
+      const activity = JSON.parse(decoder.decode(await contract.evaluateTransaction('GetStakeActivity', previous?.recordedAt ?? ''))) as StakeActivity[];
+      return epochReport({ previous, stakes, activity });
+    } finally {
+      conn.close();
+    }
+  }
+
   /** The open proposal for the next sequence, if one was made. */
   async current(): Promise<EpochProposal | undefined> {
     const file = this.#proposalFile(await this.#nextSequence());
@@ -142,13 +194,15 @@ export class EpochRotation {
     if (open) {
       return open;
     }
-    const stakes = await this.stakes();
+    // One read for both, so the policy is compiled from exactly the stakes the report shows.
+    const report = await this.report();
+    const stakes = Object.fromEntries(report.organisations.map((o) => [o.org, o.after]));
     let proposal: EpochProposal;
     if (options.channelPolicy === true) {
-      proposal = { sequence, policy: undefined, stakes, record: null, proposedAt: new Date().toISOString() };
+      proposal = { sequence, policy: undefined, stakes, record: null, proposedAt: new Date().toISOString(), report };
     } else {
       const compiled = compileStakePolicy({ stakes, threshold: this.#o.threshold ?? MORE_THAN_HALF, floorWeight: this.#o.floorWeight ?? 1 });
-      proposal = { sequence, policy: compiled.policy, stakes, record: epochPolicyRecordJson(compiled, sequence), proposedAt: new Date().toISOString() };
+      proposal = { sequence, policy: compiled.policy, stakes, record: epochPolicyRecordJson(compiled, sequence), proposedAt: new Date().toISOString(), report };
     }
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
     const tmp = `${this.#proposalFile(sequence)}.tmp`;
@@ -182,7 +236,29 @@ export class EpochRotation {
       throw new EpochError(`no chaincode package ID for ${org.name} in ${this.#o.consortium.layout.state}`);
     }
     await this.#o.consortium.chaincode.approve(org, packageId, proposal.sequence, proposal.policy);
+    // Approving withdraws an earlier refusal of the same proposal.
+    rmSync(this.#refusalFile(proposal.sequence, org.mspId), { force: true });
     return proposal;
+  }
+
+  /**
+   * One organisation declines the open proposal: it does not approve, and says why. Fabric's
+   * lifecycle commits a definition only with approvals from a majority of organisations
+   * (LifecycleEndorsement), so a majority refusing stops the epoch whatever any operator does;
+   * this tool also commits only when every organisation approved.
+   */
+  async refuse(mspIdOrName: string, reason: string): Promise<EpochRefusal> {
+    const proposal = await this.#openProposal();
+    const org = this.#organisation(mspIdOrName);
+    const approvals = await this.#o.consortium.chaincode.approvals(proposal.sequence, proposal.policy);
+    if (approvals[org.mspId] === true) {
+      throw new EpochError(`${org.mspId} already approved sequence ${String(proposal.sequence)}; an approval stands until the definition commits`);
+    }
+    const refusal: EpochRefusal = { mspId: org.mspId, sequence: proposal.sequence, reason, refusedAt: new Date().toISOString() };
+    const file = this.#refusalFile(proposal.sequence, org.mspId);
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(refusal, null, 2)}\n`, { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+    return refusal;
   }
 
   /** The open proposal and which organisations approved it; undefined when none is open. */
@@ -191,7 +267,7 @@ export class EpochRotation {
     if (!proposal) {
       return undefined;
     }
-    return { proposal, approvals: await this.#o.consortium.chaincode.approvals(proposal.sequence, proposal.policy) };
+    return { proposal, approvals: await this.#o.consortium.chaincode.approvals(proposal.sequence, proposal.policy), refusals: this.#refusals(proposal.sequence) };
   }
 
   /**
@@ -204,7 +280,8 @@ export class EpochRotation {
     const approvals = await this.#o.consortium.chaincode.approvals(proposal.sequence, proposal.policy);
     const missing = Object.entries(approvals).filter(([, ok]) => !ok).map(([mspId]) => mspId);
     if (missing.length > 0) {
-      throw new EpochError(`sequence ${String(proposal.sequence)} still awaits approval by ${missing.join(', ')}`);
+      const refusals = Object.values(this.#refusals(proposal.sequence)).map((r) => `${r.mspId} (${r.reason})`);
+      throw new EpochError(`sequence ${String(proposal.sequence)} still awaits approval by ${missing.join(', ')}${refusals.length > 0 ? `; refused by ${refusals.join(', ')}` : ''}`);
     }
     const mspId = committer === undefined ? (this.#members()[0] ?? '') : this.#organisation(committer).mspId;
     const conn = this.connect(mspId, 'admin');
@@ -234,9 +311,21 @@ export class EpochRotation {
     }
   }
 
-  /** Propose, approve as every organisation's admin, commit and record: one whole epoch. */
-  async rotate(options: { readonly channelPolicy?: boolean } = {}): Promise<CommittedEpoch> {
-    await this.propose(options);
+  /**
+   * Propose, approve as every organisation's admin, commit and record: one whole epoch. It stops
+   * before approving when the report flags an organisation (unless acceptFlagged) or one refused:
+   * approving for everyone must not wave through what a reviewer would question.
+   */
+  async rotate(options: { readonly channelPolicy?: boolean; readonly acceptFlagged?: boolean } = {}): Promise<CommittedEpoch> {
+    const proposal = await this.propose(options);
+    // Moving back to the channel policy weighs no stake, so there is nothing to review.
+    if (proposal.policy !== undefined && options.acceptFlagged !== true && proposal.report.flagged.length > 0) {
+      throw new EpochError(`the stake report flags ${proposal.report.flagged.join(', ')}: review it (isl stake epoch --review), then approve with --accept-flagged or decline with --refuse`);
+    }
+    const refused = Object.keys(this.#refusals(proposal.sequence));
+    if (refused.length > 0) {
+      throw new EpochError(`sequence ${String(proposal.sequence)} was refused by ${refused.join(', ')}: not approving on their behalf`);
+    }
     for (const org of this.#o.consortium.topology.organisations) {
       await this.approve(org.mspId);
     }

@@ -4,12 +4,13 @@ import { peer } from '@hyperledger/fabric-protos';
 import { getTestConsortium, getTestServices } from '../../../network/src/testing/root-hooks';
 import { GatewayClient, GatewayHttpError } from '../client/gateway-client';
 import { testNetwork } from '../../../network/src/testing/test-network';
-import { audienceFor, createStatement, generateStatementKey } from '../../../chaincode/src/statement';
+import { audienceFor, createStatement, generateStatementKey, newStudyReference, thumbprint } from '../../../chaincode/src/statement';
 import { auditLedger, type AuditReport } from '../audit/audit-report';
 import { BlockReader } from '../audit/block-reader';
 import { orderingActivity } from '../audit/ordering';
 import { orderersOf } from '../../../network/src/connection-profile';
 import { recordHistory } from '../audit/history';
+import type { StakeActivity } from './epoch-report';
 import { EpochRotation, type EpochProposal } from './epoch-rotation';
 import { compileStakePolicy, isSatisfiedBy, MORE_THAN_HALF, pickEndorsers } from './policy';
 
@@ -29,6 +30,32 @@ async function submitEndorsedBy(contract: Contract, orgs: readonly string[] | un
   const commit = await (await proposal.endorse()).submit();
   const status = await commit.getStatus();
   return { txId: status.transactionId, code: status.code, block: Number(status.blockNumber) };
+}
+
+/**
+ * What stake padding looks like: a source of the organisation publishes `count` studies under
+ * self-made patient keys, and only `granted` of them are ever granted to anyone.
+ */
+async function publishStudies(contract: Contract, count: number, granted: number): Promise<void> {
+  const net = testNetwork();
+  const options = () => ({ audience: audienceFor(net.channelName, net.chaincodeName) });
+  const submit = async (name: string, jws: string): Promise<void> => {
+    const status = await (await contract.submitAsync(name, { arguments: [jws] })).getStatus();
+    assert.equal(status.code, peer.TxValidationCode.VALID, name);
+  };
+  const source = await generateStatementKey('ES256');
+  const sourceId = await thumbprint(source.publicJwk);
+  await submit('DefineSource', await createStatement('DefineSource', { url: 'https://padding.example/iti43' }, source.privateJwk, options()));
+  for (let i = 0; i < count; i += 1) {
+    const patient = await generateStatementKey('EdDSA');
+    const study = newStudyReference();
+    const consent = await createStatement('PatientConsent', { source: sourceId, study }, patient.privateJwk, options());
+    await submit('DefineStudy', await createStatement('DefineStudy', { study, consent }, source.privateJwk, options()));
+    if (i < granted) {
+      const recipient = await thumbprint((await generateStatementKey('EdDSA')).publicJwk);
+      await submit('AllowAccess', await createStatement('AllowAccess', { source: sourceId, study, recipient, until: Math.floor(Date.now() / 1000) + 600 }, patient.privateJwk, options()));
+    }
+  }
 }
 
 /** The validation code one peer recorded for a transaction, read from that peer itself (qscc through its CLI). */
@@ -61,27 +88,71 @@ describe('stake epochs on the real network', function () {
     }
   });
 
-  it('rotates to the stake policy: each admin approves, pending approvals show, commit, RecordEpoch', async () => {
+  it('rotates to the stake policy: the proposal reports stake changes and padding, a refused epoch does not commit, each admin approves, commit, RecordEpoch', async () => {
     const before = await consortium().chaincode.committed();
     assert.equal(before?.endorsementPolicy, CHANNEL_POLICY);
+    const orgs = consortium().topology.organisations.map((o) => o.mspId);
+    const [firstOrg, ...others] = orgs;
+    assert.ok(firstOrg !== undefined && others.length > 1, 'three or more organisations, so two can refuse');
+
+    // The first organisation pads its stake: 12 studies, one of them ever granted.
+    const conn = rotation.connect(firstOrg);
+    let epochsBefore: { sequence: number; recordedAt: string; stakes: Record<string, number> }[];
+    let activityBefore: StakeActivity[];
+    try {
+      const contract = conn.gateway.getNetwork(consortium().topology.channel).getContract(consortium().topology.chaincode.name);
+      epochsBefore = JSON.parse(new TextDecoder().decode(await contract.evaluateTransaction('ListEpochs'))) as typeof epochsBefore;
+      const since = epochsBefore.at(-1)?.recordedAt ?? '';
+      activityBefore = JSON.parse(new TextDecoder().decode(await contract.evaluateTransaction('GetStakeActivity', since))) as StakeActivity[];
+      await publishStudies(contract, 12, 1);
+    } finally {
+      conn.close();
+    }
     const stakes = await rotation.stakes();
     const expected = compileStakePolicy({ stakes, threshold: MORE_THAN_HALF, floorWeight: 1 });
 
     proposal = await rotation.propose();
     assert.equal(proposal.sequence, before.sequence + 1);
     assert.equal(proposal.policy, expected.policy);
-    const orgs = consortium().topology.organisations.map((o) => o.mspId);
-    const [firstOrg, ...others] = orgs;
-    assert.ok(firstOrg !== undefined && others.length > 0);
+
+    // The report every admin reviews: stakes then and now, and the use of the studies added since.
+    const report = proposal.report;
+    assert.equal(report.previousSequence, epochsBefore.at(-1)?.sequence ?? null);
+    assert.deepEqual(Object.fromEntries(report.organisations.map((o) => [o.org, o.after])), stakes);
+    const padded = report.organisations.find((o) => o.org === firstOrg);
+    const was = activityBefore.find((a) => a.org === firstOrg) ?? { studiesSince: 0, usedSince: 0 };
+    assert.deepEqual([padded?.newStudies, padded?.usedNewStudies], [was.studiesSince + 12, was.usedSince + 1]);
+    // Earlier test files' studies share the window, so the flag is checked against the rule, not assumed.
+    const unused = (padded?.usedNewStudies ?? 0) * 100 < 25 * (padded?.newStudies ?? 0);
+    assert.equal(padded?.flags.some((f) => f.code === 'UNUSED_GROWTH'), unused, JSON.stringify(padded));
+    if (report.flagged.length > 0) {
+      // The one-operator run does not approve a flagged epoch for everyone.
+      await assert.rejects(rotation.rotate(), /flags .*--refuse/);
+    }
 
     await rotation.approve(firstOrg);
     const pending = await rotation.pending();
     assert.deepEqual(pending?.approvals, Object.fromEntries(orgs.map((o) => [o, o === firstOrg])));
     await assert.rejects(rotation.commit(), /awaits approval by/);
+
+    // The others refuse: no majority, so Fabric's lifecycle does not commit the definition either.
+    for (const org of others) {
+      await rotation.refuse(org, 'stake padding suspected');
+    }
+    const refused = await rotation.pending();
+    assert.deepEqual(Object.keys(refused?.refusals ?? {}).sort(), [...others].sort());
+    assert.deepEqual(refused?.approvals, Object.fromEntries(orgs.map((o) => [o, o === firstOrg])), 'refusing approves nothing');
+    await assert.rejects(rotation.commit(), /refused by .*stake padding suspected/);
+    await assert.rejects(rotation.refuse(firstOrg, 'too late'), /already approved/);
+    await assert.rejects(consortium().chaincode.commit(proposal.sequence, proposal.policy), 'a direct lifecycle commit without a majority of approvals fails');
+    assert.equal((await consortium().chaincode.committed())?.sequence, before.sequence, 'the epoch did not commit');
+
+    // They review again and approve: approving withdraws the refusal.
     for (const org of others) {
       await rotation.approve(org);
     }
     assert.deepEqual((await rotation.pending())?.approvals, Object.fromEntries(orgs.map((o) => [o, true])));
+    assert.deepEqual((await rotation.pending())?.refusals, {});
 
     const committed = await rotation.commit();
     epochBlock = committed.block;
@@ -93,9 +164,9 @@ describe('stake epochs on the real network', function () {
     assert.equal(status.chaincode.sequence, proposal.sequence);
     assert.equal(status.chaincode.endorsementPolicy, expected.policy, 'status shows the stake-weighted policy as text');
 
-    const conn = rotation.connect(firstOrg);
+    const reader = rotation.connect(firstOrg);
     try {
-      const contract = conn.gateway.getNetwork(consortium().topology.channel).getContract(consortium().topology.chaincode.name);
+      const contract = reader.gateway.getNetwork(consortium().topology.channel).getContract(consortium().topology.chaincode.name);
       const epochs = JSON.parse(new TextDecoder().decode(await contract.evaluateTransaction('ListEpochs'))) as { sequence: number; block: number; policy: string; stakes: Record<string, number> }[];
       const last = epochs.at(-1);
       assert.equal(last?.sequence, proposal.sequence);
@@ -110,7 +181,7 @@ describe('stake epochs on the real network', function () {
         (err: Error & { details?: { message: string }[] }) => JSON.stringify(err.details ?? err.message).includes('ADMIN_REQUIRED'),
       );
     } finally {
-      conn.close();
+      reader.close();
     }
   });
 

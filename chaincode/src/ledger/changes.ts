@@ -1,7 +1,7 @@
 import { KeyEndorsementPolicy } from 'fabric-shim';
 import type { ChaincodeStub } from 'fabric-shim-api';
 import { marshal } from './marshal';
-import type { RecordKey } from './keys';
+import { CHAINCODE_POLICY_KINDS, type RecordKey } from './keys';
 
 interface Write {
     readonly key: RecordKey;
@@ -33,7 +33,12 @@ export class Changes {
     readonly #writes: Write[] = [];
     #event: LedgerEvent | undefined;
 
+    /** endorser: required exactly for the kinds that carry a key-level policy (see CHAINCODE_POLICY_KINDS). */
     put(key: RecordKey, value: unknown, endorser?: string): this {
+        if ((endorser === undefined) !== CHAINCODE_POLICY_KINDS.has(key.kind)) {
+            // Bug, not input: a key-level policy on a used/epoch key would lift the chaincode policy.
+            throw new Error(`${key.kind} records ${endorser === undefined ? 'need' : 'must not have'} a key-level endorsement policy`);
+        }
         this.#writes.push(endorser === undefined ? { key, value } : { key, value, endorser });
         return this;
     }
@@ -51,7 +56,15 @@ export class Changes {
         return this.#event;
     }
 
+    /**
+     * Refuses (as a bug) a transaction that writes only keys with a key-level policy: Fabric
+     * would validate it against those policies alone, so the owner organisation could endorse
+     * it without the stake-weighted majority the chaincode policy demands.
+     */
     async apply(stub: ChaincodeStub): Promise<void> {
+        if (!this.#writes.some((write) => CHAINCODE_POLICY_KINDS.has(write.key.kind))) {
+            throw new Error(`a write transaction must write a key governed by the chaincode endorsement policy (${[...CHAINCODE_POLICY_KINDS].join(', ')}); it writes ${this.#writes.map((w) => w.key.kind).join(', ') || 'nothing'}`);
+        }
         for (const write of this.#writes) {
             const stateKey = write.key.stateKey(stub);
             await stub.putState(stateKey, marshal(write.value));

@@ -18,6 +18,15 @@ const ATTRIBUTES = {
 export type RecordKind = keyof typeof ATTRIBUTES;
 
 /**
+ * Kinds never given a key-level endorsement policy, so the chaincode's (stake-weighted)
+ * policy governs every write to them. Every other kind carries its source organisation's
+ * key-level policy, which in Fabric *replaces* the chaincode policy for that key. So a
+ * transaction is held to the chaincode policy only if it writes one of these kinds:
+ * Changes.apply enforces that every write transaction does (docs/protocol.md §4).
+ */
+export const CHAINCODE_POLICY_KINDS: ReadonlySet<RecordKind> = new Set<RecordKind>(['used', 'epoch', 'epochhead']);
+
+/**
  * A record's key. Its id ("grant/<source>/<study>/<recipient>") is what results
  * and events show and GetHistory takes; the state key is the Fabric composite key.
  */

@@ -37,6 +37,14 @@ export class LedgerState {
         return records;
     }
 
+    /** Whether any record of the kind has the prefix; stops at the first (queries only, like list). */
+    async any(kind: RecordKind, prefix: readonly string[]): Promise<boolean> {
+        for await (const kv of this.#stub.getStateByPartialCompositeKey(kind, [...prefix])) {
+            return kv.value.length > 0;
+        }
+        return false;
+    }
+
     async history(key: RecordKey): Promise<HistoryEntry[]> {
         const entries: HistoryEntry[] = [];
         for await (const modification of this.#stub.getHistoryForKey(key.stateKey(this.#stub))) {

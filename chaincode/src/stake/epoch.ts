@@ -5,6 +5,7 @@ import { LedgerError } from '../errors';
 import { Changes, type Outcome } from '../ledger/changes';
 import { Keys } from '../ledger/keys';
 import type { Tx } from '../ledger/tx';
+import { JsonRefusal, parseIJson } from '../statement/canonical';
 
 /**
  * One stake epoch: the chaincode definition sequence whose endorsement policy
@@ -38,6 +39,8 @@ interface EpochHead {
 }
 
 const MAX_RECORD_LENGTH = 256 * 1024;
+/** The compiler's record nests 4 deep; room for additions, not for a stack-sized tree. */
+const MAX_RECORD_DEPTH = 16;
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const mspId = z.string().regex(/^[A-Za-z0-9.-]{1,128}$/);
 
@@ -73,9 +76,13 @@ export async function recordEpoch(tx: Tx, admin: boolean, json: unknown): Promis
     }
     let value: unknown;
     try {
-        value = JSON.parse(json);
-    } catch {
-        throw new LedgerError('EPOCH_INVALID', 'the epoch is not JSON');
+        // Stored verbatim, so it must have a canonical form (I-JSON) like every stored value.
+        value = parseIJson(json, MAX_RECORD_DEPTH);
+    } catch (err) {
+        if (!(err instanceof JsonRefusal)) {
+            throw err;
+        }
+        throw new LedgerError('EPOCH_INVALID', `the epoch ${err.message}`);
     }
     const parsed = requestSchema.safeParse(value);
     if (!parsed.success) {

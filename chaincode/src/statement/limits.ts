@@ -5,6 +5,8 @@ export const Limits = {
     /** Longest embedded PatientConsent JWS. */
     maxConsentLength: 4096,
     maxAudienceLength: 256,
+    /** Claims are flat; nesting beyond this is refused before any claim is read. */
+    maxPayloadDepth: 32,
     maxUrlLength: 512,
     /** iat may be this far ahead of the transaction timestamp (client clock skew). */
     clockSkewSeconds: 300,

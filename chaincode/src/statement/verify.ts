@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { base64url, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import { z } from 'zod';
 import { LedgerError, type ErrorCode } from '../errors';
-import { ForbiddenMemberError, canonicalJson, parseJsonStrict } from './canonical';
+import { JsonRefusal, LONE_SURROGATE, canonicalJson, parseIJson } from './canonical';
 import { ClaimSchemas, maxAgeSeconds, type Claims, type StatementType } from './claims';
 import { ALGORITHMS, PublicJwk, algorithmOf, type Algorithm } from './keys';
 import { Limits, STATEMENT_MEDIA_TYPE } from './limits';
@@ -81,6 +81,11 @@ export async function verifyStatement<T extends StatementType>(jws: unknown, typ
     };
 }
 
+/** A short, well-formed echo of an input string for an error detail (a cut may split a surrogate pair). */
+function excerpt(s: string): string {
+    return s.slice(0, 32).replace(new RegExp(LONE_SURROGATE, 'gu'), '\ufffd');
+}
+
 function isCanonicalBase64Url(part: string): boolean {
     if (!/^[A-Za-z0-9_-]+$/.test(part)) {
         return false;
@@ -105,7 +110,7 @@ function readHeader(jws: string, label: string): { alg: Algorithm; jwk: PublicJw
     }
     const alg = header.data.alg;
     if (!(ALGORITHMS as readonly string[]).includes(alg)) {
-        reject('ALGORITHM_UNSUPPORTED', `${label} alg "${alg.slice(0, 32)}" is not one of ${ALGORITHMS.join(', ')}`);
+        reject('ALGORITHM_UNSUPPORTED', `${label} alg "${excerpt(alg)}" is not one of ${ALGORITHMS.join(', ')}`);
     }
     const jwk = PublicJwk.safeParse(header.data.jwk);
     if (!jwk.success) {
@@ -134,15 +139,19 @@ async function verifySignature(jws: string, jwk: PublicJwk, alg: Algorithm, labe
 
 function readClaims<T extends StatementType>(payload: Uint8Array, type: T): Claims<T> {
     let text: string;
-    let value: unknown;
     try {
         text = new TextDecoder('utf-8', { fatal: true }).decode(payload);
-        value = parseJsonStrict(text);
+    } catch {
+        reject('PAYLOAD_INVALID', `${type} payload is not UTF-8`);
+    }
+    let value: unknown;
+    try {
+        value = parseIJson(text, Limits.maxPayloadDepth);
     } catch (err) {
-        if (err instanceof ForbiddenMemberError) {
-            reject('FORBIDDEN_KEY', `${type} payload uses forbidden member name "${err.member}"`);
+        if (!(err instanceof JsonRefusal)) {
+            throw err;
         }
-        reject('PAYLOAD_INVALID', `${type} payload is not UTF-8 JSON`);
+        reject(err.reason === 'FORBIDDEN_MEMBER' ? 'FORBIDDEN_KEY' : 'PAYLOAD_INVALID', `${type} payload ${err.message}`);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         reject('PAYLOAD_INVALID', `${type} payload is not a JSON object`);
@@ -152,7 +161,7 @@ function readClaims<T extends StatementType>(payload: Uint8Array, type: T): Clai
     }
     const actualType = (value as Record<string, unknown>).type;
     if (actualType !== type) {
-        reject('STATEMENT_TYPE_MISMATCH', `expected a ${type} statement, got ${typeof actualType === 'string' ? `"${actualType.slice(0, 32)}"` : 'no type'}`);
+        reject('STATEMENT_TYPE_MISMATCH', `expected a ${type} statement, got ${typeof actualType === 'string' ? `"${excerpt(actualType)}"` : 'no type'}`);
     }
     return parseClaims(value as Record<string, unknown>, type);
 }
@@ -169,7 +178,7 @@ export function parseClaims<T extends StatementType>(value: Record<string, unkno
     }
     const name = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-        reject('CLAIM_UNKNOWN', `${type} claim "${issue.keys[0]?.slice(0, 32) ?? ''}" is not defined for this type`);
+        reject('CLAIM_UNKNOWN', `${type} claim "${excerpt(issue.keys[0] ?? '')}" is not defined for this type`);
     }
     if (issue.path.length === 1 && !Object.hasOwn(value, name)) {
         reject('CLAIM_MISSING', `${type} claim "${name}" is required`);
@@ -185,7 +194,7 @@ function describeIssue(issue: z.core.$ZodIssue | undefined): string {
         return 'invalid';
     }
     if (issue.code === 'unrecognized_keys') {
-        return `unknown member "${issue.keys[0]?.slice(0, 32) ?? ''}"`;
+        return `unknown member "${excerpt(issue.keys[0] ?? '')}"`;
     }
     return `"${issue.path.map(String).join('.')}" ${issue.message}`;
 }

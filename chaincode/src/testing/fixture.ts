@@ -25,7 +25,7 @@ export async function partyFromJwk(privateJwk: JWK): Promise<Party> {
 }
 
 type TxName = 'DefineSource' | 'UpdateSourceUrl' | 'DeactivateSource' | 'DefineStudy' | 'AllowAccess' | 'RevokeAccess' | 'RequestAccess' | 'DenyAccess' | 'RotateOwnerKey' | 'RecordDisclosure';
-type QueryName = 'GetSource' | 'ListSources' | 'GetStudy' | 'CheckAccess' | 'ListGrants' | 'ListRequests' | 'ListDisclosures' | 'GetHistory' | 'GetStake' | 'ListEpochs' | 'GetEpoch';
+type QueryName = 'GetSource' | 'ListSources' | 'GetStudy' | 'CheckAccess' | 'ListGrants' | 'ListRequests' | 'ListDisclosures' | 'GetHistory' | 'GetStake' | 'GetStakeActivity' | 'ListEpochs' | 'GetEpoch';
 
 export const ORG1 = 'Org1MSP';
 export const ORG2 = 'Org2MSP';

@@ -7,6 +7,7 @@ import { IdentityFiles } from '../ca/identity';
 import { address, type Organisation, type Topology } from '../topology/topology';
 import { waitFor } from '../process/wait';
 import { projectRoot } from '../fabric-home';
+import { projectNode } from '../runtime/project-node';
 import { writeCcaasPackage } from './package';
 import { describeValidationParameter } from './policy-text';
 import { connect } from 'node:net';
@@ -96,7 +97,7 @@ export class ChaincodeDeployment {
         const tls = new IdentityFiles(this.#o.layout.identity(org.name, `chaincode.${p.name}`));
         this.#o.supervisor.start({
           name: `chaincode.${p.name}`,
-          command: process.execPath,
+          command: projectNode(),
           args: [
             join(projectRoot, 'node_modules', 'fabric-shim', 'cli.js'),
             'server',

@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { address, type Organisation, type Topology } from '../topology/topology';
 
 export const FABRIC_IMAGE_TAG = '2.5.9';
-export const FABRIC_CA_IMAGE_TAG = '1.5.18';
+export const FABRIC_CA_IMAGE_TAG = '1.5.21';
 
 interface Service {
   image?: string;

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readFileSync, readdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Layout } from '../layout';
+import { assertProjectNodeCommand } from '../runtime/project-node';
 import { waitFor } from './wait';
 
 export interface StartOptions {
@@ -56,7 +57,9 @@ export class Supervisor implements ProcessSupervisor {
     return pid !== undefined && processAlive(pid);
   }
 
+  /** Starts the process unless it runs; a Node binary other than the project's is refused (ProjectNodeError). */
   start(options: StartOptions): number {
+    assertProjectNodeCommand(options.command);
     if (this.isRunning(options.name)) {
       const pid = this.pid(options.name);
       if (pid !== undefined) {

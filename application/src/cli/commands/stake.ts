@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context';
+import { describeEpochReport } from '../../stake/epoch-report';
 import { EpochError, EpochRotation, type EpochProposal, type PendingEpoch } from '../../stake/epoch-rotation';
 import { compileStakePolicy, MORE_THAN_HALF, pickEndorsers } from '../../stake/policy';
 import type { RegisterCommand } from './index';
@@ -10,6 +11,10 @@ interface EpochFlags {
   readonly commit?: boolean;
   readonly pending?: boolean;
   readonly channelPolicy?: boolean;
+  readonly review?: boolean;
+  readonly refuse?: boolean;
+  readonly reason?: string;
+  readonly acceptFlagged?: boolean;
   readonly floor: string;
 }
 
@@ -23,11 +28,14 @@ function floorOf(flags: { floor: string }): number {
 
 function describeProposal(p: EpochProposal): string {
   const stakes = Object.entries(p.stakes).map(([org, n]) => `${org}=${String(n)}`).join(', ');
-  return `sequence ${String(p.sequence)}: ${p.policy ?? 'the channel policy (/Channel/Application/Endorsement)'}\n  stakes ${stakes} (proposed ${p.proposedAt})`;
+  return `sequence ${String(p.sequence)}: ${p.policy ?? 'the channel policy (/Channel/Application/Endorsement)'}\n  stakes ${stakes} (proposed ${p.proposedAt})\n${describeEpochReport(p.report)}`;
 }
 
 function describePending(p: PendingEpoch): string {
-  const lines = Object.entries(p.approvals).map(([org, ok]) => `  ${org.padEnd(16)} ${ok ? 'approved' : 'pending'}`);
+  const lines = Object.entries(p.approvals).map(([org, ok]) => {
+    const refusal = p.refusals[org];
+    return `  ${org.padEnd(16)} ${ok ? 'approved' : refusal ? `refused: ${refusal.reason}` : 'pending'}`;
+  });
   return `${describeProposal(p.proposal)}\n${lines.join('\n')}`;
 }
 
@@ -71,7 +79,11 @@ export const registerStake: RegisterCommand = (program: Command, context: () => 
     )
     .option('--approve-only', "only approve the open proposal (made now if none) as --org's admin")
     .option('--commit', 'commit the open proposal once every organisation approved, then record the epoch')
-    .option('--pending', 'show the open proposal and which organisations approved it')
+    .option('--pending', 'show the open proposal and which organisations approved or refused it')
+    .option('--review', "show the open proposal (made now if none) with the stake report, without approving")
+    .option('--refuse', "decline the open proposal as --org: it does not approve; without a majority's approvals the epoch cannot commit")
+    .option('--reason <text>', 'why --refuse declines (shown to the other operators)', 'declined after review')
+    .option('--accept-flagged', 'let the all-steps run approve although the stake report flags an organisation')
     .option('--channel-policy', "propose the channel's default endorsement policy (MAJORITY) instead of the stake policy")
     .option('--floor <n>', 'weight of a member with fewer studies', '1')
     .action(async (flags: EpochFlags) => {
@@ -81,6 +93,20 @@ export const registerStake: RegisterCommand = (program: Command, context: () => 
         if (flags.pending === true) {
           const pending = await rotation.pending();
           ctx.print(pending ?? null, () => (pending ? describePending(pending) : 'no open epoch proposal'));
+          return;
+        }
+        if (flags.review === true) {
+          const proposal = await rotation.propose({ channelPolicy: flags.channelPolicy === true });
+          ctx.print(proposal, () => describeProposal(proposal));
+          return;
+        }
+        if (flags.refuse === true) {
+          const org = ctx.options.org ?? ctx.env.ISL_ORG;
+          if (org === undefined) {
+            throw new CliError('--refuse needs --org <msp>: the organisation that declines', 2);
+          }
+          const refusal = await rotation.refuse(org, flags.reason ?? 'declined after review');
+          ctx.print(refusal, () => `${refusal.mspId} refused sequence ${String(refusal.sequence)}: ${refusal.reason} (not approved)`);
           return;
         }
         if (flags.approveOnly === true) {
@@ -98,7 +124,7 @@ export const registerStake: RegisterCommand = (program: Command, context: () => 
           ctx.print(committed, () => `committed sequence ${String(committed.sequence)} in block ${String(committed.block)}: ${committed.policy}${committed.recordTxId ? `\nrecorded as epoch (transaction ${committed.recordTxId})` : ''}`);
           return;
         }
-        const committed = await rotation.rotate({ channelPolicy: flags.channelPolicy === true });
+        const committed = await rotation.rotate({ channelPolicy: flags.channelPolicy === true, acceptFlagged: flags.acceptFlagged === true });
         ctx.print(committed, () => `epoch ${String(committed.sequence)} committed in block ${String(committed.block)}: ${committed.policy}${committed.recordTxId ? `\nrecorded (transaction ${committed.recordTxId})` : ''}`);
       } catch (err) {
         if (err instanceof EpochError) {

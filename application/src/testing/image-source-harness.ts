@@ -1,0 +1,122 @@
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { request } from 'node:https';
+import { createServer as createNetServer } from 'node:net';
+import { Readable } from 'node:stream';
+import type { JWK } from 'jose';
+import { generate } from 'selfsigned';
+import { thumbprint } from '../../../chaincode/src/statement';
+import type { RecipientSigningKey } from '../imagesource/http-signature';
+import { ImageSourceServer, type ImageSourceServerOptions, type Release } from '../imagesource/server';
+import type { Authorisation } from '../imagesource/study-release';
+
+/** A fresh recipient key, as a wallet would derive one. */
+export async function recipientKey(alg: 'ES256' | 'EdDSA' = 'ES256'): Promise<RecipientSigningKey> {
+  const pair = alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
+  const publicJwk = pair.publicKey.export({ format: 'jwk' }) as JWK;
+  return { alg, publicJwk, keyId: await thumbprint(publicJwk), privateKey: createPrivateKey(pair.privateKey.export({ format: 'pem', type: 'pkcs8' })) };
+}
+
+/** A study release without a ledger or a PACS: grants are a set, each study is two small "instances". */
+export class FakeRelease implements Release {
+  readonly grants = new Set<string>();
+  readonly released: { study: string; recipient: string; size: number }[] = [];
+  authorisations = 0;
+
+  grant(study: string, recipient: string): void {
+    this.grants.add(`${study} ${recipient}`);
+  }
+
+  authorise(reference: string, recipient: string): Promise<Authorisation> {
+    this.authorisations++;
+    return Promise.resolve(
+      this.grants.has(`${reference} ${recipient}`)
+        ? { granted: true, reference, instances: [1, 2].map((n) => ({ id: `${reference}-${String(n)}`, sopInstanceUid: `1.2.${String(n)}`, instanceNumber: n, fileSize: 8 })) }
+        : { granted: false, reason: 'NO_GRANT' },
+    );
+  }
+
+  openInstance(instance: { readonly id: string }): Promise<Readable> {
+    return Promise.resolve(Readable.from([Buffer.from(`DICM:${instance.id}`)]));
+  }
+
+  async pipeInstance(file: Readable, out: NodeJS.WritableStream): Promise<number> {
+    let size = 0;
+    for await (const chunk of file) {
+      size += (chunk as Buffer).length;
+      out.write(chunk as Buffer);
+    }
+    return size;
+  }
+
+  recordRelease(d: { readonly study: string; readonly recipient: string; readonly size: number }): void {
+    this.released.push({ study: d.study, recipient: d.recipient, size: d.size });
+  }
+
+  flushDisclosures(): void {
+    // Nothing to flush: releases are kept in memory.
+  }
+}
+
+async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => { resolve(); }));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+export interface Harness {
+  readonly server: ImageSourceServer;
+  readonly release: FakeRelease;
+  readonly port: number;
+  /** The registered URL, e.g. https://127.0.0.1:40123 */
+  readonly url: string;
+  readonly ca: Buffer;
+  close(): Promise<void>;
+}
+
+/** A real HTTPS image-source server on 127.0.0.1 with a self-signed certificate and a fake release. */
+export async function startImageSource(options: Partial<Omit<ImageSourceServerOptions, 'tls' | 'release'>> = {}): Promise<Harness> {
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
+  });
+  const port = await freePort();
+  const release = new FakeRelease();
+  const url = `https://127.0.0.1:${String(port)}`;
+  const server = new ImageSourceServer({
+    sourceId: 'source-under-test',
+    publicUrl: url,
+    tls: { cert: Buffer.from(pems.cert), key: Buffer.from(pems.private) },
+    release,
+    log: () => undefined,
+    ...options,
+  });
+  await server.listen(port);
+  return { server, release, port, url, ca: Buffer.from(pems.cert), close: () => server.close() };
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** One HTTPS request with the request-target sent exactly as given (origin-form, absolute-form, anything). */
+export function send(h: Harness, method: string, requestTarget: string, headers: Record<string, string> = {}, body?: Buffer): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: h.port, method, path: requestTarget, headers, ca: h.ca, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
