@@ -1,7 +1,7 @@
 import type { ErrorCode } from '@isl/chaincode/dist/errors';
-import { UploadError, type UploadErrorCode } from '../imagesource/dicom-upload';
-import { ImageSourceUnavailable } from '../imagesource/local-publisher';
-import { PublishError, type PublishErrorCode } from '../imagesource/publisher';
+import { UploadError, type UploadErrorCode } from '../publishing/dicom-upload';
+import { ImageSourceUnavailable } from '../publishing/local-publisher';
+import { PublishError, type PublishErrorCode } from '../publishing/publisher';
 import { LedgerRejection, LedgerUnavailable, TransactionInvalid } from '../ledger/errors';
 import { OrthancError } from '../pacs/orthanc-client';
 

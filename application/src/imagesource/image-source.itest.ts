@@ -16,13 +16,14 @@ import { LedgerClient } from '../ledger/ledger-client';
 import { OrthancClient } from '../pacs/orthanc-client';
 import { writeSyntheticStudy } from '../pacs/synthetic-study';
 import { privateJwkOf, Wallet, WalletStore, type SigningKey } from '../wallet';
-import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest } from './http-signature';
-import { Publisher } from './publisher';
+import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest } from '../wire/http-signature';
+import { Publisher } from '../publishing/publisher';
 import { readSourceKey } from './source-key';
-import { retrieveRequestEnvelope, retrieveStudy, RetrievalRefused, type RetrievalProtocol } from './retrieve-client';
+import { retrieveStudy, RetrievalRefused, type RetrievalProtocol } from '../retrieval/retrieve-client';
+import { retrieveRequestEnvelope } from '../wire/iti43';
 import { startImageSourceServices, type ImageSourceServices } from './service';
 import { StudyStore } from './study-store';
-import { WalletConsentSigner } from './wallet-consent';
+import { WalletConsentSigner } from '../publishing/wallet-consent';
 
 const ORG = 'Hospital1MSP';
 const INSTANCES = 50;

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { JWK } from 'jose';
 import { generate } from 'selfsigned';
 import { thumbprint } from '../../../chaincode/src/statement';
-import type { RecipientSigningKey } from '../imagesource/http-signature';
+import type { RecipientSigningKey } from '../wire/http-signature';
 import { ImageSourceServer, type ImageSourceServerOptions, type Release } from '../imagesource/server';
 import type { Authorisation } from '../imagesource/study-release';
 

@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { createStatement, generateStatementKey, newNonce, thumbprint } from '@isl/chaincode/dist/statement';
-import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from '@isl/application/dist/imagesource/http-signature';
-import { retrieveRequestEnvelope } from '@isl/application/dist/imagesource/retrieve-client';
-import { Publisher, type ConsentSigner } from '@isl/application/dist/imagesource/publisher';
+import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from '@isl/application/dist/wire/http-signature';
+import { ACTION, retrieveRequestEnvelope } from '@isl/application/dist/wire/iti43';
+import { mtomMessage } from '@isl/application/dist/wire/mtom';
+import { Publisher, type ConsentSigner } from '@isl/application/dist/publishing/publisher';
 import { StudyStore } from '@isl/application/dist/imagesource/study-store';
 import { OrthancClient } from '@isl/application/dist/pacs/orthanc-client';
 import { writeSyntheticStudy } from '@isl/application/dist/pacs/synthetic-study';
@@ -139,14 +140,9 @@ async function viaWado(net: BenchNetwork, org: BenchOrg, key: RecipientSigningKe
 
 async function viaIti43(net: BenchNetwork, org: BenchOrg, key: RecipientSigningKey, reference: string): Promise<number> {
   const target = new URL(org.sourceUrl).href;
-  const boundary = `isl-req-${randomUUID()}`;
-  const rootId = `root.${randomUUID()}@isl`;
   const envelope = retrieveRequestEnvelope(target, `urn:uuid:${randomUUID()}`, [{ repositoryUniqueId: org.source.keyId, documentUniqueId: reference }]);
-  const body = Buffer.from(`--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${rootId}>\r\n\r\n${envelope}\r\n--${boundary}--\r\n`);
-  const headers = {
-    'content-type': `multipart/related; type="application/xop+xml"; boundary="${boundary}"; start="<${rootId}>"; start-info="application/soap+xml"; action="urn:ihe:iti:2007:RetrieveDocumentSet"`,
-    'content-digest': contentDigest(body),
-  };
+  const { contentType, body } = mtomMessage(envelope, { action: ACTION });
+  const headers = { 'content-type': contentType, 'content-digest': contentDigest(body) };
   const signed = signRequest(key, { method: 'POST', targetUri: target, headers }, { nonce: newNonce(), components: POST_COMPONENTS });
   const res = await send(target, { method: 'POST', headers: { ...headers, ...signed, 'content-length': String(body.length) }, ca: net.ca }, body);
   if (res.statusCode !== 200) throw new Error(`ITI-43 answered ${String(res.statusCode)}`);

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CodedError } from '../coded-error';
 import { DicomFileError, scanInstanceIdentifiers } from '../pacs/dicom-file';
-import { parseMediaType } from './media-type';
-import { MultipartError, MultipartParser, type PartSink } from './multipart';
+import { parseMediaType } from '../wire/media-type';
+import { MultipartError, MultipartParser, type PartSink } from '../wire/multipart';
 
 export type UploadErrorCode = 'UNSUPPORTED_MEDIA_TYPE' | 'MALFORMED_MULTIPART' | 'PART_NOT_DICOM' | 'UPLOAD_TOO_LARGE' | 'TOO_MANY_INSTANCES' | 'UPLOAD_EMPTY' | 'DICOM_TOO_COMPLEX';
 
