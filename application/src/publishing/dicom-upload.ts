@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { CodedError } from '../coded-error';
+import { CodedError } from '@isl/platform';
 import { DicomFileError, scanInstanceIdentifiers } from '../pacs/dicom-file';
 import { parseMediaType } from '../wire/media-type';
 import { MultipartError, MultipartParser, type PartSink } from '../wire/multipart';

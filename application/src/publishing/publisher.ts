@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStatement, LedgerError, Limits, newStudyReference, verifyStatement } from '@isl/chaincode/dist/statement';
-import { CodedError } from '../coded-error';
+import { CodedError } from '@isl/platform';
 import { LedgerRejection } from '../ledger/errors';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { DicomFileError, readInstanceIdentifiers } from '../pacs/dicom-file';

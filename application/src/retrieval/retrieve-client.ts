@@ -1,9 +1,9 @@
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { newNonce } from '@isl/chaincode/dist/statement';
+import { sendRequest } from '@isl/platform';
 import { readInstanceIdentifiers } from '../pacs/dicom-file';
 import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from '../wire/http-signature';
 import { ACTION, NS, retrieveRequestEnvelope, Status } from '../wire/iti43';
@@ -73,7 +73,7 @@ async function viaWadoRs(o: RetrieveOptions): Promise<{ files: string[]; bytes: 
   const target = wadoRsUri(o.url, o.study);
   const headers = { accept: 'multipart/related; type="application/dicom"' };
   const signed = signRequest(o.key, { method: 'GET', targetUri: target, headers }, { nonce: newNonce(), components: GET_COMPONENTS });
-  const res = await send(target, { method: 'GET', headers: { ...headers, ...signed }, ca: [...o.ca] });
+  const res = await sendRequest(target, { method: 'GET', headers: { ...headers, ...signed }, ca: o.ca, timeoutMs: 60_000 });
   if (res.statusCode !== 200) {
     const body = (await collect(res)).toString('utf8');
     const error = safeJson(body)?.error;
@@ -107,7 +107,7 @@ async function viaIti43(o: RetrieveOptions): Promise<{ files: string[]; bytes: n
   const { contentType, body } = mtomMessage(envelope, { action: ACTION });
   const headers = { 'content-type': contentType, 'content-digest': contentDigest(body) };
   const signed = signRequest(o.key, { method: 'POST', targetUri: target, headers }, { nonce: newNonce(), components: POST_COMPONENTS });
-  const res = await send(target, { method: 'POST', headers: { ...headers, ...signed, 'content-length': String(body.length) }, ca: [...o.ca] }, body);
+  const res = await sendRequest(target, { method: 'POST', headers: { ...headers, ...signed, 'content-length': String(body.length) }, ca: o.ca, body, timeoutMs: 60_000 });
   const type = parseMediaType(res.headers['content-type']);
   const responseBoundary = type?.params.get('boundary');
   if (type?.type !== 'multipart/related' || !responseBoundary) {
@@ -190,15 +190,6 @@ function fileSink(file: string, count: (n: number) => void): PartSink {
       closeSync(fd);
     },
   };
-}
-
-function send(url: string, options: RequestOptions, body?: Buffer): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ...options, timeout: 60_000 }, resolve);
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within 60 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 async function collect(res: IncomingMessage): Promise<Buffer> {

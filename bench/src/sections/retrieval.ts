@@ -1,11 +1,11 @@
 import { generateKeyPairSync, randomUUID, createPrivateKey, type KeyObject } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { createStatement, generateStatementKey, newNonce, thumbprint } from '@isl/chaincode/dist/statement';
+import { sendRequest } from '@isl/platform';
 import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from '@isl/application/dist/wire/http-signature';
 import { ACTION, retrieveRequestEnvelope } from '@isl/application/dist/wire/iti43';
 import { mtomMessage } from '@isl/application/dist/wire/mtom';
@@ -115,14 +115,7 @@ async function drainCount(res: IncomingMessage): Promise<number> {
 }
 
 function send(url: string, options: { method: string; headers: Record<string, string>; ca?: readonly Buffer[] }, body?: Buffer): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    const req = u.protocol === 'https:' ? httpsRequest(u, { method: options.method, headers: options.headers, ca: [...(options.ca ?? [])], timeout: 120_000 }) : httpRequest(u, { method: options.method, headers: options.headers, timeout: 120_000 });
-    req.on('response', resolve);
-    req.on('timeout', () => req.destroy(new Error(`${url}: no answer within 120 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+  return sendRequest(url, { ...options, timeoutMs: 120_000, ...(body ? { body } : {}) });
 }
 
 function wadoRequest(org: BenchOrg, key: RecipientSigningKey, reference: string): { url: string; headers: Record<string, string> } {
