@@ -107,3 +107,29 @@ describe('ITI-43 messages', () => {
     assert.equal(parseXml(faultEnvelope(new SoapFault('x & y', { subcode: 'wsse:FailedCheck' }))).local, 'Envelope');
   });
 });
+
+// parseMediaType is hand-written (see media-type.ts): any text is either parsed or answered
+// with undefined, never an exception or a hang (a hang fails the test by its timeout).
+describe('media type parsing under fuzzing', () => {
+  const fragments = fc.constantFrom('multipart/related', 'application/dicom', 'a/b', '/', ';', '=', '"', '\\', ' ', '\t', ',', 'type', 'boundary', 'x', '*', '\u00e9', '\r\n');
+
+  it('answers a MediaType or undefined for any text', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.array(fragments, { maxLength: 80 }).map((p) => p.join(''))), (text) => {
+        const got = parseMediaType(text);
+        if (got !== undefined) {
+          assert.match(got.type, /^[^/\s]+\/[^/\s]+$/);
+          for (const [name] of got.params) assert.match(name, /^[!#$%&'*+.^_`|~0-9a-z-]+$/);
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('takes header-sized hostile inputs (16 KiB) without hanging', () => {
+    const big = 16 * 1024;
+    for (const text of [`a/b${';x="\\'.repeat(big / 5)}`, `a/b${';'.repeat(big)}`, `a/b${';x'.repeat(big / 2)}`, `a/b;x="${'\\"'.repeat(big / 2)}`, `a/b${'; x=y'.repeat(big / 5)}`, '='.repeat(big)]) {
+      parseMediaType(text);
+    }
+  });
+});
