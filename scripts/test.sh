@@ -22,7 +22,7 @@ export ISL_TEST_SUMMARY
 trap 'rm -f "$ISL_TEST_SUMMARY"' EXIT
 if [ "$suite" = all ] || [ "$suite" = unit ]; then
   echo "== lint (ESLint, typescript-eslint strictTypeChecked)"
-  npx eslint chaincode network application bench || status=$?
+  npx eslint platform chaincode network application bench || status=$?
   echo "== unit tests"
   (cd network/ccaas-builder && go test ./...)
   npx mocha --config .mocharc.unit.json || status=$?

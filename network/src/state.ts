@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '@isl/platform';
 import { z } from 'zod';
 
 const stateSchema = z.object({
@@ -62,9 +62,6 @@ export class NetworkState {
   }
 
   save(): void {
-    mkdirSync(dirname(this.#file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.#file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.#data, null, 2), { mode: 0o600 });
-    renameSync(tmp, this.#file);
+    writeFileAtomic(this.#file, JSON.stringify(this.#data, null, 2));
   }
 }

@@ -1,5 +1,6 @@
 import type { Network } from '@hyperledger/fabric-gateway';
-import { canonicalJson, parseEpochPolicyRecord, verifyEpochPolicyRecord, type CanonicalValue } from '../stake/policy';
+import { canonicalJson } from '@isl/chaincode/dist/statement';
+import { parseEpochPolicyRecord, verifyEpochPolicyRecord } from '../stake/policy';
 import { BlockReader, type DecodedBlock } from './block-reader';
 import { orderingActivity, type AuditedOrderer, type OrdererActivity } from './ordering';
 
@@ -210,7 +211,7 @@ function countBlock(block: DecodedBlock, chaincode: string, entry: (mspId: strin
 /** Recompiles an epoch record with the stake policy plugin; a finding when it does not verify. */
 export function verifyRecordedPolicy(compiled: unknown): string | undefined {
   try {
-    verifyEpochPolicyRecord(parseEpochPolicyRecord(canonicalJson(compiled as CanonicalValue)));
+    verifyEpochPolicyRecord(parseEpochPolicyRecord(canonicalJson(compiled)));
     return undefined;
   } catch (err) {
     return `epoch record does not verify: ${err instanceof Error ? err.message : String(err)}`;

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
+import { MultipartWriter } from '../wire/multipart-writer';
 
 /** An RFC 9457 problem, as the gateway answers every error (docs/protocol.md §10). */
 export interface Problem {
@@ -68,8 +69,6 @@ interface Body {
   readonly make: () => string | ReadableStream<Uint8Array>;
 }
 
-const STOW_BOUNDARY = 'isl-stow-7d1c0a9e';
-
 export interface GatewayClientOptions {
   readonly baseUrl: string;
   /** Bearer token; statement relays work without one. */
@@ -125,9 +124,10 @@ export class GatewayClient {
    * the patient must sign.
    */
   stagePublication(files: readonly string[]): Promise<StagedPublication> {
+    const mime = new MultipartWriter();
     return this.#request<StagedPublication>('POST', '/api/v1/publications', {
-      contentType: `multipart/related; type="application/dicom"; boundary=${STOW_BOUNDARY}`,
-      make: () => Readable.toWeb(Readable.from(stowParts(files))),
+      contentType: `multipart/related; type="application/dicom"; boundary=${mime.boundary}`,
+      make: () => Readable.toWeb(Readable.from(stowParts(new MultipartWriter(mime.boundary), files))),
     });
   }
 
@@ -205,11 +205,10 @@ function parseProblem(text: string): Problem {
 
 const json = (value: unknown): Body => ({ contentType: 'application/json', make: () => JSON.stringify(value) });
 
-async function* stowParts(files: readonly string[]): AsyncGenerator<Buffer> {
+async function* stowParts(mime: MultipartWriter, files: readonly string[]): AsyncGenerator<Buffer> {
   for (const file of files) {
-    yield Buffer.from(`--${STOW_BOUNDARY}\r\nContent-Type: application/dicom\r\n\r\n`);
+    yield Buffer.from(mime.part({ 'Content-Type': 'application/dicom' }));
     for await (const chunk of createReadStream(file)) yield chunk as Buffer;
-    yield Buffer.from('\r\n');
   }
-  yield Buffer.from(`--${STOW_BOUNDARY}--\r\n`);
+  yield Buffer.from(mime.close());
 }

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { LedgerRejection, LedgerUnavailable, TransactionInvalid, findRejection } from '../ledger/errors';
-import { UploadError } from '../imagesource/dicom-upload';
-import { ImageSourceUnavailable } from '../imagesource/local-publisher';
-import { PublishError } from '../imagesource/publisher';
+import { UploadError } from '../publishing/dicom-upload';
+import { ImageSourceUnavailable } from '../publishing/local-publisher';
+import { PublishError } from '../publishing/publisher';
 import { OrthancError } from '../pacs/orthanc-client';
 import { ErrorCodes } from '@isl/chaincode/dist/errors';
 import { originalTransaction, toHttpError } from './http-errors';

@@ -1,7 +1,7 @@
 import { GatewayError } from '@hyperledger/fabric-gateway';
-import { UploadError } from '../imagesource/dicom-upload';
-import { ImageSourceUnavailable } from '../imagesource/local-publisher';
-import { PublishError } from '../imagesource/publisher';
+import { UploadError } from '../publishing/dicom-upload';
+import { ImageSourceUnavailable } from '../publishing/local-publisher';
+import { PublishError } from '../publishing/publisher';
 import { findRejection, LedgerRejection, LedgerUnavailable, TransactionInvalid } from '../ledger/errors';
 import { OrthancError } from '../pacs/orthanc-client';
 import { HttpProblem, problem, PublishCodes, UploadCodes, type ProblemBody, type ProblemCode } from './problem';

@@ -1,7 +1,7 @@
 import { ErrorCodes, type ErrorCode } from '@isl/chaincode/dist/errors';
-import type { UploadErrorCode } from '../imagesource/dicom-upload';
-import type { PublishErrorCode } from '../imagesource/publisher';
-import { CodedError } from '../coded-error';
+import type { UploadErrorCode } from '../publishing/dicom-upload';
+import type { PublishErrorCode } from '../publishing/publisher';
+import { CodedError } from '@isl/platform';
 
 /** RFC 9457 problem details: the body of every error answer of the gateway. */
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';

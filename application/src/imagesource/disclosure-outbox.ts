@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createStatement } from '@isl/chaincode/dist/statement';
 import { LedgerRejection } from '../ledger/errors';
 import type { LedgerClient } from '../ledger/ledger-client';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '@isl/platform';
 import type { SourceKey } from './source-key';
 
 /** One release of a study, as the accounting of disclosures needs it. */

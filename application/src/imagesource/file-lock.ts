@@ -1,16 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { waitFor } from '@isl/network/dist/process/wait';
-
-/** Whether a process with this pid runs (signal 0 only checks). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { processAlive } from '@isl/platform';
 
 /** Takes the lock file if free, or if the process that holds it is gone (a crash). */
 function tryLock(lock: string): boolean {
@@ -32,7 +23,7 @@ function tryLock(lock: string): boolean {
     return false; // released meanwhile: try again at the next poll
   }
   // A holder that wrote no pid yet is alive (it is between open and write).
-  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && !alive(holder)) {
+  if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && !processAlive(holder)) {
     rmSync(lock, { force: true });
   }
   return false;

@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createHash, randomUUID, sign as cryptoSign } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,18 +10,20 @@ import { organisationOf } from '../../../network/src/connection-profile';
 import { connectGateway, type GatewayConnection } from '../../../network/src/gateway/connect';
 import { waitFor } from '../../../network/src/process/wait';
 import { getTestConsortium } from '../../../network/src/testing/root-hooks';
+import { fetchAnswer } from '../../../platform/src';
 import { runIsl } from '../testing/run-isl';
 import { LedgerClient } from '../ledger/ledger-client';
 import { OrthancClient } from '../pacs/orthanc-client';
 import { writeSyntheticStudy } from '../pacs/synthetic-study';
 import { privateJwkOf, Wallet, WalletStore, type SigningKey } from '../wallet';
-import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest } from './http-signature';
-import { Publisher } from './publisher';
+import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest } from '../wire/http-signature';
+import { Publisher } from '../publishing/publisher';
 import { readSourceKey } from './source-key';
-import { retrieveRequestEnvelope, retrieveStudy, RetrievalRefused, type RetrievalProtocol } from './retrieve-client';
+import { retrieveStudy, RetrievalRefused, type RetrievalProtocol } from '../retrieval/retrieve-client';
+import { retrieveRequestEnvelope } from '../wire/iti43';
 import { startImageSourceServices, type ImageSourceServices } from './service';
 import { StudyStore } from './study-store';
-import { WalletConsentSigner } from './wallet-consent';
+import { WalletConsentSigner } from '../publishing/wallet-consent';
 
 const ORG = 'Hospital1MSP';
 const INSTANCES = 50;
@@ -72,17 +73,7 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
   };
 
   const send = (method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Answer> =>
-    new Promise((resolve, reject) => {
-      const req = request(new URL(path, services.url), { method, headers, ca }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    fetchAnswer(new URL(path, services.url), { method, headers, ca, timeoutMs: 60_000, maxBytes: 1024 * 1024 * 1024, ...(body ? { body } : {}) });
 
   const signedGet = (key: SigningKey, ref: string): Record<string, string> => {
     const target = new URL(`/studies/${ref}`, services.url).href;

@@ -1,4 +1,4 @@
-import { canonicalUri, MisdirectedRequest, requestTargetUri, TargetUriError, type CanonicalUri } from './target-uri';
+import { canonicalUri, MisdirectedRequest, requestTargetUri, TargetUriError, type CanonicalUri } from '../wire/target-uri';
 
 /**
  * The image source's routes, matched on the canonical path (RFC 3986 §6:

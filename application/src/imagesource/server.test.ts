@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { newNonce, newStudyReference } from '../../../chaincode/src/statement';
 import { recipientKey, send, startImageSource, type Answer, type Harness } from '../testing/image-source-harness';
-import { GET_COMPONENTS, signRequest, type RecipientSigningKey } from './http-signature';
-import { retrieveStudy } from './retrieve-client';
+import { GET_COMPONENTS, signRequest, type RecipientSigningKey } from '../wire/http-signature';
+import { retrieveStudy } from '../retrieval/retrieve-client';
 
 const ACCEPT = { accept: 'multipart/related; type="application/dicom"' };
 

@@ -1,18 +1,17 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { LedgerUnavailable } from '../ledger/errors';
-import { claimNonce, GET_COMPONENTS, POST_COMPONENTS, SignatureRejected, verifySignature, type SignatureTiming, type UnclaimedSignature } from './http-signature';
-import { ACTION, faultEnvelope, parseRetrieveRequest, RESPONSE_ACTION, responseEnvelope, SoapFault, statusOf, type DocumentResponseEntry, type RegistryErrorEntry } from './iti43';
-import { parseMediaType } from './media-type';
-import { MultipartError, parseMultipartBuffer } from './multipart';
-import { ReplayCache } from './replay-cache';
-import { ImageSourceRoutes } from './routes';
-import { write, type Authorisation, type StudyRelease } from './study-release';
-import type { CanonicalUri } from './target-uri';
 import type { OrthancInstance } from '../pacs/orthanc-client';
+import { claimNonce, verifySignature, type SignatureTiming, type UnclaimedSignature } from '../wire/http-signature';
+import { ReplayCache } from '../wire/replay-cache';
+import type { CanonicalUri } from '../wire/target-uri';
+import { serveIti43 } from './iti43-handler';
+import type { Granted, ImageSourceLog, ReleaseGate } from './release-gate';
+import { ImageSourceRoutes } from './routes';
+import type { Authorisation, StudyRelease } from './study-release';
+import { serveWadoRs } from './wado-rs-handler';
 
 /** Instance files requested from Orthanc ahead of the one streaming. */
 const PREFETCH = 3;
@@ -38,7 +37,7 @@ export interface ImageSourceServerOptions {
   /** Nonces of refused requests remembered (the oldest forgotten beyond). */
   readonly refusedReplayCapacity?: number;
   readonly limits?: Partial<ConnectionLimits>;
-  readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  readonly log: ImageSourceLog;
 }
 
 /** Bounds on what slow or many connections can hold (docs/image-retrieval.md). */
@@ -65,10 +64,6 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   maxConnectionsPerClient: 32,
 };
 
-const MAX_REQUEST_BYTES = 256 * 1024;
-/** How much of a too-large ITI-43 body is read and dropped before the 413 (RFC 9112 §9.6: a close after unread data can reset the answer). */
-const MAX_DRAIN_BYTES = 4 * 1024 * 1024;
-
 /**
  * The image source's HTTPS service: ITI-43 Retrieve Document Set (SOAP 1.2,
  * MTOM/XOP) at the registered URL and DICOMweb WADO-RS under it. Nothing is
@@ -84,12 +79,25 @@ export class ImageSourceServer {
   readonly #server: Server;
   readonly #routes: ImageSourceRoutes;
   readonly #perClient = new Map<string, number>();
+  /** What the WADO-RS and ITI-43 handlers may ask of this server. */
+  readonly #gate: ReleaseGate;
 
   constructor(options: ImageSourceServerOptions) {
     this.#options = options;
     this.#replay = new ReplayCache({ capacity: options.replayCapacity ?? 100_000, perOwner: options.replayPerKey ?? 1_000 });
     this.#refused = new ReplayCache({ capacity: options.refusedReplayCapacity ?? 20_000, evictOldest: true });
     this.#routes = new ImageSourceRoutes(options.publicUrl);
+    this.#gate = {
+      sourceId: options.sourceId,
+      log: options.log,
+      verify: (req, target, components, body) => this.#verify(req, target, components, body),
+      claim: (signer, releases) => {
+        this.#claim(signer, releases);
+      },
+      authorise: (reference, recipient) => this.#authorise(reference, recipient),
+      pipeInstance: (file, out) => options.release.pipeInstance(file, out),
+      stream: (res, auth, recipient, requestId, each, trailer) => this.#stream(res, auth, recipient, requestId, each, trailer),
+    };
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#server = createServer({
       cert: options.tls.cert,
@@ -163,10 +171,10 @@ export class ImageSourceServer {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', source: this.#options.sourceId, node: process.version }));
         return;
       case 'wado-rs':
-        await this.#wadoRs(req, res, route.target, route.study);
+        await serveWadoRs(this.#gate, req, res, route.target, route.study);
         return;
       case 'iti43':
-        await this.#iti43(req, res, route.target);
+        await serveIti43(this.#gate, req, res, route.target);
         return;
       case 'none':
         req.resume();
@@ -208,148 +216,6 @@ export class ImageSourceServer {
     }
   }
 
-  // DICOMweb WADO-RS Retrieve Study (PS3.18 §10.4): multipart/related; type="application/dicom".
-  async #wadoRs(req: IncomingMessage, res: ServerResponse, target: CanonicalUri, reference: string): Promise<void> {
-    req.resume();
-    const refuse = (err: SignatureRejected): void => {
-      this.#options.log('warn', 'WADO-RS request refused', { failure: err.failure, detail: err.message });
-      const status = err.failure === 'busy' ? 503 : 401;
-      res.writeHead(status, { 'content-type': 'application/json', 'www-authenticate': 'Signature' }).end(JSON.stringify({ error: err.failure, message: err.message }));
-    };
-    let signer: UnclaimedSignature;
-    try {
-      signer = await this.#verify(req, target, GET_COMPONENTS);
-    } catch (err) {
-      if (err instanceof SignatureRejected) {
-        refuse(err);
-        return;
-      }
-      throw err;
-    }
-    const accept = req.headers.accept;
-    if (accept !== undefined && !acceptsDicom(accept)) {
-      res.writeHead(406, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not-acceptable', message: 'this service answers multipart/related; type="application/dicom"' }));
-      return;
-    }
-    const auth = await this.#authorise(reference, signer.keyId);
-    if (auth === 'unavailable') {
-      res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unavailable', message: 'the ledger cannot be reached; try again later' }));
-      return;
-    }
-    try {
-      this.#claim(signer, auth.granted);
-    } catch (err) {
-      if (err instanceof SignatureRejected) {
-        refuse(err);
-        return;
-      }
-      throw err;
-    }
-    if (!auth.granted) {
-      // Unknown and ungranted studies get the same answer.
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not-found', message: 'no such study is available to this recipient' }));
-      return;
-    }
-    const requestId = randomUUID();
-    const boundary = `isl-${randomBytes(16).toString('hex')}`;
-    res.writeHead(200, {
-      'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
-      'isl-request-id': requestId,
-      'cache-control': 'no-store',
-    });
-    await this.#stream(res, auth, signer.keyId, requestId, async (file, i) => {
-      await write(res, `${i === 0 ? '' : '\r\n'}--${boundary}\r\nContent-Type: application/dicom\r\nContent-Location: ${target.path}/instances/${String(i + 1)}\r\n\r\n`);
-      return this.#options.release.pipeInstance(file, res);
-    }, `\r\n--${boundary}--\r\n`);
-  }
-
-  // IHE ITI-43 Retrieve Document Set: SOAP 1.2 + MTOM/XOP, one DocumentResponse (attachment) per DICOM instance.
-  async #iti43(req: IncomingMessage, res: ServerResponse, target: CanonicalUri): Promise<void> {
-    const body = await readBody(req, MAX_REQUEST_BYTES, MAX_DRAIN_BYTES);
-    if (body === 'too-large') {
-      // The body was read (and dropped) so the client sees this answer, not a reset; then the connection closes.
-      res.setHeader('connection', 'close');
-      this.#soapFault(res, new SoapFault(`the request is larger than ${String(MAX_REQUEST_BYTES)} bytes`, { httpStatus: 413 }));
-      return;
-    }
-    const refuse = (err: SignatureRejected): void => {
-      this.#options.log('warn', 'ITI-43 request refused', { failure: err.failure, detail: err.message });
-      const subcode = { missing: 'wsse:InvalidSecurity', malformed: 'wsse:InvalidSecurity', invalid: 'wsse:FailedCheck', stale: 'wsse:MessageExpired', replayed: 'wsse:FailedAuthentication', busy: undefined }[err.failure];
-      this.#soapFault(res, new SoapFault(err.message, err.failure === 'busy' ? { code: 'Receiver', httpStatus: 503 } : { subcode: subcode ?? 'wsse:InvalidSecurity', httpStatus: 401 }));
-    };
-    let signer: UnclaimedSignature;
-    try {
-      signer = await this.#verify(req, target, POST_COMPONENTS, body);
-    } catch (err) {
-      if (err instanceof SignatureRejected) {
-        refuse(err);
-        return;
-      }
-      throw err;
-    }
-    let request;
-    try {
-      request = parseRetrieveRequest(soapEnvelopeOf(req.headers['content-type'], body));
-    } catch (err) {
-      if (err instanceof SoapFault) {
-        this.#soapFault(res, err);
-        return;
-      }
-      throw err;
-    }
-    const errors: RegistryErrorEntry[] = [];
-    const granted: { auth: Extract<Authorisation, { granted: true }>; homeCommunityId?: string; repositoryUniqueId: string }[] = [];
-    for (const doc of request.documents) {
-      if (doc.repositoryUniqueId !== this.#options.sourceId) {
-        errors.push({ errorCode: 'XDSUnknownRepositoryId', codeContext: `Repository ${doc.repositoryUniqueId} is not served here`, location: doc.repositoryUniqueId });
-        continue;
-      }
-      const auth = await this.#authorise(doc.documentUniqueId, signer.keyId);
-      if (auth === 'unavailable') {
-        errors.push({ errorCode: 'XDSRepositoryError', codeContext: 'The repository cannot check access right now; try again later', location: doc.documentUniqueId });
-      } else if (!auth.granted) {
-        errors.push({ errorCode: 'XDSDocumentUniqueIdError', codeContext: `Document ${doc.documentUniqueId} is not available`, location: doc.documentUniqueId });
-      } else {
-        granted.push({ auth, repositoryUniqueId: doc.repositoryUniqueId, ...(doc.homeCommunityId ? { homeCommunityId: doc.homeCommunityId } : {}) });
-      }
-    }
-    try {
-      this.#claim(signer, granted.length > 0);
-    } catch (err) {
-      if (err instanceof SignatureRejected) {
-        refuse(err);
-        return;
-      }
-      throw err;
-    }
-    const boundary = `isl-${randomBytes(16).toString('hex')}`;
-    const rootId = `root.${randomUUID()}@isl`;
-    const documents: DocumentResponseEntry[] = [];
-    const parts: { cid: string; studyIndex: number; instanceIndex: number }[] = [];
-    granted.forEach((g, s) => {
-      g.auth.instances.forEach((_, i) => {
-        const cid = `${String(s)}.${String(i + 1)}.${randomUUID()}@isl`;
-        parts.push({ cid, studyIndex: s, instanceIndex: i });
-        documents.push({ repositoryUniqueId: g.repositoryUniqueId, documentUniqueId: g.auth.reference, mimeType: 'application/dicom', contentId: cid, ...(g.homeCommunityId ? { homeCommunityId: g.homeCommunityId } : {}) });
-      });
-    });
-    const envelope = responseEnvelope({ relatesTo: request.messageId, status: statusOf(granted.length, errors.length), errors, documents });
-    res.writeHead(200, {
-      'content-type': `multipart/related; type="application/xop+xml"; boundary="${boundary}"; start="<${rootId}>"; start-info="application/soap+xml"; action="${RESPONSE_ACTION}"`,
-      'cache-control': 'no-store',
-    });
-    await write(res, `--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"; action="${RESPONSE_ACTION}"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${rootId}>\r\n\r\n${envelope}`);
-    for (const [s, g] of granted.entries()) {
-      const requestId = randomUUID();
-      await this.#stream(res, g.auth, signer.keyId, requestId, async (file, i) => {
-        const cid = parts.find((p) => p.studyIndex === s && p.instanceIndex === i)?.cid ?? '';
-        await write(res, `\r\n--${boundary}\r\nContent-Type: application/dicom\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${cid}>\r\n\r\n`);
-        return this.#options.release.pipeInstance(file, res);
-      }, undefined);
-    }
-    res.end(`\r\n--${boundary}--\r\n`);
-  }
-
   async #authorise(reference: string, recipient: string): Promise<Authorisation | 'unavailable'> {
     try {
       const auth = await this.#options.release.authorise(reference, recipient);
@@ -371,7 +237,7 @@ export class ImageSourceServer {
    */
   async #stream(
     res: ServerResponse,
-    auth: Extract<Authorisation, { granted: true }>,
+    auth: Granted,
     recipient: string,
     requestId: string,
     each: (file: Readable, index: number) => Promise<number>,
@@ -425,81 +291,4 @@ export class ImageSourceServer {
     }
     this.#options.release.flushDisclosures();
   }
-
-  #soapFault(res: ServerResponse, fault: SoapFault): void {
-    const boundary = `isl-${randomBytes(16).toString('hex')}`;
-    const rootId = `fault.${randomUUID()}@isl`;
-    res.writeHead(fault.httpStatus, {
-      'content-type': `multipart/related; type="application/xop+xml"; boundary="${boundary}"; start="<${rootId}>"; start-info="application/soap+xml"`,
-    });
-    res.end(
-      `--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${rootId}>\r\n\r\n${faultEnvelope(fault)}\r\n--${boundary}--\r\n`,
-    );
-  }
 }
-
-function acceptsDicom(accept: string): boolean {
-  return accept.split(',').some((member) => {
-    const m = parseMediaType(member);
-    if (!m) return false;
-    if (m.type === '*/*' || m.type === 'multipart/*') return true;
-    return m.type === 'multipart/related' && (m.params.get('type') ?? 'application/dicom').toLowerCase() === 'application/dicom';
-  });
-}
-
-/**
- * Reads a body of at most `limit` bytes. A larger one is read on and
- * dropped up to `drainLimit` (so the refusal reaches a client still sending),
- * and not read beyond it: 'too-large' either way.
- */
-async function readBody(req: IncomingMessage, limit: number, drainLimit: number): Promise<Buffer | 'too-large'> {
-  const declared = Number(req.headers['content-length'] ?? Number.NaN);
-  if (declared > drainLimit) {
-    return 'too-large';
-  }
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of req) {
-    length += (chunk as Buffer).length;
-    if (length > drainLimit) {
-      return 'too-large';
-    }
-    if (length <= limit) {
-      chunks.push(chunk as Buffer);
-    }
-  }
-  return length > limit ? 'too-large' : Buffer.concat(chunks);
-}
-
-/** The SOAP envelope of an MTOM (multipart/related, XOP root part) or plain SOAP 1.2 request. */
-export function soapEnvelopeOf(contentType: string | undefined, body: Buffer): string {
-  const type = parseMediaType(contentType);
-  if (type?.type === 'application/soap+xml') {
-    return body.toString('utf8');
-  }
-  if (type?.type !== 'multipart/related' || type.params.get('type')?.toLowerCase() !== 'application/xop+xml') {
-    throw new SoapFault('ITI-43 requests are SOAP 1.2 with MTOM: multipart/related; type="application/xop+xml"', { httpStatus: 415 });
-  }
-  const boundary = type.params.get('boundary');
-  if (!boundary) {
-    throw new SoapFault('multipart/related without a boundary');
-  }
-  let parts;
-  try {
-    parts = parseMultipartBuffer(body, boundary);
-  } catch (err) {
-    throw new SoapFault(`malformed MIME: ${(err as MultipartError).message}`);
-  }
-  const start = type.params.get('start');
-  const root = start ? parts.find((p) => p.headers.get('content-id') === start) : parts[0];
-  if (!root) {
-    throw new SoapFault('the MTOM root part (start) is missing');
-  }
-  const rootType = parseMediaType(root.headers.get('content-type'));
-  if (rootType?.type !== 'application/xop+xml') {
-    throw new SoapFault('the MTOM root part must be application/xop+xml');
-  }
-  return root.body.toString('utf8');
-}
-
-export { ACTION };

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { audienceFor, createStatement } from '@isl/chaincode/dist/statement';
 import { organisationOf, writeConnectionProfile, type ConnectionProfile } from '@isl/network/dist/connection-profile';
@@ -7,6 +6,7 @@ import { connectGateway } from '@isl/network/dist/gateway/connect';
 import type { ProcessSupervisor } from '@isl/network/dist/process/supervisor';
 import { waitFor } from '@isl/network/dist/process/wait';
 import { projectNode } from '@isl/network/dist/runtime/project-node';
+import { fetchAnswer } from '@isl/platform';
 import { LedgerRejection } from '../ledger/errors';
 import { LedgerClient } from '../ledger/ledger-client';
 import type { OrthancCredentials } from '../pacs/orthanc-config';
@@ -138,24 +138,11 @@ async function defineSourceIfNew(profile: ConnectionProfile, mspId: string, priv
   }
 }
 
-function health(url: string, ca: Buffer): Promise<string | false> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}/healthz`, { ca, timeout: 5_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { source?: unknown };
-          resolve(res.statusCode === 200 && typeof body.source === 'string' ? body.source : false);
-        } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)));
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
-    req.on('error', reject);
-    req.end();
-  });
+/** The source id the running server reports on /healthz, or false. */
+async function health(url: string, ca: Buffer): Promise<string | false> {
+  const answer = await fetchAnswer(`${url}/healthz`, { ca, timeoutMs: 5_000, maxBytes: 64 * 1024 });
+  const body = JSON.parse(answer.body.toString('utf8')) as { source?: unknown };
+  return answer.status === 200 && typeof body.source === 'string' ? body.source : false;
 }
 
 function pickEnv(names: readonly string[]): Record<string, string> {

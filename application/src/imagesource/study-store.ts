@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '@isl/platform';
 import { withFileLock } from './file-lock';
 
 /** One published (or being published) study: the ledger reference and the PACS's UID. */

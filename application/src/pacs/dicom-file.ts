@@ -1,5 +1,5 @@
 import { constants, inflateRawSync } from 'node:zlib';
-import { CodedError } from '../coded-error';
+import { CodedError } from '@isl/platform';
 
 export type DicomFileErrorCode = 'NOT_DICOM' | 'DICOM_TOO_COMPLEX';
 

@@ -1,4 +1,5 @@
-import { request, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { sendRequest } from '@isl/platform';
 import { z } from 'zod';
 import type { OrthancCredentials } from './orthanc-config';
 
@@ -107,21 +108,12 @@ export class OrthancClient {
 
   #send(method: string, path: string, body?: Uint8Array, contentType?: string): Promise<IncomingMessage> {
     const url = new URL(path, this.#base);
-    return new Promise((resolve, reject) => {
-      const req = request(url, {
-        method,
-        headers: {
-          authorization: this.#authorization,
-          ...(body ? { 'content-type': contentType ?? 'application/octet-stream', 'content-length': String(body.byteLength) } : {}),
-        },
-        timeout: 30_000,
-      });
-      req.on('response', resolve);
-      req.on('timeout', () => req.destroy(new OrthancError(`Orthanc ${method} ${path}: no answer within 30 s`)));
-      req.on('error', (err) => {
-        reject(err instanceof OrthancError ? err : new OrthancError(`Orthanc ${method} ${path}: ${err.message}`, undefined, { cause: err }));
-      });
-      req.end(body);
+    const headers = {
+      authorization: this.#authorization,
+      ...(body ? { 'content-type': contentType ?? 'application/octet-stream', 'content-length': String(body.byteLength) } : {}),
+    };
+    return sendRequest(url, { method, headers, timeoutMs: 30_000, ...(body ? { body } : {}) }).catch((err: unknown) => {
+      throw new OrthancError(`Orthanc ${method} ${path}: ${(err as Error).message}`, undefined, { cause: err });
     });
   }
 }

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '@isl/platform';
 import { join } from 'node:path';
 import type { Consortium } from '@isl/network/dist/consortium';
 import type { ChaincodeDeployment } from '@isl/network/dist/chaincode/deployment';
@@ -204,10 +205,7 @@ export class EpochRotation {
       const compiled = compileStakePolicy({ stakes, threshold: this.#o.threshold ?? MORE_THAN_HALF, floorWeight: this.#o.floorWeight ?? 1 });
       proposal = { sequence, policy: compiled.policy, stakes, record: epochPolicyRecordJson(compiled, sequence), proposedAt: new Date().toISOString(), report };
     }
-    mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
-    const tmp = `${this.#proposalFile(sequence)}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(proposal, null, 2)}\n`, { mode: 0o600 });
-    renameSync(tmp, this.#proposalFile(sequence));
+    writeFileAtomic(this.#proposalFile(sequence), `${JSON.stringify(proposal, null, 2)}\n`);
     return proposal;
   }
 
@@ -256,8 +254,7 @@ export class EpochRotation {
     }
     const refusal: EpochRefusal = { mspId: org.mspId, sequence: proposal.sequence, reason, refusedAt: new Date().toISOString() };
     const file = this.#refusalFile(proposal.sequence, org.mspId);
-    writeFileSync(`${file}.tmp`, `${JSON.stringify(refusal, null, 2)}\n`, { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
+    writeFileAtomic(file, `${JSON.stringify(refusal, null, 2)}\n`);
     return refusal;
   }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { EventHub } from '../gateway/event-hub';
-import { PublishError } from '../imagesource/publisher';
+import { PublishError } from '../publishing/publisher';
 import { GatewayMetrics } from '../gateway/metrics';
 import type { CommittedBlocks } from '../gateway/peer-blocks';
 import type { PublicationSteps } from '../gateway/routes/publications';

@@ -1,12 +1,11 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
-import { request } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import { Readable } from 'node:stream';
 import type { JWK } from 'jose';
+import { fetchAnswer, type HttpAnswer } from '../../../platform/src';
 import { generate } from 'selfsigned';
 import { thumbprint } from '../../../chaincode/src/statement';
-import type { RecipientSigningKey } from '../imagesource/http-signature';
+import type { RecipientSigningKey } from '../wire/http-signature';
 import { ImageSourceServer, type ImageSourceServerOptions, type Release } from '../imagesource/server';
 import type { Authorisation } from '../imagesource/study-release';
 
@@ -99,24 +98,9 @@ export async function startImageSource(options: Partial<Omit<ImageSourceServerOp
   return { server, release, port, url, ca: Buffer.from(pems.cert), close: () => server.close() };
 }
 
-export interface Answer {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
-}
+export type Answer = HttpAnswer;
 
 /** One HTTPS request with the request-target sent exactly as given (origin-form, absolute-form, anything). */
 export function send(h: Harness, method: string, requestTarget: string, headers: Record<string, string> = {}, body?: Buffer): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: h.port, method, path: requestTarget, headers, ca: h.ca, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  return fetchAnswer(`https://127.0.0.1:${String(h.port)}`, { method, path: requestTarget, headers, ca: h.ca, agent: false, timeoutMs: 30_000, ...(body ? { body } : {}) });
 }

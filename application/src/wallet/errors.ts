@@ -1,4 +1,4 @@
-import { CodedError } from '../coded-error';
+import { CodedError } from '@isl/platform';
 
 /**
  * Why a wallet operation failed. The CLI maps codes to exit messages, so codes

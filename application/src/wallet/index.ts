@@ -14,6 +14,5 @@ export {
 export { decodeRecoveryCode, encodeRecoveryCode } from './recovery-code';
 export { DEFAULT_SCRYPT_PARAMS, type ScryptParams } from './seal';
 export { KeyIndex, type KeyRecord } from './key-index';
-export { signCompact, type ExtraHeader } from './sign';
 export { WalletStore, defaultWalletPath, type WalletStoreOptions } from './wallet-store';
 export { Wallet, type WalletOptions } from './wallet';

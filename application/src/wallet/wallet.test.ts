@@ -2,9 +2,10 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compactVerify, importJWK } from 'jose';
+import { audienceFor, createStatement, newStudyReference, verifyStatement } from '../../../chaincode/src/statement';
 
 import { deriveSigningKey } from './derivation';
+import { privateJwkOf } from './signing-key';
 import { isWalletError, type WalletErrorCode } from './errors';
 import { decodeRecoveryCode } from './recovery-code';
 import type { ScryptParams } from './seal';
@@ -117,16 +118,17 @@ describe('Wallet', () => {
         await assert.rejects(wallet.bindStudy('recipient', 'study-1', 'ref-D'), code('UNKNOWN_KEY'));
     });
 
-    it('finds used keys by id and signs with them; unknown ids fail with UNKNOWN_KEY', async () => {
+    it('finds used keys by id and signs statements the chaincode accepts with them; unknown ids fail with UNKNOWN_KEY', async () => {
         const wallet = await Wallet.create(store, 'pw', options);
         const key = await wallet.deriveKey('recipient', 'study-1', 'EdDSA');
         const reopened = await Wallet.open(store, 'pw', options);
 
         assert.deepEqual((await reopened.keyById(key.keyId)).publicJwk, key.publicJwk);
-        const jws = await reopened.sign(key.keyId, 'hello');
-        const { payload, protectedHeader } = await compactVerify(jws, await importJWK(key.publicJwk, 'EdDSA'));
-        assert.equal(new TextDecoder().decode(payload), 'hello');
-        assert.equal(protectedHeader.kid, key.keyId);
+        const audience = audienceFor('imaging', 'isl');
+        const fields = { source: key.keyId, study: newStudyReference(), recipient: key.keyId };
+        const jws = await createStatement('RevokeAccess', fields, privateJwkOf(await reopened.keyById(key.keyId)), { audience });
+        const statement = await verifyStatement(jws, 'RevokeAccess', { audience, nowMs: Date.now() });
+        assert.equal(statement.claims.iss, key.keyId);
 
         const stranger = await deriveSigningKey(Buffer.alloc(32, 1), { role: 'recipient', purpose: 'study', context: 'study-1', alg: 'EdDSA' });
         await assert.rejects(reopened.keyById(stranger.keyId), code('UNKNOWN_KEY'));

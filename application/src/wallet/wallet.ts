@@ -6,7 +6,6 @@ import { WalletError } from './errors';
 import { KeyIndex, keyIndexSchema, type KeyRecord } from './key-index';
 import { decodeRecoveryCode, encodeRecoveryCode } from './recovery-code';
 import { SealKey, type ScryptParams } from './seal';
-import { signCompact, type ExtraHeader } from './sign';
 import type { SigningAlgorithm, SigningKey } from './signing-key';
 import type { WalletStore } from './wallet-store';
 
@@ -150,11 +149,6 @@ export class Wallet {
         if (this.#index.bindStudy(role, context, studyRef)) {
             await this.save();
         }
-    }
-
-    /** JWS compact signature by a key this wallet has used. */
-    async sign(keyId: string, payload: Uint8Array | string, header?: ExtraHeader): Promise<string> {
-        return signCompact(await this.keyById(keyId), payload, header);
     }
 
     /** The master secret as a checksummed code for an offline backup. */

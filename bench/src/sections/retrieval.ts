@@ -1,14 +1,15 @@
 import { generateKeyPairSync, randomUUID, createPrivateKey, type KeyObject } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { createStatement, generateStatementKey, newNonce, thumbprint } from '@isl/chaincode/dist/statement';
-import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from '@isl/application/dist/imagesource/http-signature';
-import { retrieveRequestEnvelope } from '@isl/application/dist/imagesource/retrieve-client';
-import { Publisher, type ConsentSigner } from '@isl/application/dist/imagesource/publisher';
+import { sendRequest } from '@isl/platform';
+import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from '@isl/application/dist/wire/http-signature';
+import { ACTION, retrieveRequestEnvelope } from '@isl/application/dist/wire/iti43';
+import { mtomMessage } from '@isl/application/dist/wire/mtom';
+import { Publisher, type ConsentSigner } from '@isl/application/dist/publishing/publisher';
 import { StudyStore } from '@isl/application/dist/imagesource/study-store';
 import { OrthancClient } from '@isl/application/dist/pacs/orthanc-client';
 import { writeSyntheticStudy } from '@isl/application/dist/pacs/synthetic-study';
@@ -114,14 +115,7 @@ async function drainCount(res: IncomingMessage): Promise<number> {
 }
 
 function send(url: string, options: { method: string; headers: Record<string, string>; ca?: readonly Buffer[] }, body?: Buffer): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    const req = u.protocol === 'https:' ? httpsRequest(u, { method: options.method, headers: options.headers, ca: [...(options.ca ?? [])], timeout: 120_000 }) : httpRequest(u, { method: options.method, headers: options.headers, timeout: 120_000 });
-    req.on('response', resolve);
-    req.on('timeout', () => req.destroy(new Error(`${url}: no answer within 120 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+  return sendRequest(url, { ...options, timeoutMs: 120_000, ...(body ? { body } : {}) });
 }
 
 function wadoRequest(org: BenchOrg, key: RecipientSigningKey, reference: string): { url: string; headers: Record<string, string> } {
@@ -139,14 +133,9 @@ async function viaWado(net: BenchNetwork, org: BenchOrg, key: RecipientSigningKe
 
 async function viaIti43(net: BenchNetwork, org: BenchOrg, key: RecipientSigningKey, reference: string): Promise<number> {
   const target = new URL(org.sourceUrl).href;
-  const boundary = `isl-req-${randomUUID()}`;
-  const rootId = `root.${randomUUID()}@isl`;
   const envelope = retrieveRequestEnvelope(target, `urn:uuid:${randomUUID()}`, [{ repositoryUniqueId: org.source.keyId, documentUniqueId: reference }]);
-  const body = Buffer.from(`--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${rootId}>\r\n\r\n${envelope}\r\n--${boundary}--\r\n`);
-  const headers = {
-    'content-type': `multipart/related; type="application/xop+xml"; boundary="${boundary}"; start="<${rootId}>"; start-info="application/soap+xml"; action="urn:ihe:iti:2007:RetrieveDocumentSet"`,
-    'content-digest': contentDigest(body),
-  };
+  const { contentType, body } = mtomMessage(envelope, { action: ACTION });
+  const headers = { 'content-type': contentType, 'content-digest': contentDigest(body) };
   const signed = signRequest(key, { method: 'POST', targetUri: target, headers }, { nonce: newNonce(), components: POST_COMPONENTS });
   const res = await send(target, { method: 'POST', headers: { ...headers, ...signed, 'content-length': String(body.length) }, ca: net.ca }, body);
   if (res.statusCode !== 200) throw new Error(`ITI-43 answered ${String(res.statusCode)}`);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { request } from 'node:https';
+import { fetchAnswer } from '@isl/platform';
 import { readFileSync } from 'node:fs';
 import type { FabricHome } from '../fabric-home';
 import type { Layout } from '../layout';
@@ -118,14 +118,7 @@ export class CertificateAuthority {
   }
 }
 
-function getCaInfo(url: string, caFile: string): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}/cainfo`, { ca: readFileSync(caFile), timeout: 2_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('no answer within 2 s')));
-    req.end();
-  });
+async function getCaInfo(url: string, caFile: string): Promise<boolean> {
+  const answer = await fetchAnswer(`${url}/cainfo`, { ca: readFileSync(caFile), timeoutMs: 2_000 });
+  return answer.status === 200;
 }

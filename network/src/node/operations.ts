@@ -1,21 +1,10 @@
-import { request } from 'node:http';
+import { fetchAnswer } from '@isl/platform';
 import type { Endpoint } from '../topology/topology';
 
 /** GET on a node's operations endpoint (plain HTTP on loopback). */
-export function getOperations(endpoint: Endpoint, path: string, timeoutMs = 2_000): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: endpoint.host, port: endpoint.port, path, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${endpoint.host}:${String(endpoint.port)}${path} within ${String(timeoutMs)} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
+export async function getOperations(endpoint: Endpoint, path: string, timeoutMs = 2_000): Promise<{ status: number; body: string }> {
+  const answer = await fetchAnswer(`http://${endpoint.host}:${String(endpoint.port)}${path}`, { timeoutMs });
+  return { status: answer.status, body: answer.body.toString('utf8') };
 }
 
 export async function healthy(endpoint: Endpoint): Promise<boolean> {

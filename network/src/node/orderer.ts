@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
+import { fetchAnswer } from '@isl/platform';
 import type { FabricHome } from '../fabric-home';
 import type { Layout } from '../layout';
 import type { Supervisor } from '../process/supervisor';
@@ -99,36 +99,20 @@ export class Orderer {
   }
 
   /** The channel as this node's admin API reports it; rejects when the node does not have it. */
-  channelInfo(channel: string): Promise<OrdererChannelInfo> {
+  async channelInfo(channel: string): Promise<OrdererChannelInfo> {
     const admin = this.admin;
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: this.node.admin.host,
-          port: this.node.admin.port,
-          path: `/participation/v1/channels/${encodeURIComponent(channel)}`,
-          ca: readFileSync(this.tls.tlsCa),
-          cert: readFileSync(admin.tlsCert),
-          key: readFileSync(admin.tlsKey),
-          timeout: 3_000,
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const body = Buffer.concat(chunks).toString('utf8');
-            if (res.statusCode !== 200) {
-              reject(new Error(`${this.node.name}: channel ${channel}: HTTP ${String(res.statusCode)} ${body}`));
-              return;
-            }
-            resolve(JSON.parse(body) as OrdererChannelInfo);
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`${this.node.name}: admin API did not answer within 3 s`)));
-      req.on('error', reject);
-      req.end();
+    const path = `/participation/v1/channels/${encodeURIComponent(channel)}`;
+    const answer = await fetchAnswer(`https://${this.node.admin.host}:${String(this.node.admin.port)}${path}`, {
+      ca: readFileSync(this.tls.tlsCa),
+      cert: readFileSync(admin.tlsCert),
+      key: readFileSync(admin.tlsKey),
+      timeoutMs: 3_000,
     });
+    const body = answer.body.toString('utf8');
+    if (answer.status !== 200) {
+      throw new Error(`${this.node.name}: channel ${channel}: HTTP ${String(answer.status)} ${body}`);
+    }
+    return JSON.parse(body) as OrdererChannelInfo;
   }
 
   /** Whether this node is the channel's Raft leader (etcdraft's is_leader gauge). */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readFileSync, readdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { processAlive } from '@isl/platform';
 import type { Layout } from '../layout';
 import { assertProjectNodeCommand } from '../runtime/project-node';
 import { waitFor } from './wait';
@@ -123,20 +124,5 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
     if ((err as NodeJS.ErrnoException).code !== 'ESRCH') {
       throw err;
     }
-  }
-}
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie still answers kill(0); /proc tells the truth on Linux.
-  try {
-    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
-    return !/^\d+ \(.*\) Z /.test(stat);
-  } catch {
-    return false;
   }
 }

@@ -4,7 +4,7 @@ import { audienceFor } from '@isl/chaincode/dist/statement';
 import { connectGateway } from '@isl/network/dist/gateway/connect';
 import { LedgerClient } from '../../ledger/ledger-client';
 import type { OrthancClient } from '../../pacs/orthanc-client';
-import { ImageSourceUnavailable, localOrthanc } from '../../imagesource/local-publisher';
+import { ImageSourceUnavailable, localOrthanc } from '../../publishing/local-publisher';
 import { ImageSourcePaths } from '../../imagesource/paths';
 import { CliError, type CliContext } from '../context';
 

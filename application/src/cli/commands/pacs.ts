@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { writeSyntheticStudy } from '../../pacs/synthetic-study';
-import { dicomFilesIn } from '../../imagesource/publisher';
+import { dicomFilesIn } from '../../publishing/publisher';
 import type { RegisterCommand } from './index';
 import { imageSourcePaths, orthancOf } from './image-support';
 

@@ -1,8 +1,8 @@
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { ImageSourceUnavailable, openLocalPublisher } from '../../imagesource/local-publisher';
-import { dicomFilesIn, type Published } from '../../imagesource/publisher';
-import { WalletConsentSigner } from '../../imagesource/wallet-consent';
+import { ImageSourceUnavailable, openLocalPublisher } from '../../publishing/local-publisher';
+import { dicomFilesIn, type Published } from '../../publishing/publisher';
+import { WalletConsentSigner } from '../../publishing/wallet-consent';
 import { CliError, type CliContext } from '../context';
 import type { RegisterCommand } from './index';
 import { gateway, openWallet } from '../session';

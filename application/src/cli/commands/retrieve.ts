@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { retrieveStudy } from '../../imagesource/retrieve-client';
+import { retrieveStudy } from '../../retrieval/retrieve-client';
 import { CliError } from '../context';
 import type { RegisterCommand } from './index';
 import { openWallet } from '../session';

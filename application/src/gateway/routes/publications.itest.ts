@@ -11,10 +11,10 @@ import { getTestConsortium, getTestServices } from '../../../../network/src/test
 import type { Organisation } from '../../../../network/src/topology/topology';
 import { imageSourceEndpoints } from '../../imagesource/endpoints';
 import { ImageSourcePaths } from '../../imagesource/paths';
-import { retrieveStudy } from '../../imagesource/retrieve-client';
+import { retrieveStudy } from '../../retrieval/retrieve-client';
 import { readSourceKey } from '../../imagesource/source-key';
 import { StudyStore } from '../../imagesource/study-store';
-import { WalletConsentSigner } from '../../imagesource/wallet-consent';
+import { WalletConsentSigner } from '../../publishing/wallet-consent';
 import { LedgerRejection } from '../../ledger/errors';
 import { LedgerClient } from '../../ledger/ledger-client';
 import { OrthancClient } from '../../pacs/orthanc-client';

@@ -3,8 +3,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Limits } from '@isl/chaincode/dist/statement/limits';
-import { spoolDicomUpload, UPLOAD_MEDIA_TYPES, type UploadLimits } from '../../imagesource/dicom-upload';
-import { PublishError, type Publisher } from '../../imagesource/publisher';
+import { spoolDicomUpload, UPLOAD_MEDIA_TYPES, type UploadLimits } from '../../publishing/dicom-upload';
+import { PublishError, type Publisher } from '../../publishing/publisher';
 import type { ProblemCode } from '../problem';
 import type { StudyMapping, StudyStore } from '../../imagesource/study-store';
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '@isl/chaincode/dist/statement';
 import { compileStakePolicy, type CompiledPolicy } from './compile';
 import { EpochRecordError } from './errors';
 
@@ -80,9 +80,17 @@ export function epochPolicyRecord(compiled: CompiledPolicy, epoch: number): Epoc
     };
 }
 
-/** The bytes to put on the ledger. */
+/**
+ * The bytes to put on the ledger (RFC 8785). The record is checked against its schema first:
+ * only integers as numbers, as a float's decimal form differs between languages (the chaincode
+ * and auditors must reproduce the exact bytes); fractions are fixed-point strings.
+ */
 export function epochPolicyRecordJson(compiled: CompiledPolicy, epoch: number): string {
-    return canonicalJson(epochPolicyRecord(compiled, epoch));
+    const result = recordSchema.safeParse(epochPolicyRecord(compiled, epoch));
+    if (!result.success) {
+        throw new EpochRecordError('INVALID_RECORD', `not a ${EPOCH_RECORD_SCHEMA} record: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    return canonicalJson(result.data);
 }
 
 /** Parses a ledger record; refuses anything not in canonical form so all peers hash the same bytes. */

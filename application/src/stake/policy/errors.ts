@@ -2,7 +2,7 @@
  * Typed errors of the stake policy plugin. Callers branch on `code`, never on the message.
  */
 
-import { CodedError } from '../../coded-error';
+import { CodedError } from '@isl/platform';
 
 export type PolicyCompileErrorCode =
     | 'INVALID_MSP_ID'

@@ -1,4 +1,3 @@
-export { canonicalJson, type CanonicalValue } from './canonical-json';
 export { minimalWinningVectors, weightClasses, type CountVectorEnumeration, type WeightClass } from './coalitions';
 export {
     compileStakePolicy,

@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { faultEnvelope, parseRetrieveRequest, responseEnvelope, SoapFault, Status, statusOf } from './iti43';
+import { faultEnvelope, parseRetrieveRequest, responseEnvelope, retrieveRequestEnvelope, SoapFault, Status, statusOf } from './iti43';
 import { parseMediaType } from './media-type';
 import { MultipartError, MultipartParser, parseMultipartBuffer } from './multipart';
-import { retrieveRequestEnvelope } from './retrieve-client';
+import { MultipartWriter, multipartBody } from './multipart-writer';
+import { mtomMessage, MtomWriter, soapEnvelopeOf } from './mtom';
 import { parseXml } from './xml';
 
 describe('multipart parser', () => {
@@ -11,10 +12,7 @@ describe('multipart parser', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 50 }), (bodies, step) => {
         const boundary = 'b0undary';
-        const wire = Buffer.concat([
-          ...bodies.flatMap((b) => [Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), Buffer.from(b), Buffer.from('\r\n')]),
-          Buffer.from(`--${boundary}--\r\n`),
-        ]);
+        const wire = multipartBody(new MultipartWriter(boundary), bodies.map((b) => ({ headers: { 'Content-Type': 'application/dicom' }, body: Buffer.from(b) })));
         const got: Buffer[] = [];
         const parser = new MultipartParser(boundary, () => {
           const chunks: Buffer[] = [];
@@ -41,6 +39,35 @@ describe('multipart parser', () => {
 
   it('reports a body cut before the close delimiter', () => {
     assert.throws(() => parseMultipartBuffer(Buffer.from('--b\r\n\r\nabc\r\n--b\r\n\r\nde'), 'b'), /ended early/);
+  });
+});
+
+describe('multipart writer', () => {
+  it('frames parts as RFC 2046 §5.1.1 does: CRLF, delimiter, headers, blank line; close delimiter last', () => {
+    const mime = new MultipartWriter('b');
+    const body = multipartBody(mime, [{ headers: { 'Content-Type': 'text/plain' }, body: 'one' }, { headers: { 'Content-Type': 'text/plain', 'Content-ID': '<2@x>' }, body: 'two' }]);
+    assert.equal(body.toString(), '--b\r\nContent-Type: text/plain\r\n\r\none\r\n--b\r\nContent-Type: text/plain\r\nContent-ID: <2@x>\r\n\r\ntwo\r\n--b--\r\n');
+  });
+
+  it('refuses a boundary RFC 2046 does not allow, and makes a fresh one by default', () => {
+    for (const bad of ['', 'ends with space ', 'x'.repeat(71), 'quote"d', 'new\nline']) {
+      assert.throws(() => new MultipartWriter(bad), RangeError, JSON.stringify(bad));
+    }
+    assert.notEqual(new MultipartWriter().boundary, new MultipartWriter().boundary);
+  });
+
+  it('writes MTOM messages the ITI-43 reader takes apart again', () => {
+    const envelope = '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"/>';
+    const request = mtomMessage(envelope, { action: 'urn:ihe:iti:2007:RetrieveDocumentSet' });
+    assert.match(request.contentType, /action="urn:ihe:iti:2007:RetrieveDocumentSet"$/);
+    assert.equal(soapEnvelopeOf(request.contentType, request.body), envelope);
+
+    const mtom = new MtomWriter('root@t');
+    const streamed = Buffer.from(mtom.root(envelope, 'urn:a') + mtom.attachment('1@t') + 'DICM' + mtom.close());
+    const type = parseMediaType(mtom.contentType('urn:a'));
+    assert.equal(soapEnvelopeOf(mtom.contentType('urn:a'), streamed), envelope);
+    const parts = parseMultipartBuffer(streamed, type?.params.get('boundary') ?? '');
+    assert.deepEqual(parts.map((p) => [p.headers.get('content-id'), p.body.toString()]), [['<root@t>', envelope], ['<1@t>', 'DICM']]);
   });
 });
 
@@ -78,5 +105,31 @@ describe('ITI-43 messages', () => {
     const r = parseXml(responseEnvelope({ relatesTo: 'urn:uuid:1', status: Status.Failure, errors: [{ errorCode: 'XDSDocumentUniqueIdError', codeContext: 'a<b', location: 'D' }], documents: [] }));
     assert.equal(r.local, 'Envelope');
     assert.equal(parseXml(faultEnvelope(new SoapFault('x & y', { subcode: 'wsse:FailedCheck' }))).local, 'Envelope');
+  });
+});
+
+// parseMediaType is hand-written (see media-type.ts): any text is either parsed or answered
+// with undefined, never an exception or a hang (a hang fails the test by its timeout).
+describe('media type parsing under fuzzing', () => {
+  const fragments = fc.constantFrom('multipart/related', 'application/dicom', 'a/b', '/', ';', '=', '"', '\\', ' ', '\t', ',', 'type', 'boundary', 'x', '*', '\u00e9', '\r\n');
+
+  it('answers a MediaType or undefined for any text', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.array(fragments, { maxLength: 80 }).map((p) => p.join(''))), (text) => {
+        const got = parseMediaType(text);
+        if (got !== undefined) {
+          assert.match(got.type, /^[^/\s]+\/[^/\s]+$/);
+          for (const [name] of got.params) assert.match(name, /^[!#$%&'*+.^_`|~0-9a-z-]+$/);
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('takes header-sized hostile inputs (16 KiB) without hanging', () => {
+    const big = 16 * 1024;
+    for (const text of [`a/b${';x="\\'.repeat(big / 5)}`, `a/b${';'.repeat(big)}`, `a/b${';x'.repeat(big / 2)}`, `a/b;x="${'\\"'.repeat(big / 2)}`, `a/b${'; x=y'.repeat(big / 5)}`, '='.repeat(big)]) {
+      parseMediaType(text);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { emptyPrivateElements, encodingOf, EXPLICIT_LE, instance } from '../testing/dicom-builder';
+import { MultipartWriter, multipartBody } from '../wire/multipart-writer';
 import { spoolDicomUpload, UploadError, type UploadErrorCode } from './dicom-upload';
 
 const UIDS = { study: '1.2.826.0.9.1', series: '1.2.826.0.9.2', sop: '1.2.826.0.9.3' };
@@ -12,10 +13,7 @@ const UIDS = { study: '1.2.826.0.9.1', series: '1.2.826.0.9.2', sop: '1.2.826.0.
 const LIMITS = { maxBytes: 1 << 20, maxInstances: 10 };
 
 function stow(bodies: readonly Uint8Array[], boundary = 'stow-b', partType = 'application/dicom'): Buffer {
-  return Buffer.concat([
-    ...bodies.flatMap((b) => [Buffer.from(`--${boundary}\r\nContent-Type: ${partType}\r\n\r\n`), Buffer.from(b), Buffer.from('\r\n')]),
-    Buffer.from(`--${boundary}--\r\n`),
-  ]);
+  return multipartBody(new MultipartWriter(boundary), bodies.map((b) => ({ headers: { 'Content-Type': partType }, body: Buffer.from(b) })));
 }
 
 /** The body delivered in chunks of `step` bytes, as a socket would. */

@@ -173,3 +173,16 @@ export function faultEnvelope(fault: SoapFault, relatesTo?: string): string {
     `<env:Reason><env:Text xml:lang="en">${escapeXml(fault.message)}</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>`
   );
 }
+
+/** Builds the SOAP 1.2 envelope of an ITI-43 request. */
+export function retrieveRequestEnvelope(to: string, messageId: string, documents: readonly { repositoryUniqueId: string; documentUniqueId: string }[]): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>` +
+    `<env:Envelope xmlns:env="${NS.soap}" xmlns:wsa="${NS.wsa}" xmlns:xdsb="${NS.xdsb}">` +
+    `<env:Header><wsa:Action env:mustUnderstand="true">${ACTION}</wsa:Action><wsa:MessageID>${messageId}</wsa:MessageID>` +
+    `<wsa:ReplyTo><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo><wsa:To env:mustUnderstand="true">${to}</wsa:To></env:Header>` +
+    `<env:Body><xdsb:RetrieveDocumentSetRequest>` +
+    documents.map((d) => `<xdsb:DocumentRequest><xdsb:RepositoryUniqueId>${d.repositoryUniqueId}</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>${d.documentUniqueId}</xdsb:DocumentUniqueId></xdsb:DocumentRequest>`).join('') +
+    `</xdsb:RetrieveDocumentSetRequest></env:Body></env:Envelope>`
+  );
+}

@@ -1,16 +1,17 @@
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { newNonce } from '@isl/chaincode/dist/statement';
+import { sendRequest } from '@isl/platform';
 import { readInstanceIdentifiers } from '../pacs/dicom-file';
-import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from './http-signature';
-import { ACTION, NS, Status } from './iti43';
-import { parseMediaType } from './media-type';
-import { MultipartParser, type PartSink } from './multipart';
-import { canonicalUri } from './target-uri';
-import { childNamed, childrenNamed, parseXml, textOf } from './xml';
+import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from '../wire/http-signature';
+import { ACTION, NS, retrieveRequestEnvelope, Status } from '../wire/iti43';
+import { parseMediaType } from '../wire/media-type';
+import { MultipartParser, type PartSink } from '../wire/multipart';
+import { mtomMessage } from '../wire/mtom';
+import { canonicalUri } from '../wire/target-uri';
+import { childNamed, childrenNamed, parseXml, textOf } from '../wire/xml';
 
 export type RetrievalProtocol = 'wado-rs' | 'iti43';
 
@@ -72,7 +73,7 @@ async function viaWadoRs(o: RetrieveOptions): Promise<{ files: string[]; bytes: 
   const target = wadoRsUri(o.url, o.study);
   const headers = { accept: 'multipart/related; type="application/dicom"' };
   const signed = signRequest(o.key, { method: 'GET', targetUri: target, headers }, { nonce: newNonce(), components: GET_COMPONENTS });
-  const res = await send(target, { method: 'GET', headers: { ...headers, ...signed }, ca: [...o.ca] });
+  const res = await sendRequest(target, { method: 'GET', headers: { ...headers, ...signed }, ca: o.ca, timeoutMs: 60_000 });
   if (res.statusCode !== 200) {
     const body = (await collect(res)).toString('utf8');
     const error = safeJson(body)?.error;
@@ -99,34 +100,14 @@ async function viaWadoRs(o: RetrieveOptions): Promise<{ files: string[]; bytes: 
   return { files, bytes };
 }
 
-/** Builds the SOAP 1.2 envelope of an ITI-43 request. */
-export function retrieveRequestEnvelope(to: string, messageId: string, documents: readonly { repositoryUniqueId: string; documentUniqueId: string }[]): string {
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>` +
-    `<env:Envelope xmlns:env="${NS.soap}" xmlns:wsa="${NS.wsa}" xmlns:xdsb="${NS.xdsb}">` +
-    `<env:Header><wsa:Action env:mustUnderstand="true">${ACTION}</wsa:Action><wsa:MessageID>${messageId}</wsa:MessageID>` +
-    `<wsa:ReplyTo><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo><wsa:To env:mustUnderstand="true">${to}</wsa:To></env:Header>` +
-    `<env:Body><xdsb:RetrieveDocumentSetRequest>` +
-    documents.map((d) => `<xdsb:DocumentRequest><xdsb:RepositoryUniqueId>${d.repositoryUniqueId}</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>${d.documentUniqueId}</xdsb:DocumentUniqueId></xdsb:DocumentRequest>`).join('') +
-    `</xdsb:RetrieveDocumentSetRequest></env:Body></env:Envelope>`
-  );
-}
-
 async function viaIti43(o: RetrieveOptions): Promise<{ files: string[]; bytes: number }> {
   // The registered URL in its canonical spelling (docs/protocol.md §8.2): what the source rebuilds.
   const target = canonicalUri(o.url).href;
-  const boundary = `isl-req-${randomUUID()}`;
-  const rootId = `root.${randomUUID()}@isl`;
   const envelope = retrieveRequestEnvelope(target, `urn:uuid:${randomUUID()}`, [{ repositoryUniqueId: o.sourceId, documentUniqueId: o.study }]);
-  const body = Buffer.from(
-    `--${boundary}\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <${rootId}>\r\n\r\n${envelope}\r\n--${boundary}--\r\n`,
-  );
-  const headers = {
-    'content-type': `multipart/related; type="application/xop+xml"; boundary="${boundary}"; start="<${rootId}>"; start-info="application/soap+xml"; action="${ACTION}"`,
-    'content-digest': contentDigest(body),
-  };
+  const { contentType, body } = mtomMessage(envelope, { action: ACTION });
+  const headers = { 'content-type': contentType, 'content-digest': contentDigest(body) };
   const signed = signRequest(o.key, { method: 'POST', targetUri: target, headers }, { nonce: newNonce(), components: POST_COMPONENTS });
-  const res = await send(target, { method: 'POST', headers: { ...headers, ...signed, 'content-length': String(body.length) }, ca: [...o.ca] }, body);
+  const res = await sendRequest(target, { method: 'POST', headers: { ...headers, ...signed, 'content-length': String(body.length) }, ca: o.ca, body, timeoutMs: 60_000 });
   const type = parseMediaType(res.headers['content-type']);
   const responseBoundary = type?.params.get('boundary');
   if (type?.type !== 'multipart/related' || !responseBoundary) {
@@ -209,15 +190,6 @@ function fileSink(file: string, count: (n: number) => void): PartSink {
       closeSync(fd);
     },
   };
-}
-
-function send(url: string, options: RequestOptions, body?: Buffer): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ...options, timeout: 60_000 }, resolve);
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within 60 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 async function collect(res: IncomingMessage): Promise<Buffer> {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createPrivateKey, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
+import fc from 'fast-check';
 import type { JWK } from 'jose';
 import { thumbprint } from '../../../chaincode/src/statement';
 import { contentDigest, encodeRecipientKey, GET_COMPONENTS, POST_COMPONENTS, signatureBase, signRequest, SignatureRejected, verifyRequest, type RecipientSigningKey } from './http-signature';
@@ -119,5 +120,36 @@ describe('ReplayCache', () => {
     assert.equal(evicting.remember('z', 1000, 0), 'fresh');
     assert.equal(evicting.has('x', 0), false);
     assert.equal(evicting.remember('y', 1000, 0), 'replayed');
+  });
+});
+
+// The Signature-Input and Signature members are parsed by hand (see parseInput): hostile
+// spellings must only ever be refused with a SignatureRejected, never throw anything else
+// or hang (a hang fails the test by its timeout).
+describe('HTTP message signature parsing under fuzzing', () => {
+  const fragments = fc.constantFrom('isl=', 'other=', '(', ')', '"', '\\', ',', ';', '=', ' ', '\t', ':', '"@method"', '"@target-uri"', '"isl-recipient-key"', 'created=', 'expires=', 'nonce=', 'keyid=', 'alg=', 'tag=', '"isl-retrieve"', '1750000000', '-1', '999999999999999999', 'ed25519', 'x', 'AAAA');
+  const header = fc.array(fragments, { maxLength: 60 }).map((parts) => parts.join(''));
+
+  it('refuses any spelling of Signature-Input and Signature with SignatureRejected', async () => {
+    const k = await key('EdDSA');
+    const signed = signRequest(k, { method: 'GET', targetUri: target, headers: {} }, { nonce: 'n'.repeat(22), components: GET_COMPONENTS, created: NOW / 1000 });
+    await fc.assert(
+      fc.asyncProperty(header, header, fc.boolean(), async (input, signature, keepValidSignature) => {
+        const headers = { ...signed, 'signature-input': `isl=${input}`, ...(keepValidSignature ? {} : { signature: `isl=${signature}` }) };
+        const got = await failure(verifyRequest({ method: 'GET', targetUri: target, headers }, { requiredComponents: GET_COMPONENTS, replayCache: new ReplayCache(), nowMs: NOW }));
+        assert.notEqual(got, 'accepted');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses header-sized hostile inputs (16 KiB, as Node bounds headers) without hanging', async () => {
+    const k = await key('EdDSA');
+    const signed = signRequest(k, { method: 'GET', targetUri: target, headers: {} }, { nonce: 'n'.repeat(22), components: GET_COMPONENTS, created: NOW / 1000 });
+    const big = 16 * 1024;
+    for (const input of [`(${' "a"'.repeat(big / 4)}`, `(${'"a" '.repeat(big / 4)} x`, `("@method")${';nonce="\\"'.repeat(big / 10)}`, `("@method");nonce="${'\\'.repeat(big)}`, '('.repeat(big), `("@method")${';a=1'.repeat(big / 4)}`]) {
+      const headers = { ...signed, 'signature-input': `isl=${input}`, signature: `other=(${'"'.repeat(big)}), isl=:${'A'.repeat(big)}:` };
+      assert.equal(await failure(verifyRequest({ method: 'GET', targetUri: target, headers }, { requiredComponents: GET_COMPONENTS, replayCache: new ReplayCache(), nowMs: NOW })), 'malformed');
+    }
   });
 });

@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { parseRetrieveRequest, SoapFault } from './iti43';
-import { retrieveRequestEnvelope } from './retrieve-client';
+import { parseRetrieveRequest, retrieveRequestEnvelope, SoapFault } from './iti43';
 import { DEFAULT_XML_LIMITS, parseXml, XmlError } from './xml';
 
 const envelope = retrieveRequestEnvelope('https://h', 'urn:uuid:1', [{ repositoryUniqueId: 'R', documentUniqueId: 'D' }]);

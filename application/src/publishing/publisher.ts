@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStatement, LedgerError, Limits, newStudyReference, verifyStatement } from '@isl/chaincode/dist/statement';
-import { CodedError } from '../coded-error';
+import { CodedError } from '@isl/platform';
 import { LedgerRejection } from '../ledger/errors';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { DicomFileError, readInstanceIdentifiers } from '../pacs/dicom-file';
 import type { OrthancClient } from '../pacs/orthanc-client';
-import type { SourceKey } from './source-key';
-import type { StudyMapping, StudyStore } from './study-store';
+import type { SourceKey } from '../imagesource/source-key';
+import type { StudyMapping, StudyStore } from '../imagesource/study-store';
 
 /** Instances sent to the PACS at once while staging. */
 const STORE_CONCURRENCY = 4;

@@ -1,10 +1,10 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { CodedError } from '../coded-error';
+import { CodedError } from '@isl/platform';
 import { DicomFileError, scanInstanceIdentifiers } from '../pacs/dicom-file';
-import { parseMediaType } from './media-type';
-import { MultipartError, MultipartParser, type PartSink } from './multipart';
+import { parseMediaType, type MediaType } from '../wire/media-type';
+import { MultipartError, MultipartParser, type PartSink } from '../wire/multipart';
 
 export type UploadErrorCode = 'UNSUPPORTED_MEDIA_TYPE' | 'MALFORMED_MULTIPART' | 'PART_NOT_DICOM' | 'UPLOAD_TOO_LARGE' | 'TOO_MANY_INSTANCES' | 'UPLOAD_EMPTY' | 'DICOM_TOO_COMPLEX';
 
@@ -68,47 +68,7 @@ export async function spoolDicomUpload(body: Readable, contentType: string | und
     };
   };
 
-  let push: (chunk: Buffer) => void;
-  let finish: () => void;
-  if (media?.type === 'application/dicom') {
-    const sink = open();
-    push = (chunk) => {
-      sink.data(chunk);
-    };
-    finish = () => {
-      sink.end();
-    };
-  } else if (media?.type === 'multipart/related') {
-    const partType = media.params.get('type')?.toLowerCase();
-    if (partType !== undefined && partType !== 'application/dicom') {
-      throw new UploadError('UNSUPPORTED_MEDIA_TYPE', `multipart/related parts must be application/dicom, not ${partType}`);
-    }
-    const boundary = media.params.get('boundary');
-    if (boundary === undefined) {
-      throw new UploadError('MALFORMED_MULTIPART', 'multipart/related without a boundary parameter');
-    }
-    let parser: MultipartParser;
-    try {
-      parser = new MultipartParser(boundary, (headers) => {
-        const type = parseMediaType(headers.get('content-type') ?? 'application/dicom')?.type;
-        if (type !== 'application/dicom') {
-          throw new UploadError('PART_NOT_DICOM', `part ${String(instances + 1)} is ${headers.get('content-type') ?? '?'}, not application/dicom`);
-        }
-        return open();
-      });
-    } catch (err) {
-      if (err instanceof MultipartError) throw new UploadError('MALFORMED_MULTIPART', err.message);
-      throw err;
-    }
-    push = (chunk) => {
-      parser.push(chunk);
-    };
-    finish = () => {
-      parser.end();
-    };
-  } else {
-    throw new UploadError('UNSUPPORTED_MEDIA_TYPE', 'send multipart/related; type="application/dicom" (DICOMweb STOW-RS) or a single application/dicom instance');
-  }
+  const writer = uploadWriter(media, open, () => instances);
 
   try {
     for await (const chunk of body) {
@@ -116,9 +76,9 @@ export async function spoolDicomUpload(body: Readable, contentType: string | und
       if (bytes > limits.maxBytes) {
         throw new UploadError('UPLOAD_TOO_LARGE', `the upload is larger than ${String(limits.maxBytes)} bytes`);
       }
-      push(chunk as Buffer);
+      writer.push(chunk as Buffer);
     }
-    finish();
+    writer.finish();
   } catch (err) {
     // The rest of the body is left unread: the caller answers and closes the connection.
     if (current !== undefined) closeSync(current);
@@ -129,6 +89,61 @@ export async function spoolDicomUpload(body: Readable, contentType: string | und
     throw new UploadError('UPLOAD_EMPTY', 'the upload holds no DICOM instances');
   }
   return { instances, bytes };
+}
+
+interface UploadWriter {
+  push(chunk: Buffer): void;
+  finish(): void;
+}
+
+/**
+ * How the body becomes instance files: one `application/dicom` instance, or
+ * the parts of a STOW-RS `multipart/related; type="application/dicom"`.
+ */
+function uploadWriter(media: MediaType | undefined, open: () => PartSink, opened: () => number): UploadWriter {
+  if (media?.type === 'application/dicom') {
+    const sink = open();
+    return {
+      push: (chunk) => {
+        sink.data(chunk);
+      },
+      finish: () => {
+        sink.end();
+      },
+    };
+  }
+  if (media?.type !== 'multipart/related') {
+    throw new UploadError('UNSUPPORTED_MEDIA_TYPE', 'send multipart/related; type="application/dicom" (DICOMweb STOW-RS) or a single application/dicom instance');
+  }
+  const partType = media.params.get('type')?.toLowerCase();
+  if (partType !== undefined && partType !== 'application/dicom') {
+    throw new UploadError('UNSUPPORTED_MEDIA_TYPE', `multipart/related parts must be application/dicom, not ${partType}`);
+  }
+  const boundary = media.params.get('boundary');
+  if (boundary === undefined) {
+    throw new UploadError('MALFORMED_MULTIPART', 'multipart/related without a boundary parameter');
+  }
+  let parser: MultipartParser;
+  try {
+    parser = new MultipartParser(boundary, (headers) => {
+      const type = parseMediaType(headers.get('content-type') ?? 'application/dicom')?.type;
+      if (type !== 'application/dicom') {
+        throw new UploadError('PART_NOT_DICOM', `part ${String(opened() + 1)} is ${headers.get('content-type') ?? '?'}, not application/dicom`);
+      }
+      return open();
+    });
+  } catch (err) {
+    if (err instanceof MultipartError) throw new UploadError('MALFORMED_MULTIPART', err.message);
+    throw err;
+  }
+  return {
+    push: (chunk) => {
+      parser.push(chunk);
+    },
+    finish: () => {
+      parser.end();
+    },
+  };
 }
 
 /**

@@ -3,11 +3,11 @@ import type { OrganisationProfile } from '@isl/network/dist/connection-profile';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { OrthancClient } from '../pacs/orthanc-client';
 import { orthancCredentials, OrthancFiles } from '../pacs/orthanc-config';
-import { imageSourceEndpoints } from './endpoints';
-import { ImageSourcePaths } from './paths';
+import { imageSourceEndpoints } from '../imagesource/endpoints';
+import { ImageSourcePaths } from '../imagesource/paths';
 import { Publisher } from './publisher';
-import { readSourceKey } from './source-key';
-import { StudyStore } from './study-store';
+import { readSourceKey } from '../imagesource/source-key';
+import { StudyStore } from '../imagesource/study-store';
 
 /** The organisation's image source has not been set up here yet (no source key or no PACS). */
 export class ImageSourceUnavailable extends Error {

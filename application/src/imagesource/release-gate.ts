@@ -1,0 +1,33 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable, Writable } from 'node:stream';
+import type { UnclaimedSignature } from '../wire/http-signature';
+import type { CanonicalUri } from '../wire/target-uri';
+import type { Authorisation } from './study-release';
+
+export type ImageSourceLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+
+export type Granted = Extract<Authorisation, { granted: true }>;
+
+/**
+ * What a retrieval handler (WADO-RS, ITI-43) asks of the server: the checks
+ * of docs/protocol.md §8.3 in their order, and the release itself. The
+ * handlers speak their protocol; the server owns the state (nonces, grants).
+ */
+export interface ReleaseGate {
+  /** This source's key id: its ITI-43 RepositoryUniqueId. */
+  readonly sourceId: string;
+  readonly log: ImageSourceLog;
+  /** The signature is valid, fresh and its nonce unused; the nonce is not remembered yet (see claim). */
+  verify(req: IncomingMessage, target: CanonicalUri, components: readonly string[], body?: Buffer): Promise<UnclaimedSignature>;
+  /** Remembers the nonce once the grant check has run; throws SignatureRejected ('replayed' or 'busy'). */
+  claim(signer: UnclaimedSignature, releases: boolean): void;
+  /** The grant check; 'unavailable' when the ledger cannot be asked. */
+  authorise(reference: string, recipient: string): Promise<Authorisation | 'unavailable'>;
+  /** Copies one instance file to the response; answers the bytes written. */
+  pipeInstance(file: Readable, out: Writable): Promise<number>;
+  /**
+   * Streams a granted study instance by instance through `each`, records the
+   * disclosure, then ends the response with `trailer` (when given).
+   */
+  stream(res: ServerResponse, auth: Granted, recipient: string, requestId: string, each: (file: Readable, index: number) => Promise<number>, trailer: string | undefined): Promise<void>;
+}

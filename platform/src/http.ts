@@ -1,0 +1,72 @@
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+export interface HttpRequestOptions {
+  readonly method?: string;
+  readonly headers?: OutgoingHttpHeaders;
+  readonly body?: Uint8Array | string;
+  /** https: the CAs to trust, and a client certificate and key for mutual TLS. */
+  readonly ca?: Buffer | readonly Buffer[];
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  /** The request-target sent exactly as given instead of the URL's path and query. */
+  readonly path?: string;
+  /** A fresh connection, not one from the agent's pool. */
+  readonly agent?: false;
+  /** Nothing received or sent for this long fails the request, with an error naming the URL. */
+  readonly timeoutMs: number;
+}
+
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/**
+ * Sends one HTTP(S) request and resolves as the answer starts: the caller
+ * reads (or drains) the body as a stream. The one promise wrapper around
+ * node:http(s) in the project.
+ */
+export function sendRequest(url: string | URL, options: HttpRequestOptions): Promise<IncomingMessage> {
+  const target = typeof url === 'string' ? new URL(url) : url;
+  const common = {
+    method: options.method ?? 'GET',
+    headers: options.headers ?? {},
+    timeout: options.timeoutMs,
+    ...(options.path === undefined ? {} : { path: options.path }),
+    ...(options.agent === false ? { agent: false as const } : {}),
+  };
+  return new Promise((resolve, reject) => {
+    const req =
+      target.protocol === 'https:'
+        ? httpsRequest(target, {
+            ...common,
+            ...(options.ca === undefined ? {} : { ca: Buffer.isBuffer(options.ca) ? options.ca : [...options.ca] }),
+            ...(options.cert === undefined ? {} : { cert: options.cert }),
+            ...(options.key === undefined ? {} : { key: options.key }),
+          })
+        : httpRequest(target, common);
+    req.on('response', resolve);
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${target.origin}${options.path ?? target.pathname} within ${String(options.timeoutMs)} ms`)));
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** Sends one request and reads the whole answer, at most `maxBytes` of body (default 16 MiB). */
+export async function fetchAnswer(url: string | URL, options: HttpRequestOptions & { readonly maxBytes?: number }): Promise<HttpAnswer> {
+  const res = await sendRequest(url, options);
+  const maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of res) {
+    length += (chunk as Buffer).length;
+    if (length > maxBytes) {
+      res.destroy();
+      throw new Error(`the answer from ${String(url)} is larger than ${String(maxBytes)} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) };
+}
