@@ -206,7 +206,8 @@ function describePolicy(validationParameterB64: string): string {
   return describeValidationParameter(Buffer.from(validationParameterB64, 'base64'));
 }
 
-function canConnect(host: string, port: number): Promise<boolean> {
+/** Whether a TCP connection to host:port opens within 1 s. */
+export function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     socket.setTimeout(1_000);

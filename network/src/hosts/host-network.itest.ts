@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
 import { HostNetwork } from './host-network';
 import { ip } from './ip';
 import { waitFor } from '../process/wait';
+import { canConnect } from '../chaincode/deployment';
 import type { Host } from './host';
 
 /** A TCP listener inside `host`, on its own address only. */
@@ -23,23 +23,6 @@ async function reaches(from: Host, address: string, port: number): Promise<boole
   } catch {
     return false;
   }
-}
-
-function canConnect(address: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, address);
-    s.setTimeout(1_000, () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.on('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => {
-      resolve(false);
-    });
-  });
 }
 
 describe('member hosts (network namespaces on a bridge; needs root)', function () {
