@@ -10,6 +10,8 @@ const charterSchema = z.strictObject({
   format: z.literal(charterFormat),
   channel: z.string().regex(/^[a-z][a-z0-9.-]{0,248}$/),
   orderer: ordererSchema,
+  /** The chaincode every member installs and approves (its definition is committed once a majority approved). */
+  chaincode: z.strictObject({ name: z.string().regex(/^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$/), version: z.string().min(1).max(64) }),
   /** The founding members' MSP IDs, in the order their orderers are listed as Raft consenters. */
   founders: z
     .array(organisationSchema.shape.mspId)

@@ -1,4 +1,5 @@
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { dirname, join } from 'node:path';
 import { writeGenesisBlock } from '../channel/genesis';
 import type { ChannelMember } from '../config/configtx';
@@ -124,5 +125,7 @@ export class Founding {
       this.#log(`joining ${peer.node.name} to ${channel}`);
       await peer.joinChannel(blockFile, channel);
     }
+    // Later commands (chaincode, updates, start) act under the charter this member joined by.
+    writeFileSync(this.#member.home.charter, stringify(this.#charter));
   }
 }

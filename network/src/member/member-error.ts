@@ -11,7 +11,17 @@ export type MemberErrorCode =
   | 'CHARTER_INVALID'
   | 'FOUNDER_BUNDLE_MISSING'
   | 'GENESIS_UNREADABLE'
-  | 'GENESIS_MISMATCH';
+  | 'GENESIS_MISMATCH'
+  | 'CHARTER_MISSING'
+  | 'BUNDLE_MISSING'
+  | 'CHAINCODE_NOT_APPROVED'
+  | 'MEMBER_ALREADY_IN_CHANNEL'
+  | 'MEMBER_NOT_IN_CHANNEL'
+  | 'UPDATE_INVALID'
+  | 'SIGNATURE_INVALID'
+  | 'SIGNATURE_NOT_ADMIN'
+  | 'UPDATE_REFUSED'
+  | 'CONSENTERS_TOO_FEW';
 
 /**
  * A refusal of bad input or of a step out of order: it names what is wrong and

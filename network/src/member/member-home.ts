@@ -25,6 +25,11 @@ export class MemberHome {
     return join(this.root, 'bundle.json');
   }
 
+  /** The charter this member founded or joined the channel under (kept by found-join and join). */
+  get charter(): string {
+    return join(this.root, 'charter.yaml');
+  }
+
   /** Bundles of the other members, as imported (one file per MSP ID). */
   heldBundle(mspId: string): string {
     return join(this.root, 'bundles', `${mspId}.json`);
