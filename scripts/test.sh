@@ -31,6 +31,11 @@ if [ "$suite" = all ] || [ "$suite" = integration ]; then
   echo "== integration tests (a fresh network of their own)"
   npx mocha --config .mocharc.integration.json || status=$?
 fi
+if [ "$suite" = members ]; then
+  # Member hosts in network namespaces: needs root (ip netns) and is not part of `all`.
+  echo "== member tests (each member on its own network namespace)"
+  npx mocha --config .mocharc.members.json || status=$?
+fi
 # One closing line for the whole run (each suite printed its own above).
 awk '{p+=$1; f+=$2; s+=$3} END {printf "\ntotal: %d passed, %d failed%s\n", p, f, (s > 0 ? sprintf(", %d skipped", s) : "")}' "$ISL_TEST_SUMMARY"
 exit $status

@@ -9,7 +9,7 @@ import { address } from '../topology/topology';
 import type { Supervisor } from '../process/supervisor';
 import { run } from '../process/run';
 import { waitFor } from '../process/wait';
-import { IdentityFiles, identitiesOf, type IdentitySpec } from './identity';
+import { IdentityFiles, identitiesOf, loopbackHosts, type IdentitySpec } from './identity';
 import { normaliseMsp, normaliseTls, writeOrgMsp } from './msp';
 
 export interface CaOptions {
@@ -19,6 +19,8 @@ export interface CaOptions {
   readonly org: Organisation;
   /** The bootstrap registrar's and every identity's enrolment secrets (kept in .run/, git-ignored). */
   readonly secret: (id: string) => string;
+  /** Host names and addresses the CA's and its identities' TLS certificates name (default: loopback). */
+  readonly tlsHosts?: readonly string[];
 }
 
 /** One organisation's Fabric CA: its server process, and the identities enrolled through it. */
@@ -56,7 +58,7 @@ export class CertificateAuthority {
         '--port', String(org.ca.endpoint.port),
         '--ca.name', this.name,
         '--csr.cn', this.name,
-        '--csr.hosts', '127.0.0.1,localhost',
+        '--csr.hosts', (this.#o.tlsHosts ?? loopbackHosts).join(','),
         '--tls.enabled',
         '--operations.listenaddress', address(org.ca.operations),
         '--metrics.provider', 'prometheus',
@@ -79,7 +81,7 @@ export class CertificateAuthority {
     const { layout, org } = this.#o;
     const registrarHome = join(layout.caHome(org.name), 'registrar');
     await this.#client(['enroll', '-u', this.#userUrl('registrar'), '-H', registrarHome, '-M', join(registrarHome, 'msp')]);
-    for (const spec of identitiesOf(org)) {
+    for (const spec of identitiesOf(org, this.#o.tlsHosts)) {
       await this.#registerAndEnrol(registrarHome, spec);
     }
     writeOrgMsp(layout.orgMsp(org.name), this.caCert);

@@ -36,9 +36,18 @@ export class IdentityFiles {
   }
 }
 
-/** The identities each organisation enrols: one per node, its admin, and a client for applications. */
-export function identitiesOf(org: { readonly peers: readonly { readonly name: string }[]; readonly orderer: { readonly name: string } }): IdentitySpec[] {
-  const hosts = ['127.0.0.1', 'localhost'];
+/** Where the local network's nodes are reached: loopback. */
+export const loopbackHosts: readonly string[] = ['127.0.0.1', 'localhost'];
+
+/**
+ * The identities each organisation enrols: one per node, its admin, and a
+ * client for applications. Their TLS certificates name `hosts`: loopback for
+ * the local network, a member's own address on its own host.
+ */
+export function identitiesOf(
+  org: { readonly peers: readonly { readonly name: string }[]; readonly orderer: { readonly name: string } },
+  hosts: readonly string[] = loopbackHosts,
+): IdentitySpec[] {
   return [
     { id: org.orderer.name, type: 'orderer', hosts },
     ...org.peers.map((p): IdentitySpec => ({ id: p.name, type: 'peer', hosts })),

@@ -4,7 +4,7 @@ import type { Supervisor } from '../process/supervisor';
 import type { Peer } from '../node/peer';
 import type { Orderer } from '../node/orderer';
 import { IdentityFiles } from '../ca/identity';
-import { address, type Organisation, type Topology } from '../topology/topology';
+import { address, type Endpoint, type Organisation, type Topology } from '../topology/topology';
 import { waitFor } from '../process/wait';
 import { projectRoot } from '../fabric-home';
 import { projectNode } from '../runtime/project-node';
@@ -20,16 +20,28 @@ export interface CommittedDefinition {
 
 export interface DeploymentOptions {
   readonly layout: Layout;
-  readonly topology: Topology;
+  /**
+   * The channel, the chaincode, and the organisations whose peers run here:
+   * every organisation for the local network, a member's own on its host.
+   */
+  readonly topology: Pick<Topology, 'channel' | 'chaincode' | 'logging' | 'organisations'>;
   readonly supervisor: Supervisor;
   readonly peers: ReadonlyMap<string, Peer>;
+  /** The orderers this side talks to: an organisation uses its own, else the first. */
   readonly orderers: readonly Orderer[];
+}
+
+/** A peer that endorses the commit of a definition: where it listens, and the TLS CA that issued its certificate. */
+export interface EndorsingPeer {
+  readonly endpoint: Endpoint;
+  readonly tlsCaCert: string;
 }
 
 /**
  * Deploys the chaincode as a service through Fabric's lifecycle: one ccaas
  * package per organisation, installed on its peers, a chaincode server per
- * peer, approved by every organisation's admin, committed once.
+ * peer, approved by each organisation's own admin, committed once. Run by one
+ * member on its own host, it acts for that member's organisation only.
  */
 export class ChaincodeDeployment {
   readonly #o: DeploymentOptions;
@@ -152,6 +164,23 @@ export class ChaincodeDeployment {
     ]);
   }
 
+  /** The package ID this organisation approved the definition at `sequence` with; undefined when it has not approved it. */
+  async approvedPackage(org: Organisation, sequence: number): Promise<string | undefined> {
+    const { channel, chaincode } = this.#o.topology;
+    try {
+      const out = await this.#firstPeer(org).cli([
+        'lifecycle', 'chaincode', 'queryapproved', '--channelID', channel, '--name', chaincode.name, '--sequence', String(sequence), '--output', 'json',
+      ]);
+      const approved = JSON.parse(out) as { version?: string; source?: { Type?: { LocalPackage?: { package_id?: string } } } };
+      return approved.version === chaincode.version ? (approved.source?.Type?.LocalPackage?.package_id ?? '') : undefined;
+    } catch (err) {
+      if (err instanceof Error && /could not fetch approved chaincode definition|not found/i.test(err.message)) {
+        return undefined;
+      }
+      throw err;
+    }
+  }
+
   /** Which organisations have approved the definition at this sequence. */
   async approvals(sequence: number, policy?: string): Promise<Record<string, boolean>> {
     const org = this.#o.topology.organisations[0];
@@ -164,16 +193,21 @@ export class ChaincodeDeployment {
     return (JSON.parse(out) as { approvals: Record<string, boolean> }).approvals;
   }
 
-  /** Commits the definition, endorsed by one peer of every organisation. */
-  async commit(sequence: number, policy?: string): Promise<void> {
+  /**
+   * Commits the definition, endorsed by `endorsers` (default: one peer of every
+   * organisation here); the lifecycle endorsement policy decides how many
+   * organisations' peers that takes.
+   */
+  async commit(sequence: number, policy?: string, endorsers?: readonly EndorsingPeer[]): Promise<void> {
     const [org] = this.#o.topology.organisations;
     if (!org) {
       throw new Error('no organisation');
     }
-    const targets = this.#o.topology.organisations.flatMap((o) => {
+    const peers = endorsers ?? this.#o.topology.organisations.map((o): EndorsingPeer => {
       const peer = this.#firstPeer(o);
-      return ['--peerAddresses', address(peer.node.endpoint), '--tlsRootCertFiles', peer.tls.tlsCa];
+      return { endpoint: peer.node.endpoint, tlsCaCert: peer.tls.tlsCa };
     });
+    const targets = peers.flatMap((p) => ['--peerAddresses', address(p.endpoint), '--tlsRootCertFiles', p.tlsCaCert]);
     await this.#firstPeer(org).cli([
       'lifecycle', 'chaincode', 'commit', ...this.#ordererArgs(org), ...this.#definitionArgs(sequence, policy), ...targets,
       '--waitForEventTimeout', '60s',
@@ -207,7 +241,8 @@ function describePolicy(validationParameterB64: string): string {
   return describeValidationParameter(Buffer.from(validationParameterB64, 'base64'));
 }
 
-function canConnect(host: string, port: number): Promise<boolean> {
+/** Whether a TCP connection to host:port opens within 1 s. */
+export function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     socket.setTimeout(1_000);

@@ -1,35 +1,55 @@
 import { stringify } from 'yaml';
 import type { Layout } from '../layout';
-import type { Organisation, Topology } from '../topology/topology';
+import type { Endpoint, Topology } from '../topology/topology';
 import { IdentityFiles } from '../ca/identity';
 
 const byteSize = (s: string): string => s; // configtxgen reads "10 MB" as is
 
-function orgSection(layout: Layout, org: Organisation): Record<string, unknown> {
-  const id = org.mspId;
+/** What the channel configuration holds of one member organisation. */
+export interface ChannelMember {
+  readonly mspId: string;
+  /** Its MSP as the channel holds it: CA and TLS CA certificates, NodeOUs (no keys). */
+  readonly mspDir: string;
+  readonly anchorPeers: readonly Endpoint[];
+  readonly orderer: Endpoint;
+  /** Its orderer's TLS certificate, which Raft consenters authenticate each other by. */
+  readonly consenterTlsCert: string;
+}
+
+/** The channel's members as the local network's run folder holds them. */
+export function channelMembersOf(layout: Layout, topology: Pick<Topology, 'organisations'>): ChannelMember[] {
+  return topology.organisations.map((org) => ({
+    mspId: org.mspId,
+    mspDir: layout.orgMsp(org.name),
+    anchorPeers: org.peers.slice(0, 1).map((p) => p.endpoint),
+    orderer: org.orderer.endpoint,
+    consenterTlsCert: new IdentityFiles(layout.identity(org.name, org.orderer.name)).tlsCert,
+  }));
+}
+
+function orgSection(member: ChannelMember): Record<string, unknown> {
+  const id = member.mspId;
   const rule = (roles: string[]): string => `OR(${roles.map((r) => `'${id}.${r}'`).join(',')})`;
-  const anchor = org.peers[0];
   return {
     Name: id,
     ID: id,
-    MSPDir: layout.orgMsp(org.name),
+    MSPDir: member.mspDir,
     Policies: {
       Readers: { Type: 'Signature', Rule: rule(['admin', 'peer', 'client', 'orderer']) },
       Writers: { Type: 'Signature', Rule: rule(['admin', 'client', 'orderer']) },
       Admins: { Type: 'Signature', Rule: rule(['admin']) },
       Endorsement: { Type: 'Signature', Rule: rule(['peer']) },
     },
-    OrdererEndpoints: [`${org.orderer.endpoint.host}:${String(org.orderer.endpoint.port)}`],
-    AnchorPeers: anchor ? [{ Host: anchor.endpoint.host, Port: anchor.endpoint.port }] : [],
+    OrdererEndpoints: [`${member.orderer.host}:${String(member.orderer.port)}`],
+    AnchorPeers: member.anchorPeers.map((a) => ({ Host: a.host, Port: a.port })),
   };
 }
 
 const implicit = (rule: string): { Type: string; Rule: string } => ({ Type: 'ImplicitMeta', Rule: rule });
 
-/** configtx.yaml with one profile: the application channel, ordered by one Raft node per organisation. */
-export function configtxYaml(layout: Layout, topology: Topology): string {
-  const orgs = topology.organisations.map((o) => orgSection(layout, o));
-  const o = topology.orderer;
+/** configtx.yaml with one profile: the application channel, ordered by one Raft node per member. */
+export function configtxYaml(members: readonly ChannelMember[], o: Topology['orderer']): string {
+  const orgs = members.map((m) => orgSection(m));
   const profile = {
     Policies: {
       Readers: implicit('ANY Readers'),
@@ -46,15 +66,12 @@ export function configtxYaml(layout: Layout, topology: Topology): string {
         PreferredMaxBytes: byteSize(o.preferredMaxBytes),
       },
       EtcdRaft: {
-        Consenters: topology.organisations.map((org) => {
-          const tls = new IdentityFiles(layout.identity(org.name, org.orderer.name));
-          return {
-            Host: org.orderer.endpoint.host,
-            Port: org.orderer.endpoint.port,
-            ClientTLSCert: tls.tlsCert,
-            ServerTLSCert: tls.tlsCert,
-          };
-        }),
+        Consenters: members.map((m) => ({
+          Host: m.orderer.host,
+          Port: m.orderer.port,
+          ClientTLSCert: m.consenterTlsCert,
+          ServerTLSCert: m.consenterTlsCert,
+        })),
         Options: {
           TickInterval: o.raft.tickInterval,
           ElectionTick: o.raft.electionTick,

@@ -8,8 +8,15 @@ import { IdentityFiles } from '../ca/identity';
 export interface NodeContext {
   readonly fabric: FabricHome;
   readonly layout: Layout;
-  readonly topology: Topology;
+  /** The organisations whose nodes run here (a member's own only), and the log level. */
+  readonly topology: Pick<Topology, 'organisations' | 'logging'>;
   readonly supervisor: Supervisor;
+  /**
+   * TLS CA certificates an orderer trusts for clients and cluster peers. Default:
+   * every organisation's in `topology`; a member passes its own and those of the
+   * bundles it holds.
+   */
+  readonly tlsCaCerts?: readonly string[];
 }
 
 /** A node's own identity files, and its organisation admin's (for CLI and admin-API calls). */

@@ -6,7 +6,7 @@ import type { Layout } from '../layout';
 import type { Supervisor } from '../process/supervisor';
 import type { IdentityFiles } from '../ca/identity';
 import { nodeIdentities, type NodeContext } from './node-context';
-import { address, type OrdererNode, type Topology } from '../topology/topology';
+import { address, type OrdererNode } from '../topology/topology';
 import { getOperations, healthy, metricValue } from './operations';
 import { run } from '../process/run';
 
@@ -22,7 +22,8 @@ export class Orderer {
   readonly node: OrdererNode;
   readonly #fabric: FabricHome;
   readonly #layout: Layout;
-  readonly #topology: Topology;
+  readonly #topology: NodeContext['topology'];
+  readonly #tlsCaCerts: readonly string[];
   readonly #supervisor: Supervisor;
   /** Its own TLS and MSP identity, and its organisation admin's (CLI and admin-API calls). */
   readonly tls: IdentityFiles;
@@ -32,6 +33,7 @@ export class Orderer {
     this.#fabric = context.fabric;
     this.#layout = context.layout;
     this.#topology = context.topology;
+    this.#tlsCaCerts = context.tlsCaCerts ?? context.topology.organisations.map((o) => context.layout.caCert(o.name));
     this.#supervisor = context.supervisor;
     this.node = node;
     ({ tls: this.tls, admin: this.admin } = nodeIdentities(context.layout, node));
@@ -41,7 +43,7 @@ export class Orderer {
     const tls = this.tls;
     const data = this.#layout.nodeData(this.node.name);
     mkdirSync(data, { recursive: true });
-    const allTlsCas = `[${this.#topology.organisations.map((o) => this.#layout.caCert(o.name)).join(',')}]`;
+    const allTlsCas = `[${this.#tlsCaCerts.join(',')}]`;
     this.#supervisor.start({
       name: this.node.name,
       command: this.#fabric.bin('orderer'),

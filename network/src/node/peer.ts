@@ -4,7 +4,7 @@ import type { Layout } from '../layout';
 import type { Supervisor } from '../process/supervisor';
 import type { IdentityFiles } from '../ca/identity';
 import { nodeIdentities, type NodeContext } from './node-context';
-import { address, type PeerNode, type Topology } from '../topology/topology';
+import { address, type PeerNode } from '../topology/topology';
 import { getOperations, healthy, metricValue } from './operations';
 import { run } from '../process/run';
 
@@ -13,7 +13,7 @@ export class Peer {
   readonly node: PeerNode;
   readonly #fabric: FabricHome;
   readonly #layout: Layout;
-  readonly #topology: Topology;
+  readonly #topology: NodeContext['topology'];
   readonly #supervisor: Supervisor;
   /** Its own TLS and MSP identity, and its organisation admin's (CLI and admin-API calls). */
   readonly tls: IdentityFiles;

@@ -5,27 +5,33 @@ import { z } from 'zod';
 const duration = z.string().regex(/^\d+(ms|s|m)$/, 'a duration such as 150ms, 2s or 1m');
 const bytes = z.string().regex(/^\d+ (KB|MB)$/, 'a size such as 512 KB or 10 MB');
 
+/** The channel's ordering parameters (batching, Raft timing). */
+export const ordererSchema = z.strictObject({
+  batchTimeout: duration,
+  maxMessageCount: z.number().int().min(1),
+  absoluteMaxBytes: bytes,
+  preferredMaxBytes: bytes,
+  raft: z.strictObject({ tickInterval: duration, electionTick: z.number().int().min(2), heartbeatTick: z.number().int().min(1) }),
+});
+
+/** One organisation as the consortium names it. */
+export const organisationSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9]{0,30}$/),
+  mspId: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,62}$/),
+  description: z.string(),
+  peers: z.number().int().min(1).max(3),
+});
+
 const topologySchema = z.strictObject({
   // Below Linux's ephemeral range (32768+), where outgoing connections could take our ports.
   basePort: z.number().int().min(1024).max(32_000),
   channel: z.string().regex(/^[a-z][a-z0-9.-]{0,248}$/),
   chaincode: z.strictObject({ name: z.string().regex(/^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$/), version: z.string().min(1) }),
-  orderer: z.strictObject({
-    batchTimeout: duration,
-    maxMessageCount: z.number().int().min(1),
-    absoluteMaxBytes: bytes,
-    preferredMaxBytes: bytes,
-    raft: z.strictObject({ tickInterval: duration, electionTick: z.number().int().min(2), heartbeatTick: z.number().int().min(1) }),
-  }),
+  orderer: ordererSchema,
   logging: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
   organisations: z
     .array(
-      z.strictObject({
-        name: z.string().regex(/^[a-z][a-z0-9]{0,30}$/),
-        mspId: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,62}$/),
-        description: z.string(),
-        peers: z.number().int().min(1).max(3),
-      }),
+      organisationSchema,
     )
     .min(3, 'a Raft cluster that survives the loss of a node needs at least 3 organisations'),
 });
@@ -95,37 +101,7 @@ export function expandTopology(file: TopologyFile, basePort: number = file.baseP
   if (!Number.isInteger(basePort) || basePort < 1024 || highest > 32_767) {
     throw new Error(`base port ${String(basePort)}: the network needs ${String(basePort)}–${String(highest)}, which must lie within 1024–32767 (above it is Linux's ephemeral range)`);
   }
-  const at = (port: number): Endpoint => ({ host: HOST, port });
-  const organisations = file.organisations.map((org, i): Organisation => {
-    const base = basePort + 100 * i;
-    return {
-      name: org.name,
-      mspId: org.mspId,
-      description: org.description,
-      ca: { name: `ca.${org.name}`, org: org.name, endpoint: at(base), operations: at(base + 1) },
-      orderer: {
-        name: `orderer.${org.name}`,
-        org: org.name,
-        mspId: org.mspId,
-        endpoint: at(base + 10),
-        admin: at(base + 11),
-        operations: at(base + 12),
-      },
-      peers: Array.from({ length: org.peers }, (_, j): PeerNode => ({
-        name: `peer${String(j)}.${org.name}`,
-        org: org.name,
-        mspId: org.mspId,
-        endpoint: at(base + 20 + 10 * j),
-        chaincodeCallback: at(base + 21 + 10 * j),
-        operations: at(base + 22 + 10 * j),
-        chaincodeServer: at(base + 23 + 10 * j),
-      })),
-      gateway: at(base + 50),
-      imageSource: at(base + 60),
-      orthancHttp: at(base + 61),
-      orthancDicom: at(base + 62),
-    };
-  });
+  const organisations = file.organisations.map((org, i): Organisation => organisationAt(org, basePort + 100 * i, HOST));
   const names = new Set(organisations.map((o) => o.mspId));
   if (names.size !== organisations.length) {
     throw new Error('topology: MSP IDs must be unique');
@@ -137,6 +113,42 @@ export function expandTopology(file: TopologyFile, basePort: number = file.baseP
     logging: file.logging,
     basePort,
     organisations,
+  };
+}
+
+/**
+ * One organisation's nodes and their ports, from `base` upwards (the rule in
+ * topology.yaml), all on `host`: loopback for the local network, a member's
+ * own address on its own host.
+ */
+export function organisationAt(org: TopologyFile['organisations'][number], base: number, host: string): Organisation {
+  const at = (port: number): Endpoint => ({ host, port });
+  return {
+    name: org.name,
+    mspId: org.mspId,
+    description: org.description,
+    ca: { name: `ca.${org.name}`, org: org.name, endpoint: at(base), operations: at(base + 1) },
+    orderer: {
+      name: `orderer.${org.name}`,
+      org: org.name,
+      mspId: org.mspId,
+      endpoint: at(base + 10),
+      admin: at(base + 11),
+      operations: at(base + 12),
+    },
+    peers: Array.from({ length: org.peers }, (_, j): PeerNode => ({
+      name: `peer${String(j)}.${org.name}`,
+      org: org.name,
+      mspId: org.mspId,
+      endpoint: at(base + 20 + 10 * j),
+      chaincodeCallback: at(base + 21 + 10 * j),
+      operations: at(base + 22 + 10 * j),
+      chaincodeServer: at(base + 23 + 10 * j),
+    })),
+    gateway: at(base + 50),
+    imageSource: at(base + 60),
+    orthancHttp: at(base + 61),
+    orthancDicom: at(base + 62),
   };
 }
 

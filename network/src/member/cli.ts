@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FabricHome } from '../fabric-home';
+import { loadCharter, type Charter } from './charter';
+import { MemberChaincode } from './member-chaincode';
+import { Membership } from './membership';
+import { Founding } from './found';
+import { Member } from './member';
+import { memberConfigFormat } from './member-config';
+import { MemberError } from './member-error';
+import { MemberHome } from './member-home';
+
+const usage = `usage: member <command> --home <folder> [options]   (run each on the member's own host)
+  init --name <org> --msp-id <MSP> --address <IPv4> [--description <text>] [--peers <n>] [--base-port <port>]
+        starts the member's Fabric CA, enrols its identities (TLS certificates name --address), writes bundle.json
+  bundle-import <bundle.json>...   keeps other members' public bundles (refuses any private key)
+  start                            starts the CA, orderer and peers, trusting the bundles held now
+  stop                             stops them
+  found-propose --charter <file> --out <genesis.block>   makes the channel's genesis block from the founders' bundles
+  found-join --charter <file> --block <genesis.block>     verifies the block against the bundles held, joins orderer and peers
+  chaincode-approve                installs the charter's chaincode on its peers, starts their servers, approves as its admin
+  chaincode-commit                 commits the definition once a majority approved (refused before)
+  propose-join --bundle <newcomer.bundle.json> --out <update.pb>   proposes admitting a member (MSP, anchor peers)
+  propose-consenter-add --msp-id <MSP> --out <update.pb>           proposes its orderer as a Raft consenter
+  propose-consenter-remove --msp-id <MSP> --out <update.pb>        proposes removing its orderer (keeps at least 3)
+  update-sign --update <update.pb> --out <signature>               signs an update as this member's admin (only the signature goes back)
+  update-submit --update <update.pb> [--signature <file>]...       submits it with the signatures (and this admin's own)
+  join --charter <file>            (the newcomer, once admitted) joins its orderer and peers to the channel`;
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      home: { type: 'string' },
+      name: { type: 'string' },
+      'msp-id': { type: 'string' },
+      address: { type: 'string' },
+      description: { type: 'string' },
+      peers: { type: 'string' },
+      'base-port': { type: 'string' },
+      charter: { type: 'string' },
+      out: { type: 'string' },
+      block: { type: 'string' },
+      bundle: { type: 'string' },
+      update: { type: 'string' },
+      signature: { type: 'string', multiple: true },
+    },
+  });
+  const required = (name: Exclude<keyof typeof values, 'signature'>): string => {
+    const v = values[name];
+    if (v === undefined || v === '') {
+      throw new MemberError('MEMBER_CONFIG_INVALID', `${String(command)}: --${name} is required\n${usage}`);
+    }
+    return v;
+  };
+  const home = new MemberHome(resolve(required('home')));
+  const log = (m: string): void => {
+    process.stderr.write(`[member ${home.root}] ${m}\n`);
+  };
+  /** The charter this home founded or joined the channel by (kept in the home). */
+  const homeCharter = (): Charter => {
+    if (!existsSync(home.charter)) {
+      throw new MemberError('CHARTER_MISSING', `${home.charter} does not exist: this member has not founded or joined the channel yet`);
+    }
+    return loadCharter(home.charter);
+  };
+  const membership = (): Membership => new Membership({ member: member(), fabric: FabricHome.locate(), charter: homeCharter(), log });
+  const member = (): Member => new Member({ home, fabric: FabricHome.locate(), log });
+  switch (command) {
+    case 'init': {
+      Member.create(home, {
+        format: memberConfigFormat,
+        organisation: {
+          name: required('name'),
+          mspId: required('msp-id'),
+          description: values.description ?? required('name'),
+          peers: Number.parseInt(values.peers ?? '1', 10),
+        },
+        address: required('address'),
+        basePort: Number.parseInt(values['base-port'] ?? '7000', 10),
+        logging: 'WARN',
+      });
+      await member().init();
+      log(`initialised; its public bundle is ${home.exportedBundle}`);
+      return;
+    }
+    case 'bundle-import': {
+      const m = member();
+      for (const file of positionals) {
+        const b = m.importBundle(resolve(file));
+        log(`holds the bundle of ${b.mspId} (${b.description})`);
+      }
+      return;
+    }
+    case 'start': {
+      const m = member();
+      await m.start();
+      if (existsSync(home.charter)) {
+        await new MemberChaincode({ member: m, charter: loadCharter(home.charter), log }).startServers();
+      }
+      log('started');
+      return;
+    }
+    case 'stop':
+      await member().stop();
+      log('stopped');
+      return;
+    case 'found-propose': {
+      const fabric = FabricHome.locate();
+      await new Founding({ member: member(), fabric, charter: loadCharter(required('charter')), log }).propose(resolve(required('out')));
+      log(`wrote the proposed genesis block to ${resolve(required('out'))}`);
+      return;
+    }
+    case 'found-join': {
+      const fabric = FabricHome.locate();
+      await new Founding({ member: member(), fabric, charter: loadCharter(required('charter')), log }).join(resolve(required('block')));
+      log('joined the channel');
+      return;
+    }
+    case 'chaincode-approve': {
+      const { sequence, packageId } = await new MemberChaincode({ member: member(), charter: homeCharter(), log }).approve();
+      log(`approved at sequence ${String(sequence)} with package ${packageId}`);
+      return;
+    }
+    case 'chaincode-commit': {
+      const committed = await new MemberChaincode({ member: member(), charter: homeCharter(), log }).commit();
+      log(`committed at sequence ${String(committed.sequence)}, endorsement policy ${committed.endorsementPolicy}`);
+      return;
+    }
+    case 'propose-join':
+      await membership().proposeJoin(resolve(required('bundle')), resolve(required('out')));
+      return;
+    case 'propose-consenter-add':
+      await membership().proposeConsenterAdd(required('msp-id'), resolve(required('out')));
+      return;
+    case 'propose-consenter-remove':
+      await membership().proposeConsenterRemove(required('msp-id'), resolve(required('out')));
+      return;
+    case 'update-sign': {
+      await membership().sign(resolve(required('update')), resolve(required('out')));
+      log(`signed; send ${resolve(required('out'))} back to the proposer`);
+      return;
+    }
+    case 'update-submit':
+      await membership().submit(resolve(required('update')), (values.signature ?? []).map((f) => resolve(f)));
+      log('the update is committed: the channel configuration changed');
+      return;
+    case 'join': {
+      const fabric = FabricHome.locate();
+      await new Membership({ member: member(), fabric, charter: loadCharter(required('charter')), log }).joinAdmitted();
+      log('joined the channel');
+      return;
+    }
+    default:
+      throw new MemberError('MEMBER_CONFIG_INVALID', `unknown command ${String(command)}\n${usage}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  const code = err instanceof MemberError ? `${err.code}: ` : '';
+  process.stderr.write(`${code}${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
