@@ -62,6 +62,28 @@ describe('every error is a documented problem: hostile paths, queries, bodies an
     assert.ok(typeof p.detail === 'string' && p.detail.length > 0, what);
   };
 
+  // Found by the property below: ajv coerces "1e400" to Infinity and lets it through `integer`, `minimum` and `maximum`.
+  it('answers a non-finite or unsafe number in every numeric query parameter with 400 ARGUMENT_INVALID', async () => {
+    const doc = JSON.parse((await rawRequest(f.port, 'GET /api/v1/openapi.json HTTP/1.1\r\nhost: x\r\nconnection: close')).body) as {
+      paths: Record<string, Record<string, { parameters?: { in: string; name: string; schema?: { type?: string; pattern?: string } }[] }>>;
+    };
+    const cases = Object.entries(doc.paths).flatMap(([template, o]) =>
+      Object.entries(o).flatMap(([method, op]) => (op.parameters ?? []).filter((q) => q.in === 'query' && (q.schema?.type === 'integer' || q.schema?.type === 'number' || q.schema?.pattern?.startsWith('^(0|[1-9]') === true)).map((q) => ({ method: method.toUpperCase(), template, name: q.name }))),
+    );
+    assert.ok(cases.length >= 10, `numeric query parameters found: ${JSON.stringify(cases)}`);
+    for (const c of cases) {
+      const path = c.template.replace(/\{\w+\}/g, 'A'.repeat(43));
+      for (const value of ['1e400', '-1e400', '99999999999999999999999']) {
+        for (const token of [f.tokens.member, f.tokens.auditor]) {
+          const answer = await rawRequest(f.port, `${c.method} ${path}?${c.name}=${value} HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${token}`);
+          if (answer.status === 403) continue;
+          check(`${c.method} ${path}?${c.name}=${value}`, answer);
+          assert.deepEqual([answer.status, (JSON.parse(answer.body) as { code: string }).code], [400, 'ARGUMENT_INVALID'], `${c.method} ${path}?${c.name}=${value}`);
+        }
+      }
+    }
+  });
+
   it('answers malformed percent-encoding in every route parameter with 400 ARGUMENT_INVALID, with or without a token', async () => {
     for (const op of ops.filter((o) => o.template.includes('{'))) {
       const target = op.template.replace(/\{\w+\}/, '%ZZ').replace(/\{\w+\}/g, 'A'.repeat(43));

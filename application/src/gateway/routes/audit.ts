@@ -3,11 +3,12 @@ import type { Network } from '@hyperledger/fabric-gateway';
 import { auditLedger } from '../../audit/audit-report';
 import { recordHistory } from '../../audit/history';
 import type { AuditedOrderer } from '../../audit/ordering';
+import { wholeNumberParam } from './whole-number';
 
 /** Auditor tokens only (access.ts: names `auditor` or `auditor:<who>`). */
 const config = { access: 'auditor', admission: 'reads', minBlock: true, problems: ['ARGUMENT_INVALID'] } as const;
 
-const block = { type: 'integer', minimum: 0 } as const;
+const block = wholeNumberParam(15, 'a block number');
 
 /**
  * The audit endpoints (auditors only): the per-organisation audit read from the
@@ -21,7 +22,7 @@ export interface AuditScope {
 }
 
 export function registerAuditRoutes(app: FastifyInstance, network: Network, chaincode: string, scope: AuditScope = {}): void {
-  app.get<{ Querystring: { from?: number; to?: number } }>(
+  app.get<{ Querystring: { from?: string; to?: string } }>(
     '/api/v1/audit',
     {
       config,
@@ -37,8 +38,8 @@ export function registerAuditRoutes(app: FastifyInstance, network: Network, chai
         chaincode,
         ...(scope.members === undefined ? {} : { members: scope.members }),
         ...(scope.orderers === undefined ? {} : { orderers: scope.orderers }),
-        ...(req.query.from === undefined ? {} : { fromBlock: req.query.from }),
-        ...(req.query.to === undefined ? {} : { toBlock: req.query.to }),
+        ...(req.query.from === undefined ? {} : { fromBlock: Number(req.query.from) }),
+        ...(req.query.to === undefined ? {} : { toBlock: Number(req.query.to) }),
       }),
   );
   app.get(

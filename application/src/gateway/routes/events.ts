@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { chaincodeEvents, type LedgerEvent } from '../event-stream';
 import type { EventHub } from '../event-hub';
+import { wholeNumberParam } from './whole-number';
 
 interface EventQuery {
   readonly study?: string;
   readonly key?: string;
-  readonly from?: number;
+  readonly from?: string;
 }
 
 function matches(event: LedgerEvent, q: EventQuery): boolean {
@@ -37,7 +38,7 @@ export function registerEventRoutes(app: FastifyInstance, hub: EventHub, network
           properties: {
             study: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' },
             key: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', description: 'a source, patient or recipient key id' },
-            from: { type: 'integer', minimum: 0, description: 'replay from this block number' },
+            from: wholeNumberParam(19, 'replay from this block number'),
           },
         },
       },

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { LedgerCalls } from '../../ledger/ledger-client';
 import type { ProblemCode } from '../problem';
+import { wholeNumberParam } from './whole-number';
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', description: 'key thumbprint or study reference (43-char base64url)' } as const;
 const sourceStudy = { type: 'object', required: ['source', 'study'], properties: { source: id, study: id } } as const;
@@ -36,7 +37,7 @@ export function registerQueryRoutes(app: FastifyInstance, ledger: LedgerCalls): 
       ledger.evaluate(transaction, [req.params.source, req.params.study]),
     );
   }
-  app.get<{ Querystring: { source: string; study: string; recipient: string; at?: number } }>(
+  app.get<{ Querystring: { source: string; study: string; recipient: string; at?: string } }>(
     '/api/v1/access',
     {
       config: read(),
@@ -47,11 +48,11 @@ export function registerQueryRoutes(app: FastifyInstance, ledger: LedgerCalls): 
           type: 'object',
           required: ['source', 'study', 'recipient'],
           additionalProperties: false,
-          properties: { source: id, study: id, recipient: id, at: { type: 'integer', minimum: 0, maximum: 253402300799, description: 'seconds since the epoch' } },
+          properties: { source: id, study: id, recipient: id, at: wholeNumberParam(12, 'seconds since the epoch (at most 253402300799, 9999-12-31)') },
         },
       },
     },
-    (req) => ledger.evaluate('CheckAccess', [req.query.source, req.query.study, req.query.recipient, req.query.at === undefined ? '' : String(req.query.at)]),
+    (req) => ledger.evaluate('CheckAccess', [req.query.source, req.query.study, req.query.recipient, req.query.at ?? '']),
   );
   app.get<{ Querystring: { key: string } }>(
     '/api/v1/history',
