@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 import { join } from 'node:path';
-import { Consortium } from '@isl/network/dist/consortium';
-import { FabricHome, projectRoot } from '@isl/network/dist/fabric-home';
-import { loadTopology } from '@isl/network/dist/topology/topology';
+import { Consortium, FabricHome, loadTopology, projectRoot } from '@isl/network';
 import { ApplicationServices } from './application-services';
 import { describeServices } from './service-directory';
 import { startupSummary } from './startup-summary';
