@@ -38,7 +38,7 @@ describe('the consortium network (real Fabric: CAs, Raft orderers, peers, mutual
 
   it('runs the pinned Fabric release on every peer and orderer, and the pinned Fabric CA on every CA', async () => {
     const c = getTestConsortium();
-    const nodes = [...c.peers.values()].map((p) => p.node).concat(c.orderers.map((o) => o.node));
+    const nodes = [...[...c.peers.values()].map((p) => p.node), ...c.orderers.map((o) => o.node)];
     for (const node of nodes) {
       const { status, body } = await getOperations(node.operations, '/version');
       assert.equal(status, 200, node.name);
