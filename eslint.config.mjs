@@ -1,6 +1,21 @@
 // ESLint with typescript-eslint's strictest type-checked rules, as fabric-gateway's Node code uses.
 import tseslint from 'typescript-eslint';
 
+// Packages meet only at their faces (each workspace's src/index.ts and package.json `exports`):
+// never another package's compiled internals, nor its sources through a relative path.
+const facesOnly = [
+  {
+    regex: '^@isl/[^/]+/(dist|src)(/|$)',
+    message: "import another package through its face ('@isl/<package>' or '@isl/<package>/testing'), not its internals",
+  },
+  {
+    regex: '^(\\.\\./)+(platform|chaincode|network|application|bench)/src(/|$)',
+    message: "import another package through its face ('@isl/<package>' or '@isl/<package>/testing'), not a relative path into it",
+  },
+];
+// Test helpers stay out of production code.
+const noTestingFace = { regex: '^@isl/[^/]+/testing$', message: 'production code does not import test helpers' };
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.tools/**', '.run/**', 'scripts/**', 'bench/results/**', 'eslint.config.mjs'] },
   ...tseslint.configs.strictTypeChecked,
@@ -11,6 +26,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-extraneous-class': 'off',
+      'no-restricted-imports': ['error', { patterns: [...facesOnly, noTestingFace] }],
+    },
+  },
+  {
+    files: ['**/*.test.ts', '**/*.itest.ts', '**/testing/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: facesOnly }],
     },
   },
   {

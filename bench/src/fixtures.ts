@@ -1,5 +1,5 @@
 import type { JWK } from 'jose';
-import { createStatement, generateStatementKey, newStudyReference, thumbprint } from '@isl/chaincode/dist/statement';
+import { createStatement, generateStatementKey, newStudyReference, thumbprint } from '@isl/chaincode';
 import type { BenchNetwork, BenchOrg } from './network';
 
 /** A study the benchmark defined at one organisation's source, with its patient's key. */

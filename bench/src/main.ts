@@ -53,7 +53,7 @@ function parseArgs(argv: readonly string[]): Options {
 
 function endorsementPolicy(root: string): string {
   try {
-    const status = JSON.parse(execFileSync('bash', ['scripts/run.sh', 'network/dist/cli.js', 'status'], { cwd: root, encoding: 'utf8', timeout: 60_000 })) as { chaincode?: { endorsementPolicy?: string; sequence?: number } };
+    const status = JSON.parse(execFileSync('bash', ['scripts/run.sh', 'application/dist/services/main.js', 'status'], { cwd: root, encoding: 'utf8', timeout: 60_000 })) as { chaincode?: { endorsementPolicy?: string; sequence?: number } };
     return `${status.chaincode?.endorsementPolicy ?? 'unknown'} (definition sequence ${String(status.chaincode?.sequence ?? '?')})`;
   } catch {
     return 'unknown (status failed)';

@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { audienceFor } from '@isl/chaincode/dist/statement';
-import { readConnectionProfile, type ConnectionProfile, type OrganisationProfile } from '@isl/network/dist/connection-profile';
-import { connectGateway, type GatewayConnection } from '@isl/network/dist/gateway/connect';
-import { GatewayClient } from '@isl/application/dist/client/gateway-client';
-import { LedgerClient } from '@isl/application/dist/ledger/ledger-client';
-import { imageSourceEndpoints } from '@isl/application/dist/imagesource/endpoints';
-import { ImageSourcePaths } from '@isl/application/dist/imagesource/paths';
-import { readSourceKey, type SourceKey } from '@isl/application/dist/imagesource/source-key';
-import { orthancCredentials, OrthancFiles, type OrthancCredentials } from '@isl/application/dist/pacs/orthanc-config';
+import { audienceFor } from '@isl/chaincode';
+import { connectGateway, type ConnectionProfile, type GatewayConnection, type OrganisationProfile, readConnectionProfile } from '@isl/network';
+import { GatewayClient, imageSourceEndpoints, ImageSourcePaths, LedgerClient, orthancCredentials, type OrthancCredentials, OrthancFiles, readSourceKey, type SourceKey } from '@isl/application';
 
 /** One organisation as the benchmark drives it. */
 export interface BenchOrg {

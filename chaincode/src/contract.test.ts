@@ -4,7 +4,7 @@ import { endorsementPolicy } from './ledger/changes';
 import { expectRejected } from './testing/assertions';
 import { Fixture, ORG1, ORG2, newParty, type Party } from './testing/fixture';
 import { newStudyReference } from './statement/sign';
-import { contracts } from './index';
+import { contracts } from './contracts';
 
 describe('LedgerContract', () => {
     let f: Fixture;

@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
-import { getTestConsortium } from '../../network/src/testing/root-hooks';
-import { testNetwork, type OrgConnection } from '../../network/src/testing/test-network';
+import { getTestConsortium, type OrgConnection, testNetwork } from '@isl/network/testing';
 import { audienceFor, createStatement, newStudyReference, type Fields, type StatementType } from './statement';
 import { newParty, type Party } from './testing/fixture';
 

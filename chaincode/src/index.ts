@@ -1,7 +1,27 @@
-import { LedgerContract } from './contract';
-
-export { LedgerContract } from './contract';
-export { ErrorCodes, LedgerError, type ErrorCode } from './errors';
-
-/** Contracts served by fabric-chaincode-node; the first is the default (unprefixed function names). */
-export const contracts = [LedgerContract];
+/**
+ * The chaincode package's face: the ledger's public protocol for clients (build, sign
+ * and verify statements; key thumbprints; limits; coded errors). Other packages import
+ * only this (`@isl/chaincode`) and `@isl/chaincode/testing`, never files under dist/.
+ */
+export {
+  audienceFor,
+  buildClaims,
+  canonicalJson,
+  createStatement,
+  DenyReason,
+  ErrorCodes,
+  generateStatementKey,
+  LedgerError,
+  Limits,
+  newNonce,
+  newStudyReference,
+  Purpose,
+  signClaims,
+  thumbprint,
+  verifyStatement,
+  type ErrorCode,
+  type Fields,
+  type StatementType,
+} from './statement';
+// The schema as well as the type: the image source validates recipients' keys with it.
+export { PublicJwk } from './statement/keys';

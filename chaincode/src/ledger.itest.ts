@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Contract, Network } from '@hyperledger/fabric-gateway';
-import { testNetwork, type OrgConnection } from '../../network/src/testing/test-network';
-import { waitFor } from '../../network/src/process/wait';
+import { type OrgConnection, testNetwork } from '@isl/network/testing';
+import { waitFor } from '@isl/network';
 import type { DisclosureRecord } from './disclosure/disclosure';
 import type { DenialReason } from './grant/check';
 import type { RequestRecord } from './request/request';

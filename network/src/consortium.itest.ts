@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
-import { getTestConsortium } from './testing/root-hooks';
-import { testNetwork, type OrgConnection } from './testing/test-network';
+import { getTestConsortium, testNetwork, type OrgConnection } from './testing/test-network';
 import { defineFreshSource } from './testing/define-source';
 import { waitFor } from './process/wait';
 import { getOperations } from './node/operations';
@@ -39,7 +38,7 @@ describe('the consortium network (real Fabric: CAs, Raft orderers, peers, mutual
 
   it('runs the pinned Fabric release on every peer and orderer, and the pinned Fabric CA on every CA', async () => {
     const c = getTestConsortium();
-    const nodes = [...c.peers.values()].map((p) => p.node).concat(c.orderers.map((o) => o.node));
+    const nodes = [...[...c.peers.values()].map((p) => p.node), ...c.orderers.map((o) => o.node)];
     for (const node of nodes) {
       const { status, body } = await getOperations(node.operations, '/version');
       assert.equal(status, 200, node.name);

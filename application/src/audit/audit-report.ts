@@ -1,5 +1,5 @@
 import type { Network } from '@hyperledger/fabric-gateway';
-import { canonicalJson } from '@isl/chaincode/dist/statement';
+import { canonicalJson } from '@isl/chaincode';
 import { parseEpochPolicyRecord, verifyEpochPolicyRecord } from '../stake/policy';
 import { BlockReader, type DecodedBlock } from './block-reader';
 import { orderingActivity, type AuditedOrderer, type OrdererActivity } from './ordering';

@@ -1,5 +1,4 @@
-import { getOperations, metricValue } from '@isl/network/dist/node/operations';
-import type { Endpoint } from '@isl/network/dist/topology/topology';
+import { type Endpoint, getOperations, metricValue } from '@isl/network';
 
 /** An orderer whose operations endpoint the audit reads. */
 export interface AuditedOrderer {

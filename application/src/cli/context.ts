@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readConnectionProfile, organisationOf, type ConnectionProfile, type OrganisationProfile } from '@isl/network/dist/connection-profile';
-import { projectRoot } from '@isl/network/dist/fabric-home';
+import { type ConnectionProfile, organisationOf, type OrganisationProfile, projectRoot, readConnectionProfile } from '@isl/network';
 
 /** Options every isl command shares (global flags, each with an environment fallback). */
 export interface GlobalOptions {

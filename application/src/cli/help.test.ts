@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { projectRoot } from '../../../network/src/fabric-home';
+import { projectRoot } from '@isl/network';
 
 describe('isl --help', () => {
   it("is isl's own help, listing every verb (no library may answer --help itself)", () => {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { projectRoot } from '../../../network/src/fabric-home';
+import { projectRoot } from '@isl/network';
 
 /** The ways README.md runs the CLI from a clone (issue 11 item 16). */
 describe('isl from the clone', () => {

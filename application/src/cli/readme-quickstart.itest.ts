@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../../network/src/fabric-home';
-import { waitFor } from '../../../network/src/process/wait';
-import { getTestConsortium, getTestServices } from '../../../network/src/testing/root-hooks';
+import { projectRoot, waitFor } from '@isl/network';
+import { getTestConsortium } from '@isl/network/testing';
+import { getTestServices } from '../testing/root-hooks';
 
 /** The first shell block after `heading` in README.md, as a user would paste it. */
 function readmeBlock(heading: string): string {

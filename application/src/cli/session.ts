@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { JWK } from 'jose';
-import { audienceFor, buildClaims, signClaims, type Fields, type StatementType } from '@isl/chaincode/dist/statement';
+import { audienceFor, buildClaims, type Fields, signClaims, type StatementType } from '@isl/chaincode';
 import { GatewayClient } from '../client/gateway-client';
 import { Wallet, WalletStore, privateJwkOf, type SigningKey } from '../wallet';
 import { CliContext, CliError } from './context';

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { waitFor } from '../../../network/src/process/wait';
+import { waitFor } from '@isl/network';
 import { registerAdmission, type Admission } from './admission';
 
 interface Answer {

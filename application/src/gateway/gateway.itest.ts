@@ -1,20 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { request } from 'node:http';
-import { getTestConsortium, getTestServices } from '../../../network/src/testing/root-hooks';
-import { testNetwork } from '../../../network/src/testing/test-network';
-import { waitFor } from '../../../network/src/process/wait';
-import { audienceFor, createStatement, newStudyReference, type Fields, type StatementType } from '../../../chaincode/src/statement';
-import { newParty, type Party } from '../../../chaincode/src/testing/fixture';
+import { getTestConsortium, testNetwork } from '@isl/network/testing';
+import { getTestServices } from '../testing/root-hooks';
+import { connectGateway, type Organisation, organisationOf, projectRoot, waitFor } from '@isl/network';
+import { audienceFor, createStatement, type Fields, newStudyReference, type StatementType } from '@isl/chaincode';
+import { newParty, type Party } from '@isl/chaincode/testing';
 import { GatewayClient, GatewayHttpError } from '../client/gateway-client';
-import type { Organisation } from '../../../network/src/topology/topology';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { projectRoot } from '../../../network/src/fabric-home';
-import { connectGateway } from '../../../network/src/gateway/connect';
-import { organisationOf } from '../../../network/src/connection-profile';
 import { ensureGatewayIdentity } from './identity';
 
 /** Reads server-sent events from a gateway into an array, until closed. */

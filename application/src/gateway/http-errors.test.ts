@@ -4,7 +4,7 @@ import { UploadError } from '../publishing/dicom-upload';
 import { ImageSourceUnavailable } from '../publishing/local-publisher';
 import { PublishError } from '../publishing/publisher';
 import { OrthancError } from '../pacs/orthanc-client';
-import { ErrorCodes } from '@isl/chaincode/dist/errors';
+import { ErrorCodes } from '@isl/chaincode';
 import { originalTransaction, toHttpError } from './http-errors';
 
 describe('HTTP mapping of ledger errors', () => {

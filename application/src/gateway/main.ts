@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { audienceFor } from '@isl/chaincode/dist/statement';
-import { orderersOf, readConnectionProfile, organisationOf } from '@isl/network/dist/connection-profile';
-import { connectGateway } from '@isl/network/dist/gateway/connect';
+import { audienceFor } from '@isl/chaincode';
+import { connectGateway, orderersOf, organisationOf, readConnectionProfile } from '@isl/network';
 import { openLocalPublisher } from '../publishing/local-publisher';
 import { ImageSourcePaths } from '../imagesource/paths';
 import type { Publisher } from '../publishing/publisher';

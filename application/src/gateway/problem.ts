@@ -1,4 +1,4 @@
-import { ErrorCodes, type ErrorCode } from '@isl/chaincode/dist/errors';
+import { type ErrorCode, ErrorCodes } from '@isl/chaincode';
 import type { UploadErrorCode } from '../publishing/dicom-upload';
 import type { PublishErrorCode } from '../publishing/publisher';
 import { CodedError } from '@isl/platform';

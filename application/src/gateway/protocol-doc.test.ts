@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '../../../network/src/fabric-home';
+import { projectRoot } from '@isl/network';
 import { GatewayCodes, PublishCodes, UploadCodes } from './problem';
 
 describe('docs/protocol.md §10 and the gateway agree', () => {

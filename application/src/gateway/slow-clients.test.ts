@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { connect, type Socket } from 'node:net';
-import { waitFor } from '../../../network/src/process/wait';
+import { waitFor } from '@isl/network';
 import { rawRequest, startGateway, type GatewayFixture } from '../testing/gateway-fixture';
 
 /** A socket whose answer is collected as it comes. */

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateStatementKey, thumbprint } from '../../../chaincode/src/statement';
+import { generateStatementKey, thumbprint } from '@isl/chaincode';
 import { LedgerRejection, LedgerUnavailable } from '../ledger/errors';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { DisclosureOutbox } from './disclosure-outbox';

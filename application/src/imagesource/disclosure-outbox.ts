@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { createStatement } from '@isl/chaincode/dist/statement';
+import { createStatement } from '@isl/chaincode';
 import { LedgerRejection } from '../ledger/errors';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { writeFileAtomic } from '@isl/platform';

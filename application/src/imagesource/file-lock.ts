@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { waitFor } from '@isl/network/dist/process/wait';
+import { waitFor } from '@isl/network';
 import { processAlive } from '@isl/platform';
 
 /** Takes the lock file if free, or if the process that holds it is gone (a crash). */

@@ -4,13 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { audienceFor, createStatement, newNonce, newStudyReference } from '../../../chaincode/src/statement';
-import type { ConnectionProfile } from '../../../network/src/connection-profile';
-import { organisationOf } from '../../../network/src/connection-profile';
-import { connectGateway, type GatewayConnection } from '../../../network/src/gateway/connect';
-import { waitFor } from '../../../network/src/process/wait';
-import { getTestConsortium } from '../../../network/src/testing/root-hooks';
-import { fetchAnswer } from '../../../platform/src';
+import { audienceFor, createStatement, newNonce, newStudyReference } from '@isl/chaincode';
+import { connectGateway, type ConnectionProfile, type GatewayConnection, organisationOf, waitFor } from '@isl/network';
+import { getTestConsortium } from '@isl/network/testing';
+import { fetchAnswer } from '@isl/platform';
 import { runIsl } from '../testing/run-isl';
 import { LedgerClient } from '../ledger/ledger-client';
 import { OrthancClient } from '../pacs/orthanc-client';

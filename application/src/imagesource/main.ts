@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { audienceFor } from '@isl/chaincode/dist/statement';
-import { organisationOf, readConnectionProfile } from '@isl/network/dist/connection-profile';
-import { connectGateway } from '@isl/network/dist/gateway/connect';
+import { audienceFor } from '@isl/chaincode';
+import { connectGateway, organisationOf, readConnectionProfile } from '@isl/network';
 import { LedgerClient } from '../ledger/ledger-client';
 import { OrthancClient } from '../pacs/orthanc-client';
 import { orthancCredentials, OrthancFiles } from '../pacs/orthanc-config';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { IdentityFiles } from '@isl/network/dist/ca/identity';
+import { IdentityFiles } from '@isl/network';
 
 /** Where one organisation's image source keeps its state, under the network's run folder. */
 export class ImageSourcePaths {

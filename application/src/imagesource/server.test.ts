@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
-import { newNonce, newStudyReference } from '../../../chaincode/src/statement';
+import { newNonce, newStudyReference } from '@isl/chaincode';
 import { recipientKey, send, startImageSource, type Answer, type Harness } from '../testing/image-source-harness';
 import { GET_COMPONENTS, signRequest, type RecipientSigningKey } from '../wire/http-signature';
 import { retrieveStudy } from '../retrieval/retrieve-client';

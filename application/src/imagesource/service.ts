@@ -1,11 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { audienceFor, createStatement } from '@isl/chaincode/dist/statement';
-import { organisationOf, writeConnectionProfile, type ConnectionProfile } from '@isl/network/dist/connection-profile';
-import { connectGateway } from '@isl/network/dist/gateway/connect';
-import type { ProcessSupervisor } from '@isl/network/dist/process/supervisor';
-import { waitFor } from '@isl/network/dist/process/wait';
-import { projectNode } from '@isl/network/dist/runtime/project-node';
+import { audienceFor, createStatement } from '@isl/chaincode';
+import { connectGateway, type ConnectionProfile, organisationOf, type ProcessSupervisor, projectNode, waitFor, writeConnectionProfile } from '@isl/network';
 import { fetchAnswer } from '@isl/platform';
 import { LedgerRejection } from '../ledger/errors';
 import { LedgerClient } from '../ledger/ledger-client';

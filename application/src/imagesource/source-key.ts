@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
 import { z } from 'zod';
-import { generateStatementKey, thumbprint } from '@isl/chaincode/dist/statement';
+import { generateStatementKey, thumbprint } from '@isl/chaincode';
 import { writeFileAtomic } from '@isl/platform';
 
 /** The image source's own key: it signs DefineSource, DefineStudy and RecordDisclosure. */

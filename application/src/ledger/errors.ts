@@ -1,4 +1,4 @@
-import { ErrorCodes, type ErrorCode } from '@isl/chaincode/dist/errors';
+import { type ErrorCode, ErrorCodes } from '@isl/chaincode';
 
 /**
  * The ledger refused the request for a reason the caller can fix or must

@@ -1,5 +1,4 @@
-import type { ProcessSupervisor } from '@isl/network/dist/process/supervisor';
-import { waitFor } from '@isl/network/dist/process/wait';
+import { type ProcessSupervisor, waitFor } from '@isl/network';
 import { OrthancClient } from './orthanc-client';
 import { ORTHANC_BINARY, OrthancFiles, writeOrthancConfig, type OrthancCredentials } from './orthanc-config';
 

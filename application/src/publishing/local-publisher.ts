@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { OrganisationProfile } from '@isl/network/dist/connection-profile';
+import type { OrganisationProfile } from '@isl/network';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { OrthancClient } from '../pacs/orthanc-client';
 import { orthancCredentials, OrthancFiles } from '../pacs/orthanc-config';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createStatement, LedgerError, Limits, newStudyReference, verifyStatement } from '@isl/chaincode/dist/statement';
+import { createStatement, LedgerError, Limits, newStudyReference, verifyStatement } from '@isl/chaincode';
 import { CodedError } from '@isl/platform';
 import { LedgerRejection } from '../ledger/errors';
 import type { LedgerClient } from '../ledger/ledger-client';

@@ -1,4 +1,4 @@
-import { createStatement } from '@isl/chaincode/dist/statement';
+import { createStatement } from '@isl/chaincode';
 import { privateJwkOf, type SigningAlgorithm, type Wallet } from '../wallet';
 import type { ConsentSigner } from './publisher';
 

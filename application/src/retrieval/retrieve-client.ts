@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { newNonce } from '@isl/chaincode/dist/statement';
+import { newNonce } from '@isl/chaincode';
 import { sendRequest } from '@isl/platform';
 import { readInstanceIdentifiers } from '../pacs/dicom-file';
 import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from '../wire/http-signature';

@@ -1,13 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProcessSupervisor } from '@isl/network/dist/process/supervisor';
-import type { ConnectionProfile } from '@isl/network/dist/connection-profile';
+import { address, type ConnectionProfile, getOperations, type Organisation, type ProcessSupervisor, projectNode, projectRoot, type Topology, waitFor } from '@isl/network';
 import { startImageSourceServices, stopImageSourceServices } from '../imagesource/service';
-import { projectRoot } from '@isl/network/dist/fabric-home';
-import { projectNode } from '@isl/network/dist/runtime/project-node';
-import { getOperations } from '@isl/network/dist/node/operations';
-import { waitFor } from '@isl/network/dist/process/wait';
-import { address, type Organisation, type Topology } from '@isl/network/dist/topology/topology';
 
 /** What the services need of the running network (a Consortium provides it). */
 export interface ServiceHost {

@@ -1,9 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
-import { httpsGet } from '../../../network/src/node/https-get';
-import { getOperations } from '../../../network/src/node/operations';
-import { pinnedNodeVersion, projectNode } from '../../../network/src/runtime/project-node';
-import { getTestConsortium } from '../../../network/src/testing/root-hooks';
+import { getOperations, httpsGet, pinnedNodeVersion, projectNode } from '@isl/network';
+import { getTestConsortium } from '@isl/network/testing';
 import { imageSourceEndpoints } from '../imagesource/endpoints';
 import { ImageSourcePaths } from '../imagesource/paths';
 import { runStatus } from '../testing/run-status';

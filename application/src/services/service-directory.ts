@@ -1,8 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { ConnectionProfile } from '@isl/network/dist/connection-profile';
-import { httpsGet } from '@isl/network/dist/node/https-get';
-import { getOperations } from '@isl/network/dist/node/operations';
-import { address } from '@isl/network/dist/topology/topology';
+import { address, type ConnectionProfile, getOperations, httpsGet } from '@isl/network';
 import { imageSourceEndpoints } from '../imagesource/endpoints';
 import { ImageSourcePaths } from '../imagesource/paths';
 import { OrthancFiles } from '../pacs/orthanc-config';

@@ -2,9 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Consortium, type NetworkStatus } from '@isl/network/dist/consortium';
-import { FabricHome, projectRoot } from '@isl/network/dist/fabric-home';
-import { loadTopology } from '@isl/network/dist/topology/topology';
+import { Consortium, FabricHome, loadTopology, type NetworkStatus, projectRoot } from '@isl/network';
 import { describeServices } from './service-directory';
 import { startupSummary } from './startup-summary';
 

@@ -1,5 +1,4 @@
-import type { NetworkStatus } from '@isl/network/dist/consortium';
-import { address, type Topology } from '@isl/network/dist/topology/topology';
+import { address, type NetworkStatus, type Topology } from '@isl/network';
 import type { OrganisationServices } from './service-directory';
 
 export interface StartupSummaryInput {

@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import { getTestConsortium } from '../../../network/src/testing/root-hooks';
-import { testNetwork } from '../../../network/src/testing/test-network';
+import { getTestConsortium, testNetwork } from '@isl/network/testing';
 import { runStatus, type StatusReport } from '../testing/run-status';
 
 /** `npm run --silent status` tells a client and an operator where everything is (issue 11 item 16). */

@@ -1,12 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '@isl/platform';
 import { join } from 'node:path';
-import type { Consortium } from '@isl/network/dist/consortium';
-import type { ChaincodeDeployment } from '@isl/network/dist/chaincode/deployment';
-import { connectGateway, type GatewayConnection } from '@isl/network/dist/gateway/connect';
-import { organisationOf } from '@isl/network/dist/connection-profile';
-import { NetworkState } from '@isl/network/dist/state';
-import type { Organisation } from '@isl/network/dist/topology/topology';
+import { type ChaincodeDeployment, connectGateway, type Consortium, type GatewayConnection, NetworkState, type Organisation, organisationOf } from '@isl/network';
 import { BlockReader } from '../audit/block-reader';
 import {
   compileStakePolicy,

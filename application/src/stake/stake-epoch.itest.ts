@@ -1,14 +1,14 @@
 import * as assert from 'node:assert/strict';
 import type { Contract } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
-import { getTestConsortium, getTestServices } from '../../../network/src/testing/root-hooks';
+import { getTestConsortium, testNetwork } from '@isl/network/testing';
+import { getTestServices } from '../testing/root-hooks';
 import { GatewayClient, GatewayHttpError } from '../client/gateway-client';
-import { testNetwork } from '../../../network/src/testing/test-network';
-import { audienceFor, createStatement, generateStatementKey, newStudyReference, thumbprint } from '../../../chaincode/src/statement';
+import { audienceFor, createStatement, generateStatementKey, newStudyReference, thumbprint } from '@isl/chaincode';
 import { auditLedger, type AuditReport } from '../audit/audit-report';
 import { BlockReader } from '../audit/block-reader';
 import { orderingActivity } from '../audit/ordering';
-import { orderersOf } from '../../../network/src/connection-profile';
+import { orderersOf } from '@isl/network';
 import { recordHistory } from '../audit/history';
 import type { StakeActivity } from './epoch-report';
 import { EpochRotation, type EpochProposal } from './epoch-rotation';

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { Consortium, NetworkStatus } from '../../../network/src/consortium';
-import { projectRoot } from '../../../network/src/fabric-home';
+import { type Consortium, type NetworkStatus, projectRoot } from '@isl/network';
 import type { OrganisationServices } from '../services/service-directory';
 
 export interface StatusReport extends NetworkStatus {

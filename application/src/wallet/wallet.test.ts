@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { audienceFor, createStatement, newStudyReference, verifyStatement } from '../../../chaincode/src/statement';
+import { audienceFor, createStatement, newStudyReference, verifyStatement } from '@isl/chaincode';
 
 import { deriveSigningKey } from './derivation';
 import { privateJwkOf } from './signing-key';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createPrivateKey, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import fc from 'fast-check';
 import type { JWK } from 'jose';
-import { thumbprint } from '../../../chaincode/src/statement';
+import { thumbprint } from '@isl/chaincode';
 import { contentDigest, encodeRecipientKey, GET_COMPONENTS, POST_COMPONENTS, signatureBase, signRequest, SignatureRejected, verifyRequest, type RecipientSigningKey } from './http-signature';
 import { ReplayCache } from './replay-cache';
 

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
-import { PublicJwk, thumbprint } from '@isl/chaincode/dist/statement/keys';
+import { PublicJwk, thumbprint } from '@isl/chaincode';
 import type { ReplayCache } from './replay-cache';
 
 /**

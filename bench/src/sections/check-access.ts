@@ -1,6 +1,5 @@
-import { newStudyReference } from '@isl/chaincode/dist/statement';
-import { AccessPolicy } from '@isl/application/dist/imagesource/access-policy';
-import type { LedgerClient } from '@isl/application/dist/ledger/ledger-client';
+import { newStudyReference } from '@isl/chaincode';
+import { AccessPolicy, type LedgerClient } from '@isl/application';
 import type { BenchNetwork } from '../network';
 import { allowAccessStatement, defineStudies } from '../fixtures';
 import { fixedRate, type StepResult } from '../load';

@@ -75,14 +75,14 @@ export async function benchOperations(o: OperationsOptions): Promise<OperationsR
       if (!up.ok) o.log(`cold start failed:\n${up.output.slice(-2000)}`);
       result.coldStart = { command: up.command, seconds: up.seconds, ok: up.ok, ...(up.reportedS ? { reportedS: up.reportedS } : {}) };
     } finally {
-      if (existsSync(scratch)) await timed(o.root, ['scripts/run.sh', 'network/dist/cli.js', 'stop'], env, 300);
+      if (existsSync(scratch)) await timed(o.root, ['scripts/run.sh', 'application/dist/services/main.js', 'stop'], env, 300);
       rmSync(scratch, { recursive: true, force: true });
     }
   }
 
   if (o.warmRestart) {
     o.log('warm restart: npm stop, then npm start on the existing ledgers');
-    const stop = await timed(o.root, ['scripts/run.sh', 'network/dist/cli.js', 'stop'], {}, 300);
+    const stop = await timed(o.root, ['scripts/run.sh', 'application/dist/services/main.js', 'stop'], {}, 300);
     result.warmStop = { command: 'npm stop', seconds: stop.seconds, ok: stop.ok };
     const start = await timed(o.root, ['scripts/start.sh'], {}, 600);
     if (!start.ok) o.log(`warm start failed:\n${start.output.slice(-2000)}`);

@@ -1,9 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStatement, generateStatementKey } from '@isl/chaincode/dist/statement';
-import { OrthancClient } from '@isl/application/dist/pacs/orthanc-client';
-import { writeSyntheticStudy } from '@isl/application/dist/pacs/synthetic-study';
+import { createStatement, generateStatementKey } from '@isl/chaincode';
+import { OrthancClient, writeSyntheticStudy } from '@isl/application';
 import type { BenchNetwork } from '../network';
 import { consortiumGroups, groupRssMb } from '../procstat';
 

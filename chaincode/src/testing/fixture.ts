@@ -1,28 +1,13 @@
 import { CompactSign, importJWK, type JWK } from 'jose';
 import { LedgerContract } from '../contract';
 import { audienceFor, type Fields, type StatementType } from '../statement/claims';
-import { algorithmOf, thumbprint, type Algorithm } from '../statement/keys';
-import { buildClaims, generateStatementKey, newStudyReference, signClaims, type StatementOptions } from '../statement/sign';
+import { algorithmOf } from '../statement/keys';
+import { buildClaims, newStudyReference, signClaims, type StatementOptions } from '../statement/sign';
 import { MemoryLedger } from './memory-ledger';
 
-/** A key holder in tests: patient, source, recipient or recovery key. */
-export interface Party {
-    readonly privateJwk: JWK;
-    readonly publicJwk: JWK;
-    /** RFC 7638 thumbprint: the party's id on the ledger. */
-    readonly id: string;
-}
+import type { Party } from './party';
 
-export async function newParty(alg: Algorithm = 'EdDSA'): Promise<Party> {
-    const { privateJwk, publicJwk } = await generateStatementKey(alg);
-    return { privateJwk, publicJwk, id: await thumbprint(publicJwk) };
-}
-
-export async function partyFromJwk(privateJwk: JWK): Promise<Party> {
-    const publicJwk = { ...privateJwk };
-    delete publicJwk.d;
-    return { privateJwk, publicJwk, id: await thumbprint(publicJwk) };
-}
+export { newParty, partyFromJwk, type Party } from './party';
 
 type TxName = 'DefineSource' | 'UpdateSourceUrl' | 'DeactivateSource' | 'DefineStudy' | 'AllowAccess' | 'RevokeAccess' | 'RequestAccess' | 'DenyAccess' | 'RotateOwnerKey' | 'RecordDisclosure';
 type QueryName = 'GetSource' | 'ListSources' | 'GetStudy' | 'CheckAccess' | 'ListGrants' | 'ListRequests' | 'ListDisclosures' | 'GetHistory' | 'GetStake' | 'GetStakeActivity' | 'ListEpochs' | 'GetEpoch';

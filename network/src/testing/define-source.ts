@@ -1,5 +1,5 @@
 import type { Contract } from '@hyperledger/fabric-gateway';
-import { audienceFor, createStatement, generateStatementKey, thumbprint } from '../../../chaincode/src/statement';
+import { audienceFor, createStatement, generateStatementKey, thumbprint } from '@isl/chaincode';
 
 /**
  * Submits one real transaction for the network tests: a fresh image source's

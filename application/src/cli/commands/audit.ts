@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { connectGateway } from '@isl/network/dist/gateway/connect';
-import { orderersOf } from '@isl/network/dist/connection-profile';
+import { connectGateway, orderersOf } from '@isl/network';
 import { auditLedger } from '../../audit/audit-report';
 import { formatAudit } from '../../audit/format';
 import { recordHistory } from '../../audit/history';

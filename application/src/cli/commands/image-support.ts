@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { audienceFor } from '@isl/chaincode/dist/statement';
-import { connectGateway } from '@isl/network/dist/gateway/connect';
+import { audienceFor } from '@isl/chaincode';
+import { connectGateway } from '@isl/network';
 import { LedgerClient } from '../../ledger/ledger-client';
 import type { OrthancClient } from '../../pacs/orthanc-client';
 import { ImageSourceUnavailable, localOrthanc } from '../../publishing/local-publisher';

@@ -1,7 +1,5 @@
 import { join } from 'node:path';
-import { Consortium } from '@isl/network/dist/consortium';
-import { FabricHome, projectRoot } from '@isl/network/dist/fabric-home';
-import { loadTopology } from '@isl/network/dist/topology/topology';
+import { Consortium, FabricHome, loadTopology, projectRoot } from '@isl/network';
 
 /**
  * The running consortium as npm start built it (topology, run folder, Fabric

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { decodeJwt } from 'jose';
-import { generateStatementKey, newStudyReference, thumbprint } from '@isl/chaincode/dist/statement';
+import { generateStatementKey, newStudyReference, thumbprint } from '@isl/chaincode';
 import { CliError } from '../context';
 import type { RegisterCommand } from '.';
 import { gateway, readJwkFile, signStatement } from '../session';

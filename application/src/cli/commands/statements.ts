@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DenyReason, Purpose } from '@isl/chaincode/dist/statement';
+import { DenyReason, Purpose } from '@isl/chaincode';
 import type { Wallet, SigningKey } from '../../wallet';
 import type { WriteResult } from '../../client/gateway-client';
 import { CliError, type CliContext } from '../context';

@@ -4,11 +4,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { audienceFor, createStatement, newStudyReference } from '../../../../chaincode/src/statement';
-import { organisationOf, type ConnectionProfile } from '../../../../network/src/connection-profile';
-import { connectGateway, type GatewayConnection } from '../../../../network/src/gateway/connect';
-import { getTestConsortium, getTestServices } from '../../../../network/src/testing/root-hooks';
-import type { Organisation } from '../../../../network/src/topology/topology';
+import { audienceFor, createStatement, newStudyReference } from '@isl/chaincode';
+import { connectGateway, type ConnectionProfile, type GatewayConnection, type Organisation, organisationOf } from '@isl/network';
+import { getTestConsortium } from '@isl/network/testing';
+import { getTestServices } from '../../testing/root-hooks';
 import { imageSourceEndpoints } from '../../imagesource/endpoints';
 import { ImageSourcePaths } from '../../imagesource/paths';
 import { retrieveStudy } from '../../retrieval/retrieve-client';

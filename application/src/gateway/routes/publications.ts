@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { Limits } from '@isl/chaincode/dist/statement/limits';
+import { Limits } from '@isl/chaincode';
 import { spoolDicomUpload, UPLOAD_MEDIA_TYPES, type UploadLimits } from '../../publishing/dicom-upload';
 import { PublishError, type Publisher } from '../../publishing/publisher';
 import type { ProblemCode } from '../problem';

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
-import { ErrorCodes, type ErrorCode } from '@isl/chaincode/dist/errors';
-import { Limits } from '@isl/chaincode/dist/statement/limits';
+import { type ErrorCode, ErrorCodes, Limits } from '@isl/chaincode';
 import type { LedgerCalls } from '../../ledger/ledger-client';
 import { LedgerRejection } from '../../ledger/errors';
 import { refusal } from '../access';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson } from '@isl/chaincode/dist/statement';
+import { canonicalJson } from '@isl/chaincode';
 import { compileStakePolicy, type CompiledPolicy } from './compile';
 import { EpochRecordError } from './errors';
 

@@ -1,18 +1,15 @@
 import { join } from 'node:path';
-import { Consortium } from '../consortium';
-import { FabricHome, projectRoot } from '../fabric-home';
-import { loadTopology } from '../topology/topology';
-import { connectGateway } from '../gateway/connect';
-import { organisationOf } from '../connection-profile';
-import { setTestNetwork, type TestNetwork, type OrgConnection } from './test-network';
-import { ApplicationServices } from '../../../application/src/services/application-services';
+import { connectGateway, Consortium, FabricHome, loadTopology, organisationOf, projectRoot } from '@isl/network';
+import { getTestConsortium, setTestConsortium, setTestNetwork, type OrgConnection, type TestNetwork } from '@isl/network/testing';
+import { ApplicationServices } from '../services/application-services';
 
 /**
  * Mocha global fixtures for the integration suite: one fresh network per test
  * run, on ports apart from `npm start`'s (ISL_TEST_BASE_PORT, default 17000),
- * in its own run folder, torn down at the end.
+ * in its own run folder, torn down at the end. It lives at the top (the application
+ * package) because it starts the application services too; the network and chaincode
+ * tests reach the consortium through `@isl/network/testing`, which it fills.
  */
-let consortium: Consortium | undefined;
 let services: ApplicationServices | undefined;
 
 /** The test network's application services (each organisation's gateway application). */
@@ -23,13 +20,6 @@ export function getTestServices(): ApplicationServices {
   return services;
 }
 
-export function getTestConsortium(): Consortium {
-  if (!consortium) {
-    throw new Error('the integration root hooks have not started a network');
-  }
-  return consortium;
-}
-
 export async function mochaGlobalSetup(): Promise<void> {
   const basePort = Number.parseInt(process.env.ISL_TEST_BASE_PORT ?? '17000', 10);
   const topology = loadTopology(join(projectRoot, 'test-network-config', 'topology.yaml'), basePort);
@@ -38,7 +28,8 @@ export async function mochaGlobalSetup(): Promise<void> {
   const log = (m: string): void => {
     process.stdout.write(`  [test network] ${m}\n`);
   };
-  consortium = new Consortium({ topology, fabric: FabricHome.locate(), runDir, log });
+  const consortium = new Consortium({ topology, fabric: FabricHome.locate(), runDir, log });
+  setTestConsortium(consortium);
   // A fresh network: whatever a previous, interrupted run left is wiped.
   await consortium.reset();
   const started = Date.now();
@@ -52,8 +43,7 @@ export async function mochaGlobalSetup(): Promise<void> {
     throw err;
   }
   log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s on ports ${String(basePort)}+`);
-  const c = consortium;
-  const profile = c.connectionProfile();
+  const profile = consortium.connectionProfile();
   const network: TestNetwork = {
     channelName: topology.channel,
     chaincodeName: topology.chaincode.name,
@@ -78,7 +68,7 @@ export async function mochaGlobalSetup(): Promise<void> {
 export async function mochaGlobalTeardown(): Promise<void> {
   setTestNetwork(undefined);
   // Stopped, not wiped: its logs stay for whoever reads a failure (the next run wipes it).
-  if (consortium && process.env.ISL_KEEP_TEST_NETWORK !== '1') {
-    await consortium.stop();
+  if (process.env.ISL_KEEP_TEST_NETWORK !== '1') {
+    await getTestConsortium().stop();
   }
 }

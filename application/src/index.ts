@@ -1,0 +1,19 @@
+/**
+ * The application package's face: what the bench drives (the gateway client, the ledger
+ * client, publishing, the image source and its wire formats, the PACS). Other packages
+ * import only this (`@isl/application`), never files under dist/.
+ */
+export { GatewayClient } from './client/gateway-client';
+export { AccessPolicy } from './imagesource/access-policy';
+export { imageSourceEndpoints } from './imagesource/endpoints';
+export { ImageSourcePaths } from './imagesource/paths';
+export { readSourceKey, type SourceKey } from './imagesource/source-key';
+export { StudyStore } from './imagesource/study-store';
+export { LedgerClient } from './ledger/ledger-client';
+export { OrthancClient } from './pacs/orthanc-client';
+export { OrthancFiles, orthancCredentials, type OrthancCredentials } from './pacs/orthanc-config';
+export { writeSyntheticStudy } from './pacs/synthetic-study';
+export { Publisher, type ConsentSigner } from './publishing/publisher';
+export { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from './wire/http-signature';
+export { ACTION, retrieveRequestEnvelope } from './wire/iti43';
+export { mtomMessage } from './wire/mtom';

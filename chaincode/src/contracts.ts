@@ -1,0 +1,8 @@
+import { LedgerContract } from './contract';
+
+/**
+ * What fabric-chaincode-node serves (package.json `main`); the first contract is the
+ * default (unprefixed function names). Kept apart from the package's face (index.ts)
+ * so clients importing the protocol never load fabric-contract-api.
+ */
+export const contracts = [LedgerContract];

@@ -1,0 +1,25 @@
+/**
+ * The network package's face: what the application, the bench and other packages' tests
+ * use to bring up, reach and inspect the consortium. Other packages import only this
+ * (`@isl/network`) and `@isl/network/testing`, never files under dist/.
+ */
+export { IdentityFiles } from './ca/identity';
+export { ChaincodeDeployment } from './chaincode/deployment';
+export {
+  orderersOf,
+  organisationOf,
+  readConnectionProfile,
+  writeConnectionProfile,
+  type ConnectionProfile,
+  type OrganisationProfile,
+} from './connection-profile';
+export { Consortium, type ConsortiumOptions, type NetworkStatus } from './consortium';
+export { FabricHome, projectRoot } from './fabric-home';
+export { connectGateway, type ConnectGatewayOptions, type GatewayConnection } from './gateway/connect';
+export { httpsGet } from './node/https-get';
+export { getOperations, metricValue } from './node/operations';
+export type { ProcessSupervisor } from './process/supervisor';
+export { waitFor, WaitTimeoutError, type WaitOptions } from './process/wait';
+export { pinnedNodeVersion, projectNode } from './runtime/project-node';
+export { NetworkState } from './state';
+export { address, loadTopology, type Endpoint, type Organisation, type Topology } from './topology/topology';
