@@ -50,7 +50,7 @@ function processTable(steps: readonly { label: string; processes: Record<string,
 }
 
 /** CPU milliseconds per committed transaction by process kind: what each transaction costs whoever else shares the machine. */
-export function costTable(steps: readonly (StepResult & { processes: Record<string, GroupFigures> })[]): string {
+function costTable(steps: readonly (StepResult & { processes: Record<string, GroupFigures> })[]): string {
   const kinds = ['gateway', 'chaincode', 'peer', 'orderer', 'consortium total'];
   return table(
     ['step', 'committed tx/s', ...kinds.map((k) => `${k} ms/tx`)],

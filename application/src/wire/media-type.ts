@@ -47,11 +47,6 @@ export function parseMediaType(text: string | undefined): MediaType | undefined 
   return { type, params };
 }
 
-/** Quotes a parameter value when it is not a token. */
-export function quoteParam(value: string): string {
-  return TOKEN.test(value) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`;
-}
-
 /** A parameter value from `at`: a quoted string (unescaped) or a token up to the next `;`; undefined if a quote is not closed. */
 function readValue(s: string, at: number): { readonly text: string; readonly next: number } | undefined {
   let i = at;

@@ -18,12 +18,6 @@ export async function newParty(alg: Algorithm = 'EdDSA'): Promise<Party> {
     return { privateJwk, publicJwk, id: await thumbprint(publicJwk) };
 }
 
-export async function partyFromJwk(privateJwk: JWK): Promise<Party> {
-    const publicJwk = { ...privateJwk };
-    delete publicJwk.d;
-    return { privateJwk, publicJwk, id: await thumbprint(publicJwk) };
-}
-
 type TxName = 'DefineSource' | 'UpdateSourceUrl' | 'DeactivateSource' | 'DefineStudy' | 'AllowAccess' | 'RevokeAccess' | 'RequestAccess' | 'DenyAccess' | 'RotateOwnerKey' | 'RecordDisclosure';
 type QueryName = 'GetSource' | 'ListSources' | 'GetStudy' | 'CheckAccess' | 'ListGrants' | 'ListRequests' | 'ListDisclosures' | 'GetHistory' | 'GetStake' | 'GetStakeActivity' | 'ListEpochs' | 'GetEpoch';
 
