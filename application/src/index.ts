@@ -17,3 +17,18 @@ export { Publisher, type ConsentSigner } from './publishing/publisher';
 export { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from './wire/http-signature';
 export { ACTION, retrieveRequestEnvelope } from './wire/iti43';
 export { mtomMessage } from './wire/mtom';
+// The stake policy compiler, for the bench's growth measurement (bench/src/policy-growth.ts).
+export {
+  compileStakePolicy,
+  DEFAULT_MAX_POLICY_LENGTH,
+  DEFAULT_MAX_TERMS,
+  formatSignaturePolicy,
+  greatestCommonDivisor,
+  minimalWinningVectors,
+  minimumWinningWeight,
+  MORE_THAN_HALF,
+  normaliseStakes,
+  renderRule,
+  weightClasses,
+  type StakeThreshold,
+} from './stake/policy';

@@ -64,10 +64,7 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const root = resolve(__dirname, '..', '..');
   if (o.report !== undefined) {
-    const results = JSON.parse(readFileSync(o.report, 'utf8')) as BenchResults;
-    writeFileSync(o.report.replace(/\.json$/, '.md'), markdown(results));
-    if (results.allowAccess) writeFileSync(join(dirname(o.report), 'allow-access-latency.svg'), latencySvg([...results.allowAccess.steps, ...results.allowAccess.search]));
-    process.stdout.write(`${consoleSummary(results)}\n`);
+    rewriteReport(o.report);
     return;
   }
   const runDir = process.env.ISL_RUN_DIR ?? join(root, '.run', 'consortium');
@@ -136,6 +133,20 @@ async function main(): Promise<void> {
     });
   }
   results.machine = { ...results.machine, loadAfter: loadavg() };
+  writeResults(outDir, results);
+  if (Object.keys(results.errors).length) process.exitCode = 1;
+}
+
+/** --report: the Markdown report and latency chart again from a run's JSON results. */
+function rewriteReport(file: string): void {
+  const results = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+  writeFileSync(file.replace(/\.json$/, '.md'), markdown(results));
+  if (results.allowAccess) writeFileSync(join(dirname(file), 'allow-access-latency.svg'), latencySvg([...results.allowAccess.steps, ...results.allowAccess.search]));
+  process.stdout.write(`${consoleSummary(results)}\n`);
+}
+
+/** The run's results as JSON and Markdown, stamped and as latest. */
+function writeResults(outDir: string, results: BenchResults): void {
   const stamp = results.startedAt.replace(/[:.]/g, '-');
   const json = JSON.stringify(results, null, 2);
   const md = markdown(results);
@@ -144,7 +155,6 @@ async function main(): Promise<void> {
     writeFileSync(join(outDir, `${name}.md`), md);
   }
   process.stdout.write(`\n${consoleSummary(results)}\n\nReport: ${join(outDir, 'latest.md')} (and bench-${stamp}.md/.json, allow-access-latency.svg)\n`);
-  if (Object.keys(results.errors).length) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {

@@ -18,7 +18,7 @@ interface ProcSample {
 }
 
 /** The kind of node a pid file names: `peer0.hospital1` → `peer`, `chaincode.peer0.hospital1` → `chaincode`. */
-export function groupKind(name: string): string {
+function groupKind(name: string): string {
   return (name.split('.')[0] ?? name).replace(/\d+$/, '');
 }
 

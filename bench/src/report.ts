@@ -50,7 +50,7 @@ function processTable(steps: readonly { label: string; processes: Record<string,
 }
 
 /** CPU milliseconds per committed transaction by process kind: what each transaction costs whoever else shares the machine. */
-export function costTable(steps: readonly (StepResult & { processes: Record<string, GroupFigures> })[]): string {
+function costTable(steps: readonly (StepResult & { processes: Record<string, GroupFigures> })[]): string {
   const kinds = ['gateway', 'chaincode', 'peer', 'orderer', 'consortium total'];
   return table(
     ['step', 'committed tx/s', ...kinds.map((k) => `${k} ms/tx`)],
@@ -63,81 +63,96 @@ export function markdown(r: BenchResults): string {
   const out: string[] = [`# Image Sharing Ledger — benchmark (${r.mode})`, ''];
   out.push(`Started ${r.startedAt}. Machine: ${String(r.machine.cpus)} CPUs, ${f1(r.machine.memGiB)} GiB RAM, Node ${r.machine.node}; load average before ${r.machine.loadBefore.map(f2).join(' ')}${r.machine.loadAfter ? `, after ${r.machine.loadAfter.map(f2).join(' ')}` : ''}.`, '');
   out.push('Method (after Hyperledger Caliper): warm-up, fixed-rate steps (transaction i sent at t0 + i/rate whatever the answers), a fixed-load step (constant backlog) to find the capacity, then fixed-rate search downwards from it; latency = submit → commit status known. CPU is % of one core over the step, RSS the peak per process group (sum over a kind).', '');
-  const a = r.allowAccess;
-  if (a) {
-    const at100 = a.steps.find((s) => s.targetRate === 100);
-    const rated = [...a.steps, ...a.search];
-    const noFailures = Math.max(0, ...rated.filter(withoutFailures).map((s) => s.targetRate ?? 0));
-    const sustainedRate = Math.max(0, ...rated.filter((s) => withoutFailures(s) && s.latencyMs.p99 <= P99_SUSTAINED_MS).map((s) => s.targetRate ?? 0));
-    const lowest = a.steps[0];
-    out.push('## 1. AllowAccess (patient signature verified in chaincode, endorsement by ≥ 2 organisations, mutual TLS)', '');
-    out.push(`Path: ${a.path}. Endorsement policy: \`${a.endorsementPolicy}\`; the grant key also carries a key-level policy (a peer of the source's organisation). Statements pre-signed (${f0(a.signingRatePerS)}/s signing rate), one patient key per study.`, '');
-    out.push(table(STEP_HEAD, [stepRow(a.warmup), ...a.steps.map(stepRow), stepRow(a.fixedLoad), ...a.search.map(stepRow)]), '');
-    const fails = [...a.steps, a.fixedLoad, ...a.search].filter((s) => s.errors.length);
-    for (const s of fails) out.push(`- failures in ${s.label}: ${s.errors.join('; ')}`);
-    if (fails.length) out.push('');
-    out.push(table(['figure', 'measured', 'goal', 'reference'], [
-      ['highest fixed rate with 0 failures (≥ 95 % of offered committed, any latency)', `${f0(noFailures)} tx/s`, `≥ 200 tx/s: ${verdict(noFailures >= 200)}`, References.fabricNode],
-      [`maximum sustained rate (0 failures and p99 ≤ ${f0(P99_SUSTAINED_MS / 1000)} s: the backlog does not grow)`, `${f0(sustainedRate)} tx/s`, `≥ 200 tx/s: ${verdict(sustainedRate >= 200)}`, References.fabricNode],
-      ['capacity at fixed load', `${f1(a.fixedLoad.throughput)} tx/s`, '', References.fabricNode],
-      ['p50 at 100 tx/s', `${f0(at100?.latencyMs.p50)} ms`, `≤ 250 ms: ${verdict((at100?.latencyMs.p50 ?? Infinity) <= 250)}`, `${References.fabricDefault}; ${References.ethereum}`],
-      ['p99 at 100 tx/s', `${f0(at100?.latencyMs.p99)} ms`, `≤ 800 ms: ${verdict((at100?.latencyMs.p99 ?? Infinity) <= 800)}`, References.fabricDefault],
-      [`latency at ${f0(lowest?.targetRate)} tx/s (p50)`, `${f0(lowest?.latencyMs.p50)} ms`, '', `${References.ethereum}; ${References.fabricDefault}`],
-    ]), '');
-    out.push('CPU and RSS per process group:', '', processTable([...a.steps, a.fixedLoad, ...a.search]), '');
-    out.push('CPU cost per committed transaction (ms of one core; robust to other load on the machine):', '', costTable([...a.steps, a.fixedLoad, ...a.search]), '');
-    out.push('Latency chart: `allow-access-latency.svg`.', '');
-  }
-  const c = r.checkAccess;
-  if (c) {
-    const best = [...c.steps].filter((s) => s.failed === 0).sort((x, y) => y.throughput - x.throughput)[0];
-    const at1000 = c.steps.find((s) => s.targetRate === 1000);
-    out.push('## 2. CheckAccess (evaluate)', '', `Path: ${c.path}.`, '');
-    out.push(table(STEP_HEAD, c.steps.map(stepRow)), '');
-    out.push(table(['figure', 'measured', 'goal', 'reference'], [
-      ['highest evaluate rate with 0 failures', `${f0(best?.throughput)} /s`, `≥ 1,000/s: ${verdict((best?.throughput ?? 0) >= 950)}`, 'Ethereum prototype: access checks are contract calls (no figure published)'],
-      ['p50 at 1,000/s', `${f1(at1000?.latencyMs.p50)} ms`, `≤ 10 ms: ${verdict((at1000?.latencyMs.p50 ?? Infinity) <= 10)}`, ''],
-      ["image source's grant decision p50 / p99", `${f2(c.grantDecision.latencyMs.p50)} / ${f2(c.grantDecision.latencyMs.p99)} ms (${String(c.grantDecision.latencyMs.count)} decisions, ${f0(c.grantDecision.allowedShare * 100)} % allowed)`, `p99 ≤ 2 ms: ${verdict(c.grantDecision.latencyMs.p99 <= 2)}`, c.grantDecision.path],
-    ]), '');
-    out.push('CPU and RSS per process group:', '', processTable(c.steps), '');
-  }
-  const t = r.retrieval;
-  if (t) {
-    out.push(`## 3. Retrieval of a ${f1(t.studyBytes / 1e6)} MB study (${String(t.instances)} instances), alternating in one run`, '');
-    out.push(table(['round', 'way', 'MB', 's', 'MB/s'], t.runs.map((x, i) => [String(Math.floor(i / 3) + 1), x.way, f1(x.bytes / 1e6), f2(x.seconds), f1(x.mbPerS)])), '');
-    out.push(table(['figure', 'measured', 'goal', 'reference'], [
-      ['WADO-RS via image source / direct Orthanc DICOMweb (median MB/s)', `${f2(t.ratioWado)} (${f1(t.medianMbPerS['image source WADO-RS'])} / ${f1(t.medianMbPerS['direct DICOMweb (Orthanc)'])})`, `≥ 0.9: ${verdict(t.ratioWado >= 0.9)}`, References.pcimImages],
-      ['time to retrieve the study via WADO-RS (median)', `${f2(t.studyBytes / 1e6 / t.medianMbPerS['image source WADO-RS'])} s`, '', References.pcimImages],
-      ['ITI-43 via image source / direct', `${f2(t.ratioIti43)} (${f1(t.medianMbPerS['image source ITI-43'])} MB/s)`, `≥ 0.9: ${verdict(t.ratioIti43 >= 0.9)}`, ''],
-      ['image source peak RSS while streaming', `${f0(t.imageSourcePeakRssMb)} MB (idle ${f0(t.imageSourceIdleRssMb)} MB)`, `≤ 200 MB: ${verdict(t.imageSourcePeakRssMb <= 200)}`, ''],
-      ['revocation stops release from the revoke block', t.revocation.refusedAfterRevokeBlock && t.revocation.allowedBefore ? 'yes' : 'NO', 'yes', t.revocation.detail],
-    ]), '');
-  }
-  const p = r.publishing;
-  if (p) {
-    out.push(`## 3b. Publishing a ${f1(p.studyBytes / 1e6)} MB study (${String(p.instances)} instances) over the gateway's REST API`, '');
-    out.push(table(['round', 'MB', 'REST upload s (MB/s)', 'direct Orthanc store s (MB/s)', 'consent → committed ms'], p.runs.map((x, i) => [String(i + 1), f1(x.bytes / 1e6), `${f2(x.uploadSeconds)} (${f1(x.bytes / 1e6 / x.uploadSeconds)})`, `${f2(x.directSeconds)} (${f1(x.bytes / 1e6 / x.directSeconds)})`, f0(x.consentMs)])), '');
-    out.push(table(['figure', 'measured', 'goal', 'reference'], [
-      ['REST upload (spool, check, store in PACS) / direct store into Orthanc (median MB/s)', `${f2(p.ratio)} (${f1(p.medianUploadMbPerS)} / ${f1(p.medianDirectMbPerS)})`, '', References.pcimImages],
-      ['consent posted → DefineStudy committed (median)', `${f0(p.medianConsentMs)} ms`, '', References.ethereum],
-      ['gateway peak RSS while a study streams in', `${f0(p.gatewayPeakRssMb)} MB (idle ${f0(p.gatewayIdleRssMb)} MB)`, 'bounded: not the study size', ''],
-    ]), '');
-  }
-  const o = r.operations;
-  if (o) {
-    const total = o.idle['consortium total'];
-    const peakLoaded = Math.max(0, ...[...(a?.steps ?? []), ...(a ? [a.fixedLoad] : [])].map((s) => s.processes['consortium total']?.rssPeakMb ?? 0));
-    out.push('## 4. Operations', '');
-    out.push(table(['figure', 'measured', 'goal', 'reference'], [
-      ['cold start (new crypto, channel, chaincode, all processes)', o.coldStart ? `${f1(o.coldStart.seconds)} s wall (network reported ${f1(o.coldStart.reportedS)} s)${o.coldStart.ok ? '' : ' FAILED'}` : 'not run', '', ''],
-      ['warm restart: npm stop + npm start', o.warmStop && o.warmStart ? `${f1(o.warmStop.seconds)} s + ${f1(o.warmStart.seconds)} s (network reported ${f1(o.warmStart.reportedS)} s)${o.warmStart.ok ? '' : ' FAILED'}` : 'not run', '', ''],
-      ['total RSS of the running consortium, idle', `${f0(total?.rssPeakMb)} MB`, `≤ 3 GiB: ${verdict((total?.rssPeakMb ?? Infinity) <= 3072)}`, ''],
-      ['total RSS, peak under AllowAccess load', peakLoaded ? `${f0(peakLoaded)} MB` : '–', `≤ 3 GiB: ${verdict(peakLoaded <= 3072)}`, ''],
-    ]), '');
-    out.push('Idle, per process group:', '', processTable([{ label: 'idle', processes: o.idle }]), '');
-  }
+  if (r.allowAccess) out.push(...allowAccessSection(r.allowAccess));
+  if (r.checkAccess) out.push(...checkAccessSection(r.checkAccess));
+  if (r.retrieval) out.push(...retrievalSection(r.retrieval));
+  if (r.publishing) out.push(...publishingSection(r.publishing));
+  if (r.operations) out.push(...operationsSection(r.operations, r.allowAccess));
   for (const [section, message] of Object.entries(r.errors)) out.push(`**${section} failed:** ${message}`, '');
   return out.join('\n');
+}
+
+function allowAccessSection(a: NonNullable<BenchResults['allowAccess']>): string[] {
+  const out: string[] = [];
+  const at100 = a.steps.find((s) => s.targetRate === 100);
+  const rated = [...a.steps, ...a.search];
+  const noFailures = Math.max(0, ...rated.filter(withoutFailures).map((s) => s.targetRate ?? 0));
+  const sustainedRate = Math.max(0, ...rated.filter((s) => withoutFailures(s) && s.latencyMs.p99 <= P99_SUSTAINED_MS).map((s) => s.targetRate ?? 0));
+  const lowest = a.steps[0];
+  out.push('## 1. AllowAccess (patient signature verified in chaincode, endorsement by ≥ 2 organisations, mutual TLS)', '');
+  out.push(`Path: ${a.path}. Endorsement policy: \`${a.endorsementPolicy}\`; the grant key also carries a key-level policy (a peer of the source's organisation). Statements pre-signed (${f0(a.signingRatePerS)}/s signing rate), one patient key per study.`, '');
+  out.push(table(STEP_HEAD, [stepRow(a.warmup), ...a.steps.map(stepRow), stepRow(a.fixedLoad), ...a.search.map(stepRow)]), '');
+  const fails = [...a.steps, a.fixedLoad, ...a.search].filter((s) => s.errors.length);
+  for (const s of fails) out.push(`- failures in ${s.label}: ${s.errors.join('; ')}`);
+  if (fails.length) out.push('');
+  out.push(table(['figure', 'measured', 'goal', 'reference'], [
+    ['highest fixed rate with 0 failures (≥ 95 % of offered committed, any latency)', `${f0(noFailures)} tx/s`, `≥ 200 tx/s: ${verdict(noFailures >= 200)}`, References.fabricNode],
+    [`maximum sustained rate (0 failures and p99 ≤ ${f0(P99_SUSTAINED_MS / 1000)} s: the backlog does not grow)`, `${f0(sustainedRate)} tx/s`, `≥ 200 tx/s: ${verdict(sustainedRate >= 200)}`, References.fabricNode],
+    ['capacity at fixed load', `${f1(a.fixedLoad.throughput)} tx/s`, '', References.fabricNode],
+    ['p50 at 100 tx/s', `${f0(at100?.latencyMs.p50)} ms`, `≤ 250 ms: ${verdict((at100?.latencyMs.p50 ?? Infinity) <= 250)}`, `${References.fabricDefault}; ${References.ethereum}`],
+    ['p99 at 100 tx/s', `${f0(at100?.latencyMs.p99)} ms`, `≤ 800 ms: ${verdict((at100?.latencyMs.p99 ?? Infinity) <= 800)}`, References.fabricDefault],
+    [`latency at ${f0(lowest?.targetRate)} tx/s (p50)`, `${f0(lowest?.latencyMs.p50)} ms`, '', `${References.ethereum}; ${References.fabricDefault}`],
+  ]), '');
+  out.push('CPU and RSS per process group:', '', processTable([...a.steps, a.fixedLoad, ...a.search]), '');
+  out.push('CPU cost per committed transaction (ms of one core; robust to other load on the machine):', '', costTable([...a.steps, a.fixedLoad, ...a.search]), '');
+  out.push('Latency chart: `allow-access-latency.svg`.', '');
+  return out;
+}
+
+function checkAccessSection(c: NonNullable<BenchResults['checkAccess']>): string[] {
+  const out: string[] = [];
+  const best = [...c.steps].filter((s) => s.failed === 0).sort((x, y) => y.throughput - x.throughput)[0];
+  const at1000 = c.steps.find((s) => s.targetRate === 1000);
+  out.push('## 2. CheckAccess (evaluate)', '', `Path: ${c.path}.`, '');
+  out.push(table(STEP_HEAD, c.steps.map(stepRow)), '');
+  out.push(table(['figure', 'measured', 'goal', 'reference'], [
+    ['highest evaluate rate with 0 failures', `${f0(best?.throughput)} /s`, `≥ 1,000/s: ${verdict((best?.throughput ?? 0) >= 950)}`, 'Ethereum prototype: access checks are contract calls (no figure published)'],
+    ['p50 at 1,000/s', `${f1(at1000?.latencyMs.p50)} ms`, `≤ 10 ms: ${verdict((at1000?.latencyMs.p50 ?? Infinity) <= 10)}`, ''],
+    ["image source's grant decision p50 / p99", `${f2(c.grantDecision.latencyMs.p50)} / ${f2(c.grantDecision.latencyMs.p99)} ms (${String(c.grantDecision.latencyMs.count)} decisions, ${f0(c.grantDecision.allowedShare * 100)} % allowed)`, `p99 ≤ 2 ms: ${verdict(c.grantDecision.latencyMs.p99 <= 2)}`, c.grantDecision.path],
+  ]), '');
+  out.push('CPU and RSS per process group:', '', processTable(c.steps), '');
+  return out;
+}
+
+function retrievalSection(t: NonNullable<BenchResults['retrieval']>): string[] {
+  const out: string[] = [];
+  out.push(`## 3. Retrieval of a ${f1(t.studyBytes / 1e6)} MB study (${String(t.instances)} instances), alternating in one run`, '');
+  out.push(table(['round', 'way', 'MB', 's', 'MB/s'], t.runs.map((x, i) => [String(Math.floor(i / 3) + 1), x.way, f1(x.bytes / 1e6), f2(x.seconds), f1(x.mbPerS)])), '');
+  out.push(table(['figure', 'measured', 'goal', 'reference'], [
+    ['WADO-RS via image source / direct Orthanc DICOMweb (median MB/s)', `${f2(t.ratioWado)} (${f1(t.medianMbPerS['image source WADO-RS'])} / ${f1(t.medianMbPerS['direct DICOMweb (Orthanc)'])})`, `≥ 0.9: ${verdict(t.ratioWado >= 0.9)}`, References.pcimImages],
+    ['time to retrieve the study via WADO-RS (median)', `${f2(t.studyBytes / 1e6 / t.medianMbPerS['image source WADO-RS'])} s`, '', References.pcimImages],
+    ['ITI-43 via image source / direct', `${f2(t.ratioIti43)} (${f1(t.medianMbPerS['image source ITI-43'])} MB/s)`, `≥ 0.9: ${verdict(t.ratioIti43 >= 0.9)}`, ''],
+    ['image source peak RSS while streaming', `${f0(t.imageSourcePeakRssMb)} MB (idle ${f0(t.imageSourceIdleRssMb)} MB)`, `≤ 200 MB: ${verdict(t.imageSourcePeakRssMb <= 200)}`, ''],
+    ['revocation stops release from the revoke block', t.revocation.refusedAfterRevokeBlock && t.revocation.allowedBefore ? 'yes' : 'NO', 'yes', t.revocation.detail],
+  ]), '');
+  return out;
+}
+
+function publishingSection(p: NonNullable<BenchResults['publishing']>): string[] {
+  const out: string[] = [];
+  out.push(`## 3b. Publishing a ${f1(p.studyBytes / 1e6)} MB study (${String(p.instances)} instances) over the gateway's REST API`, '');
+  out.push(table(['round', 'MB', 'REST upload s (MB/s)', 'direct Orthanc store s (MB/s)', 'consent → committed ms'], p.runs.map((x, i) => [String(i + 1), f1(x.bytes / 1e6), `${f2(x.uploadSeconds)} (${f1(x.bytes / 1e6 / x.uploadSeconds)})`, `${f2(x.directSeconds)} (${f1(x.bytes / 1e6 / x.directSeconds)})`, f0(x.consentMs)])), '');
+  out.push(table(['figure', 'measured', 'goal', 'reference'], [
+    ['REST upload (spool, check, store in PACS) / direct store into Orthanc (median MB/s)', `${f2(p.ratio)} (${f1(p.medianUploadMbPerS)} / ${f1(p.medianDirectMbPerS)})`, '', References.pcimImages],
+    ['consent posted → DefineStudy committed (median)', `${f0(p.medianConsentMs)} ms`, '', References.ethereum],
+    ['gateway peak RSS while a study streams in', `${f0(p.gatewayPeakRssMb)} MB (idle ${f0(p.gatewayIdleRssMb)} MB)`, 'bounded: not the study size', ''],
+  ]), '');
+  return out;
+}
+
+function operationsSection(o: NonNullable<BenchResults['operations']>, a: BenchResults['allowAccess']): string[] {
+  const out: string[] = [];
+  const total = o.idle['consortium total'];
+  const peakLoaded = Math.max(0, ...[...(a?.steps ?? []), ...(a ? [a.fixedLoad] : [])].map((s) => s.processes['consortium total']?.rssPeakMb ?? 0));
+  out.push('## 4. Operations', '');
+  out.push(table(['figure', 'measured', 'goal', 'reference'], [
+    ['cold start (new crypto, channel, chaincode, all processes)', o.coldStart ? `${f1(o.coldStart.seconds)} s wall (network reported ${f1(o.coldStart.reportedS)} s)${o.coldStart.ok ? '' : ' FAILED'}` : 'not run', '', ''],
+    ['warm restart: npm stop + npm start', o.warmStop && o.warmStart ? `${f1(o.warmStop.seconds)} s + ${f1(o.warmStart.seconds)} s (network reported ${f1(o.warmStart.reportedS)} s)${o.warmStart.ok ? '' : ' FAILED'}` : 'not run', '', ''],
+    ['total RSS of the running consortium, idle', `${f0(total?.rssPeakMb)} MB`, `≤ 3 GiB: ${verdict((total?.rssPeakMb ?? Infinity) <= 3072)}`, ''],
+    ['total RSS, peak under AllowAccess load', peakLoaded ? `${f0(peakLoaded)} MB` : '–', `≤ 3 GiB: ${verdict(peakLoaded <= 3072)}`, ''],
+  ]), '');
+  out.push('Idle, per process group:', '', processTable([{ label: 'idle', processes: o.idle }]), '');
+  return out;
 }
 
 /** The console table: one line per figure. */

@@ -61,7 +61,3 @@ export class LedgerError extends Error {
         this.code = code;
     }
 }
-
-export function isLedgerError(err: unknown): err is LedgerError {
-    return err instanceof LedgerError;
-}

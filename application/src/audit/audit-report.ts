@@ -209,7 +209,7 @@ function countBlock(block: DecodedBlock, chaincode: string, entry: (mspId: strin
 }
 
 /** Recompiles an epoch record with the stake policy plugin; a finding when it does not verify. */
-export function verifyRecordedPolicy(compiled: unknown): string | undefined {
+function verifyRecordedPolicy(compiled: unknown): string | undefined {
   try {
     verifyEpochPolicyRecord(parseEpochPolicyRecord(canonicalJson(compiled)));
     return undefined;

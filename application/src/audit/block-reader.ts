@@ -35,7 +35,7 @@ export interface DecodedBlock {
 const VALIDATION_NAMES = new Map<number, string>(Object.entries(peer.TxValidationCode).map(([name, code]) => [code, name]));
 const HEADER_TYPE_NAMES = new Map<number, string>(Object.entries(common.HeaderType).map(([name, code]) => [code, name]));
 
-export function validationName(code: number): string {
+function validationName(code: number): string {
   return VALIDATION_NAMES.get(code) ?? `CODE_${String(code)}`;
 }
 

@@ -18,7 +18,7 @@ import type { TokenStore } from './tokens';
 export const Accesses = ['public', 'relay', 'reader', 'member', 'auditor'] as const;
 export type Access = (typeof Accesses)[number];
 
-export const isAccess = (value: unknown): value is Access => typeof value === 'string' && (Accesses as readonly string[]).includes(value);
+const isAccess = (value: unknown): value is Access => typeof value === 'string' && (Accesses as readonly string[]).includes(value);
 
 /** The two kinds of token holder. */
 export type Role = 'member' | 'auditor';
@@ -30,10 +30,10 @@ export interface Caller {
 }
 
 /** Tokens issued under a name `auditor` or `auditor:<who>` (e.g. auditor:payer) hold the auditor role. */
-export const roleOf = (name: string): Role => (name === 'auditor' || name.startsWith('auditor:') ? 'auditor' : 'member');
+const roleOf = (name: string): Role => (name === 'auditor' || name.startsWith('auditor:') ? 'auditor' : 'member');
 
 /** The bearer token of an Authorization header (scheme case-insensitive, RFC 9110 §11.1); '' for another scheme. */
-export function bearerToken(header: string | undefined): string | undefined {
+function bearerToken(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(header);
   return match?.[1] ?? '';

@@ -24,7 +24,7 @@ export interface EventStreamOptions {
   readonly maxBackoffMs?: number;
 }
 
-export function toLedgerEvent(event: ChaincodeEvent): LedgerEvent {
+function toLedgerEvent(event: ChaincodeEvent): LedgerEvent {
   let payload: Record<string, unknown> = {};
   try {
     payload = JSON.parse(new TextDecoder().decode(event.payload)) as Record<string, unknown>;

@@ -7,11 +7,14 @@ import { audienceFor, createStatement, type Fields, newStudyReference, type Stat
 import { newParty, type Party } from '@isl/chaincode/testing';
 import { GatewayClient, GatewayHttpError } from '../client/gateway-client';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { ensureGatewayIdentity } from './identity';
+import { loadGatewayConfig } from './config';
+import { startGateway } from './start-gateway';
+import type { AddressInfo } from 'node:net';
 
 /** Reads server-sent events from a gateway into an array, until closed. */
 function openEvents(url: string, token: string, lastEventId?: string): { events: { id: string; name: string; data: Record<string, unknown> }[]; close: () => void } {
@@ -93,6 +96,30 @@ describe('gateway application (REST over real HTTP, real network)', function () 
     assert.equal(denied.allowed, false);
     const grants = await api.get<unknown[]>(`/sources/${source.id}/studies/${study}/grants`);
     assert.equal(grants.length, 1);
+  });
+
+  it('starts in-process from its configuration (startGateway, no process of its own), serves the ledger, and closes', async () => {
+    const c = getTestConsortium();
+    const stateDir = mkdtempSync(join(tmpdir(), 'isl-gateway-in-process-'));
+    try {
+      // The gateway's enrolment ID is registered once at its organisation's CA: this one reuses the running gateway's identity.
+      copyFileSync(join(c.layout.root, 'orgs', org.name, 'gateway', 'identity.json'), join(stateDir, 'identity.json'));
+      const config = loadGatewayConfig({ ISL_CONNECTION_PROFILE: c.layout.connectionProfile, ISL_ORG: org.mspId, ISL_GATEWAY_STATE_DIR: stateDir, ISL_GATEWAY_PORT: '0', ISL_LOG_LEVEL: 'warn' });
+      const gateway = await startGateway(config);
+      const base = `http://127.0.0.1:${String((gateway.app.server.address() as AddressInfo).port)}`;
+      try {
+        assert.equal((await fetch(`${base}/readyz`)).status, 200);
+        // Its first member token was issued into its own state folder, and reads the same ledger.
+        const local = new GatewayClient({ baseUrl: base, token: readFileSync(join(stateDir, 'member-token'), 'utf8').trim() });
+        const sources = await local.get<{ source: string }[]>('/sources');
+        assert.ok(sources.some((s) => s.source === source.id));
+      } finally {
+        await gateway.close();
+      }
+      await assert.rejects(fetch(`${base}/healthz`), 'closed: nothing listens any more');
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 
   it("answers a bad statement with 400 and the chaincode's own reason, writing nothing", async () => {

@@ -18,11 +18,17 @@ export interface ErrorContext {
   readonly oversized?: ProblemCode;
 }
 
+interface Validation {
+  readonly keyword?: string;
+  readonly instancePath?: string;
+  readonly message?: string;
+}
+
 interface FrameworkError {
   readonly code?: unknown;
   readonly statusCode?: unknown;
   readonly message: string;
-  readonly validation?: readonly { readonly keyword?: string; readonly instancePath?: string; readonly message?: string }[];
+  readonly validation?: readonly Validation[];
   readonly validationContext?: string;
 }
 
@@ -67,13 +73,7 @@ function frameworkError(err: unknown, context: ErrorContext): HttpError | undefi
   const e = err as FrameworkError;
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
   if (e.validation !== undefined) {
-    const first = e.validation[0];
-    if (context.oversized !== undefined && first?.keyword === 'maxLength' && statementFields.has(first.instancePath ?? '')) {
-      return of(problem(context.oversized, `${first.instancePath?.slice(1) ?? 'statement'} ${first.message ?? 'is too long'}`));
-    }
-    // Path ids and query arguments are transaction arguments; a malformed body is not JSON of the documented shape.
-    const where = e.validationContext ?? 'request';
-    return of(problem(where === 'body' ? 'REQUEST_INVALID' : 'ARGUMENT_INVALID', `${where}${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`));
+    return validationError(e.validation[0], e.validationContext, context);
   }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -89,6 +89,16 @@ function frameworkError(err: unknown, context: ErrorContext): HttpError | undefi
     return of(problem('REQUEST_INVALID', typeof e.code === 'string' && e.code.startsWith('FST_') ? requestInvalidDetail(e.code) : e.message, {}, status === 413 ? 413 : 400));
   }
   return undefined;
+}
+
+/** A schema refusal: an over-long statement field is the route's own code; otherwise an invalid argument or request. */
+function validationError(first: Validation | undefined, validationContext: string | undefined, context: ErrorContext): HttpError {
+  if (context.oversized !== undefined && first?.keyword === 'maxLength' && statementFields.has(first.instancePath ?? '')) {
+    return of(problem(context.oversized, `${first.instancePath?.slice(1) ?? 'statement'} ${first.message ?? 'is too long'}`));
+  }
+  // Path ids and query arguments are transaction arguments; a malformed body is not JSON of the documented shape.
+  const where = validationContext ?? 'request';
+  return of(problem(where === 'body' ? 'REQUEST_INVALID' : 'ARGUMENT_INVALID', `${where}${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`));
 }
 
 function requestInvalidDetail(code: string): string {

@@ -52,7 +52,7 @@ export const UploadCodes = {
 } as const satisfies Record<UploadErrorCode, readonly [number, string]>;
 
 /** HTTP status of a chaincode rejection. */
-export function ledgerStatus(code: ErrorCode): number {
+function ledgerStatus(code: ErrorCode): number {
   if (code.endsWith('_NOT_FOUND')) return 404;
   if (code.endsWith('_EXISTS')) return 409;
   if (code === 'RELAY_NOT_AUTHORISED' || code === 'SIGNER_NOT_AUTHORISED' || code === 'ADMIN_REQUIRED') return 403;
@@ -83,7 +83,7 @@ export interface ProblemBody {
   readonly block?: string;
 }
 
-export const problemTypeOf = (code: string): string => `urn:isl:problem:${code}`;
+const problemTypeOf = (code: string): string => `urn:isl:problem:${code}`;
 
 /** The problem details of `code`, with its catalogued status and title. */
 export function problem(code: ProblemCode, detail: string, extra: Partial<Pick<ProblemBody, 'transactionId' | 'validationCode' | 'block'>> = {}, status?: number): ProblemBody {

@@ -105,36 +105,8 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
 
   // Before any route: every route must declare its access.
   registerAccess(app, o.tokens);
-  // Reads of the ledger accept ?minBlock= (added to their query schema, so validated and documented).
-  app.addHook('onRoute', (route) => {
-    if (route.config?.minBlock !== true) return;
-    const schema = route.schema ?? {};
-    const query = (schema.querystring ?? { type: 'object', additionalProperties: false, properties: {} }) as { properties?: Record<string, unknown> };
-    route.schema = { ...schema, querystring: { ...query, properties: { ...query.properties, minBlock: minBlockParam } } };
-  });
-
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Image Sharing Ledger gateway', version: '1', description: `Gateway application of ${o.mspId}. Statement formats and errors: docs/protocol.md.` },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    // Who may call each operation, and every error it answers.
-    transform: ({ schema, url, route }) => {
-      const access = route.config?.access;
-      const open = access === 'public' || access === 'relay';
-      return {
-        url,
-        schema: {
-          ...schema,
-          ...(open ? { security: [{}, { bearer: [] }] } : {}),
-          'x-isl-access': access,
-          response: { ...(schema.response as Record<string, unknown> | undefined), ...errorResponses(route) },
-        } as typeof schema,
-      };
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+  documentMinBlock(app);
+  await registerOpenApi(app, o.mspId);
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
@@ -155,16 +127,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
     o.metrics.onShed('slow-bodies');
   });
 
-  app.addHook('preHandler', async (request) => {
-    const minBlock = (request.query as { minBlock?: string } | undefined)?.minBlock;
-    if (request.routeOptions.config.minBlock !== true || minBlock === undefined) return;
-    if (!(await o.blocks.reach(BigInt(minBlock), timeouts.minBlockWaitMs))) {
-      throw new HttpProblem(
-        problem('BLOCK_NOT_REACHED', `${o.mspId}'s peer has not committed block ${minBlock} within ${String(timeouts.minBlockWaitMs)} ms; retry, or read at the gateway that wrote`, { block: minBlock }),
-        { 'retry-after': '1' },
-      );
-    }
-  });
+  awaitMinBlock(app, o, timeouts.minBlockWaitMs);
 
   app.setErrorHandler(async (err, request, reply) => {
     const mapped = toHttpError(err, request.is404 ? {} : { ...(request.routeOptions.config.oversized ? { oversized: request.routeOptions.config.oversized } : {}) });
@@ -175,15 +138,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
   // Reached only with a valid token (access.ts): unmatched paths are not revealed to strangers.
   app.setNotFoundHandler(async (request, reply) => sendError(reply, { status: 404, body: problem('NOT_FOUND', `no ${request.method} ${request.url.split('?')[0] ?? ''} here`) }));
 
-  const operations = { access: 'public' } as const;
-  app.get('/api/v1/openapi.json', { config: operations, schema: { hide: true } }, () => app.swagger());
-  app.get('/healthz', { config: operations, schema: { hide: true } }, () => ({ status: 'OK', node: process.version }));
-  app.get('/readyz', { config: operations, schema: { hide: true } }, async (_req, reply) =>
-    (await o.ready().catch(() => false)) ? { status: 'OK' } : sendError(reply, { status: 503, body: problem('LEDGER_UNAVAILABLE', `${o.mspId}'s peer does not answer`) }),
-  );
-  app.get('/metrics', { config: operations, schema: { hide: true } }, async (_req, reply) =>
-    reply.type(o.metrics.registry.contentType).send(await o.metrics.registry.metrics()),
-  );
+  registerOperations(app, o);
 
   registerStatementRoutes(app, o.ledger, o.blocks, o.anonymousRatePerMinute);
   registerQueryRoutes(app, o.ledger);
@@ -193,4 +148,67 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
     registerPublicationRoutes(app, o.publications);
   }
   return app;
+}
+
+/** Reads of the ledger accept ?minBlock= (added to their query schema, so validated and documented). */
+function documentMinBlock(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    if (route.config?.minBlock !== true) return;
+    const schema = route.schema ?? {};
+    const query = (schema.querystring ?? { type: 'object', additionalProperties: false, properties: {} }) as { properties?: Record<string, unknown> };
+    route.schema = { ...schema, querystring: { ...query, properties: { ...query.properties, minBlock: minBlockParam } } };
+  });
+}
+
+/** The OpenAPI document, with who may call each operation and every error it answers, and its browsable docs. */
+async function registerOpenApi(app: FastifyInstance, mspId: string): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Image Sharing Ledger gateway', version: '1', description: `Gateway application of ${mspId}. Statement formats and errors: docs/protocol.md.` },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    // Who may call each operation, and every error it answers.
+    transform: ({ schema, url, route }) => {
+      const access = route.config?.access;
+      const open = access === 'public' || access === 'relay';
+      return {
+        url,
+        schema: {
+          ...schema,
+          ...(open ? { security: [{}, { bearer: [] }] } : {}),
+          'x-isl-access': access,
+          response: { ...(schema.response as Record<string, unknown> | undefined), ...errorResponses(route) },
+        } as typeof schema,
+      };
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+}
+
+/** A read with ?minBlock= waits (bounded) until this member's peer has committed that block. */
+function awaitMinBlock(app: FastifyInstance, o: Pick<GatewayServerOptions, 'blocks' | 'mspId'>, waitMs: number): void {
+  app.addHook('preHandler', async (request) => {
+    const minBlock = (request.query as { minBlock?: string } | undefined)?.minBlock;
+    if (request.routeOptions.config.minBlock !== true || minBlock === undefined) return;
+    if (!(await o.blocks.reach(BigInt(minBlock), waitMs))) {
+      throw new HttpProblem(
+        problem('BLOCK_NOT_REACHED', `${o.mspId}'s peer has not committed block ${minBlock} within ${String(waitMs)} ms; retry, or read at the gateway that wrote`, { block: minBlock }),
+        { 'retry-after': '1' },
+      );
+    }
+  });
+}
+
+/** Health, readiness, metrics and the OpenAPI document: public, hidden from the document itself. */
+function registerOperations(app: FastifyInstance, o: Pick<GatewayServerOptions, 'ready' | 'metrics' | 'mspId'>): void {
+  const operations = { access: 'public' } as const;
+  app.get('/api/v1/openapi.json', { config: operations, schema: { hide: true } }, () => app.swagger());
+  app.get('/healthz', { config: operations, schema: { hide: true } }, () => ({ status: 'OK', node: process.version }));
+  app.get('/readyz', { config: operations, schema: { hide: true } }, async (_req, reply) =>
+    (await o.ready().catch(() => false)) ? { status: 'OK' } : sendError(reply, { status: 503, body: problem('LEDGER_UNAVAILABLE', `${o.mspId}'s peer does not answer`) }),
+  );
+  app.get('/metrics', { config: operations, schema: { hide: true } }, async (_req, reply) =>
+    reply.type(o.metrics.registry.contentType).send(await o.metrics.registry.metrics()),
+  );
 }

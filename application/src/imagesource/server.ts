@@ -55,7 +55,7 @@ export interface ConnectionLimits {
   readonly maxConnectionsPerClient: number;
 }
 
-export const DEFAULT_LIMITS: ConnectionLimits = {
+const DEFAULT_LIMITS: ConnectionLimits = {
   handshakeTimeoutMs: 10_000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,

@@ -11,7 +11,7 @@ export interface RetryOptions {
   readonly backoffMs: number;
 }
 
-export const defaultRetries: RetryOptions = { mvccRetries: 5, unavailableRetries: 5, backoffMs: 250 };
+const defaultRetries: RetryOptions = { mvccRetries: 5, unavailableRetries: 5, backoffMs: 250 };
 
 export interface Submitted<T> {
   readonly result: T;

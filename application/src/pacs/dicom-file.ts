@@ -150,26 +150,11 @@ export function scanInstanceIdentifiers(bytes: Uint8Array, complete: boolean, li
   }
   const walker = new Walker(limits);
   try {
-    // File Meta Information: group 0002, always explicit VR little endian.
-    let pos = 132;
-    let transferSyntax = '1.2.840.10008.1.2.1';
-    const meta: Encoding = { explicit: true, little: true };
-    while (pos + 2 <= b.length && b.readUInt16LE(pos) === 0x0002) {
-      const h = walker.header(b, pos, meta);
-      if (h.length === UNDEFINED) throw new DicomFileError('NOT_DICOM', 'undefined length in the file meta information');
-      if (h.tag === 0x00020010) transferSyntax = text(b, h);
-      pos = h.value + h.length;
-    }
-    const encoding = dataSetEncoding(transferSyntax);
+    const meta = readFileMeta(b, walker);
+    let pos = meta.end;
+    const encoding = dataSetEncoding(meta.transferSyntax);
     if (encoding.deflated) {
-      try {
-        b = inflateRawSync(b.subarray(pos), { maxOutputLength: limits.maxInflatedBytes, finishFlush: constants.Z_SYNC_FLUSH });
-      } catch (err) {
-        if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
-          throw new DicomFileError('DICOM_TOO_COMPLEX', `the deflated data set inflates beyond ${String(limits.maxInflatedBytes)} bytes`);
-        }
-        throw new DicomFileError('NOT_DICOM', `the deflated data set does not inflate: ${(err as Error).message}`);
-      }
+      b = inflateDataSet(b.subarray(pos), limits);
       pos = 0;
     }
     while (pos < b.length) {
@@ -193,6 +178,32 @@ export function scanInstanceIdentifiers(bytes: Uint8Array, complete: boolean, li
     throw err;
   }
   return found;
+}
+
+/** File Meta Information: group 0002 after the DICM prefix, always explicit VR little endian. */
+function readFileMeta(b: Buffer, walker: Walker): { readonly transferSyntax: string; readonly end: number } {
+  let pos = 132;
+  let transferSyntax = '1.2.840.10008.1.2.1';
+  const meta: Encoding = { explicit: true, little: true };
+  while (pos + 2 <= b.length && b.readUInt16LE(pos) === 0x0002) {
+    const h = walker.header(b, pos, meta);
+    if (h.length === UNDEFINED) throw new DicomFileError('NOT_DICOM', 'undefined length in the file meta information');
+    if (h.tag === 0x00020010) transferSyntax = text(b, h);
+    pos = h.value + h.length;
+  }
+  return { transferSyntax, end: pos };
+}
+
+/** A deflated data set, inflated within limits.maxInflatedBytes (a zip bomb is DICOM_TOO_COMPLEX). */
+function inflateDataSet(deflated: Buffer, limits: DicomReadLimits): Buffer {
+  try {
+    return inflateRawSync(deflated, { maxOutputLength: limits.maxInflatedBytes, finishFlush: constants.Z_SYNC_FLUSH });
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DicomFileError('DICOM_TOO_COMPLEX', `the deflated data set inflates beyond ${String(limits.maxInflatedBytes)} bytes`);
+    }
+    throw new DicomFileError('NOT_DICOM', `the deflated data set does not inflate: ${(err as Error).message}`);
+  }
 }
 
 /**

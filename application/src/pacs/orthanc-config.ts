@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 /** Where the Debian packages put Orthanc and its DICOMweb plugin (override with env). */
 export const ORTHANC_BINARY = process.env.ISL_ORTHANC_BIN ?? '/usr/sbin/Orthanc';
-export const DICOMWEB_PLUGIN = process.env.ISL_ORTHANC_DICOMWEB_PLUGIN ?? '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
+const DICOMWEB_PLUGIN = process.env.ISL_ORTHANC_DICOMWEB_PLUGIN ?? '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
 
 export interface OrthancCredentials {
   readonly username: string;

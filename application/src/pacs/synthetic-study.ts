@@ -24,7 +24,7 @@ const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 const IMPLEMENTATION_CLASS_UID = '2.25.253542391286937425187155127620356436631';
 
 /** A fresh UID under the 2.25 root (ITU-T X.667: a UUID as a decimal integer), no registry needed. */
-export function newUid(): string {
+function newUid(): string {
   return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString()}`;
 }
 

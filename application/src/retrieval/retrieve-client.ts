@@ -64,7 +64,7 @@ export async function retrieveStudy(options: RetrieveOptions): Promise<Retrieved
 }
 
 /** The canonical WADO-RS Retrieve Study URI under a registered URL: `<url>/studies/{study}`. */
-export function wadoRsUri(url: string, study: string): string {
+function wadoRsUri(url: string, study: string): string {
   const base = canonicalUri(url);
   return canonicalUri(`${base.origin}${base.path.replace(/\/$/, '')}/studies/${encodeURIComponent(study)}`).href;
 }

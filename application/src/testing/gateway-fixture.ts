@@ -87,23 +87,7 @@ export async function startGateway(o: FixtureOptions = {}): Promise<GatewayFixtu
       return ((await o.evaluate?.(transaction, args)) ?? []) as T;
     },
   };
-  // Whatever else is asked of the fake network fails as an unreachable peer would.
-  const unreachable = (): Promise<never> => Promise.reject(new LedgerUnavailable("the fixture's network does not answer"));
-  const known = {
-    getName: () => 'imaging',
-    getContract: (chaincode: string) => ({
-      evaluateTransaction: (name: string) => {
-        reached.ledger.push(name);
-        // The chaincode's queries answer empty lists; the system chaincodes (blocks) are not there.
-        return chaincode === 'qscc' ? unreachable() : Promise.resolve(new TextEncoder().encode('[]'));
-      },
-    }),
-    getChaincodeEvents: () => {
-      reached.ledger.push('ChaincodeEvents');
-      return unreachable();
-    },
-  };
-  const network = new Proxy(known, { get: (target, name) => (name in target ? target[name as keyof typeof known] : unreachable) }) as unknown as Network;
+  const network = fakeNetwork(reached);
   // The fixture's publisher holds nothing: its refusals are the real, coded ones.
   const step = (name: string, code: 'NO_DICOM_FILES' | 'PUBLICATION_NOT_FOUND') => (): Promise<never> => {
     reached.publisher.push(name);
@@ -159,6 +143,26 @@ export async function startGateway(o: FixtureOptions = {}): Promise<GatewayFixtu
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The fixture's network: the chaincode's queries answer empty lists; the rest fails as an unreachable peer would. */
+function fakeNetwork(reached: Reached): Network {
+  const unreachable = (): Promise<never> => Promise.reject(new LedgerUnavailable("the fixture's network does not answer"));
+  const known = {
+    getName: () => 'imaging',
+    getContract: (chaincode: string) => ({
+      evaluateTransaction: (name: string) => {
+        reached.ledger.push(name);
+        // The chaincode's queries answer empty lists; the system chaincodes (blocks) are not there.
+        return chaincode === 'qscc' ? unreachable() : Promise.resolve(new TextEncoder().encode('[]'));
+      },
+    }),
+    getChaincodeEvents: () => {
+      reached.ledger.push('ChaincodeEvents');
+      return unreachable();
+    },
+  };
+  return new Proxy(known, { get: (target, name) => (name in target ? target[name as keyof typeof known] : unreachable) }) as unknown as Network;
 }
 
 export interface RawAnswer {

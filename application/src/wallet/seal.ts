@@ -57,7 +57,7 @@ const walletFileSchema = z.strictObject({
 
 type WalletFile = z.infer<typeof walletFileSchema>;
 
-export function assertValidScryptParams(params: ScryptParams, code: 'INVALID_ARGUMENT' | 'CORRUPT_WALLET'): void {
+function assertValidScryptParams(params: ScryptParams, code: 'INVALID_ARGUMENT' | 'CORRUPT_WALLET'): void {
     const { N, r, p } = params;
     const ok = Number.isSafeInteger(N) && Number.isSafeInteger(r) && Number.isSafeInteger(p)
         && N >= MIN_N && N <= MAX_N && (N & (N - 1)) === 0

@@ -218,7 +218,37 @@ export async function verifySignature(request: SignedRequest, options: VerifySig
     throw new SignatureRejected('missing', `the request carries no "${SIGNATURE_LABEL}" HTTP message signature`);
   }
   const input = parseInput(inputRaw);
-  for (const c of options.requiredComponents) {
+  const { created, expires, nonce, keyId, alg } = signatureParams(input, options.requiredComponents);
+  const sig = /^:([A-Za-z0-9+/]+={0,2}):$/.exec(signatureRaw);
+  if (!sig?.[1]) throw new SignatureRejected('malformed', 'Signature is not a byte sequence');
+  const jwk = await presentedKey(request, keyId, alg);
+  if (options.requiredComponents.includes('content-digest')) {
+    if (options.body === undefined || request.headers['content-digest'] !== contentDigest(options.body)) {
+      throw new SignatureRejected('invalid', 'Content-Digest does not match the body');
+    }
+  }
+  const base = Buffer.from(signatureBase(request, input.components, input.raw));
+  const key = createPublicKey({ key: jwk, format: 'jwk' });
+  const signature = Buffer.from(sig[1], 'base64');
+  const ok = jwk.kty === 'EC' ? verify('sha256', base, { key, dsaEncoding: 'ieee-p1363' }, signature) : verify(null, base, key, signature);
+  if (!ok) throw new SignatureRejected('invalid', 'the signature does not verify');
+  checkFreshness(created, expires, nowMs / 1000, timing);
+  const nonceKey = `${keyId}:${nonce}`;
+  if (options.seen?.(nonceKey, nowMs) === true) throw new SignatureRejected('replayed', 'this request (nonce) was already used');
+  return { keyId, nonce, created, nonceKey, rememberUntilMs: (created + timing.windowSeconds + timing.skewSeconds) * 1000 };
+}
+
+interface SignatureParams {
+  readonly created: number;
+  readonly expires: unknown;
+  readonly nonce: string;
+  readonly keyId: string;
+  readonly alg: string;
+}
+
+/** The Signature-Input's parameters this profile needs, after checking it covers the required components. */
+function signatureParams(input: ParsedInput, requiredComponents: readonly string[]): SignatureParams {
+  for (const c of requiredComponents) {
     if (!input.components.includes(c)) throw new SignatureRejected('malformed', `the signature must cover ${c}`);
   }
   const created = input.params.get('created');
@@ -231,8 +261,11 @@ export async function verifySignature(request: SignedRequest, options: VerifySig
   }
   if (input.params.get('tag') !== SIGNATURE_TAG) throw new SignatureRejected('malformed', `Signature-Input tag must be "${SIGNATURE_TAG}"`);
   if (!/^[A-Za-z0-9_-]{16,64}$/.test(nonce)) throw new SignatureRejected('malformed', 'nonce must be 16-64 base64url characters');
-  const sig = /^:([A-Za-z0-9+/]+={0,2}):$/.exec(signatureRaw);
-  if (!sig?.[1]) throw new SignatureRejected('malformed', 'Signature is not a byte sequence');
+  return { created, expires, nonce, keyId, alg };
+}
+
+/** The recipient's public key presented with the request: its thumbprint must be the keyid, its type the alg. */
+async function presentedKey(request: SignedRequest, keyId: string, alg: string): Promise<PublicJwk> {
   let jwk: PublicJwk;
   try {
     jwk = PublicJwk.parse(JSON.parse(Buffer.from(request.headers[RECIPIENT_KEY_HEADER] ?? '', 'base64url').toString('utf8')));
@@ -242,21 +275,11 @@ export async function verifySignature(request: SignedRequest, options: VerifySig
   if ((await thumbprint(jwk)) !== keyId) throw new SignatureRejected('invalid', 'keyid is not the thumbprint of the presented key');
   const expectedAlg = jwk.kty === 'EC' ? 'ecdsa-p256-sha256' : 'ed25519';
   if (alg !== expectedAlg) throw new SignatureRejected('invalid', `alg ${alg} does not match the key`);
-  if (options.requiredComponents.includes('content-digest')) {
-    if (options.body === undefined || request.headers['content-digest'] !== contentDigest(options.body)) {
-      throw new SignatureRejected('invalid', 'Content-Digest does not match the body');
-    }
-  }
-  const base = Buffer.from(signatureBase(request, input.components, input.raw));
-  const key = createPublicKey({ key: jwk, format: 'jwk' });
-  const signature = Buffer.from(sig[1], 'base64');
-  const ok = jwk.kty === 'EC' ? verify('sha256', base, { key, dsaEncoding: 'ieee-p1363' }, signature) : verify(null, base, key, signature);
-  if (!ok) throw new SignatureRejected('invalid', 'the signature does not verify');
-  const now = nowMs / 1000;
+  return jwk;
+}
+
+function checkFreshness(created: number, expires: unknown, now: number, timing: SignatureTiming): void {
   if (created > now + timing.skewSeconds) throw new SignatureRejected('stale', 'created is in the future');
   if (now - created > timing.windowSeconds) throw new SignatureRejected('stale', `created is older than ${String(timing.windowSeconds)} s`);
   if (typeof expires === 'number' && expires <= now) throw new SignatureRejected('stale', 'the signature has expired');
-  const nonceKey = `${keyId}:${nonce}`;
-  if (options.seen?.(nonceKey, nowMs) === true) throw new SignatureRejected('replayed', 'this request (nonce) was already used');
-  return { keyId, nonce, created, nonceKey, rememberUntilMs: (created + timing.windowSeconds + timing.skewSeconds) * 1000 };
 }

@@ -19,7 +19,7 @@ export const Status = {
   Failure: 'urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Failure',
 } as const;
 
-export const ERROR_SEVERITY = 'urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error';
+const ERROR_SEVERITY = 'urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error';
 
 export type XdsErrorCode = 'XDSUnknownRepositoryId' | 'XDSDocumentUniqueIdError' | 'XDSRepositoryError';
 

@@ -32,24 +32,12 @@ export function parseMediaType(text: string | undefined): MediaType | undefined 
     if (!TOKEN.test(name)) {
       return undefined;
     }
-    i = eq + 1;
-    let value = '';
-    if (s[i] === '"') {
-      i++;
-      for (; i < s.length && s[i] !== '"'; i++) {
-        if (s[i] === '\\') i++;
-        value += s[i] ?? '';
-      }
-      if (s[i] !== '"') {
-        return undefined;
-      }
-      i++;
-    } else {
-      const end = s.indexOf(';', i);
-      value = (end === -1 ? s.slice(i) : s.slice(i, end)).trim();
-      i = end === -1 ? s.length : end;
+    const value = readValue(s, eq + 1);
+    if (value === undefined) {
+      return undefined;
     }
-    params.set(name, value);
+    i = value.next;
+    params.set(name, value.text);
     while (s[i] === ' ' || s[i] === '\t') i++;
     if (i < s.length && s[i] !== ';') {
       return undefined;
@@ -59,7 +47,22 @@ export function parseMediaType(text: string | undefined): MediaType | undefined 
   return { type, params };
 }
 
-/** Quotes a parameter value when it is not a token. */
-export function quoteParam(value: string): string {
-  return TOKEN.test(value) ? value : `"${value.replace(/["\\]/g, '\\$&')}"`;
+/** A parameter value from `at`: a quoted string (unescaped) or a token up to the next `;`; undefined if a quote is not closed. */
+function readValue(s: string, at: number): { readonly text: string; readonly next: number } | undefined {
+  let i = at;
+  let text = '';
+  if (s[i] === '"') {
+    i++;
+    for (; i < s.length && s[i] !== '"'; i++) {
+      if (s[i] === '\\') i++;
+      text += s[i] ?? '';
+    }
+    if (s[i] !== '"') {
+      return undefined;
+    }
+    return { text, next: i + 1 };
+  }
+  const end = s.indexOf(';', i);
+  text = (end === -1 ? s.slice(i) : s.slice(i, end)).trim();
+  return { text, next: end === -1 ? s.length : end };
 }

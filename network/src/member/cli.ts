@@ -29,27 +29,45 @@ const usage = `usage: member <command> --home <folder> [options]   (run each on 
   update-submit --update <update.pb> [--signature <file>]...       submits it with the signatures (and this admin's own)
   join --charter <file>            (the newcomer, once admitted) joins its orderer and peers to the channel`;
 
+const options = {
+  home: { type: 'string' },
+  name: { type: 'string' },
+  'msp-id': { type: 'string' },
+  address: { type: 'string' },
+  description: { type: 'string' },
+  peers: { type: 'string' },
+  'base-port': { type: 'string' },
+  charter: { type: 'string' },
+  out: { type: 'string' },
+  block: { type: 'string' },
+  bundle: { type: 'string' },
+  update: { type: 'string' },
+  signature: { type: 'string', multiple: true },
+} as const;
+
+/** What every command works with: its flags, the member's home, and the parts built from them on demand. */
+interface Invocation {
+  readonly command: string | undefined;
+  readonly values: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof options }>>['values'];
+  readonly positionals: readonly string[];
+  readonly home: MemberHome;
+  readonly required: (name: Exclude<keyof typeof options, 'signature'>) => string;
+  readonly log: (m: string) => void;
+  readonly homeCharter: () => Charter;
+  readonly member: () => Member;
+  readonly membership: () => Membership;
+}
+
 async function main(argv: readonly string[]): Promise<void> {
+  const run = invocation(argv);
+  if (!(await runLocalCommand(run)) && !(await runChannelCommand(run))) {
+    throw new MemberError('MEMBER_CONFIG_INVALID', `unknown command ${String(run.command)}\n${usage}`);
+  }
+}
+
+function invocation(argv: readonly string[]): Invocation {
   const [command, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      home: { type: 'string' },
-      name: { type: 'string' },
-      'msp-id': { type: 'string' },
-      address: { type: 'string' },
-      description: { type: 'string' },
-      peers: { type: 'string' },
-      'base-port': { type: 'string' },
-      charter: { type: 'string' },
-      out: { type: 'string' },
-      block: { type: 'string' },
-      bundle: { type: 'string' },
-      update: { type: 'string' },
-      signature: { type: 'string', multiple: true },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options });
   const required = (name: Exclude<keyof typeof values, 'signature'>): string => {
     const v = values[name];
     if (v === undefined || v === '') {
@@ -70,6 +88,11 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   const membership = (): Membership => new Membership({ member: member(), fabric: FabricHome.locate(), charter: homeCharter(), log });
   const member = (): Member => new Member({ home, fabric: FabricHome.locate(), log });
+  return { command, values, positionals, home, required, log, homeCharter, member, membership };
+}
+
+/** This member's own setup and lifecycle, and the steps of founding and deploying the chaincode. False if the command is not one of them. */
+async function runLocalCommand({ command, values, positionals, home, required, log, homeCharter, member }: Invocation): Promise<boolean> {
   switch (command) {
     case 'init': {
       Member.create(home, {
@@ -86,7 +109,7 @@ async function main(argv: readonly string[]): Promise<void> {
       });
       await member().init();
       log(`initialised; its public bundle is ${home.exportedBundle}`);
-      return;
+      return true;
     }
     case 'bundle-import': {
       const m = member();
@@ -94,7 +117,7 @@ async function main(argv: readonly string[]): Promise<void> {
         const b = m.importBundle(resolve(file));
         log(`holds the bundle of ${b.mspId} (${b.description})`);
       }
-      return;
+      return true;
     }
     case 'start': {
       const m = member();
@@ -103,60 +126,68 @@ async function main(argv: readonly string[]): Promise<void> {
         await new MemberChaincode({ member: m, charter: loadCharter(home.charter), log }).startServers();
       }
       log('started');
-      return;
+      return true;
     }
     case 'stop':
       await member().stop();
       log('stopped');
-      return;
+      return true;
     case 'found-propose': {
       const fabric = FabricHome.locate();
       await new Founding({ member: member(), fabric, charter: loadCharter(required('charter')), log }).propose(resolve(required('out')));
       log(`wrote the proposed genesis block to ${resolve(required('out'))}`);
-      return;
+      return true;
     }
     case 'found-join': {
       const fabric = FabricHome.locate();
       await new Founding({ member: member(), fabric, charter: loadCharter(required('charter')), log }).join(resolve(required('block')));
       log('joined the channel');
-      return;
+      return true;
     }
     case 'chaincode-approve': {
       const { sequence, packageId } = await new MemberChaincode({ member: member(), charter: homeCharter(), log }).approve();
       log(`approved at sequence ${String(sequence)} with package ${packageId}`);
-      return;
+      return true;
     }
     case 'chaincode-commit': {
       const committed = await new MemberChaincode({ member: member(), charter: homeCharter(), log }).commit();
       log(`committed at sequence ${String(committed.sequence)}, endorsement policy ${committed.endorsementPolicy}`);
-      return;
+      return true;
     }
+    default:
+      return false;
+  }
+}
+
+/** Changes of the channel's membership, proposed, signed and submitted by members' admins. False if the command is not one of them. */
+async function runChannelCommand({ command, values, required, log, member, membership }: Invocation): Promise<boolean> {
+  switch (command) {
     case 'propose-join':
       await membership().proposeJoin(resolve(required('bundle')), resolve(required('out')));
-      return;
+      return true;
     case 'propose-consenter-add':
       await membership().proposeConsenterAdd(required('msp-id'), resolve(required('out')));
-      return;
+      return true;
     case 'propose-consenter-remove':
       await membership().proposeConsenterRemove(required('msp-id'), resolve(required('out')));
-      return;
+      return true;
     case 'update-sign': {
       await membership().sign(resolve(required('update')), resolve(required('out')));
       log(`signed; send ${resolve(required('out'))} back to the proposer`);
-      return;
+      return true;
     }
     case 'update-submit':
       await membership().submit(resolve(required('update')), (values.signature ?? []).map((f) => resolve(f)));
       log('the update is committed: the channel configuration changed');
-      return;
+      return true;
     case 'join': {
       const fabric = FabricHome.locate();
       await new Membership({ member: member(), fabric, charter: loadCharter(required('charter')), log }).joinAdmitted();
       log('joined the channel');
-      return;
+      return true;
     }
     default:
-      throw new MemberError('MEMBER_CONFIG_INVALID', `unknown command ${String(command)}\n${usage}`);
+      return false;
   }
 }
 

@@ -19,8 +19,12 @@ function blockNumber(name: string, value: string | undefined): number | undefine
 
 /**
  * `isl audit`: the paper's audit of each node's activity, read from the blocks
- * at --org's peer. Uses the identity the connection profile names for --org
- * (its auditor identity when the profile has one), see docs/stake-and-audit.md.
+ * at --org's peer, not through the gateway's REST API (which serves the same
+ * report to auditor tokens, GET /api/v1/audit): an operator or auditor on the
+ * consortium's side reads the blocks with its own Fabric identity, so the
+ * report does not rest on the member's gateway. Uses the identity the
+ * connection profile names for --org (its auditor identity when the profile
+ * has one), see docs/stake-and-audit.md.
  */
 export const registerAudit: RegisterCommand = (program: Command, context: () => CliContext) => {
   const audit = program

@@ -8,13 +8,20 @@ import { ImageSourceUnavailable, localOrthanc } from '../../publishing/local-pub
 import { ImageSourcePaths } from '../../imagesource/paths';
 import { CliError, type CliContext } from '../context';
 
-/** Shared by the image commands (publish, retrieve, disclosures, pacs, grant): ledger and PACS access. */
+/** The image source's own door to the ledger (gRPC with the organisation's identity), for `isl publish` on its host. */
 export interface LedgerSession {
   readonly ledger: LedgerClient;
   readonly audience: string;
   close(): void;
 }
 
+/**
+ * The CLI's one door besides the gateway's REST API. Publishing on the image
+ * source's host acts as the image source itself (its key, its PACS, its
+ * records), as the gateway's own publisher does, so it submits DefineStudy
+ * with the organisation's identity; every other verb goes through the gateway
+ * (session.ts `gateway`), and `isl publish --remote` does too.
+ */
 export function openLedger(ctx: CliContext): LedgerSession {
   const profile = ctx.profile();
   const connection = connectGateway({ org: ctx.organisation() });

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { retrieveStudy } from '../../retrieval/retrieve-client';
 import { CliError } from '../context';
 import type { RegisterCommand } from './index';
-import { openWallet } from '../session';
-import { consortiumCas, openLedger } from './image-support';
+import { gateway, openWallet } from '../session';
+import { consortiumCas } from './image-support';
 
 /** isl recipient-key / isl retrieve: the recipient's side. */
 export const registerRetrieve: RegisterCommand = (program: Command, context) => {
@@ -33,10 +33,10 @@ export const registerRetrieve: RegisterCommand = (program: Command, context) => 
     .action(async (opts: { study: string; source: string; protocol: string; key?: string; out?: string }) => {
       const ctx = context();
       if (opts.protocol !== 'wado-rs' && opts.protocol !== 'iti43') throw new CliError('--protocol must be wado-rs or iti43', 2);
-      const session = openLedger(ctx);
       const wallet = await openWallet(ctx);
       try {
-        const source = z.object({ url: z.string(), active: z.boolean() }).parse(await session.ledger.evaluate('GetSource', [opts.source]));
+        // The source's URL from the ledger's directory (GetSource), read through the organisation's gateway.
+        const source = z.object({ url: z.string(), active: z.boolean() }).parse(await gateway(ctx).get(`/sources/${encodeURIComponent(opts.source)}`));
         const keyId = opts.key ?? wallet.labels.filter((r) => r.role === 'recipient' && r.purpose === 'study').at(-1)?.keyId;
         if (keyId === undefined) throw new CliError('your wallet has no recipient key: run isl recipient-key first');
         const key = await wallet.keyById(keyId);
@@ -45,7 +45,6 @@ export const registerRetrieve: RegisterCommand = (program: Command, context) => 
         ctx.print({ outDir, files: got.files.length, bytes: got.bytes }, () => `retrieved ${String(got.files.length)} DICOM instances (${String(got.bytes)} bytes) over ${opts.protocol} into ${outDir}`);
       } finally {
         wallet.close();
-        session.close();
       }
     });
 };

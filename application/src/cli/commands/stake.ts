@@ -42,7 +42,12 @@ function describePending(p: PendingEpoch): string {
 /** `isl stake show|epoch`: operators rotate the stake-weighted endorsement policy. */
 export const registerStake: RegisterCommand = (program: Command, context: () => CliContext) => {
   const stake = program.command('stake').description("organisations' stake (studies published) and the stake-weighted endorsement policy");
+  registerShow(stake, context);
+  registerEpoch(stake, context);
+};
 
+/** `isl stake show`: the ledger's stakes and the policy they compile to, next to the committed one. */
+function registerShow(stake: Command, context: () => CliContext): void {
   stake
     .command('show')
     .description('the stake of every organisation read from the ledger, and the policy it compiles to')
@@ -71,7 +76,10 @@ export const registerStake: RegisterCommand = (program: Command, context: () => 
         ].join('\n'),
       );
     });
+}
 
+/** `isl stake epoch`: the rotation, all steps at once or one step per operator. */
+function registerEpoch(stake: Command, context: () => CliContext): void {
   stake
     .command('epoch')
     .description(
@@ -133,4 +141,4 @@ export const registerStake: RegisterCommand = (program: Command, context: () => 
         throw err;
       }
     });
-};
+}

@@ -60,6 +60,20 @@ const withTarget = (cmd: Command): Command =>
 
 /** Statement verbs: consent, allow, revoke, request, deny, rotate, submit. */
 export const registerStatements: RegisterCommand = (program, context) => {
+  registerConsent(program, context);
+  registerPatientAccessVerbs(program, context);
+  registerRecipientVerbs(program, context);
+  program
+    .command('submit <statement>')
+    .description('relay a signed statement (a compact JWS, or - to read it from stdin) through the gateway')
+    .action(async (arg: string) => {
+      const ctx = context();
+      const statement = (arg === '-' ? readFileSync(0, 'utf8') : arg).trim();
+      await finish(ctx, statement, false);
+    });
+};
+
+const registerConsent: RegisterCommand = (program, context) => {
   program
     .command('consent')
     .description('as a patient, consent to a study: signs with a fresh key for it (and its recovery key); give the output to the hospital within the hour')
@@ -78,7 +92,10 @@ export const registerStatements: RegisterCommand = (program, context) => {
         ctx.print({ consent, patientKey: key.keyId, recoveryKey: recovery?.keyId ?? null, context: label }, () => consent);
       });
     });
+};
 
+/** The patient's answers about a recipient: allow (grant), revoke, deny. */
+const registerPatientAccessVerbs: RegisterCommand = (program, context) => {
   withTarget(program.command('allow'))
     .alias('grant')
     .description('as a patient, grant a recipient time-limited access to a study')
@@ -120,7 +137,10 @@ export const registerStatements: RegisterCommand = (program, context) => {
         await finish(ctx, await signStatement(ctx, 'DenyAccess', { source: o.source, study: o.study, recipient: o.recipient, reason: reason.data }, key), o.signOnly);
       });
     });
+};
 
+/** A recipient's request, and a key rotation signed by the study's recovery key (after the patient lost theirs). */
+const registerRecipientVerbs: RegisterCommand = (program, context) => {
   withTarget(program.command('request'))
     .description('as a recipient (doctor, PHR), ask the patient for access; signs with your key for this study')
     .requiredOption('--purpose <code>', 'HL7 purpose of use, e.g. TREAT')
@@ -148,14 +168,5 @@ export const registerStatements: RegisterCommand = (program, context) => {
           await w.bindStudy('patient', label, o.study);
         }
       });
-    });
-
-  program
-    .command('submit <statement>')
-    .description('relay a signed statement (a compact JWS, or - to read it from stdin) through the gateway')
-    .action(async (arg: string) => {
-      const ctx = context();
-      const statement = (arg === '-' ? readFileSync(0, 'utf8') : arg).trim();
-      await finish(ctx, statement, false);
     });
 };

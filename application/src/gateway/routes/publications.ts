@@ -78,6 +78,14 @@ const view = (m: StudyMapping): Record<string, string> => ({ reference: m.refere
  * Member tokens only: auditors read, they do not publish.
  */
 export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRoutesOptions): void {
+  registerUpload(app, o);
+  registerConsent(app, o);
+  registerWithdrawal(app, o);
+  registerReads(app, o);
+}
+
+/** Step one: the study's instances are streamed to a spool directory, then staged into the PACS. */
+function registerUpload(app: FastifyInstance, o: PublicationRoutesOptions): void {
   void app.register((scope, _opts, done) => {
     // The upload is streamed to disk by the handler, never parsed into memory by Fastify.
     scope.addContentTypeParser([...UPLOAD_MEDIA_TYPES], (_request, _payload, next) => {
@@ -127,7 +135,10 @@ export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRo
     );
     done();
   });
+}
 
+/** Step two: the patient's signed consent → DefineStudy, answered once committed. */
+function registerConsent(app: FastifyInstance, o: PublicationRoutesOptions): void {
   app.post<{ Params: { reference: string }; Body: { consent: string } }>(
     '/api/v1/publications/:reference/consent',
     {
@@ -159,7 +170,9 @@ export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRo
       });
     },
   );
+}
 
+function registerWithdrawal(app: FastifyInstance, o: PublicationRoutesOptions): void {
   app.delete<{ Params: { reference: string } }>(
     '/api/v1/publications/:reference',
     {
@@ -176,7 +189,9 @@ export function registerPublicationRoutes(app: FastifyInstance, o: PublicationRo
       return reply.code(204).send();
     },
   );
+}
 
+function registerReads(app: FastifyInstance, o: PublicationRoutesOptions): void {
   app.get(
     '/api/v1/publications',
     {

@@ -1,6 +1,7 @@
 export { minimalWinningVectors, weightClasses, type CountVectorEnumeration, type WeightClass } from './coalitions';
 export {
     compileStakePolicy,
+    renderRule,
     DEFAULT_MAX_POLICY_LENGTH,
     DEFAULT_MAX_TERMS,
     QUANTISATION_LEVELS,
@@ -45,7 +46,7 @@ export {
     type SignaturePolicyRule,
     type SignedByRule,
 } from './signature-policy';
-export type { MemberStake, StakeTable } from './stakes';
+export { greatestCommonDivisor, normaliseStakes, type MemberStake, type StakeTable } from './stakes';
 export {
     AT_LEAST_TWO_THIRDS,
     describeThreshold,

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { compileStakePolicy, DEFAULT_MAX_POLICY_LENGTH, DEFAULT_MAX_TERMS } from './compile';
-import { measureExactPolicy, policyGrowthTable, scenarioStakes } from './growth';
-import { MORE_THAN_HALF } from './threshold';
+import { compileStakePolicy, DEFAULT_MAX_POLICY_LENGTH, DEFAULT_MAX_TERMS, MORE_THAN_HALF } from '@isl/application';
+import { measureExactPolicy, policyGrowthTable, scenarioStakes } from './policy-growth';
 
 describe('policy growth', () => {
     it('measures the exact policy the same way the compiler builds it', () => {

@@ -1,12 +1,19 @@
 /**
- * Measures how the policy grows with the number of organisations (feeds the table in
- * docs/stake-policy.md). Run: npx ts-node --transpile-only application/src/stake/policy/growth.ts
+ * Measures how the stake policy grows with the number of organisations (feeds the table in
+ * docs/stake-policy.md). Run: npx ts-node --transpile-only bench/src/policy-growth.ts
  */
-import { minimalWinningVectors, weightClasses } from './coalitions';
-import { compileStakePolicy, renderRule } from './compile';
-import { formatSignaturePolicy } from './signature-policy';
-import { greatestCommonDivisor, normaliseStakes } from './stakes';
-import { MORE_THAN_HALF, minimumWinningWeight, type StakeThreshold } from './threshold';
+import {
+    compileStakePolicy,
+    formatSignaturePolicy,
+    greatestCommonDivisor,
+    minimalWinningVectors,
+    minimumWinningWeight,
+    MORE_THAN_HALF,
+    normaliseStakes,
+    renderRule,
+    weightClasses,
+    type StakeThreshold,
+} from '@isl/application';
 
 export type GrowthScenario = 'equal' | 'distinct' | 'random';
 
