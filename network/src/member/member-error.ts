@@ -1,3 +1,5 @@
+import { CodedError } from '@isl/platform';
+
 /** Codes of the refusals a member's commands give; callers tell them apart by code, never by message. */
 export type MemberErrorCode =
   | 'MEMBER_CONFIG_INVALID'
@@ -23,16 +25,5 @@ export type MemberErrorCode =
   | 'UPDATE_REFUSED'
   | 'CONSENTERS_TOO_FEW';
 
-/**
- * A refusal of bad input or of a step out of order: it names what is wrong and
- * the command changed nothing. (network cannot depend on application's CodedError.)
- */
-export class MemberError extends Error {
-  readonly code: MemberErrorCode;
-
-  constructor(code: MemberErrorCode, message: string) {
-    super(message);
-    this.name = 'MemberError';
-    this.code = code;
-  }
-}
+/** A refusal of bad input or of a step out of order: it names what is wrong and the command changed nothing. */
+export class MemberError extends CodedError<MemberErrorCode> {}
