@@ -10,6 +10,7 @@ import type { Charter } from './charter';
 import { configDifferences } from './config-diff';
 import type { Member } from './member';
 import { MemberError } from './member-error';
+import type { MemberStepOptions } from './member-step';
 
 /** Founding the consortium's channel, as one member on its own host. */
 export class Founding {
@@ -18,7 +19,7 @@ export class Founding {
   readonly #charter: Charter;
   readonly #log: (message: string) => void;
 
-  constructor(options: { readonly member: Member; readonly fabric: FabricHome; readonly charter: Charter; readonly log?: (message: string) => void }) {
+  constructor(options: MemberStepOptions) {
     this.#member = options.member;
     this.#fabric = options.fabric;
     this.#charter = options.charter;

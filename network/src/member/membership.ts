@@ -14,6 +14,7 @@ import { cloneConfig, consenters, memberIds, orgGroup, rootCert, setConsenters, 
 import { organisationalUnits, protoDecode, readSignature, readUpdate, signUpdate, updateFingerprint, writeSignedUpdate, writeUpdateEnvelope } from './config-update';
 import type { Member } from './member';
 import { MemberError } from './member-error';
+import type { MemberStepOptions } from './member-step';
 
 /** Raft keeps a quorum through the loss of one node only from 3 consenters up. */
 const minConsenters = 3;
@@ -37,7 +38,7 @@ export class Membership {
   readonly #charter: Charter;
   readonly #log: (message: string) => void;
 
-  constructor(options: { readonly member: Member; readonly fabric: FabricHome; readonly charter: Charter; readonly log?: (message: string) => void }) {
+  constructor(options: MemberStepOptions) {
     this.#member = options.member;
     this.#fabric = options.fabric;
     this.#charter = options.charter;
