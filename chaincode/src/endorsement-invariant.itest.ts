@@ -28,7 +28,11 @@ describe('key-level endorsement does not lift the chaincode policy (real network
     async function submitEndorsedBy(contract: Contract, name: string, jws: string, endorsers: readonly OrgConnection[]): Promise<number> {
         const proposal = contract.newProposal(name, { arguments: [jws], endorsingOrganizations: endorsers.map((o) => o.mspId) });
         const commit = await (await proposal.endorse()).submit();
-        return (await commit.getStatus()).code;
+        const status = await commit.getStatus();
+        // getStatus() waits for the gateway's own peer only: the next proposal may be endorsed on
+        // another organisation's peer, which must hold this block first, or its simulation fails.
+        await getTestConsortium().waitForSameHeight(60_000, Number(status.blockNumber) + 1);
+        return status.code;
     }
 
     async function evaluate(name: string, ...args: string[]): Promise<Record<string, unknown>> {
@@ -48,7 +52,9 @@ describe('key-level endorsement does not lift the chaincode policy (real network
         assert.equal(committed?.endorsementPolicy, CHANNEL_POLICY, 'the channel MAJORITY policy is in force (stake epochs restore it)');
         hospital = await newParty('ES256');
         const defined = await owner.contract.submitAsync('DefineSource', { arguments: [await statement('DefineSource', { url: 'https://pacs.owner.example/iti43' }, hospital)] });
-        assert.equal((await defined.getStatus()).code, peer.TxValidationCode.VALID);
+        const status = await defined.getStatus();
+        assert.equal(status.code, peer.TxValidationCode.VALID);
+        await getTestConsortium().waitForSameHeight(60_000, Number(status.blockNumber) + 1);
     });
 
     after(() => {
