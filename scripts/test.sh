@@ -17,6 +17,17 @@ export CORE_CHAINCODE_LOGGING_LEVEL=warning
 export ISL_FABRIC_HOME=${ISL_FABRIC_HOME:-$(bash scripts/fabric/build.sh)}
 suite=${1:-all}
 status=0
+# Each suite is bounded: a test that hangs, or a handle left open after the
+# last test, ends in a named failure instead of holding CI until it is killed.
+bounded() {
+  local limit=$1 name=$2 rc=0
+  shift 2
+  timeout --kill-after=30s "$limit" "$@" || rc=$?
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "!! the $name did not finish within $limit: a test hung or left a handle open" >&2
+  fi
+  return "$rc"
+}
 ISL_TEST_SUMMARY=$(mktemp)
 export ISL_TEST_SUMMARY
 trap 'rm -f "$ISL_TEST_SUMMARY"' EXIT
@@ -25,16 +36,16 @@ if [ "$suite" = all ] || [ "$suite" = unit ]; then
   npx eslint platform chaincode network application bench || status=$?
   echo "== unit tests"
   (cd network/ccaas-builder && go test ./...)
-  npx mocha --config .mocharc.unit.json || status=$?
+  bounded 20m 'unit tests' npx mocha --config .mocharc.unit.json || status=$?
 fi
 if [ "$suite" = all ] || [ "$suite" = integration ]; then
   echo "== integration tests (a fresh network of their own)"
-  npx mocha --config .mocharc.integration.json || status=$?
+  bounded 45m 'integration tests' npx mocha --config .mocharc.integration.json || status=$?
 fi
 if [ "$suite" = members ]; then
   # Member hosts in network namespaces: needs root (ip netns) and is not part of `all`.
   echo "== member tests (each member on its own network namespace)"
-  npx mocha --config .mocharc.members.json || status=$?
+  bounded 45m 'member tests' npx mocha --config .mocharc.members.json || status=$?
 fi
 # One closing line for the whole run (each suite printed its own above).
 awk '{p+=$1; f+=$2; s+=$3} END {printf "\ntotal: %d passed, %d failed%s\n", p, f, (s > 0 ? sprintf(", %d skipped", s) : "")}' "$ISL_TEST_SUMMARY"

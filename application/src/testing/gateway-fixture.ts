@@ -139,7 +139,10 @@ export async function startGateway(o: FixtureOptions = {}): Promise<GatewayFixtu
     metrics,
     blocks,
     close: async () => {
-      await app.close();
+      // A test that failed mid-request must not leave its after hook waiting on that request.
+      const closing = app.close();
+      app.server.closeAllConnections();
+      await closing;
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -177,13 +180,31 @@ export interface RawAnswer {
  * normalises the request-target. Resolves with the answer once it is complete
  * (an event stream: once its headers came), or when the server closes.
  */
-export function rawRequest(port: number, head: string, body = ''): Promise<RawAnswer> {
+/** The answer after any interim 1xx answers (a 100 Continue to `expect: 100-continue`), as latin1 text. */
+function finalAnswer(data: Buffer): string {
+  let text = data.toString('latin1');
+  while (/^HTTP\/1\.1 1\d\d /.test(text)) {
+    const end = text.indexOf('\r\n\r\n');
+    if (end < 0) return '';
+    text = text.slice(end + 4);
+  }
+  return text;
+}
+
+export function rawRequest(port: number, head: string, body = '', timeoutMs = 30_000): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let data = Buffer.alloc(0);
     let settled = false;
+    // A test must name the request that got no answer, not hang until mocha's timeout (and then its after hook).
+    socket.setTimeout(timeoutMs, () => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      reject(new Error(`no answer within ${String(timeoutMs)} ms to ${JSON.stringify(head.slice(0, 400))}; received ${JSON.stringify(data.toString('latin1').slice(0, 400))}`));
+    });
     const finish = (): void => {
-      const text = data.toString('latin1');
+      const text = finalAnswer(data);
       const end = text.indexOf('\r\n\r\n');
       if (end < 0) {
         if (!settled) reject(new Error(`no complete answer to ${head.split('\r\n')[0] ?? ''}: ${JSON.stringify(text)}`));
@@ -194,16 +215,16 @@ export function rawRequest(port: number, head: string, body = ''): Promise<RawAn
       const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
       settled = true;
       socket.destroy();
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: data.subarray(Buffer.byteLength(text.slice(0, end + 4), 'latin1')).toString('utf8') });
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: Buffer.from(text.slice(end + 4), 'latin1').toString('utf8') });
     };
     socket.on('data', (chunk: Buffer) => {
       data = Buffer.concat([data, chunk]);
-      const text = data.toString('latin1');
+      const text = finalAnswer(data);
       const end = text.indexOf('\r\n\r\n');
       if (end < 0) return;
       const head = text.slice(0, end).toLowerCase();
       const length = /\r\ncontent-length: *(\d+)/.exec(head)?.[1];
-      if (head.includes('text/event-stream') || (length !== undefined && data.length >= end + 4 + Number(length)) || (head.includes('chunked') && text.endsWith('0\r\n\r\n'))) {
+      if (head.includes('text/event-stream') || (length !== undefined && text.length >= end + 4 + Number(length)) || (head.includes('chunked') && text.endsWith('0\r\n\r\n'))) {
         finish();
       }
     });
