@@ -34,8 +34,15 @@ export async function defineStudy(net: BenchNetwork, org: BenchOrg, study = newS
 }
 
 /** A signed AllowAccess for a fresh recipient key id (valid for 300 s from now, lease 30 days). */
-export async function allowAccessStatement(net: BenchNetwork, s: BenchStudy, recipient = newStudyReference(), leaseS = 30 * 86_400): Promise<{ statement: string; recipient: string }> {
+export async function allowAccessStatement(
+  net: BenchNetwork,
+  s: BenchStudy,
+  recipient = newStudyReference(),
+  leaseS = 30 * 86_400,
+): Promise<{ statement: string; recipient: string }> {
   const until = Math.floor(Date.now() / 1000) + leaseS;
-  const statement = await createStatement('AllowAccess', { source: s.source, study: s.study, recipient, until, purpose: 'TREAT' }, s.patient, { audience: net.audience });
+  const statement = await createStatement('AllowAccess', { source: s.source, study: s.study, recipient, until, purpose: 'TREAT' }, s.patient, {
+    audience: net.audience,
+  });
   return { statement, recipient };
 }

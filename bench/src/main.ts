@@ -42,7 +42,11 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--no-cold-start') coldStart = false;
     else if (a === '--no-restart') warmRestart = false;
     else if (a === '--only') sections = (argv[++i] ?? '').split(',').filter((s): s is Section => (SECTIONS as readonly string[]).includes(s));
-    else if (a === '--rates') rates = (argv[++i] ?? '').split(',').map(Number).filter((n) => n > 0);
+    else if (a === '--rates')
+      rates = (argv[++i] ?? '')
+        .split(',')
+        .map(Number)
+        .filter((n) => n > 0);
     else {
       process.stderr.write(`${USAGE}\n`);
       process.exit(a === '--help' || a === '-h' ? 0 : 2);
@@ -53,7 +57,9 @@ function parseArgs(argv: readonly string[]): Options {
 
 function endorsementPolicy(root: string): string {
   try {
-    const status = JSON.parse(execFileSync('bash', ['scripts/run.sh', 'application/dist/services/main.js', 'status'], { cwd: root, encoding: 'utf8', timeout: 60_000 })) as { chaincode?: { endorsementPolicy?: string; sequence?: number } };
+    const status = JSON.parse(
+      execFileSync('bash', ['scripts/run.sh', 'application/dist/services/main.js', 'status'], { cwd: root, encoding: 'utf8', timeout: 60_000 }),
+    ) as { chaincode?: { endorsementPolicy?: string; sequence?: number } };
     return `${status.chaincode?.endorsementPolicy ?? 'unknown'} (definition sequence ${String(status.chaincode?.sequence ?? '?')})`;
   } catch {
     return 'unknown (status failed)';
@@ -73,14 +79,17 @@ async function main(): Promise<void> {
   const log = (m: string): void => {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
   };
-  const stepS = o.quick ? 10 : 60;
   const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = {
     startedAt: new Date().toISOString(),
     mode: o.quick ? 'quick' : 'full',
     machine: { cpus: cpus().length, memGiB: totalmem() / 2 ** 30, loadBefore: loadavg(), node: process.version },
     errors: {},
   };
-  log(`${results.mode} run, sections ${o.sections.join(', ')}; load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  log(
+    `${results.mode} run, sections ${o.sections.join(', ')}; load average ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
   const net = await BenchNetwork.open(runDir);
   const attempt = async (name: string, run: () => Promise<void>): Promise<void> => {
     try {
@@ -91,45 +100,21 @@ async function main(): Promise<void> {
     }
   };
   try {
-    if (o.sections.includes('allow')) {
-      await attempt('allowAccess', async () => {
-        results.allowAccess = await benchAllowAccess(
-          net,
-          {
-            rates: o.rates ?? [25, 50, 100, 150, 200],
-            stepS,
-            warmupS: o.quick ? 5 : 15,
-            studiesPerOrg: o.quick ? 4 : 10,
-            fixedLoadConcurrency: 128,
-            searchAttempts: o.quick ? 1 : 3,
-            log,
-          },
-          endorsementPolicy(root),
-        );
-        writeFileSync(join(outDir, 'allow-access-latency.svg'), latencySvg([...results.allowAccess.steps, ...results.allowAccess.search]));
-      });
-    }
-    if (o.sections.includes('check')) {
-      await attempt('checkAccess', async () => {
-        results.checkAccess = await benchCheckAccess(net, { rates: o.quick ? [500, 1000] : [500, 1000, 1500], stepS: o.quick ? 10 : 30, decisions: o.quick ? 500 : 3000, log });
-      });
-    }
-    if (o.sections.includes('retrieval')) {
-      await attempt('retrieval', async () => {
-        results.retrieval = await benchRetrieval(net, { rounds: o.quick ? 2 : 5, instances: 200, size: 512, fixtureFile: join(outDir, '.retrieval-fixture.json'), log });
-      });
-    }
-    if (o.sections.includes('publish')) {
-      await attempt('publishing', async () => {
-        results.publishing = await benchPublishing(net, { rounds: o.quick ? 2 : 3, instances: 200, size: 512, log });
-      });
-    }
+    await benchLedger({ net, o, root, outDir, log, results, attempt });
   } finally {
     net.close();
   }
   if (o.sections.includes('ops')) {
     await attempt('operations', async () => {
-      results.operations = await benchOperations({ root, runDir, coldStart: o.coldStart, warmRestart: o.warmRestart, coldBasePort: 7400, idleS: o.quick ? 5 : 15, log });
+      results.operations = await benchOperations({
+        root,
+        runDir,
+        coldStart: o.coldStart,
+        warmRestart: o.warmRestart,
+        coldBasePort: 7400,
+        idleS: o.quick ? 5 : 15,
+        log,
+      });
     });
   }
   results.machine = { ...results.machine, loadAfter: loadavg() };
@@ -137,11 +122,71 @@ async function main(): Promise<void> {
   if (Object.keys(results.errors).length) process.exitCode = 1;
 }
 
+interface LedgerRun {
+  readonly net: BenchNetwork;
+  readonly o: ReturnType<typeof parseArgs>;
+  readonly root: string;
+  readonly outDir: string;
+  readonly log: (m: string) => void;
+  readonly results: { -readonly [K in keyof BenchResults]: BenchResults[K] };
+  readonly attempt: (name: string, run: () => Promise<void>) => Promise<void>;
+}
+
+/** The sections that transact through the running consortium. */
+async function benchLedger({ net, o, root, outDir, log, results, attempt }: LedgerRun): Promise<void> {
+  const stepS = o.quick ? 10 : 60;
+  if (o.sections.includes('allow')) {
+    await attempt('allowAccess', async () => {
+      results.allowAccess = await benchAllowAccess(
+        net,
+        {
+          rates: o.rates ?? [25, 50, 100, 150, 200],
+          stepS,
+          warmupS: o.quick ? 5 : 15,
+          studiesPerOrg: o.quick ? 4 : 10,
+          fixedLoadConcurrency: 128,
+          searchAttempts: o.quick ? 1 : 3,
+          log,
+        },
+        endorsementPolicy(root),
+      );
+      writeFileSync(join(outDir, 'allow-access-latency.svg'), latencySvg([...results.allowAccess.steps, ...results.allowAccess.search]));
+    });
+  }
+  if (o.sections.includes('check')) {
+    await attempt('checkAccess', async () => {
+      results.checkAccess = await benchCheckAccess(net, {
+        rates: o.quick ? [500, 1000] : [500, 1000, 1500],
+        stepS: o.quick ? 10 : 30,
+        decisions: o.quick ? 500 : 3000,
+        log,
+      });
+    });
+  }
+  if (o.sections.includes('retrieval')) {
+    await attempt('retrieval', async () => {
+      results.retrieval = await benchRetrieval(net, {
+        rounds: o.quick ? 2 : 5,
+        instances: 200,
+        size: 512,
+        fixtureFile: join(outDir, '.retrieval-fixture.json'),
+        log,
+      });
+    });
+  }
+  if (o.sections.includes('publish')) {
+    await attempt('publishing', async () => {
+      results.publishing = await benchPublishing(net, { rounds: o.quick ? 2 : 3, instances: 200, size: 512, log });
+    });
+  }
+}
+
 /** --report: the Markdown report and latency chart again from a run's JSON results. */
 function rewriteReport(file: string): void {
   const results = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
   writeFileSync(file.replace(/\.json$/, '.md'), markdown(results));
-  if (results.allowAccess) writeFileSync(join(dirname(file), 'allow-access-latency.svg'), latencySvg([...results.allowAccess.steps, ...results.allowAccess.search]));
+  if (results.allowAccess)
+    writeFileSync(join(dirname(file), 'allow-access-latency.svg'), latencySvg([...results.allowAccess.steps, ...results.allowAccess.search]));
   process.stdout.write(`${consoleSummary(results)}\n`);
 }
 

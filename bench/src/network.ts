@@ -2,7 +2,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { audienceFor } from '@isl/chaincode';
 import { connectGateway, type ConnectionProfile, type GatewayConnection, type OrganisationProfile, readConnectionProfile } from '@isl/network';
-import { GatewayClient, imageSourceEndpoints, ImageSourcePaths, LedgerClient, orthancCredentials, type OrthancCredentials, OrthancFiles, readSourceKey, type SourceKey } from '@isl/application';
+import {
+  GatewayClient,
+  imageSourceEndpoints,
+  ImageSourcePaths,
+  LedgerClient,
+  orthancCredentials,
+  type OrthancCredentials,
+  OrthancFiles,
+  readSourceKey,
+  type SourceKey,
+} from '@isl/application';
 
 /** One organisation as the benchmark drives it. */
 export interface BenchOrg {

@@ -95,7 +95,9 @@ export class ProcessMonitor {
     const snap = this.#snapshot();
     this.#startTicks = new Map([...snap].map(([k, v]) => [k, v.ticks]));
     this.#record(snap);
-    this.#timer = setInterval(() => { this.#record(this.#snapshot()); }, this.#intervalMs);
+    this.#timer = setInterval(() => {
+      this.#record(this.#snapshot());
+    }, this.#intervalMs);
     this.#timer.unref();
   }
 

@@ -9,7 +9,13 @@ import type { StepResult } from './load';
 export interface BenchResults {
   readonly startedAt: string;
   readonly mode: 'quick' | 'full';
-  readonly machine: { readonly cpus: number; readonly memGiB: number; readonly loadBefore: readonly number[]; readonly loadAfter?: readonly number[]; readonly node: string };
+  readonly machine: {
+    readonly cpus: number;
+    readonly memGiB: number;
+    readonly loadBefore: readonly number[];
+    readonly loadAfter?: readonly number[];
+    readonly node: string;
+  };
   readonly allowAccess?: AllowAccessResult;
   readonly checkAccess?: CheckAccessResult;
   readonly retrieval?: RetrievalResult;
@@ -36,13 +42,25 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 }
 
 function stepRow(s: StepResult): string[] {
-  return [s.label, s.targetRate !== undefined ? f0(s.targetRate) : `${String(s.concurrency)} outstanding`, String(s.sent), f2(s.successPercent), f1(s.throughput), f0(s.latencyMs.p50), f0(s.latencyMs.p95), f0(s.latencyMs.p99), f0(s.latencyMs.max)];
+  return [
+    s.label,
+    s.targetRate !== undefined ? f0(s.targetRate) : `${String(s.concurrency)} outstanding`,
+    String(s.sent),
+    f2(s.successPercent),
+    f1(s.throughput),
+    f0(s.latencyMs.p50),
+    f0(s.latencyMs.p95),
+    f0(s.latencyMs.p99),
+    f0(s.latencyMs.max),
+  ];
 }
 
 const STEP_HEAD = ['step', 'offered tx/s', 'sent', 'success %', 'committed tx/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'];
 
 function processTable(steps: readonly { label: string; processes: Record<string, GroupFigures> }[]): string {
-  const kinds = [...new Set(steps.flatMap((s) => Object.keys(s.processes)))].sort((a, b) => (a === 'consortium total' ? 1 : b === 'consortium total' ? -1 : a.localeCompare(b)));
+  const kinds = [...new Set(steps.flatMap((s) => Object.keys(s.processes)))].sort((a, b) =>
+    a === 'consortium total' ? 1 : b === 'consortium total' ? -1 : a.localeCompare(b),
+  );
   return table(
     ['step', ...kinds.map((k) => `${k} CPU % / RSS MB`)],
     steps.map((s) => [s.label, ...kinds.map((k) => (s.processes[k] ? `${f0(s.processes[k].cpuPercent)} / ${f0(s.processes[k].rssPeakMb)}` : '–'))]),
@@ -54,15 +72,25 @@ function costTable(steps: readonly (StepResult & { processes: Record<string, Gro
   const kinds = ['gateway', 'chaincode', 'peer', 'orderer', 'consortium total'];
   return table(
     ['step', 'committed tx/s', ...kinds.map((k) => `${k} ms/tx`)],
-    steps.map((s) => [s.label, f1(s.throughput), ...kinds.map((k) => (s.processes[k] && s.throughput > 0 ? f1((s.processes[k].cpuPercent * 10) / s.throughput) : '–'))]),
+    steps.map((s) => [
+      s.label,
+      f1(s.throughput),
+      ...kinds.map((k) => (s.processes[k] && s.throughput > 0 ? f1((s.processes[k].cpuPercent * 10) / s.throughput) : '–')),
+    ]),
   );
 }
 
 /** The Markdown report: every figure beside its goal and reference. */
 export function markdown(r: BenchResults): string {
   const out: string[] = [`# Image Sharing Ledger — benchmark (${r.mode})`, ''];
-  out.push(`Started ${r.startedAt}. Machine: ${String(r.machine.cpus)} CPUs, ${f1(r.machine.memGiB)} GiB RAM, Node ${r.machine.node}; load average before ${r.machine.loadBefore.map(f2).join(' ')}${r.machine.loadAfter ? `, after ${r.machine.loadAfter.map(f2).join(' ')}` : ''}.`, '');
-  out.push('Method (after Hyperledger Caliper): warm-up, fixed-rate steps (transaction i sent at t0 + i/rate whatever the answers), a fixed-load step (constant backlog) to find the capacity, then fixed-rate search downwards from it; latency = submit → commit status known. CPU is % of one core over the step, RSS the peak per process group (sum over a kind).', '');
+  out.push(
+    `Started ${r.startedAt}. Machine: ${String(r.machine.cpus)} CPUs, ${f1(r.machine.memGiB)} GiB RAM, Node ${r.machine.node}; load average before ${r.machine.loadBefore.map(f2).join(' ')}${r.machine.loadAfter ? `, after ${r.machine.loadAfter.map(f2).join(' ')}` : ''}.`,
+    '',
+  );
+  out.push(
+    'Method (after Hyperledger Caliper): warm-up, fixed-rate steps (transaction i sent at t0 + i/rate whatever the answers), a fixed-load step (constant backlog) to find the capacity, then fixed-rate search downwards from it; latency = submit → commit status known. CPU is % of one core over the step, RSS the peak per process group (sum over a kind).',
+    '',
+  );
   if (r.allowAccess) out.push(...allowAccessSection(r.allowAccess));
   if (r.checkAccess) out.push(...checkAccessSection(r.checkAccess));
   if (r.retrieval) out.push(...retrievalSection(r.retrieval));
@@ -80,21 +108,50 @@ function allowAccessSection(a: NonNullable<BenchResults['allowAccess']>): string
   const sustainedRate = Math.max(0, ...rated.filter((s) => withoutFailures(s) && s.latencyMs.p99 <= P99_SUSTAINED_MS).map((s) => s.targetRate ?? 0));
   const lowest = a.steps[0];
   out.push('## 1. AllowAccess (patient signature verified in chaincode, endorsement by ≥ 2 organisations, mutual TLS)', '');
-  out.push(`Path: ${a.path}. Endorsement policy: \`${a.endorsementPolicy}\`; the grant key also carries a key-level policy (a peer of the source's organisation). Statements pre-signed (${f0(a.signingRatePerS)}/s signing rate), one patient key per study.`, '');
+  out.push(
+    `Path: ${a.path}. Endorsement policy: \`${a.endorsementPolicy}\`; the grant key also carries a key-level policy (a peer of the source's organisation). Statements pre-signed (${f0(a.signingRatePerS)}/s signing rate), one patient key per study.`,
+    '',
+  );
   out.push(table(STEP_HEAD, [stepRow(a.warmup), ...a.steps.map(stepRow), stepRow(a.fixedLoad), ...a.search.map(stepRow)]), '');
   const fails = [...a.steps, a.fixedLoad, ...a.search].filter((s) => s.errors.length);
   for (const s of fails) out.push(`- failures in ${s.label}: ${s.errors.join('; ')}`);
   if (fails.length) out.push('');
-  out.push(table(['figure', 'measured', 'goal', 'reference'], [
-    ['highest fixed rate with 0 failures (≥ 95 % of offered committed, any latency)', `${f0(noFailures)} tx/s`, `≥ 200 tx/s: ${verdict(noFailures >= 200)}`, References.fabricNode],
-    [`maximum sustained rate (0 failures and p99 ≤ ${f0(P99_SUSTAINED_MS / 1000)} s: the backlog does not grow)`, `${f0(sustainedRate)} tx/s`, `≥ 200 tx/s: ${verdict(sustainedRate >= 200)}`, References.fabricNode],
-    ['capacity at fixed load', `${f1(a.fixedLoad.throughput)} tx/s`, '', References.fabricNode],
-    ['p50 at 100 tx/s', `${f0(at100?.latencyMs.p50)} ms`, `≤ 250 ms: ${verdict((at100?.latencyMs.p50 ?? Infinity) <= 250)}`, `${References.fabricDefault}; ${References.ethereum}`],
-    ['p99 at 100 tx/s', `${f0(at100?.latencyMs.p99)} ms`, `≤ 800 ms: ${verdict((at100?.latencyMs.p99 ?? Infinity) <= 800)}`, References.fabricDefault],
-    [`latency at ${f0(lowest?.targetRate)} tx/s (p50)`, `${f0(lowest?.latencyMs.p50)} ms`, '', `${References.ethereum}; ${References.fabricDefault}`],
-  ]), '');
+  out.push(
+    table(
+      ['figure', 'measured', 'goal', 'reference'],
+      [
+        [
+          'highest fixed rate with 0 failures (≥ 95 % of offered committed, any latency)',
+          `${f0(noFailures)} tx/s`,
+          `≥ 200 tx/s: ${verdict(noFailures >= 200)}`,
+          References.fabricNode,
+        ],
+        [
+          `maximum sustained rate (0 failures and p99 ≤ ${f0(P99_SUSTAINED_MS / 1000)} s: the backlog does not grow)`,
+          `${f0(sustainedRate)} tx/s`,
+          `≥ 200 tx/s: ${verdict(sustainedRate >= 200)}`,
+          References.fabricNode,
+        ],
+        ['capacity at fixed load', `${f1(a.fixedLoad.throughput)} tx/s`, '', References.fabricNode],
+        [
+          'p50 at 100 tx/s',
+          `${f0(at100?.latencyMs.p50)} ms`,
+          `≤ 250 ms: ${verdict((at100?.latencyMs.p50 ?? Infinity) <= 250)}`,
+          `${References.fabricDefault}; ${References.ethereum}`,
+        ],
+        ['p99 at 100 tx/s', `${f0(at100?.latencyMs.p99)} ms`, `≤ 800 ms: ${verdict((at100?.latencyMs.p99 ?? Infinity) <= 800)}`, References.fabricDefault],
+        [`latency at ${f0(lowest?.targetRate)} tx/s (p50)`, `${f0(lowest?.latencyMs.p50)} ms`, '', `${References.ethereum}; ${References.fabricDefault}`],
+      ],
+    ),
+    '',
+  );
   out.push('CPU and RSS per process group:', '', processTable([...a.steps, a.fixedLoad, ...a.search]), '');
-  out.push('CPU cost per committed transaction (ms of one core; robust to other load on the machine):', '', costTable([...a.steps, a.fixedLoad, ...a.search]), '');
+  out.push(
+    'CPU cost per committed transaction (ms of one core; robust to other load on the machine):',
+    '',
+    costTable([...a.steps, a.fixedLoad, ...a.search]),
+    '',
+  );
   out.push('Latency chart: `allow-access-latency.svg`.', '');
   return out;
 }
@@ -105,11 +162,27 @@ function checkAccessSection(c: NonNullable<BenchResults['checkAccess']>): string
   const at1000 = c.steps.find((s) => s.targetRate === 1000);
   out.push('## 2. CheckAccess (evaluate)', '', `Path: ${c.path}.`, '');
   out.push(table(STEP_HEAD, c.steps.map(stepRow)), '');
-  out.push(table(['figure', 'measured', 'goal', 'reference'], [
-    ['highest evaluate rate with 0 failures', `${f0(best?.throughput)} /s`, `≥ 1,000/s: ${verdict((best?.throughput ?? 0) >= 950)}`, 'Ethereum prototype: access checks are contract calls (no figure published)'],
-    ['p50 at 1,000/s', `${f1(at1000?.latencyMs.p50)} ms`, `≤ 10 ms: ${verdict((at1000?.latencyMs.p50 ?? Infinity) <= 10)}`, ''],
-    ["image source's grant decision p50 / p99", `${f2(c.grantDecision.latencyMs.p50)} / ${f2(c.grantDecision.latencyMs.p99)} ms (${String(c.grantDecision.latencyMs.count)} decisions, ${f0(c.grantDecision.allowedShare * 100)} % allowed)`, `p99 ≤ 2 ms: ${verdict(c.grantDecision.latencyMs.p99 <= 2)}`, c.grantDecision.path],
-  ]), '');
+  out.push(
+    table(
+      ['figure', 'measured', 'goal', 'reference'],
+      [
+        [
+          'highest evaluate rate with 0 failures',
+          `${f0(best?.throughput)} /s`,
+          `≥ 1,000/s: ${verdict((best?.throughput ?? 0) >= 950)}`,
+          'Ethereum prototype: access checks are contract calls (no figure published)',
+        ],
+        ['p50 at 1,000/s', `${f1(at1000?.latencyMs.p50)} ms`, `≤ 10 ms: ${verdict((at1000?.latencyMs.p50 ?? Infinity) <= 10)}`, ''],
+        [
+          "image source's grant decision p50 / p99",
+          `${f2(c.grantDecision.latencyMs.p50)} / ${f2(c.grantDecision.latencyMs.p99)} ms (${String(c.grantDecision.latencyMs.count)} decisions, ${f0(c.grantDecision.allowedShare * 100)} % allowed)`,
+          `p99 ≤ 2 ms: ${verdict(c.grantDecision.latencyMs.p99 <= 2)}`,
+          c.grantDecision.path,
+        ],
+      ],
+    ),
+    '',
+  );
   out.push('CPU and RSS per process group:', '', processTable(c.steps), '');
   return out;
 }
@@ -117,26 +190,81 @@ function checkAccessSection(c: NonNullable<BenchResults['checkAccess']>): string
 function retrievalSection(t: NonNullable<BenchResults['retrieval']>): string[] {
   const out: string[] = [];
   out.push(`## 3. Retrieval of a ${f1(t.studyBytes / 1e6)} MB study (${String(t.instances)} instances), alternating in one run`, '');
-  out.push(table(['round', 'way', 'MB', 's', 'MB/s'], t.runs.map((x, i) => [String(Math.floor(i / 3) + 1), x.way, f1(x.bytes / 1e6), f2(x.seconds), f1(x.mbPerS)])), '');
-  out.push(table(['figure', 'measured', 'goal', 'reference'], [
-    ['WADO-RS via image source / direct Orthanc DICOMweb (median MB/s)', `${f2(t.ratioWado)} (${f1(t.medianMbPerS['image source WADO-RS'])} / ${f1(t.medianMbPerS['direct DICOMweb (Orthanc)'])})`, `≥ 0.9: ${verdict(t.ratioWado >= 0.9)}`, References.pcimImages],
-    ['time to retrieve the study via WADO-RS (median)', `${f2(t.studyBytes / 1e6 / t.medianMbPerS['image source WADO-RS'])} s`, '', References.pcimImages],
-    ['ITI-43 via image source / direct', `${f2(t.ratioIti43)} (${f1(t.medianMbPerS['image source ITI-43'])} MB/s)`, `≥ 0.9: ${verdict(t.ratioIti43 >= 0.9)}`, ''],
-    ['image source peak RSS while streaming', `${f0(t.imageSourcePeakRssMb)} MB (idle ${f0(t.imageSourceIdleRssMb)} MB)`, `≤ 200 MB: ${verdict(t.imageSourcePeakRssMb <= 200)}`, ''],
-    ['revocation stops release from the revoke block', t.revocation.refusedAfterRevokeBlock && t.revocation.allowedBefore ? 'yes' : 'NO', 'yes', t.revocation.detail],
-  ]), '');
+  out.push(
+    table(
+      ['round', 'way', 'MB', 's', 'MB/s'],
+      t.runs.map((x, i) => [String(Math.floor(i / 3) + 1), x.way, f1(x.bytes / 1e6), f2(x.seconds), f1(x.mbPerS)]),
+    ),
+    '',
+  );
+  out.push(
+    table(
+      ['figure', 'measured', 'goal', 'reference'],
+      [
+        [
+          'WADO-RS via image source / direct Orthanc DICOMweb (median MB/s)',
+          `${f2(t.ratioWado)} (${f1(t.medianMbPerS['image source WADO-RS'])} / ${f1(t.medianMbPerS['direct DICOMweb (Orthanc)'])})`,
+          `≥ 0.9: ${verdict(t.ratioWado >= 0.9)}`,
+          References.pcimImages,
+        ],
+        ['time to retrieve the study via WADO-RS (median)', `${f2(t.studyBytes / 1e6 / t.medianMbPerS['image source WADO-RS'])} s`, '', References.pcimImages],
+        [
+          'ITI-43 via image source / direct',
+          `${f2(t.ratioIti43)} (${f1(t.medianMbPerS['image source ITI-43'])} MB/s)`,
+          `≥ 0.9: ${verdict(t.ratioIti43 >= 0.9)}`,
+          '',
+        ],
+        [
+          'image source peak RSS while streaming',
+          `${f0(t.imageSourcePeakRssMb)} MB (idle ${f0(t.imageSourceIdleRssMb)} MB)`,
+          `≤ 200 MB: ${verdict(t.imageSourcePeakRssMb <= 200)}`,
+          '',
+        ],
+        [
+          'revocation stops release from the revoke block',
+          t.revocation.refusedAfterRevokeBlock && t.revocation.allowedBefore ? 'yes' : 'NO',
+          'yes',
+          t.revocation.detail,
+        ],
+      ],
+    ),
+    '',
+  );
   return out;
 }
 
 function publishingSection(p: NonNullable<BenchResults['publishing']>): string[] {
   const out: string[] = [];
   out.push(`## 3b. Publishing a ${f1(p.studyBytes / 1e6)} MB study (${String(p.instances)} instances) over the gateway's REST API`, '');
-  out.push(table(['round', 'MB', 'REST upload s (MB/s)', 'direct Orthanc store s (MB/s)', 'consent → committed ms'], p.runs.map((x, i) => [String(i + 1), f1(x.bytes / 1e6), `${f2(x.uploadSeconds)} (${f1(x.bytes / 1e6 / x.uploadSeconds)})`, `${f2(x.directSeconds)} (${f1(x.bytes / 1e6 / x.directSeconds)})`, f0(x.consentMs)])), '');
-  out.push(table(['figure', 'measured', 'goal', 'reference'], [
-    ['REST upload (spool, check, store in PACS) / direct store into Orthanc (median MB/s)', `${f2(p.ratio)} (${f1(p.medianUploadMbPerS)} / ${f1(p.medianDirectMbPerS)})`, '', References.pcimImages],
-    ['consent posted → DefineStudy committed (median)', `${f0(p.medianConsentMs)} ms`, '', References.ethereum],
-    ['gateway peak RSS while a study streams in', `${f0(p.gatewayPeakRssMb)} MB (idle ${f0(p.gatewayIdleRssMb)} MB)`, 'bounded: not the study size', ''],
-  ]), '');
+  out.push(
+    table(
+      ['round', 'MB', 'REST upload s (MB/s)', 'direct Orthanc store s (MB/s)', 'consent → committed ms'],
+      p.runs.map((x, i) => [
+        String(i + 1),
+        f1(x.bytes / 1e6),
+        `${f2(x.uploadSeconds)} (${f1(x.bytes / 1e6 / x.uploadSeconds)})`,
+        `${f2(x.directSeconds)} (${f1(x.bytes / 1e6 / x.directSeconds)})`,
+        f0(x.consentMs),
+      ]),
+    ),
+    '',
+  );
+  out.push(
+    table(
+      ['figure', 'measured', 'goal', 'reference'],
+      [
+        [
+          'REST upload (spool, check, store in PACS) / direct store into Orthanc (median MB/s)',
+          `${f2(p.ratio)} (${f1(p.medianUploadMbPerS)} / ${f1(p.medianDirectMbPerS)})`,
+          '',
+          References.pcimImages,
+        ],
+        ['consent posted → DefineStudy committed (median)', `${f0(p.medianConsentMs)} ms`, '', References.ethereum],
+        ['gateway peak RSS while a study streams in', `${f0(p.gatewayPeakRssMb)} MB (idle ${f0(p.gatewayIdleRssMb)} MB)`, 'bounded: not the study size', ''],
+      ],
+    ),
+    '',
+  );
   return out;
 }
 
@@ -145,12 +273,30 @@ function operationsSection(o: NonNullable<BenchResults['operations']>, a: BenchR
   const total = o.idle['consortium total'];
   const peakLoaded = Math.max(0, ...[...(a?.steps ?? []), ...(a ? [a.fixedLoad] : [])].map((s) => s.processes['consortium total']?.rssPeakMb ?? 0));
   out.push('## 4. Operations', '');
-  out.push(table(['figure', 'measured', 'goal', 'reference'], [
-    ['cold start (new crypto, channel, chaincode, all processes)', o.coldStart ? `${f1(o.coldStart.seconds)} s wall (network reported ${f1(o.coldStart.reportedS)} s)${o.coldStart.ok ? '' : ' FAILED'}` : 'not run', '', ''],
-    ['warm restart: npm stop + npm start', o.warmStop && o.warmStart ? `${f1(o.warmStop.seconds)} s + ${f1(o.warmStart.seconds)} s (network reported ${f1(o.warmStart.reportedS)} s)${o.warmStart.ok ? '' : ' FAILED'}` : 'not run', '', ''],
-    ['total RSS of the running consortium, idle', `${f0(total?.rssPeakMb)} MB`, `≤ 3 GiB: ${verdict((total?.rssPeakMb ?? Infinity) <= 3072)}`, ''],
-    ['total RSS, peak under AllowAccess load', peakLoaded ? `${f0(peakLoaded)} MB` : '–', `≤ 3 GiB: ${verdict(peakLoaded <= 3072)}`, ''],
-  ]), '');
+  out.push(
+    table(
+      ['figure', 'measured', 'goal', 'reference'],
+      [
+        [
+          'cold start (new crypto, channel, chaincode, all processes)',
+          o.coldStart ? `${f1(o.coldStart.seconds)} s wall (network reported ${f1(o.coldStart.reportedS)} s)${o.coldStart.ok ? '' : ' FAILED'}` : 'not run',
+          '',
+          '',
+        ],
+        [
+          'warm restart: npm stop + npm start',
+          o.warmStop && o.warmStart
+            ? `${f1(o.warmStop.seconds)} s + ${f1(o.warmStart.seconds)} s (network reported ${f1(o.warmStart.reportedS)} s)${o.warmStart.ok ? '' : ' FAILED'}`
+            : 'not run',
+          '',
+          '',
+        ],
+        ['total RSS of the running consortium, idle', `${f0(total?.rssPeakMb)} MB`, `≤ 3 GiB: ${verdict((total?.rssPeakMb ?? Infinity) <= 3072)}`, ''],
+        ['total RSS, peak under AllowAccess load', peakLoaded ? `${f0(peakLoaded)} MB` : '–', `≤ 3 GiB: ${verdict(peakLoaded <= 3072)}`, ''],
+      ],
+    ),
+    '',
+  );
   out.push('Idle, per process group:', '', processTable([{ label: 'idle', processes: o.idle }]), '');
   return out;
 }
@@ -161,20 +307,35 @@ export function consoleSummary(r: BenchResults): string {
   const a = r.allowAccess;
   if (a) {
     lines.push('AllowAccess                        offered  ok %    tx/s   p50   p95   p99 (ms)');
-    for (const s of [...a.steps, a.fixedLoad, ...a.search]) lines.push(`  ${s.label.padEnd(32)} ${(s.targetRate !== undefined ? f0(s.targetRate) : '-').padStart(7)} ${f2(s.successPercent).padStart(6)} ${f1(s.throughput).padStart(7)} ${f0(s.latencyMs.p50).padStart(5)} ${f0(s.latencyMs.p95).padStart(5)} ${f0(s.latencyMs.p99).padStart(5)}`);
+    for (const s of [...a.steps, a.fixedLoad, ...a.search])
+      lines.push(
+        `  ${s.label.padEnd(32)} ${(s.targetRate !== undefined ? f0(s.targetRate) : '-').padStart(7)} ${f2(s.successPercent).padStart(6)} ${f1(s.throughput).padStart(7)} ${f0(s.latencyMs.p50).padStart(5)} ${f0(s.latencyMs.p95).padStart(5)} ${f0(s.latencyMs.p99).padStart(5)}`,
+      );
     lines.push(`  max sustained ${f0(a.maxSustainedRate)} tx/s (0 failures, p99 ≤ ${f0(P99_SUSTAINED_MS / 1000)} s; goal ≥ 200; ${References.fabricNode})`);
   }
   const c = r.checkAccess;
   if (c) {
-    for (const s of c.steps) lines.push(`CheckAccess ${f0(s.targetRate)}/s: ${f1(s.throughput)}/s ok ${f2(s.successPercent)} % p50 ${f1(s.latencyMs.p50)} ms p99 ${f1(s.latencyMs.p99)} ms (goal ≥ 1,000/s, p50 ≤ 10 ms)`);
+    for (const s of c.steps)
+      lines.push(
+        `CheckAccess ${f0(s.targetRate)}/s: ${f1(s.throughput)}/s ok ${f2(s.successPercent)} % p50 ${f1(s.latencyMs.p50)} ms p99 ${f1(s.latencyMs.p99)} ms (goal ≥ 1,000/s, p50 ≤ 10 ms)`,
+      );
     lines.push(`grant decision p50 ${f2(c.grantDecision.latencyMs.p50)} ms p99 ${f2(c.grantDecision.latencyMs.p99)} ms (goal p99 ≤ 2 ms)`);
   }
   const t = r.retrieval;
-  if (t) lines.push(`retrieval ${f1(t.studyBytes / 1e6)} MB: WADO-RS ${f2(t.ratioWado)}×, ITI-43 ${f2(t.ratioIti43)}× of direct ${f1(t.medianMbPerS['direct DICOMweb (Orthanc)'])} MB/s (goal ≥ 0.9); image source peak RSS ${f0(t.imageSourcePeakRssMb)} MB (goal ≤ 200); revocation enforced: ${String(t.revocation.refusedAfterRevokeBlock)}`);
+  if (t)
+    lines.push(
+      `retrieval ${f1(t.studyBytes / 1e6)} MB: WADO-RS ${f2(t.ratioWado)}×, ITI-43 ${f2(t.ratioIti43)}× of direct ${f1(t.medianMbPerS['direct DICOMweb (Orthanc)'])} MB/s (goal ≥ 0.9); image source peak RSS ${f0(t.imageSourcePeakRssMb)} MB (goal ≤ 200); revocation enforced: ${String(t.revocation.refusedAfterRevokeBlock)}`,
+    );
   const p = r.publishing;
-  if (p) lines.push(`publishing ${f1(p.studyBytes / 1e6)} MB over REST: ${f1(p.medianUploadMbPerS)} MB/s (${f2(p.ratio)}× of direct Orthanc store ${f1(p.medianDirectMbPerS)} MB/s), consent → committed ${f0(p.medianConsentMs)} ms, gateway peak RSS ${f0(p.gatewayPeakRssMb)} MB`);
+  if (p)
+    lines.push(
+      `publishing ${f1(p.studyBytes / 1e6)} MB over REST: ${f1(p.medianUploadMbPerS)} MB/s (${f2(p.ratio)}× of direct Orthanc store ${f1(p.medianDirectMbPerS)} MB/s), consent → committed ${f0(p.medianConsentMs)} ms, gateway peak RSS ${f0(p.gatewayPeakRssMb)} MB`,
+    );
   const o = r.operations;
-  if (o) lines.push(`operations: cold start ${f1(o.coldStart?.seconds)} s, warm restart ${f1(o.warmStop?.seconds)} + ${f1(o.warmStart?.seconds)} s, idle RSS ${f0(o.idle['consortium total']?.rssPeakMb)} MB (goal ≤ 3072)`);
+  if (o)
+    lines.push(
+      `operations: cold start ${f1(o.coldStart?.seconds)} s, warm restart ${f1(o.warmStop?.seconds)} + ${f1(o.warmStart?.seconds)} s, idle RSS ${f0(o.idle['consortium total']?.rssPeakMb)} MB (goal ≤ 3072)`,
+    );
   for (const [section, message] of Object.entries(r.errors)) lines.push(`${section} FAILED: ${message}`);
   return lines.join('\n');
 }
@@ -193,8 +354,15 @@ export function latencySvg(steps: readonly MeasuredStep[]): string {
     `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${rated.map((s) => `${x(s.targetRate ?? 0).toFixed(1)},${y(pick(s)).toFixed(1)}`).join(' ')}"/>` +
     rated.map((s) => `<circle cx="${x(s.targetRate ?? 0).toFixed(1)}" cy="${y(pick(s)).toFixed(1)}" r="3" fill="${colour}"/>`).join('') +
     `<text x="${String(W - 140)}" y="${String(pad.t + 16 * i)}" fill="${colour}" font-size="12">${name}</text>`;
-  const ticksX = rated.map((s) => `<text x="${x(s.targetRate ?? 0).toFixed(1)}" y="${String(H - pad.b + 16)}" font-size="11" text-anchor="middle">${f0(s.targetRate)}</text>`).join('');
-  const ticksY = [0, 0.25, 0.5, 0.75, 1].map((k) => `<text x="${String(pad.l - 6)}" y="${(y(maxY * k) + 4).toFixed(1)}" font-size="11" text-anchor="end">${f0(maxY * k)}</text><line x1="${String(pad.l)}" x2="${String(W - pad.r)}" y1="${y(maxY * k).toFixed(1)}" y2="${y(maxY * k).toFixed(1)}" stroke="#ddd"/>`).join('');
+  const ticksX = rated
+    .map((s) => `<text x="${x(s.targetRate ?? 0).toFixed(1)}" y="${String(H - pad.b + 16)}" font-size="11" text-anchor="middle">${f0(s.targetRate)}</text>`)
+    .join('');
+  const ticksY = [0, 0.25, 0.5, 0.75, 1]
+    .map(
+      (k) =>
+        `<text x="${String(pad.l - 6)}" y="${(y(maxY * k) + 4).toFixed(1)}" font-size="11" text-anchor="end">${f0(maxY * k)}</text><line x1="${String(pad.l)}" x2="${String(W - pad.r)}" y1="${y(maxY * k).toFixed(1)}" y2="${y(maxY * k).toFixed(1)}" stroke="#ddd"/>`,
+    )
+    .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${String(W)}" height="${String(H)}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
 <text x="${String(pad.l)}" y="18" font-size="14">AllowAccess latency (submit → commit status) by offered rate</text>

@@ -27,7 +27,10 @@ describe('the consortium network (real Fabric: CAs, Raft orderers, peers, mutual
   it('runs 3 orderers in one Raft cluster with exactly one leader, every peer at one height, the chaincode committed', async () => {
     const status = await getTestConsortium().status();
     assert.equal(status.orderers.length, 3);
-    assert.ok(status.orderers.every((o) => o.consenter), 'every orderer is a consenter');
+    assert.ok(
+      status.orderers.every((o) => o.consenter),
+      'every orderer is a consenter',
+    );
     assert.equal(status.orderers.filter((o) => o.leader).length, 1, 'exactly one Raft leader');
     const heights = new Set(status.peers.map((p) => p.height));
     assert.equal(heights.size, 1, `peers disagree on height: ${JSON.stringify(status.peers)}`);
@@ -58,7 +61,10 @@ describe('the consortium network (real Fabric: CAs, Raft orderers, peers, mutual
       const { sourceId, block } = await defineFreshSource(contract, channelName, chaincodeName);
       last = block;
       const reader = await as(organisations.find((o) => o !== mspId) ?? mspId);
-      const source = JSON.parse(new TextDecoder().decode(await reader.contract.evaluateTransaction('GetSource', sourceId))) as { relayer?: string; mspId?: string };
+      const source = JSON.parse(new TextDecoder().decode(await reader.contract.evaluateTransaction('GetSource', sourceId))) as {
+        relayer?: string;
+        mspId?: string;
+      };
       assert.ok(JSON.stringify(source).includes(mspId), `GetSource from another organisation names the relaying ${mspId}`);
     }
     const height = await getTestConsortium().waitForSameHeight(60_000, Number(last) + 1);
@@ -69,9 +75,13 @@ describe('the consortium network (real Fabric: CAs, Raft orderers, peers, mutual
     const profile = getTestConsortium().connectionProfile();
     const org = profile.organisations[0];
     assert.ok(org?.peers[0]);
-    const client = new grpc.Client(`${org.peers[0].endpoint.host}:${String(org.peers[0].endpoint.port)}`, grpc.credentials.createSsl(readFileSync(org.peers[0].tlsCaCert)), {
-      'grpc.ssl_target_name_override': 'localhost',
-    });
+    const client = new grpc.Client(
+      `${org.peers[0].endpoint.host}:${String(org.peers[0].endpoint.port)}`,
+      grpc.credentials.createSsl(readFileSync(org.peers[0].tlsCaCert)),
+      {
+        'grpc.ssl_target_name_override': 'localhost',
+      },
+    );
     const gateway = connect({
       client,
       identity: { mspId: org.mspId, credentials: readFileSync(org.client.cert) },
@@ -105,7 +115,9 @@ describe('the consortium network (real Fabric: CAs, Raft orderers, peers, mutual
     await c.waitForSameHeight(60_000, Number(block) + 1);
     await c.restartNode(leader.node.name);
     const target = (await successor.channelInfo(channelName)).height;
-    await waitFor(`${leader.node.name} to catch up to height ${String(target)}`, async () => (await leader.channelInfo(channelName)).height >= target, { timeoutMs: 60_000 });
+    await waitFor(`${leader.node.name} to catch up to height ${String(target)}`, async () => (await leader.channelInfo(channelName)).height >= target, {
+      timeoutMs: 60_000,
+    });
   });
 
   it('lets a SIGKILLed peer catch up after restart', async () => {

@@ -40,10 +40,13 @@ describe('the pinned Fabric and Fabric CA releases', () => {
   it('the Go modules build exactly those releases', () => {
     assert.match(read('scripts', 'fabric', 'ca', 'go.mod'), new RegExp(`^require github\\.com/hyperledger/fabric-ca v${ca.replaceAll('.', '\\.')}$`, 'm'));
     // Fabric's module has no /v2 suffix: its release is the pseudo-version of the release commit.
-    assert.match(read('scripts', 'fabric', 'go.mod'), new RegExp(`^require github\\.com/hyperledger/fabric v1\\.4\\.0-rc1\\.0\\.\\d{14}-${commit.slice(0, 12)}$`, 'm'));
+    assert.match(
+      read('scripts', 'fabric', 'go.mod'),
+      new RegExp(`^require github\\.com/hyperledger/fabric v1\\.4\\.0-rc1\\.0\\.\\d{14}-${commit.slice(0, 12)}$`, 'm'),
+    );
   });
 
-  it('docker-compose.yaml uses the same releases\' images', () => {
+  it("docker-compose.yaml uses the same releases' images", () => {
     assert.equal(FABRIC_IMAGE_TAG, fabric);
     assert.equal(FABRIC_CA_IMAGE_TAG, ca);
   });

@@ -117,24 +117,7 @@ export async function auditLedger(options: AuditOptions): Promise<AuditReport> {
   const stakes = JSON.parse(decoder.decode(await contract.evaluateTransaction('GetStake', ''))) as { org: string; studies: number }[];
   const recorded = JSON.parse(decoder.decode(await contract.evaluateTransaction('ListEpochs'))) as RecordedEpoch[];
   const stakeOf = (mspId: string): number => stakes.find((s) => s.org === mspId)?.studies ?? 0;
-  const epochs = definitionCommits.map((commit): EpochAudit => {
-    const record = recorded.find((r) => r.block === commit.block);
-    if (!record) {
-      return { ...commit, sequence: null, policy: null, stakes: null, findings: ['no epoch recorded for this definition (a channel policy, or RecordEpoch is missing)'] };
-    }
-    const findings: string[] = [];
-    for (const [mspId, stated] of Object.entries(record.stakes)) {
-      // Stake only grows (a study is never undefined), so a stated stake above today's was never true.
-      if (stated > stakeOf(mspId)) {
-        findings.push(`stated stake ${String(stated)} of ${mspId} exceeds its ledger stake ${String(stakeOf(mspId))}`);
-      }
-    }
-    const mismatch = (options.verifyRecord ?? verifyRecordedPolicy)(record.compiled);
-    if (mismatch !== undefined) {
-      findings.push(mismatch);
-    }
-    return { ...commit, sequence: record.sequence, policy: record.policy, stakes: record.stakes, findings };
-  });
+  const epochs = definitionCommits.map((commit) => auditEpoch(commit, recorded, stakeOf, options.verifyRecord ?? verifyRecordedPolicy));
   const ordering = options.orderers === undefined ? [] : await orderingActivity(options.orderers, options.network.getName());
   return {
     channel: options.network.getName(),
@@ -143,25 +126,60 @@ export async function auditLedger(options: AuditOptions): Promise<AuditReport> {
     toBlock,
     transactions,
     invalidTransactions: invalid,
-    organisations: [...new Set([...(options.members ?? []), ...tally.keys(), ...(options.members === undefined ? stakes.map((s) => s.org) : [])])].sort().map((mspId): OrganisationAudit => {
-      const t = tally.get(mspId);
-      return {
-        mspId,
-        stake: stakeOf(mspId),
-        endorsements: t?.endorsements ?? 0,
-        endorsedInvalid: t?.endorsedInvalid ?? 0,
-        endorsedInvalidByCode: t?.byCode ?? {},
-        submitted: t?.submitted ?? 0,
-        blocksSigned: t?.blocksSigned ?? 0,
-        blocksSignedByOrderer: t?.byOrderer ?? {},
-        blocksCutAsLeader: ordering.some((a) => a.mspId === mspId)
-          ? ordering.filter((a) => a.mspId === mspId).reduce<number | null>((sum, a) => (sum === null || a.blocksCutAsLeader === null ? null : sum + a.blocksCutAsLeader), 0)
-          : null,
-      };
-    }),
+    organisations: [...new Set([...(options.members ?? []), ...tally.keys(), ...(options.members === undefined ? stakes.map((s) => s.org) : [])])]
+      .sort()
+      .map((mspId): OrganisationAudit => {
+        const t = tally.get(mspId);
+        return {
+          mspId,
+          stake: stakeOf(mspId),
+          endorsements: t?.endorsements ?? 0,
+          endorsedInvalid: t?.endorsedInvalid ?? 0,
+          endorsedInvalidByCode: t?.byCode ?? {},
+          submitted: t?.submitted ?? 0,
+          blocksSigned: t?.blocksSigned ?? 0,
+          blocksSignedByOrderer: t?.byOrderer ?? {},
+          blocksCutAsLeader: ordering.some((a) => a.mspId === mspId)
+            ? ordering
+                .filter((a) => a.mspId === mspId)
+                .reduce<number | null>((sum, a) => (sum === null || a.blocksCutAsLeader === null ? null : sum + a.blocksCutAsLeader), 0)
+            : null,
+        };
+      }),
     epochs,
     ordering,
   };
+}
+
+/** One change of the chaincode definition against the epoch recorded for it: stated stakes and the compiled policy. */
+function auditEpoch(
+  commit: { block: number; txId: string; committedBy: string },
+  recorded: readonly RecordedEpoch[],
+  stakeOf: (mspId: string) => number,
+  verifyRecord: (compiled: RecordedEpoch['compiled']) => string | undefined,
+): EpochAudit {
+  const record = recorded.find((r) => r.block === commit.block);
+  if (!record) {
+    return {
+      ...commit,
+      sequence: null,
+      policy: null,
+      stakes: null,
+      findings: ['no epoch recorded for this definition (a channel policy, or RecordEpoch is missing)'],
+    };
+  }
+  const findings: string[] = [];
+  for (const [mspId, stated] of Object.entries(record.stakes)) {
+    // Stake only grows (a study is never undefined), so a stated stake above today's was never true.
+    if (stated > stakeOf(mspId)) {
+      findings.push(`stated stake ${String(stated)} of ${mspId} exceeds its ledger stake ${String(stakeOf(mspId))}`);
+    }
+  }
+  const mismatch = verifyRecord(record.compiled);
+  if (mismatch !== undefined) {
+    findings.push(mismatch);
+  }
+  return { ...commit, sequence: record.sequence, policy: record.policy, stakes: record.stakes, findings };
 }
 
 interface TallyEntry {
@@ -174,7 +192,12 @@ interface TallyEntry {
 }
 type Tally = Map<string, TallyEntry>;
 
-function countBlock(block: DecodedBlock, chaincode: string, entry: (mspId: string) => TallyEntry | undefined, definitionCommits: { block: number; txId: string; committedBy: string }[]): void {
+function countBlock(
+  block: DecodedBlock,
+  chaincode: string,
+  entry: (mspId: string) => TallyEntry | undefined,
+  definitionCommits: { block: number; txId: string; committedBy: string }[],
+): void {
   if (block.signer) {
     const t = entry(block.signer.mspId);
     if (t) {

@@ -8,7 +8,9 @@ export function formatAudit(report: AuditReport): string {
     'organisation      stake  endorsed  endorsed-invalid  submitted  cut-as-leader',
   ];
   for (const o of report.organisations) {
-    const codes = Object.entries(o.endorsedInvalidByCode).map(([c, n]) => `${c}=${String(n)}`).join(' ');
+    const codes = Object.entries(o.endorsedInvalidByCode)
+      .map(([c, n]) => `${c}=${String(n)}`)
+      .join(' ');
     lines.push(
       `${o.mspId.padEnd(17)} ${String(o.stake).padStart(5)}  ${String(o.endorsements).padStart(8)}  ${String(o.endorsedInvalid).padStart(16)}  ${String(o.submitted).padStart(9)}  ${(o.blocksCutAsLeader === null ? 'n/a' : String(o.blocksCutAsLeader)).padStart(13)}${codes ? `  (${codes})` : ''}`,
     );
@@ -28,9 +30,15 @@ export function formatAudit(report: AuditReport): string {
     lines.push('  none in these blocks');
   }
   for (const e of report.epochs) {
-    lines.push(`  block ${String(e.block)} by ${e.committedBy}: ${e.sequence === null ? 'no epoch record' : `sequence ${String(e.sequence)}, ${e.policy ?? ''}`}`);
+    lines.push(
+      `  block ${String(e.block)} by ${e.committedBy}: ${e.sequence === null ? 'no epoch record' : `sequence ${String(e.sequence)}, ${e.policy ?? ''}`}`,
+    );
     if (e.stakes) {
-      lines.push(`    stakes ${Object.entries(e.stakes).map(([m, n]) => `${m}=${String(n)}`).join(', ')}`);
+      lines.push(
+        `    stakes ${Object.entries(e.stakes)
+          .map(([m, n]) => `${m}=${String(n)}`)
+          .join(', ')}`,
+      );
     }
     for (const f of e.findings) {
       lines.push(`    finding: ${f}`);

@@ -7,7 +7,27 @@ describe('isl --help', () => {
   it("is isl's own help, listing every verb (no library may answer --help itself)", () => {
     const out = execFileSync(join(projectRoot, 'scripts', 'isl'), ['--help'], { encoding: 'utf8' });
     assert.match(out, /^Usage: isl /);
-    for (const verb of ['wallet', 'consent', 'allow|grant', 'revoke', 'request', 'deny', 'rotate', 'submit', 'check', 'studies', 'history', 'source', 'study', 'user', 'publish', 'retrieve', 'disclosures', 'stake', 'audit']) {
+    for (const verb of [
+      'wallet',
+      'consent',
+      'allow|grant',
+      'revoke',
+      'request',
+      'deny',
+      'rotate',
+      'submit',
+      'check',
+      'studies',
+      'history',
+      'source',
+      'study',
+      'user',
+      'publish',
+      'retrieve',
+      'disclosures',
+      'stake',
+      'audit',
+    ]) {
       assert.ok(out.includes(`  ${verb} `), `isl --help lists ${verb}`);
     }
   });

@@ -27,7 +27,12 @@ function runShell(script: string): Promise<{ stdout: string; stderr: string; cod
     execFile(
       'bash',
       ['-c', script],
-      { cwd: projectRoot, env: { ...process.env, ISL_CONNECTION_PROFILE: getTestConsortium().layout.connectionProfile }, timeout: 280_000, maxBuffer: 16 * 1024 * 1024 },
+      {
+        cwd: projectRoot,
+        env: { ...process.env, ISL_CONNECTION_PROFILE: getTestConsortium().layout.connectionProfile },
+        timeout: 280_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (err, stdout, stderr) => {
         resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
       },
@@ -68,7 +73,9 @@ describe('README.md, run as written through the isl CLI (real network, real HTTP
     await waitFor(
       'both releases in isl disclosures',
       async () => {
-        const out = await runShell(`export PATH="$PWD/scripts:$PATH"; ISL_WALLET=${patient.ISL_WALLET} ISL_WALLET_PASSPHRASE='${patient.ISL_WALLET_PASSPHRASE}' isl --json disclosures`);
+        const out = await runShell(
+          `export PATH="$PWD/scripts:$PATH"; ISL_WALLET=${patient.ISL_WALLET} ISL_WALLET_PASSPHRASE='${patient.ISL_WALLET_PASSPHRASE}' isl --json disclosures`,
+        );
         const count = out.code === 0 ? (JSON.parse(out.stdout) as unknown[]).length : undefined;
         if (count !== 2) {
           // Thrown, so a timeout names what was last seen.
@@ -80,7 +87,7 @@ describe('README.md, run as written through the isl CLI (real network, real HTTP
     );
   });
 
-  it('publishing over REST: STOW-RS upload, the patient\'s consent with isl, DefineStudy committed', async () => {
+  it("publishing over REST: STOW-RS upload, the patient's consent with isl, DefineStudy committed", async () => {
     const hospital1 = getTestConsortium().topology.organisations.find((o) => o.mspId === 'Hospital1MSP');
     assert.ok(hospital1);
     // The block's only other place: Hospital1's gateway on the test network's ports.

@@ -12,6 +12,9 @@ describe('isl --until', () => {
     assert.equal(parseUntil('1800000000', now), 1_800_000_000);
   });
   it('refuses anything else with a message naming the value', () => {
-    assert.throws(() => parseUntil('next week', now), (err: CliError) => err instanceof CliError && err.message.includes('next week'));
+    assert.throws(
+      () => parseUntil('next week', now),
+      (err: CliError) => err instanceof CliError && err.message.includes('next week'),
+    );
   });
 });

@@ -63,7 +63,13 @@ export function audience(ctx: CliContext): string {
 }
 
 /** Signs a statement of `type` with a wallet key (or a JWK), as docs/protocol.md defines it. */
-export async function signStatement<T extends StatementType>(ctx: CliContext, type: T, fields: Fields<T>, key: SigningKey | JWK, lifetime?: number): Promise<string> {
+export async function signStatement<T extends StatementType>(
+  ctx: CliContext,
+  type: T,
+  fields: Fields<T>,
+  key: SigningKey | JWK,
+  lifetime?: number,
+): Promise<string> {
   const jwk = 'privateKey' in key && 'keyId' in key ? privateJwkOf(key) : key;
   return signClaims(await buildClaims(type, fields, jwk, { audience: audience(ctx), ...(lifetime !== undefined ? { lifetime } : {}) }), jwk);
 }
@@ -84,7 +90,11 @@ export function gateway(ctx: CliContext): GatewayClient {
   }
   const minBlock = ctx.options.minBlock ?? ctx.env.ISL_MIN_BLOCK;
   if (minBlock !== undefined && !/^\d{1,19}$/.test(minBlock)) throw new CliError(`--min-block must be a block number, not ${minBlock}`, 2);
-  return new GatewayClient({ baseUrl: ctx.gatewayUrl(), ...(token !== undefined ? { token } : {}), ...(minBlock !== undefined ? { minBlock: BigInt(minBlock) } : {}) });
+  return new GatewayClient({
+    baseUrl: ctx.gatewayUrl(),
+    ...(token !== undefined ? { token } : {}),
+    ...(minBlock !== undefined ? { minBlock: BigInt(minBlock) } : {}),
+  });
 }
 
 export function readJwkFile(path: string): JWK {

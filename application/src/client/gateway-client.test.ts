@@ -41,7 +41,10 @@ describe('gateway client: writes the gateway turned away as OVERLOADED', () => {
 
   it('gives up with OVERLOADED once the budget is spent, and a load generator (0 retries) sees it at once', async () => {
     overloaded = 100;
-    await assert.rejects(new GatewayClient({ baseUrl: base, overloadRetries: 2 }).relay('a.b.c'), (err: GatewayHttpError) => err.code === 'OVERLOADED' && err.status === 503 && err.retryAfterMs === 0);
+    await assert.rejects(
+      new GatewayClient({ baseUrl: base, overloadRetries: 2 }).relay('a.b.c'),
+      (err: GatewayHttpError) => err.code === 'OVERLOADED' && err.status === 503 && err.retryAfterMs === 0,
+    );
     assert.equal(calls, 3);
     calls = 0;
     await assert.rejects(new GatewayClient({ baseUrl: base, overloadRetries: 0 }).relay('a.b.c'), /OVERLOADED/);
@@ -63,9 +66,15 @@ describe('gateway client: problem details and read-your-writes', () => {
         return;
       }
       if (req.url?.startsWith('/api/v1/sources/missing') === true) {
-        res
-          .writeHead(404, { 'content-type': 'application/problem+json' })
-          .end(JSON.stringify({ type: 'urn:isl:problem:SOURCE_NOT_FOUND', title: 'no such source', status: 404, detail: 'SOURCE_NOT_FOUND: source missing', code: 'SOURCE_NOT_FOUND' }));
+        res.writeHead(404, { 'content-type': 'application/problem+json' }).end(
+          JSON.stringify({
+            type: 'urn:isl:problem:SOURCE_NOT_FOUND',
+            title: 'no such source',
+            status: 404,
+            detail: 'SOURCE_NOT_FOUND: source missing',
+            code: 'SOURCE_NOT_FOUND',
+          }),
+        );
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('[]');

@@ -138,7 +138,10 @@ export class GatewayClient {
 
   /** A read of the ledger; it sees this client's writes (?minBlock=, unless the query sets its own). */
   get<T = unknown>(path: string, query: Readonly<Record<string, string | number | undefined>> = {}): Promise<T> {
-    const floor = this.#minBlock === undefined || query.minBlock !== undefined || path.startsWith('/publications') || path.startsWith('/events') ? {} : { minBlock: this.#minBlock.toString() };
+    const floor =
+      this.#minBlock === undefined || query.minBlock !== undefined || path.startsWith('/publications') || path.startsWith('/events')
+        ? {}
+        : { minBlock: this.#minBlock.toString() };
     const q = Object.entries({ ...query, ...floor })
       .filter((e): e is [string, string | number] => e[1] !== undefined)
       .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)

@@ -80,7 +80,8 @@ function spellings(target: string, port: number): string[] {
 function bodyFor(op: Operation, target: string): { head: string; body: string } {
   if (op.method !== 'POST') return { head: '', body: '' };
   if (op.template === '/api/v1/publications') return { head: '\r\ncontent-type: application/dicom', body: 'DICM' };
-  if (op.template.endsWith('/consent')) return { head: '\r\ncontent-type: application/json', body: JSON.stringify({ consent: unsignedStatement('PatientConsent') }) };
+  if (op.template.endsWith('/consent'))
+    return { head: '\r\ncontent-type: application/json', body: JSON.stringify({ consent: unsignedStatement('PatientConsent') }) };
   const relayed = statementRoutes.find((r) => target.endsWith(r.path));
   // To the type-dispatched resource: a statement only a member may relay.
   return { head: '\r\ncontent-type: application/json', body: JSON.stringify({ statement: unsignedStatement(relayed?.type ?? 'DefineSource') }) };
@@ -104,7 +105,7 @@ describe('gateway access: decided by the matched route, for every route and spel
     }
   });
 
-  it('refuses every route, in every spelling, without a token, with another organisation\'s token and (where not allowed) an auditor\'s: 401/403 (404/400 for a spelling no route matches), never 2xx, reaching nothing', async () => {
+  it("refuses every route, in every spelling, without a token, with another organisation's token and (where not allowed) an auditor's: 401/403 (404/400 for a spelling no route matches), never 2xx, reaching nothing", async () => {
     const ops = await operations(f);
     const failures: string[] = [];
     let sent = 0;
@@ -141,7 +142,8 @@ describe('gateway access: decided by the matched route, for every route and spel
               continue;
             }
             const problem = JSON.parse(answer.body) as { code?: string; status?: number };
-            if (problem.status !== answer.status || problem.code === undefined || !problemCatalogue.has(problem.code)) failures.push(`${what}: not a documented problem`);
+            if (problem.status !== answer.status || problem.code === undefined || !problemCatalogue.has(problem.code))
+              failures.push(`${what}: not a documented problem`);
           }
         }
       }

@@ -26,7 +26,12 @@ describe('admission control for ledger writes', () => {
     finished = 0;
     app = Fastify();
     admission = registerAdmission(app, { kind: 'writes', maxInFlight: 2, retryAfterSeconds: 3, onShed: () => shed++ });
-    app.setErrorHandler(async (err: { body?: unknown; headers?: Record<string, string> }, _request, reply) => reply.code(503).headers({ ...err.headers }).send(err.body));
+    app.setErrorHandler(async (err: { body?: unknown; headers?: Record<string, string> }, _request, reply) =>
+      reply
+        .code(503)
+        .headers({ ...err.headers })
+        .send(err.body),
+    );
     // A write that finishes only when the test opens its gate, like a submit waiting for its commit.
     app.post('/api/v1/grants', { config: { admission: 'writes' } }, async () => {
       await new Promise<void>((open) => gates.push(open));

@@ -4,7 +4,7 @@ import { defaultTimeouts, type GatewayTimeouts } from './timeouts';
 
 const schema = z.object({
   ISL_CONNECTION_PROFILE: z.string().min(1, 'ISL_CONNECTION_PROFILE (the connection profile npm start writes) is required'),
-  ISL_ORG: z.string().min(1, 'ISL_ORG (this gateway\'s organisation, MSP ID or name) is required'),
+  ISL_ORG: z.string().min(1, "ISL_ORG (this gateway's organisation, MSP ID or name) is required"),
   ISL_GATEWAY_STATE_DIR: z.string().min(1, 'ISL_GATEWAY_STATE_DIR (tokens and event checkpoint) is required'),
   ISL_GATEWAY_HOST: z.string().default('127.0.0.1'),
   ISL_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -18,7 +18,11 @@ const schema = z.object({
   ISL_GATEWAY_BODY_WINDOW_MS: z.coerce.number().int().min(1).default(defaultTimeouts.bodyWindowMs),
   ISL_GATEWAY_MIN_BODY_BYTES_PER_WINDOW: z.coerce.number().int().min(1).default(defaultTimeouts.minBodyBytesPerWindow),
   ISL_GATEWAY_MIN_BLOCK_WAIT_MS: z.coerce.number().int().min(1).default(defaultTimeouts.minBlockWaitMs),
-  ISL_PUBLICATION_MAX_BYTES: z.coerce.number().int().min(1).default(4 * 1024 ** 3),
+  ISL_PUBLICATION_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(4 * 1024 ** 3),
   ISL_PUBLICATION_MAX_INSTANCES: z.coerce.number().int().min(1).default(20_000),
   ISL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });

@@ -17,7 +17,11 @@ import { startGateway } from './start-gateway';
 import type { AddressInfo } from 'node:net';
 
 /** Reads server-sent events from a gateway into an array, until closed. */
-function openEvents(url: string, token: string, lastEventId?: string): { events: { id: string; name: string; data: Record<string, unknown> }[]; close: () => void } {
+function openEvents(
+  url: string,
+  token: string,
+  lastEventId?: string,
+): { events: { id: string; name: string; data: Record<string, unknown> }[]; close: () => void } {
   const events: { id: string; name: string; data: Record<string, unknown> }[] = [];
   const headers: Record<string, string> = { authorization: `Bearer ${token}` };
   if (lastEventId !== undefined) {
@@ -32,7 +36,11 @@ function openEvents(url: string, token: string, lastEventId?: string): { events:
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const field = (name: string): string | undefined => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+        const field = (name: string): string | undefined =>
+          block
+            .split('\n')
+            .find((l) => l.startsWith(`${name}: `))
+            ?.slice(name.length + 2);
         const data = field('data');
         if (data !== undefined) {
           events.push({ id: field('id') ?? '', name: field('event') ?? '', data: JSON.parse(data) as Record<string, unknown> });
@@ -54,7 +62,8 @@ describe('gateway application (REST over real HTTP, real network)', function () 
   let source: Party;
   let url: string;
 
-  const sign = <T extends StatementType>(type: T, fields: Fields<T>, signer: Party): Promise<string> => createStatement(type, fields, signer.privateJwk, { audience });
+  const sign = <T extends StatementType>(type: T, fields: Fields<T>, signer: Party): Promise<string> =>
+    createStatement(type, fields, signer.privateJwk, { audience });
 
   async function defineStudy(patient: Party): Promise<string> {
     const study = newStudyReference();
@@ -104,7 +113,13 @@ describe('gateway application (REST over real HTTP, real network)', function () 
     try {
       // The gateway's enrolment ID is registered once at its organisation's CA: this one reuses the running gateway's identity.
       copyFileSync(join(c.layout.root, 'orgs', org.name, 'gateway', 'identity.json'), join(stateDir, 'identity.json'));
-      const config = loadGatewayConfig({ ISL_CONNECTION_PROFILE: c.layout.connectionProfile, ISL_ORG: org.mspId, ISL_GATEWAY_STATE_DIR: stateDir, ISL_GATEWAY_PORT: '0', ISL_LOG_LEVEL: 'warn' });
+      const config = loadGatewayConfig({
+        ISL_CONNECTION_PROFILE: c.layout.connectionProfile,
+        ISL_ORG: org.mspId,
+        ISL_GATEWAY_STATE_DIR: stateDir,
+        ISL_GATEWAY_PORT: '0',
+        ISL_LOG_LEVEL: 'warn',
+      });
       const gateway = await startGateway(config);
       const base = `http://127.0.0.1:${String((gateway.app.server.address() as AddressInfo).port)}`;
       try {
@@ -172,19 +187,32 @@ describe('gateway application (REST over real HTTP, real network)', function () 
     const study = await defineStudy(patient);
     for (let i = 0; i < 15; i++) {
       const doctor = await newParty('ES256');
-      const grant = await api.relay(await sign('AllowAccess', { source: source.id, study, recipient: doctor.id, until: Math.floor(Date.now() / 1000) + 600 }, patient));
+      const grant = await api.relay(
+        await sign('AllowAccess', { source: source.id, study, recipient: doctor.id, until: Math.floor(Date.now() / 1000) + 600 }, patient),
+      );
       assert.ok(grant.blockNumber !== undefined);
       const seen = await reader.get<{ allowed: boolean }>('/access', { source: source.id, study, recipient: doctor.id, minBlock: grant.blockNumber });
       assert.equal(seen.allowed, true, `grant ${String(i)} (block ${grant.blockNumber}) seen at ${other.mspId}`);
     }
     // A block that will not come in time: 504 naming it, not a stale answer.
-    await assert.rejects(reader.get('/sources', { minBlock: '999999999' }), (err: GatewayHttpError) => err.status === 504 && err.code === 'BLOCK_NOT_REACHED' && err.problem.block === '999999999');
+    await assert.rejects(
+      reader.get('/sources', { minBlock: '999999999' }),
+      (err: GatewayHttpError) => err.status === 504 && err.code === 'BLOCK_NOT_REACHED' && err.problem.block === '999999999',
+    );
   });
 
   it('serves its OpenAPI document and docs page, and counts AllowAccess in its metrics', async () => {
     const doc = (await (await fetch(`${url}/api/v1/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     assert.match(doc.openapi, /^3\./);
-    for (const path of ['/api/v1/grants', '/api/v1/statements', '/api/v1/access', '/api/v1/events', '/api/v1/history', '/api/v1/publications', '/api/v1/publications/{reference}/consent']) {
+    for (const path of [
+      '/api/v1/grants',
+      '/api/v1/statements',
+      '/api/v1/access',
+      '/api/v1/events',
+      '/api/v1/history',
+      '/api/v1/publications',
+      '/api/v1/publications/{reference}/consent',
+    ]) {
       assert.ok(path in doc.paths, `${path} documented`);
     }
     assert.equal((await fetch(`${url}/api/v1/docs/`)).status, 200);
@@ -202,11 +230,16 @@ describe('gateway application (REST over real HTTP, real network)', function () 
     const study = await defineStudy(patient);
     const stream = openEvents(`${url}/api/v1/events?study=${study}`, services.memberToken(org));
     try {
-      await waitFor('the event stream to connect', async () => {
-        await api.relay(await sign('RequestAccess', { source: source.id, study, purpose: 'TREAT' }, await newParty('ES256')));
-        return stream.events.length > 0;
-      }, { timeoutMs: 30_000 });
-      const allow = (r: Party): Promise<string> => sign('AllowAccess', { source: source.id, study, recipient: r.id, until: Math.floor(Date.now() / 1000) + 3600 }, patient);
+      await waitFor(
+        'the event stream to connect',
+        async () => {
+          await api.relay(await sign('RequestAccess', { source: source.id, study, purpose: 'TREAT' }, await newParty('ES256')));
+          return stream.events.length > 0;
+        },
+        { timeoutMs: 30_000 },
+      );
+      const allow = (r: Party): Promise<string> =>
+        sign('AllowAccess', { source: source.id, study, recipient: r.id, until: Math.floor(Date.now() / 1000) + 3600 }, patient);
       const first = await api.relay(await allow(recipients[0]));
 
       await c.supervisor.kill(peer.name);
@@ -216,18 +249,29 @@ describe('gateway application (REST over real HTTP, real network)', function () 
 
       const second = await api.relay(await allow(recipients[1]));
       const third = await api.relay(await allow(recipients[2]));
-      await waitFor('the stream to deliver the events after the peer restart', () => stream.events.some((e) => e.id.endsWith(third.transactionId)), { timeoutMs: 60_000 });
+      await waitFor('the stream to deliver the events after the peer restart', () => stream.events.some((e) => e.id.endsWith(third.transactionId)), {
+        timeoutMs: 60_000,
+      });
       const ids = stream.events.map((e) => e.id);
       assert.equal(new Set(ids).size, ids.length, `no event repeated: ${ids.join(', ')}`);
       for (const tx of [first.transactionId, second.transactionId, third.transactionId]) {
         assert.equal(ids.filter((id) => id.endsWith(tx)).length, 1, `event of ${tx} delivered once`);
       }
-      assert.ok(stream.events.every((e) => e.data.payload !== undefined && (e.data.payload as { study?: string }).study === study), 'filtered to the study');
+      assert.ok(
+        stream.events.every((e) => e.data.payload !== undefined && (e.data.payload as { study?: string }).study === study),
+        'filtered to the study',
+      );
 
       // A client that reconnects with Last-Event-ID gets exactly what came after.
-      const resumed = openEvents(`${url}/api/v1/events?study=${study}`, services.memberToken(org), stream.events.find((e) => e.id.endsWith(first.transactionId))?.id);
+      const resumed = openEvents(
+        `${url}/api/v1/events?study=${study}`,
+        services.memberToken(org),
+        stream.events.find((e) => e.id.endsWith(first.transactionId))?.id,
+      );
       try {
-        await waitFor('the resumed stream to replay the later events', () => resumed.events.some((e) => e.id.endsWith(third.transactionId)), { timeoutMs: 60_000 });
+        await waitFor('the resumed stream to replay the later events', () => resumed.events.some((e) => e.id.endsWith(third.transactionId)), {
+          timeoutMs: 60_000,
+        });
         assert.deepEqual(
           resumed.events.map((e) => e.id),
           ids.slice(ids.findIndex((id) => id.endsWith(first.transactionId)) + 1),

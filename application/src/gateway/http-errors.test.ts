@@ -37,8 +37,18 @@ describe('HTTP mapping of ledger errors', () => {
 
   it("names Fastify's own errors in the protocol's codes, never FST_*", () => {
     const cases: [unknown, { oversized?: 'STATEMENT_TOO_LARGE' }, number, string][] = [
-      [{ message: 'x', statusCode: 400, validation: [{ keyword: 'maxLength', instancePath: '/statement' }], validationContext: 'body' }, { oversized: 'STATEMENT_TOO_LARGE' }, 413, 'STATEMENT_TOO_LARGE'],
-      [{ message: 'x', statusCode: 400, validation: [{ keyword: 'pattern', instancePath: '/source' }], validationContext: 'params' }, {}, 400, 'ARGUMENT_INVALID'],
+      [
+        { message: 'x', statusCode: 400, validation: [{ keyword: 'maxLength', instancePath: '/statement' }], validationContext: 'body' },
+        { oversized: 'STATEMENT_TOO_LARGE' },
+        413,
+        'STATEMENT_TOO_LARGE',
+      ],
+      [
+        { message: 'x', statusCode: 400, validation: [{ keyword: 'pattern', instancePath: '/source' }], validationContext: 'params' },
+        {},
+        400,
+        'ARGUMENT_INVALID',
+      ],
       [{ message: 'x', statusCode: 400, validation: [{ keyword: 'required', instancePath: '' }], validationContext: 'body' }, {}, 400, 'REQUEST_INVALID'],
       [{ message: 'x', statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }, { oversized: 'STATEMENT_TOO_LARGE' }, 413, 'STATEMENT_TOO_LARGE'],
       [{ message: 'x', statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }, {}, 413, 'BODY_TOO_LARGE'],
@@ -55,7 +65,10 @@ describe('HTTP mapping of ledger errors', () => {
 
   it('finds the code in a gateway error detail and the original transaction of a replay', () => {
     const tx = 'c'.repeat(64);
-    const found = findRejection(['10 ABORTED: failed to endorse', `chaincode response 500, STATEMENT_REPLAYED: AllowAccess statement x already took effect in transaction ${tx}`]);
+    const found = findRejection([
+      '10 ABORTED: failed to endorse',
+      `chaincode response 500, STATEMENT_REPLAYED: AllowAccess statement x already took effect in transaction ${tx}`,
+    ]);
     assert.equal(found?.code, 'STATEMENT_REPLAYED');
     assert.equal(originalTransaction(new LedgerRejection('STATEMENT_REPLAYED', found.message)), tx);
     assert.equal(findRejection(['NOT_A_CODE: x', 'plain failure']), undefined);

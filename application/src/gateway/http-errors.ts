@@ -53,7 +53,9 @@ export function toHttpError(err: unknown, context: ErrorContext = {}): HttpError
   if (err instanceof ImageSourceUnavailable) return of(problem('IMAGE_SOURCE_UNAVAILABLE', err.message));
   if (err instanceof OrthancError) {
     // Orthanc refusing a file the DICOM reader accepted is the file's fault; anything else is the PACS's.
-    return err.status !== undefined && err.status >= 400 && err.status < 500 ? of(problem('PACS_REJECTED', err.message)) : of(problem('PACS_UNAVAILABLE', err.message));
+    return err.status !== undefined && err.status >= 400 && err.status < 500
+      ? of(problem('PACS_REJECTED', err.message))
+      : of(problem('PACS_UNAVAILABLE', err.message));
   }
   if (err instanceof LedgerRejection) return of(problem(err.code, err.message, err.transactionId === undefined ? {} : { transactionId: err.transactionId }));
   if (err instanceof LedgerUnavailable) return of(problem('LEDGER_UNAVAILABLE', err.message));
@@ -86,7 +88,14 @@ function frameworkError(err: unknown, context: ErrorContext): HttpError | undefi
   }
   if (status !== undefined && status >= 400 && status < 500) {
     // Invalid JSON, an empty JSON body, a wrong Content-Length and the like.
-    return of(problem('REQUEST_INVALID', typeof e.code === 'string' && e.code.startsWith('FST_') ? requestInvalidDetail(e.code) : e.message, {}, status === 413 ? 413 : 400));
+    return of(
+      problem(
+        'REQUEST_INVALID',
+        typeof e.code === 'string' && e.code.startsWith('FST_') ? requestInvalidDetail(e.code) : e.message,
+        {},
+        status === 413 ? 413 : 400,
+      ),
+    );
   }
   return undefined;
 }

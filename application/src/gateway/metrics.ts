@@ -61,7 +61,11 @@ export class GatewayMetrics implements LedgerClientObserver {
         for (const [kind, count] of inFlight) this.set({ kind }, count());
       },
     });
-    this.#uploadBytes = new Counter({ name: 'isl_gateway_publication_upload_bytes_total', help: 'Bytes of study uploads received', registers: [this.registry] });
+    this.#uploadBytes = new Counter({
+      name: 'isl_gateway_publication_upload_bytes_total',
+      help: 'Bytes of study uploads received',
+      registers: [this.registry],
+    });
   }
 
   onRetry(transaction: string, reason: 'mvcc' | 'unavailable'): void {

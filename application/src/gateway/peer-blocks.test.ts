@@ -56,11 +56,13 @@ describe("the peer's committed blocks", () => {
   it("starts the stream at the peer's next block (Fabric refuses a start beyond it), and answers a block below it at once", async () => {
     const starts: bigint[] = [];
     const base = network([5, 6, 7, 8, 9], { count: 0 });
-    const spy = { ...base, getName: () => 'imaging', getContract: base.getContract.bind(base) } as unknown as Network & { getFilteredBlockEvents: Network['getFilteredBlockEvents'] };
-    spy.getFilteredBlockEvents = ((o: { startBlock: bigint }) => {
+    const spy = { ...base, getName: () => 'imaging', getContract: base.getContract.bind(base) } as unknown as Network & {
+      getFilteredBlockEvents: Network['getFilteredBlockEvents'];
+    };
+    spy.getFilteredBlockEvents = (o: { startBlock: bigint }) => {
       starts.push(o.startBlock);
       return base.getFilteredBlockEvents(o);
-    });
+    };
     const blocks = new PeerBlocks(spy);
     assert.equal(await blocks.reach(9n, 1_000), true);
     assert.deepEqual(starts, [5n]);

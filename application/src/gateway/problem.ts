@@ -63,7 +63,9 @@ function ledgerStatus(code: ErrorCode): number {
 /** Every code an error answer can carry, with its status and title (docs/protocol.md §10 lists the same). */
 export const problemCatalogue: ReadonlyMap<string, { readonly status: number; readonly title: string }> = new Map([
   ...Object.entries(ErrorCodes).map(([code, title]) => [code, { status: ledgerStatus(code as ErrorCode), title }] as const),
-  ...[GatewayCodes, PublishCodes, UploadCodes].flatMap((table: Readonly<Record<string, readonly [number, string]>>) => Object.entries(table).map(([code, [status, title]]) => [code, { status, title }] as const)),
+  ...[GatewayCodes, PublishCodes, UploadCodes].flatMap((table: Readonly<Record<string, readonly [number, string]>>) =>
+    Object.entries(table).map(([code, [status, title]]) => [code, { status, title }] as const),
+  ),
 ]);
 
 export type ProblemCode = ErrorCode | GatewayCode | PublishErrorCode | UploadErrorCode;
@@ -86,7 +88,12 @@ export interface ProblemBody {
 const problemTypeOf = (code: string): string => `urn:isl:problem:${code}`;
 
 /** The problem details of `code`, with its catalogued status and title. */
-export function problem(code: ProblemCode, detail: string, extra: Partial<Pick<ProblemBody, 'transactionId' | 'validationCode' | 'block'>> = {}, status?: number): ProblemBody {
+export function problem(
+  code: ProblemCode,
+  detail: string,
+  extra: Partial<Pick<ProblemBody, 'transactionId' | 'validationCode' | 'block'>> = {},
+  status?: number,
+): ProblemBody {
   const known = problemCatalogue.get(code);
   return { type: problemTypeOf(code), title: known?.title ?? code, status: status ?? known?.status ?? 500, detail, code, ...extra };
 }

@@ -9,7 +9,7 @@ interface Operation {
 }
 
 /** Characters a request-target may carry raw (RFC 3986 pchar and '/'), and a '%' now and then. */
-const targetChar = fc.constantFrom(...'abcAZ09-._~!$&\'()*+,;=:@/%'.split(''), '%ZZ', '%2e', '%2F', '%00', '%C0%AF', '%FF', '..', '//');
+const targetChar = fc.constantFrom(..."abcAZ09-._~!$&'()*+,;=:@/%".split(''), '%ZZ', '%2e', '%2F', '%00', '%C0%AF', '%FF', '..', '//');
 const rawSegment = fc.array(targetChar, { minLength: 0, maxLength: 40 }).map((cs) => cs.join(''));
 /** Any string, percent-encoded so the request line stays valid HTTP. */
 const encodedString = fc.string({ unit: 'binary', maxLength: 200 }).map((s) => encodeURIComponent(s));
@@ -27,7 +27,9 @@ const contentType = fc.constantFrom(
 );
 const jsonBody = fc.oneof(
   fc.jsonValue().map((v) => JSON.stringify(v)),
-  fc.record({ statement: fc.oneof(fc.string({ maxLength: 100 }), fc.string({ minLength: 8000, maxLength: 9000 }), fc.jsonValue()) }).map((v) => JSON.stringify(v)),
+  fc
+    .record({ statement: fc.oneof(fc.string({ maxLength: 100 }), fc.string({ minLength: 8000, maxLength: 9000 }), fc.jsonValue()) })
+    .map((v) => JSON.stringify(v)),
   fc.record({ consent: fc.jsonValue() }).map((v) => JSON.stringify(v)),
   fc.string({ unit: 'binary', maxLength: 300 }),
   fc.constant('{"statement":"a.b.c"'),
@@ -42,7 +44,9 @@ describe('every error is a documented problem: hostile paths, queries, bodies an
   let ops: Operation[];
   before(async () => {
     f = await startGateway({ anonymousRatePerMinute: 100_000 });
-    const doc = JSON.parse((await rawRequest(f.port, 'GET /api/v1/openapi.json HTTP/1.1\r\nhost: x\r\nconnection: close')).body) as { paths: Record<string, Record<string, unknown>> };
+    const doc = JSON.parse((await rawRequest(f.port, 'GET /api/v1/openapi.json HTTP/1.1\r\nhost: x\r\nconnection: close')).body) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     ops = Object.entries(doc.paths).flatMap(([template, o]) => Object.keys(o).map((method) => ({ method: method.toUpperCase(), template })));
   });
   after(async () => {
@@ -68,17 +72,30 @@ describe('every error is a documented problem: hostile paths, queries, bodies an
       paths: Record<string, Record<string, { parameters?: { in: string; name: string; schema?: { type?: string; pattern?: string } }[] }>>;
     };
     const cases = Object.entries(doc.paths).flatMap(([template, o]) =>
-      Object.entries(o).flatMap(([method, op]) => (op.parameters ?? []).filter((q) => q.in === 'query' && (q.schema?.type === 'integer' || q.schema?.type === 'number' || q.schema?.pattern?.startsWith('^(0|[1-9]') === true)).map((q) => ({ method: method.toUpperCase(), template, name: q.name }))),
+      Object.entries(o).flatMap(([method, op]) =>
+        (op.parameters ?? [])
+          .filter(
+            (q) => q.in === 'query' && (q.schema?.type === 'integer' || q.schema?.type === 'number' || q.schema?.pattern?.startsWith('^(0|[1-9]') === true),
+          )
+          .map((q) => ({ method: method.toUpperCase(), template, name: q.name })),
+      ),
     );
     assert.ok(cases.length >= 10, `numeric query parameters found: ${JSON.stringify(cases)}`);
     for (const c of cases) {
       const path = c.template.replace(/\{\w+\}/g, 'A'.repeat(43));
       for (const value of ['1e400', '-1e400', '99999999999999999999999']) {
         for (const token of [f.tokens.member, f.tokens.auditor]) {
-          const answer = await rawRequest(f.port, `${c.method} ${path}?${c.name}=${value} HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${token}`);
+          const answer = await rawRequest(
+            f.port,
+            `${c.method} ${path}?${c.name}=${value} HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${token}`,
+          );
           if (answer.status === 403) continue;
           check(`${c.method} ${path}?${c.name}=${value}`, answer);
-          assert.deepEqual([answer.status, (JSON.parse(answer.body) as { code: string }).code], [400, 'ARGUMENT_INVALID'], `${c.method} ${path}?${c.name}=${value}`);
+          assert.deepEqual(
+            [answer.status, (JSON.parse(answer.body) as { code: string }).code],
+            [400, 'ARGUMENT_INVALID'],
+            `${c.method} ${path}?${c.name}=${value}`,
+          );
         }
       }
     }
@@ -101,17 +118,35 @@ describe('every error is a documented problem: hostile paths, queries, bodies an
         fc.record({
           op: fc.constantFrom(...ops),
           params: fc.array(segment, { minLength: 4, maxLength: 4 }),
-          query: fc.array(fc.tuple(fc.constantFrom('minBlock', 'at', 'key', 'source', 'from', 'to', 'study', 'x', '%ZZ'), fc.oneof(rawSegment, encodedString, fc.constant('1e400'), fc.constant('-1'), fc.constant('99999999999999999999999'))), { maxLength: 4 }),
+          query: fc.array(
+            fc.tuple(
+              fc.constantFrom('minBlock', 'at', 'key', 'source', 'from', 'to', 'study', 'x', '%ZZ'),
+              fc.oneof(rawSegment, encodedString, fc.constant('1e400'), fc.constant('-1'), fc.constant('99999999999999999999999')),
+            ),
+            { maxLength: 4 },
+          ),
           token: fc.constantFrom('member', 'auditor', 'none', 'garbage'),
           contentType,
           body: jsonBody,
-          extra: fc.constantFrom('', '\r\naccept: */*', '\r\nlast-event-id: 1:zz', '\r\ntransfer-encoding: chunked', '\r\nexpect: 100-continue', '\r\nx-forwarded-for: 1.2.3.4'),
+          extra: fc.constantFrom(
+            '',
+            '\r\naccept: */*',
+            '\r\nlast-event-id: 1:zz',
+            '\r\ntransfer-encoding: chunked',
+            '\r\nexpect: 100-continue',
+            '\r\nx-forwarded-for: 1.2.3.4',
+          ),
         }),
         async ({ op, params, query, token, contentType: type, body, extra }) => {
           let i = 0;
           const path = op.template.replace(/\{\w+\}/g, () => params[i++] ?? 'x');
           const q = query.length === 0 ? '' : `?${query.map(([k, v]) => `${k}=${v}`).join('&')}`;
-          const auth = { member: `\r\nauthorization: Bearer ${f.tokens.member}`, auditor: `\r\nauthorization: Bearer ${f.tokens.auditor}`, none: '', garbage: '\r\nauthorization: Bearer \u00ff' }[token];
+          const auth = {
+            member: `\r\nauthorization: Bearer ${f.tokens.member}`,
+            auditor: `\r\nauthorization: Bearer ${f.tokens.auditor}`,
+            none: '',
+            garbage: '\r\nauthorization: Bearer \u00ff',
+          }[token];
           // A GET or DELETE is sent without a body, so it must not announce one (the server would rightly wait 10 s, then 408).
           const bodyless = op.method === 'GET' || op.method === 'DELETE';
           const framing = bodyless && extra.includes('chunked') ? '' : extra;

@@ -12,7 +12,9 @@ describe('replays and read-your-writes (real HTTP, fake ledger)', function () {
       timeouts: { minBlockWaitMs: 300 },
       submit: (_transaction, args) =>
         args[0] === 'replayed.statement.x'
-          ? Promise.reject(new LedgerRejection('STATEMENT_REPLAYED', `STATEMENT_REPLAYED: AllowAccess statement d already took effect in transaction ${ORIGINAL}`))
+          ? Promise.reject(
+              new LedgerRejection('STATEMENT_REPLAYED', `STATEMENT_REPLAYED: AllowAccess statement d already took effect in transaction ${ORIGINAL}`),
+            )
           : Promise.resolve({ result: { id: 'grant/x' }, transactionId: 'e'.repeat(64), blockNumber: 11n, attempts: 1 }),
     });
     f.blocks.original.set(ORIGINAL, 4n);
@@ -22,7 +24,11 @@ describe('replays and read-your-writes (real HTTP, fake ledger)', function () {
   });
 
   const call = (method: string, target: string, body = ''): ReturnType<typeof rawRequest> =>
-    rawRequest(f.port, `${method} ${target} HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${f.tokens.member}${body === '' ? '' : '\r\ncontent-type: application/json'}`, body);
+    rawRequest(
+      f.port,
+      `${method} ${target} HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${f.tokens.member}${body === '' ? '' : '\r\ncontent-type: application/json'}`,
+      body,
+    );
 
   it('answers a replayed statement 200 alreadyApplied, naming the original transaction and its block, and saying it was not applied again', async () => {
     const answer = await call('POST', '/api/v1/grants', JSON.stringify({ statement: 'replayed.statement.x' }));
@@ -60,11 +66,20 @@ describe('replays and read-your-writes (real HTTP, fake ledger)', function () {
       const answer = await call('GET', `/api/v1/sources?minBlock=${bad}`);
       assert.deepEqual([answer.status, (JSON.parse(answer.body) as { code: string }).code], [400, 'ARGUMENT_INVALID'], bad);
     }
-    const doc = JSON.parse((await call('GET', '/api/v1/openapi.json')).body) as { paths: Record<string, Record<string, { tags?: string[]; parameters?: { name: string }[]; responses: Record<string, unknown> }>> };
-    const reads = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).filter(([m, op]) => m === 'get' && (op.tags?.includes('queries') === true || op.tags?.includes('audit') === true)).map(([, op]) => [path, op] as const));
+    const doc = JSON.parse((await call('GET', '/api/v1/openapi.json')).body) as {
+      paths: Record<string, Record<string, { tags?: string[]; parameters?: { name: string }[]; responses: Record<string, unknown> }>>;
+    };
+    const reads = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([m, op]) => m === 'get' && (op.tags?.includes('queries') === true || op.tags?.includes('audit') === true))
+        .map(([, op]) => [path, op] as const),
+    );
     assert.ok(reads.length >= 10);
     for (const [path, op] of reads) {
-      assert.ok(op.parameters?.some((p) => p.name === 'minBlock'), `${path} takes minBlock`);
+      assert.ok(
+        op.parameters?.some((p) => p.name === 'minBlock'),
+        `${path} takes minBlock`,
+      );
       assert.ok('504' in op.responses, `${path} documents 504 BLOCK_NOT_REACHED`);
     }
   });

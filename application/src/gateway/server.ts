@@ -53,12 +53,20 @@ export interface GatewayServerOptions {
   readonly logLevel?: string;
 }
 
-const minBlockParam = { type: 'string', pattern: '^(0|[1-9][0-9]{0,18})$', description: "Answer only once this gateway's peer has committed this block (a write's blockNumber)" } as const;
+const minBlockParam = {
+  type: 'string',
+  pattern: '^(0|[1-9][0-9]{0,18})$',
+  description: "Answer only once this gateway's peer has committed this block (a write's blockNumber)",
+} as const;
 
 async function sendError(reply: FastifyReply, e: HttpError): Promise<FastifyReply> {
   // The rest of a body that is still arriving is not read: close the connection after answering.
   if (!reply.request.raw.complete) void reply.header('connection', 'close');
-  return reply.code(e.status).headers({ ...e.headers }).type(PROBLEM_MEDIA_TYPE).send(e.body);
+  return reply
+    .code(e.status)
+    .headers({ ...e.headers })
+    .type(PROBLEM_MEDIA_TYPE)
+    .send(e.body);
 }
 
 /** Malformed HTTP and Node's own timeouts, answered before Fastify sees a request. */
@@ -72,7 +80,9 @@ function clientError(err: Error & { code?: string }, socket: Socket): void {
         : [400, 'Bad Request', problem('REQUEST_INVALID', 'the request is not well-formed HTTP/1.1')];
   const text = JSON.stringify(body);
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${String(status)} ${reason}\r\ncontent-type: ${PROBLEM_MEDIA_TYPE}\r\ncontent-length: ${String(Buffer.byteLength(text))}\r\nconnection: close\r\n\r\n${text}`);
+    socket.write(
+      `HTTP/1.1 ${String(status)} ${reason}\r\ncontent-type: ${PROBLEM_MEDIA_TYPE}\r\ncontent-length: ${String(Buffer.byteLength(text))}\r\nconnection: close\r\n\r\n${text}`,
+    );
   }
   socket.destroy();
 }
@@ -130,13 +140,18 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
   awaitMinBlock(app, o, timeouts.minBlockWaitMs);
 
   app.setErrorHandler(async (err, request, reply) => {
-    const mapped = toHttpError(err, request.is404 ? {} : { ...(request.routeOptions.config.oversized ? { oversized: request.routeOptions.config.oversized } : {}) });
+    const mapped = toHttpError(
+      err,
+      request.is404 ? {} : { ...(request.routeOptions.config.oversized ? { oversized: request.routeOptions.config.oversized } : {}) },
+    );
     if (mapped) return sendError(reply, mapped);
     request.log.error({ err }, 'unexpected error');
     return sendError(reply, { status: 500, body: problem('INTERNAL', 'internal error (logged)') });
   });
   // Reached only with a valid token (access.ts): unmatched paths are not revealed to strangers.
-  app.setNotFoundHandler(async (request, reply) => sendError(reply, { status: 404, body: problem('NOT_FOUND', `no ${request.method} ${request.url.split('?')[0] ?? ''} here`) }));
+  app.setNotFoundHandler(async (request, reply) =>
+    sendError(reply, { status: 404, body: problem('NOT_FOUND', `no ${request.method} ${request.url.split('?')[0] ?? ''} here`) }),
+  );
 
   registerOperations(app, o);
 
@@ -164,7 +179,11 @@ function documentMinBlock(app: FastifyInstance): void {
 async function registerOpenApi(app: FastifyInstance, mspId: string): Promise<void> {
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Image Sharing Ledger gateway', version: '1', description: `Gateway application of ${mspId}. Statement formats and errors: docs/protocol.md.` },
+      info: {
+        title: 'Image Sharing Ledger gateway',
+        version: '1',
+        description: `Gateway application of ${mspId}. Statement formats and errors: docs/protocol.md.`,
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -193,7 +212,11 @@ function awaitMinBlock(app: FastifyInstance, o: Pick<GatewayServerOptions, 'bloc
     if (request.routeOptions.config.minBlock !== true || minBlock === undefined) return;
     if (!(await o.blocks.reach(BigInt(minBlock), waitMs))) {
       throw new HttpProblem(
-        problem('BLOCK_NOT_REACHED', `${o.mspId}'s peer has not committed block ${minBlock} within ${String(waitMs)} ms; retry, or read at the gateway that wrote`, { block: minBlock }),
+        problem(
+          'BLOCK_NOT_REACHED',
+          `${o.mspId}'s peer has not committed block ${minBlock} within ${String(waitMs)} ms; retry, or read at the gateway that wrote`,
+          { block: minBlock },
+        ),
         { 'retry-after': '1' },
       );
     }
@@ -206,7 +229,9 @@ function registerOperations(app: FastifyInstance, o: Pick<GatewayServerOptions, 
   app.get('/api/v1/openapi.json', { config: operations, schema: { hide: true } }, () => app.swagger());
   app.get('/healthz', { config: operations, schema: { hide: true } }, () => ({ status: 'OK', node: process.version }));
   app.get('/readyz', { config: operations, schema: { hide: true } }, async (_req, reply) =>
-    (await o.ready().catch(() => false)) ? { status: 'OK' } : sendError(reply, { status: 503, body: problem('LEDGER_UNAVAILABLE', `${o.mspId}'s peer does not answer`) }),
+    (await o.ready().catch(() => false))
+      ? { status: 'OK' }
+      : sendError(reply, { status: 503, body: problem('LEDGER_UNAVAILABLE', `${o.mspId}'s peer does not answer`) }),
   );
   app.get('/metrics', { config: operations, schema: { hide: true } }, async (_req, reply) =>
     reply.type(o.metrics.registry.contentType).send(await o.metrics.registry.metrics()),

@@ -9,7 +9,11 @@ function open(port: number): { socket: Socket; answer: () => string; closed: Pro
   let text = '';
   socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
   socket.on('error', () => undefined);
-  const closed = new Promise<void>((resolve) => socket.on('close', () => { resolve(); }));
+  const closed = new Promise<void>((resolve) =>
+    socket.on('close', () => {
+      resolve();
+    }),
+  );
   return { socket, answer: () => text, closed };
 }
 
@@ -35,7 +39,9 @@ describe('slow and aborted clients (real sockets, fake ledger)', function () {
 
   const startPost = (path: string, contentType: string, length: number, first: string): ReturnType<typeof open> => {
     const c = open(f.port);
-    c.socket.write(`POST ${path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${f.tokens.member}\r\ncontent-type: ${contentType}\r\ncontent-length: ${String(length)}\r\n\r\n${first}`);
+    c.socket.write(
+      `POST ${path} HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${f.tokens.member}\r\ncontent-type: ${contentType}\r\ncontent-length: ${String(length)}\r\n\r\n${first}`,
+    );
     return c;
   };
 
@@ -87,9 +93,13 @@ describe('slow and aborted clients (real sockets, fake ledger)', function () {
       await refused.closed;
       assert.match(refused.answer(), /^HTTP\/1\.1 429 [^]*"code":"TOO_MANY_CONNECTIONS"/);
       held.pop()?.socket.destroy();
-      await waitFor('a connection taken again', async () => (await rawRequest(f.port, 'GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close')).status === 200, {
-        timeoutMs: 5_000,
-      });
+      await waitFor(
+        'a connection taken again',
+        async () => (await rawRequest(f.port, 'GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close')).status === 200,
+        {
+          timeoutMs: 5_000,
+        },
+      );
     } finally {
       for (const c of held) c.socket.destroy();
     }

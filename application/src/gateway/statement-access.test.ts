@@ -15,7 +15,11 @@ describe('who may relay what (real HTTP, fake ledger)', function () {
 
   const post = async (path: string, type: string, token?: string): Promise<{ status: number; code?: string }> => {
     const auth = token === undefined ? '' : `\r\nauthorization: Bearer ${token}`;
-    const answer = await rawRequest(f.port, `POST /api/v1${path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: application/json${auth}`, JSON.stringify({ statement: statementOf(type) }));
+    const answer = await rawRequest(
+      f.port,
+      `POST /api/v1${path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: application/json${auth}`,
+      JSON.stringify({ statement: statementOf(type) }),
+    );
     return { status: answer.status, ...(answer.status >= 400 ? { code: (JSON.parse(answer.body) as { code: string }).code } : {}) };
   };
 
@@ -25,7 +29,11 @@ describe('who may relay what (real HTTP, fake ledger)', function () {
     for (const route of statementRoutes.filter((r) => organisationStatementTypes.has(r.type))) {
       for (const path of [route.path, '/statements']) {
         assert.deepEqual(await post(path, route.type), { status: 401, code: 'UNAUTHENTICATED' }, `${route.type} at ${path} without a token`);
-        assert.deepEqual(await post(path, route.type, f.tokens.otherOrg), { status: 401, code: 'UNAUTHENTICATED' }, `${route.type} with another gateway's token`);
+        assert.deepEqual(
+          await post(path, route.type, f.tokens.otherOrg),
+          { status: 401, code: 'UNAUTHENTICATED' },
+          `${route.type} with another gateway's token`,
+        );
         assert.deepEqual(await post(path, route.type, f.tokens.auditor), { status: 403, code: 'MEMBER_REQUIRED' }, `${route.type} with an auditor token`);
       }
     }

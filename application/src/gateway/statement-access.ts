@@ -11,7 +11,13 @@ import type { Access } from './access';
  * RecordDisclosure is here too: it writes the organisation's accounting of
  * disclosures, and only its image source has reason to send one.
  */
-export const organisationStatementTypes: ReadonlySet<string> = new Set(['DefineSource', 'UpdateSourceUrl', 'DeactivateSource', 'DefineStudy', 'RecordDisclosure']);
+export const organisationStatementTypes: ReadonlySet<string> = new Set([
+  'DefineSource',
+  'UpdateSourceUrl',
+  'DeactivateSource',
+  'DefineStudy',
+  'RecordDisclosure',
+]);
 
 /**
  * Who may relay a statement of this type: the organisation's member token, or

@@ -43,7 +43,12 @@ describe('DisclosureOutbox', () => {
 
   const outbox = async (ledger: FakeLedger): Promise<DisclosureOutbox> => {
     const { privateJwk } = await generateStatementKey('ES256');
-    return new DisclosureOutbox({ dir, ledger: ledger as unknown as LedgerClient, key: { privateJwk, keyId: await thumbprint(privateJwk) }, audience: 'isl:imaging/isl' });
+    return new DisclosureOutbox({
+      dir,
+      ledger: ledger as unknown as LedgerClient,
+      key: { privateJwk, keyId: await thumbprint(privateJwk) },
+      audience: 'isl:imaging/isl',
+    });
   };
   const release = { study: 'S'.repeat(43), recipient: 'R'.repeat(43), disclosedAt: 1_750_000_000, size: 1234, requestId: 'req-0000000000000001' };
 
@@ -57,7 +62,10 @@ describe('DisclosureOutbox', () => {
     const again = await outbox(ledger);
     assert.deepEqual(again.pending(), [release.requestId]);
     assert.equal(await again.flush(), 0);
-    assert.deepEqual(ledger.recorded.map((r) => r.requestId), [release.requestId]);
+    assert.deepEqual(
+      ledger.recorded.map((r) => r.requestId),
+      [release.requestId],
+    );
   });
 
   it('does not record twice when an attempt committed but its answer was lost', async () => {

@@ -56,7 +56,9 @@ export class DisclosureOutbox {
   }
 
   pending(): string[] {
-    return readdirSync(this.#options.dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    return readdirSync(this.#options.dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5));
   }
 
   /** Records every pending entry it can; returns how many remain. One flush at a time. */

@@ -36,7 +36,11 @@ function tryLock(lock: string): boolean {
  */
 export async function withFileLock<T>(lock: string, critical: () => T, timeoutMs = 10_000): Promise<T> {
   mkdirSync(dirname(lock), { recursive: true, mode: 0o700 });
-  await waitFor(`the lock ${lock}`, () => tryLock(lock), { timeoutMs, intervalMs: 10, hint: 'another process holds it; remove the file if no publishing is running' });
+  await waitFor(`the lock ${lock}`, () => tryLock(lock), {
+    timeoutMs,
+    intervalMs: 10,
+    hint: 'another process holds it; remove the file if no publishing is running',
+  });
   try {
     return critical();
   } finally {

@@ -52,7 +52,9 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
   const recipientKey = async (): Promise<SigningKey> => recipientWallet!.deriveKey('recipient', await recipientWallet!.newStudyContext('recipient'));
 
   const allow = async (recipient: string, until: number): Promise<void> => {
-    const statement = await createStatement('AllowAccess', { source: services.sourceId, study, recipient, until, purpose: 'TREAT' }, privateJwkOf(patientKey), { audience });
+    const statement = await createStatement('AllowAccess', { source: services.sourceId, study, recipient, until, purpose: 'TREAT' }, privateJwkOf(patientKey), {
+      audience,
+    });
     await ledger.submit('AllowAccess', [statement]);
   };
 
@@ -80,8 +82,13 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
 
   const iti43 = async (key: SigningKey, documents: { repositoryUniqueId: string; documentUniqueId: string }[]): Promise<Answer> => {
     const envelope = retrieveRequestEnvelope(new URL(services.url).href, `urn:uuid:${randomUUID()}`, documents);
-    const body = Buffer.from(`--b1\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-ID: <root@test>\r\n\r\n${envelope}\r\n--b1--\r\n`);
-    const headers = { 'content-type': 'multipart/related; type="application/xop+xml"; boundary=b1; start="<root@test>"; start-info="application/soap+xml"', 'content-digest': contentDigest(body) };
+    const body = Buffer.from(
+      `--b1\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-ID: <root@test>\r\n\r\n${envelope}\r\n--b1--\r\n`,
+    );
+    const headers = {
+      'content-type': 'multipart/related; type="application/xop+xml"; boundary=b1; start="<root@test>"; start-info="application/soap+xml"',
+      'content-digest': contentDigest(body),
+    };
     const signed = signRequest(key, { method: 'POST', targetUri: new URL(services.url).href, headers }, { nonce: newNonce(), components: POST_COMPONENTS });
     return send('POST', '/', { ...headers, ...signed }, body);
   };
@@ -114,7 +121,13 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
 
     // Publish a synthetic CT study of 50 instances.
     const synthetic = writeSyntheticStudy(join(work, 'study'), { instances: INSTANCES });
-    const publisher = new Publisher({ orthanc, studies: new StudyStore(services.paths.studies), ledger, key: await readSourceKey(services.paths.sourceKey), audience });
+    const publisher = new Publisher({
+      orthanc,
+      studies: new StudyStore(services.paths.studies),
+      ledger,
+      key: await readSourceKey(services.paths.sourceKey),
+      audience,
+    });
     const published = await publisher.publish(join(work, 'study'), new WalletConsentSigner(patientWallet));
     assert.equal(published.instances, INSTANCES);
     assert.equal(published.stored, INSTANCES);
@@ -140,7 +153,13 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
     const record = await ledger.evaluate<Record<string, unknown>>('GetStudy', [services.sourceId, study]);
     assert.ok(!JSON.stringify(record).includes('2.25.'), 'no DICOM UID on the ledger');
     assert.equal(new StudyStore(services.paths.studies).byReference(study)?.state, 'defined');
-    const publisher = new Publisher({ orthanc, studies: new StudyStore(services.paths.studies), ledger, key: await readSourceKey(services.paths.sourceKey), audience });
+    const publisher = new Publisher({
+      orthanc,
+      studies: new StudyStore(services.paths.studies),
+      ledger,
+      key: await readSourceKey(services.paths.sourceKey),
+      audience,
+    });
     await assert.rejects(publisher.publish(join(work, 'study'), new WalletConsentSigner(patientWallet!)), /already published/);
   });
 
@@ -211,10 +230,16 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
       const other = signedGet(recipient, newStudyReference());
       assert.equal((await send('GET', `/studies/${study}`, other)).status, 401);
       // ITI-43 whose body changed after signing: a SOAP Sender fault wsse:FailedCheck.
-      const envelope = retrieveRequestEnvelope(new URL(services.url).href, `urn:uuid:${randomUUID()}`, [{ repositoryUniqueId: services.sourceId, documentUniqueId: study }]);
+      const envelope = retrieveRequestEnvelope(new URL(services.url).href, `urn:uuid:${randomUUID()}`, [
+        { repositoryUniqueId: services.sourceId, documentUniqueId: study },
+      ]);
       const body = Buffer.from(`--b1\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\n\r\n${envelope}\r\n--b1--\r\n`);
       const h = { 'content-type': 'multipart/related; type="application/xop+xml"; boundary=b1', 'content-digest': contentDigest(body) };
-      const signed = signRequest(recipient, { method: 'POST', targetUri: new URL(services.url).href, headers: h }, { nonce: newNonce(), components: POST_COMPONENTS });
+      const signed = signRequest(
+        recipient,
+        { method: 'POST', targetUri: new URL(services.url).href, headers: h },
+        { nonce: newNonce(), components: POST_COMPONENTS },
+      );
       const answer = await send('POST', '/', { ...h, ...signed }, Buffer.concat([body, Buffer.from(' ')]));
       assert.equal(answer.status, 401);
       assert.match(answer.body.toString(), /<env:Value>env:Sender<\/env:Value><env:Subcode><env:Value>wsse:FailedCheck<\/env:Value>/);
@@ -263,9 +288,15 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
       assert.equal(published.stored, 0, 'the seed command already loaded the instances into the PACS');
       const { keyId } = (await run(['recipient-key'], doctor)) as { keyId: string };
       await run(['grant', '--source', published.source, '--study', published.reference, '--recipient', keyId, '--until', '7d'], patient);
-      const got = (await run(['retrieve', '--source', published.source, '--study', published.reference, '--protocol', 'iti43', '--out', join(work, 'cli-out')], doctor)) as { files: number };
+      const got = (await run(
+        ['retrieve', '--source', published.source, '--study', published.reference, '--protocol', 'iti43', '--out', join(work, 'cli-out')],
+        doctor,
+      )) as { files: number };
       assert.equal(got.files, 3);
-      assert.deepEqual(hashesOf(readdirSync(join(work, 'cli-out')).map((f) => join(work, 'cli-out', f))), hashesOf(readdirSync(seeded.folder).map((f) => join(seeded.folder, f))));
+      assert.deepEqual(
+        hashesOf(readdirSync(join(work, 'cli-out')).map((f) => join(work, 'cli-out', f))),
+        hashesOf(readdirSync(seeded.folder).map((f) => join(seeded.folder, f))),
+      );
       const seen = await waitFor(
         'the release in isl disclosures',
         async () => {
@@ -274,7 +305,10 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
         },
         { timeoutMs: 60_000 },
       );
-      assert.deepEqual(seen.map((d) => [d.study, d.recipient]), [[published.reference, keyId]]);
+      assert.deepEqual(
+        seen.map((d) => [d.study, d.recipient]),
+        [[published.reference, keyId]],
+      );
     });
   });
 
@@ -310,20 +344,28 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
           envelope +
           '\r\n--MIMEBoundary_hand_made--\r\n',
       );
-      const contentType = 'multipart/related; boundary=MIMEBoundary_hand_made; type="application/xop+xml"; start="<0.root@hand.example>"; start-info="application/soap+xml"; action="urn:ihe:iti:2007:RetrieveDocumentSet"';
+      const contentType =
+        'multipart/related; boundary=MIMEBoundary_hand_made; type="application/xop+xml"; start="<0.root@hand.example>"; start-info="application/soap+xml"; action="urn:ihe:iti:2007:RetrieveDocumentSet"';
       const digest = `sha-256=:${createHash('sha256').update(body).digest('base64')}:`;
-      const keyHeader = Buffer.from(JSON.stringify({ kty: doctor.publicJwk.kty, crv: doctor.publicJwk.crv, x: doctor.publicJwk.x, y: doctor.publicJwk.y })).toString('base64url');
+      const keyHeader = Buffer.from(
+        JSON.stringify({ kty: doctor.publicJwk.kty, crv: doctor.publicJwk.crv, x: doctor.publicJwk.x, y: doctor.publicJwk.y }),
+      ).toString('base64url');
       const params = `("@method" "@target-uri" "content-type" "content-digest" "isl-recipient-key");created=${String(Math.floor(Date.now() / 1000))};nonce="${randomUUID().replace(/-/g, '')}";keyid="${doctor.keyId}";alg="ecdsa-p256-sha256";tag="isl-retrieve"`;
       const base = `"@method": POST\n"@target-uri": ${target}\n"content-type": ${contentType}\n"content-digest": ${digest}\n"isl-recipient-key": ${keyHeader}\n"@signature-params": ${params}`;
       const signature = cryptoSign('sha256', Buffer.from(base), { key: doctor.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64');
-      const answer = await send('POST', '/', {
-        'content-type': contentType,
-        'content-digest': digest,
-        'isl-recipient-key': keyHeader,
-        'signature-input': `isl=${params}`,
-        signature: `isl=:${signature}:`,
-        'content-length': String(body.length),
-      }, body);
+      const answer = await send(
+        'POST',
+        '/',
+        {
+          'content-type': contentType,
+          'content-digest': digest,
+          'isl-recipient-key': keyHeader,
+          'signature-input': `isl=${params}`,
+          signature: `isl=:${signature}:`,
+          'content-length': String(body.length),
+        },
+        body,
+      );
 
       assert.equal(answer.status, 200);
       const type = String(answer.headers['content-type']);
@@ -348,7 +390,11 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
       assert.match(xml, /<wsa:Action env:mustUnderstand="true">urn:ihe:iti:2007:RetrieveDocumentSetResponse<\/wsa:Action>/);
       assert.match(xml, /<wsa:RelatesTo>urn:uuid:0f2d6a3e-7a43-4b8e-9a7c-5d6c2b1e9f00<\/wsa:RelatesTo>/);
       assert.match(xml, /<rs:RegistryResponse status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success">/);
-      const hrefs = [...xml.matchAll(/<xdsb:DocumentResponse><xdsb:RepositoryUniqueId>([^<]+)<\/xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>([^<]+)<\/xdsb:DocumentUniqueId><xdsb:mimeType>application\/dicom<\/xdsb:mimeType><xdsb:Document><xop:Include href="cid:([^"]+)"\/><\/xdsb:Document><\/xdsb:DocumentResponse>/g)];
+      const hrefs = [
+        ...xml.matchAll(
+          /<xdsb:DocumentResponse><xdsb:RepositoryUniqueId>([^<]+)<\/xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>([^<]+)<\/xdsb:DocumentUniqueId><xdsb:mimeType>application\/dicom<\/xdsb:mimeType><xdsb:Document><xop:Include href="cid:([^"]+)"\/><\/xdsb:Document><\/xdsb:DocumentResponse>/g,
+        ),
+      ];
       assert.equal(hrefs.length, INSTANCES);
       for (const h of hrefs) {
         assert.equal(h[1], services.sourceId);
@@ -356,7 +402,10 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
       }
       assert.equal(attachments.length, INSTANCES);
       const cids = attachments.map((a) => /Content-ID: <([^>]+)>/.exec(a.head)?.[1]);
-      assert.deepEqual(cids, hrefs.map((h) => decodeURIComponent(h[3] ?? '')));
+      assert.deepEqual(
+        cids,
+        hrefs.map((h) => decodeURIComponent(h[3] ?? '')),
+      );
       for (const a of attachments) assert.match(a.head, /Content-Type: application\/dicom/);
       assert.deepEqual(attachments.map((a) => sha(Buffer.from(a.content, 'latin1'))).sort(), [...orthancFiles.values()].sort());
     });
@@ -387,7 +436,12 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
       assert.deepEqual(a.body, b.body);
       const ia = (await iti43(stranger, [{ repositoryUniqueId: services.sourceId, documentUniqueId: unknown }])).body.toString();
       const ib = (await iti43(stranger, [{ repositoryUniqueId: services.sourceId, documentUniqueId: study }])).body.toString();
-      const strip = (s: string): string => s.replaceAll(unknown, 'X').replaceAll(study, 'X').replace(/isl-[0-9a-f]{32}/g, 'B').replace(/[0-9a-f-]{36}/g, 'U');
+      const strip = (s: string): string =>
+        s
+          .replaceAll(unknown, 'X')
+          .replaceAll(study, 'X')
+          .replace(/isl-[0-9a-f]{32}/g, 'B')
+          .replace(/[0-9a-f-]{36}/g, 'U');
       assert.equal(strip(ia), strip(ib));
     });
 
@@ -396,7 +450,9 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
       await allow(doctor.keyId, Math.floor(Date.now() / 1000) + 3600);
       const before = await retrieve(doctor, 'wado-rs');
       assert.equal(before.files.length, INSTANCES);
-      const revoke = await createStatement('RevokeAccess', { source: services.sourceId, study, recipient: doctor.keyId }, privateJwkOf(patientKey), { audience });
+      const revoke = await createStatement('RevokeAccess', { source: services.sourceId, study, recipient: doctor.keyId }, privateJwkOf(patientKey), {
+        audience,
+      });
       await ledger.submit('RevokeAccess', [revoke]);
       await deniedBoth(doctor);
     });

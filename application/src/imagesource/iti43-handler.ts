@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { POST_COMPONENTS, SignatureRejected, type UnclaimedSignature } from '../wire/http-signature';
-import { faultEnvelope, parseRetrieveRequest, RESPONSE_ACTION, responseEnvelope, SoapFault, statusOf, type DocumentResponseEntry, type RegistryErrorEntry, type RetrieveRequest } from '../wire/iti43';
+import {
+  faultEnvelope,
+  parseRetrieveRequest,
+  RESPONSE_ACTION,
+  responseEnvelope,
+  SoapFault,
+  statusOf,
+  type DocumentResponseEntry,
+  type RegistryErrorEntry,
+  type RetrieveRequest,
+} from '../wire/iti43';
 import { MtomWriter, mtomMessage, soapEnvelopeOf } from '../wire/mtom';
 import type { CanonicalUri } from '../wire/target-uri';
 import type { Granted, ReleaseGate } from './release-gate';
@@ -32,8 +42,21 @@ export async function serveIti43(gate: ReleaseGate, req: IncomingMessage, res: S
   }
   const refuse = (err: SignatureRejected): void => {
     gate.log('warn', 'ITI-43 request refused', { failure: err.failure, detail: err.message });
-    const subcode = { missing: 'wsse:InvalidSecurity', malformed: 'wsse:InvalidSecurity', invalid: 'wsse:FailedCheck', stale: 'wsse:MessageExpired', replayed: 'wsse:FailedAuthentication', busy: undefined }[err.failure];
-    writeSoapFault(res, new SoapFault(err.message, err.failure === 'busy' ? { code: 'Receiver', httpStatus: 503 } : { subcode: subcode ?? 'wsse:InvalidSecurity', httpStatus: 401 }));
+    const subcode = {
+      missing: 'wsse:InvalidSecurity',
+      malformed: 'wsse:InvalidSecurity',
+      invalid: 'wsse:FailedCheck',
+      stale: 'wsse:MessageExpired',
+      replayed: 'wsse:FailedAuthentication',
+      busy: undefined,
+    }[err.failure];
+    writeSoapFault(
+      res,
+      new SoapFault(
+        err.message,
+        err.failure === 'busy' ? { code: 'Receiver', httpStatus: 503 } : { subcode: subcode ?? 'wsse:InvalidSecurity', httpStatus: 401 },
+      ),
+    );
   };
   let signer: UnclaimedSignature;
   try {
@@ -69,17 +92,29 @@ export async function serveIti43(gate: ReleaseGate, req: IncomingMessage, res: S
 }
 
 /** Checks each requested document: this repository, and a study granted to the recipient. */
-async function authoriseDocuments(gate: ReleaseGate, request: RetrieveRequest, recipient: string): Promise<{ granted: GrantedDocument[]; errors: RegistryErrorEntry[] }> {
+async function authoriseDocuments(
+  gate: ReleaseGate,
+  request: RetrieveRequest,
+  recipient: string,
+): Promise<{ granted: GrantedDocument[]; errors: RegistryErrorEntry[] }> {
   const errors: RegistryErrorEntry[] = [];
   const granted: GrantedDocument[] = [];
   for (const doc of request.documents) {
     if (doc.repositoryUniqueId !== gate.sourceId) {
-      errors.push({ errorCode: 'XDSUnknownRepositoryId', codeContext: `Repository ${doc.repositoryUniqueId} is not served here`, location: doc.repositoryUniqueId });
+      errors.push({
+        errorCode: 'XDSUnknownRepositoryId',
+        codeContext: `Repository ${doc.repositoryUniqueId} is not served here`,
+        location: doc.repositoryUniqueId,
+      });
       continue;
     }
     const auth = await gate.authorise(doc.documentUniqueId, recipient);
     if (auth === 'unavailable') {
-      errors.push({ errorCode: 'XDSRepositoryError', codeContext: 'The repository cannot check access right now; try again later', location: doc.documentUniqueId });
+      errors.push({
+        errorCode: 'XDSRepositoryError',
+        codeContext: 'The repository cannot check access right now; try again later',
+        location: doc.documentUniqueId,
+      });
     } else if (!auth.granted) {
       errors.push({ errorCode: 'XDSDocumentUniqueIdError', codeContext: `Document ${doc.documentUniqueId} is not available`, location: doc.documentUniqueId });
     } else {
@@ -90,7 +125,14 @@ async function authoriseDocuments(gate: ReleaseGate, request: RetrieveRequest, r
 }
 
 /** The response envelope (one DocumentResponse per instance), then each granted study's instances as attachments. */
-async function writeResponse(gate: ReleaseGate, res: ServerResponse, request: RetrieveRequest, granted: readonly GrantedDocument[], errors: readonly RegistryErrorEntry[], recipient: string): Promise<void> {
+async function writeResponse(
+  gate: ReleaseGate,
+  res: ServerResponse,
+  request: RetrieveRequest,
+  granted: readonly GrantedDocument[],
+  errors: readonly RegistryErrorEntry[],
+  recipient: string,
+): Promise<void> {
   const mtom = new MtomWriter();
   const documents: DocumentResponseEntry[] = [];
   const parts: { cid: string; studyIndex: number; instanceIndex: number }[] = [];
@@ -98,18 +140,31 @@ async function writeResponse(gate: ReleaseGate, res: ServerResponse, request: Re
     g.auth.instances.forEach((_, i) => {
       const cid = `${String(s)}.${String(i + 1)}.${randomUUID()}@isl`;
       parts.push({ cid, studyIndex: s, instanceIndex: i });
-      documents.push({ repositoryUniqueId: g.repositoryUniqueId, documentUniqueId: g.auth.reference, mimeType: 'application/dicom', contentId: cid, ...(g.homeCommunityId ? { homeCommunityId: g.homeCommunityId } : {}) });
+      documents.push({
+        repositoryUniqueId: g.repositoryUniqueId,
+        documentUniqueId: g.auth.reference,
+        mimeType: 'application/dicom',
+        contentId: cid,
+        ...(g.homeCommunityId ? { homeCommunityId: g.homeCommunityId } : {}),
+      });
     });
   });
   const envelope = responseEnvelope({ relatesTo: request.messageId, status: statusOf(granted.length, errors.length), errors, documents });
   res.writeHead(200, { 'content-type': mtom.contentType(RESPONSE_ACTION), 'cache-control': 'no-store' });
   await write(res, mtom.root(envelope, RESPONSE_ACTION));
   for (const [s, g] of granted.entries()) {
-    await gate.stream(res, g.auth, recipient, randomUUID(), async (file, i) => {
-      const cid = parts.find((p) => p.studyIndex === s && p.instanceIndex === i)?.cid ?? '';
-      await write(res, mtom.attachment(cid));
-      return gate.pipeInstance(file, res);
-    }, undefined);
+    await gate.stream(
+      res,
+      g.auth,
+      recipient,
+      randomUUID(),
+      async (file, i) => {
+        const cid = parts.find((p) => p.studyIndex === s && p.instanceIndex === i)?.cid ?? '';
+        await write(res, mtom.attachment(cid));
+        return gate.pipeInstance(file, res);
+      },
+      undefined,
+    );
   }
   res.end(mtom.close());
 }

@@ -29,5 +29,12 @@ export interface ReleaseGate {
    * Streams a granted study instance by instance through `each`, records the
    * disclosure, then ends the response with `trailer` (when given).
    */
-  stream(res: ServerResponse, auth: Granted, recipient: string, requestId: string, each: (file: Readable, index: number) => Promise<number>, trailer: string | undefined): Promise<void>;
+  stream(
+    res: ServerResponse,
+    auth: Granted,
+    recipient: string,
+    requestId: string,
+    each: (file: Readable, index: number) => Promise<number>,
+    trailer: string | undefined,
+  ): Promise<void>;
 }

@@ -36,7 +36,10 @@ describe('image source server (real HTTPS, fake ledger and PACS)', function () {
       for (const protocol of ['wado-rs', 'iti43'] as const) {
         const out = mkdtempSync(join(tmpdir(), 'isl-server-test-'));
         // Fake instances are not DICOM: the client's final check fails after the transfer; the answer was a release.
-        await assert.rejects(retrieveStudy({ url: h.url, sourceId: 'source-under-test', study, key: granted, protocol, ca: [h.ca], outDir: out }), /not a DICOM/);
+        await assert.rejects(
+          retrieveStudy({ url: h.url, sourceId: 'source-under-test', study, key: granted, protocol, ca: [h.ca], outDir: out }),
+          /not a DICOM/,
+        );
         rmSync(out, { recursive: true, force: true });
       }
       assert.equal(h.release.released.filter((r) => r.recipient === granted.keyId).length, 2);
@@ -67,7 +70,14 @@ describe('image source server (real HTTPS, fake ledger and PACS)', function () {
 
     it('accepts equivalent spellings of the registered URI, signed in canonical form', async () => {
       const canonical = `${h.url}/studies/${study}`;
-      for (const target of [`/studies/${study}`, `/%73tudies/${study}`, `/x/../studies/${study}`, `/./studies/./${study}`, `https://127.0.0.1:${String(h.port)}/studies/${study}`, `HTTPS://127.0.0.1:${String(h.port)}/studies/${study}`]) {
+      for (const target of [
+        `/studies/${study}`,
+        `/%73tudies/${study}`,
+        `/x/../studies/${study}`,
+        `/./studies/./${study}`,
+        `https://127.0.0.1:${String(h.port)}/studies/${study}`,
+        `HTTPS://127.0.0.1:${String(h.port)}/studies/${study}`,
+      ]) {
         const a = await signedGet(h, granted, canonical, target);
         assert.equal(a.status, 200, `${target}: ${a.body.toString()}`);
         assert.ok(a.body.includes('DICM'));
@@ -80,7 +90,18 @@ describe('image source server (real HTTPS, fake ledger and PACS)', function () {
     });
 
     it('decides authorisation by the matched route: no spelling reaches a study without a signature', async () => {
-      const spellings = [`/studies/${study}`, `/%73tudies/${study}`, `/STUDIES/${study}`, `/studies/../studies/${study}`, `/%2e%2e/studies/${study}`, `//studies/${study}`, `/studies//${study}`, `/studies/${study}/`, `/healthz/../studies/${study}`, `/studies/${study}%2F..%2F..`];
+      const spellings = [
+        `/studies/${study}`,
+        `/%73tudies/${study}`,
+        `/STUDIES/${study}`,
+        `/studies/../studies/${study}`,
+        `/%2e%2e/studies/${study}`,
+        `//studies/${study}`,
+        `/studies//${study}`,
+        `/studies/${study}/`,
+        `/healthz/../studies/${study}`,
+        `/studies/${study}%2F..%2F..`,
+      ];
       for (const target of spellings) {
         for (const method of ['GET', 'POST']) {
           const a = await send(h, method, target, ACCEPT);
@@ -144,7 +165,11 @@ describe('image source server (real HTTPS, fake ledger and PACS)', function () {
       const strangerReplay = await send(small, 'GET', `/studies/${study}`, last);
       assert.equal(errorOf(strangerReplay), 'replayed');
       const out = mkdtempSync(join(tmpdir(), 'isl-server-test-'));
-      await assert.rejects(retrieveStudy({ url: small.url, sourceId: 'source-under-test', study, key: recipient, protocol: 'iti43', ca: [small.ca], outDir: out }), /not a DICOM/, 'ITI-43 releases too');
+      await assert.rejects(
+        retrieveStudy({ url: small.url, sourceId: 'source-under-test', study, key: recipient, protocol: 'iti43', ca: [small.ca], outDir: out }),
+        /not a DICOM/,
+        'ITI-43 releases too',
+      );
       rmSync(out, { recursive: true, force: true });
     });
 

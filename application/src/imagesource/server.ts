@@ -99,25 +99,28 @@ export class ImageSourceServer {
       stream: (res, auth, recipient, requestId, each, trailer) => this.#stream(res, auth, recipient, requestId, each, trailer),
     };
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
-    this.#server = createServer({
-      cert: options.tls.cert,
-      key: options.tls.key,
-      minVersion: 'TLSv1.2',
-      handshakeTimeout: limits.handshakeTimeoutMs,
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      // Node checks the two timeouts above on this period (default 30 s, which would double them).
-      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs / 2),
-    }, (req, res) => {
-      this.#handle(req, res).catch((err: unknown) => {
-        options.log('error', 'request failed', { error: (err as Error).message });
-        if (!res.headersSent) {
-          res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
-        } else {
-          res.destroy();
-        }
-      });
-    });
+    this.#server = createServer(
+      {
+        cert: options.tls.cert,
+        key: options.tls.key,
+        minVersion: 'TLSv1.2',
+        handshakeTimeout: limits.handshakeTimeoutMs,
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        // Node checks the two timeouts above on this period (default 30 s, which would double them).
+        connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs / 2),
+      },
+      (req, res) => {
+        this.#handle(req, res).catch((err: unknown) => {
+          options.log('error', 'request failed', { error: (err as Error).message });
+          if (!res.headersSent) {
+            res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error\n');
+          } else {
+            res.destroy();
+          }
+        });
+      },
+    );
     this.#server.timeout = limits.idleTimeoutMs;
     this.#server.maxConnections = limits.maxConnections;
     this.#server.on('connection', (socket: Socket) => {
@@ -179,7 +182,11 @@ export class ImageSourceServer {
       case 'none':
         req.resume();
         res
-          .writeHead(route.status, { 'content-type': 'application/json', ...(route.allow ? { allow: route.allow } : {}), ...(route.status === 400 ? { connection: 'close' } : {}) })
+          .writeHead(route.status, {
+            'content-type': 'application/json',
+            ...(route.allow ? { allow: route.allow } : {}),
+            ...(route.status === 400 ? { connection: 'close' } : {}),
+          })
           .end(JSON.stringify({ error: route.error, message: route.message }));
         return;
     }
@@ -219,7 +226,11 @@ export class ImageSourceServer {
   async #authorise(reference: string, recipient: string): Promise<Authorisation | 'unavailable'> {
     try {
       const auth = await this.#options.release.authorise(reference, recipient);
-      this.#options.log('info', auth.granted ? 'release authorised' : 'release refused', { study: reference, recipient, ...(auth.granted ? {} : { reason: auth.reason }) });
+      this.#options.log('info', auth.granted ? 'release authorised' : 'release refused', {
+        study: reference,
+        recipient,
+        ...(auth.granted ? {} : { reason: auth.reason }),
+      });
       return auth;
     } catch (err) {
       if (err instanceof LedgerUnavailable) {
@@ -275,7 +286,11 @@ export class ImageSourceServer {
     } catch (err) {
       failure = err instanceof Error ? err : new Error(String(err));
       current?.destroy();
-      for (const p of ahead) void p.then((f) => f.destroy(), () => undefined);
+      for (const p of ahead)
+        void p.then(
+          (f) => f.destroy(),
+          () => undefined,
+        );
     }
     if (size > 0) {
       this.#options.release.recordRelease({ study: auth.reference, recipient, size, requestId });

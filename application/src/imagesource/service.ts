@@ -33,7 +33,10 @@ export interface ImageSourceServices {
   readonly defined: boolean;
 }
 
-function orthancOf(options: { readonly profile: ConnectionProfile; readonly org: string; readonly runDir: string; readonly supervisor: ProcessSupervisor }): { paths: ImageSourcePaths; orthanc: OrthancProcess } {
+function orthancOf(options: { readonly profile: ConnectionProfile; readonly org: string; readonly runDir: string; readonly supervisor: ProcessSupervisor }): {
+  paths: ImageSourcePaths;
+  orthanc: OrthancProcess;
+} {
   const org = organisationOf(options.profile, options.org);
   const paths = new ImageSourcePaths(options.runDir, org.name);
   const endpoints = imageSourceEndpoints(org);
@@ -101,7 +104,12 @@ export async function startImageSourceServices(options: ImageSourceServicesOptio
 }
 
 /** Stops the organisation's image-source server, then its Orthanc. */
-export async function stopImageSourceServices(options: { readonly profile: ConnectionProfile; readonly org: string; readonly runDir: string; readonly supervisor: ProcessSupervisor }): Promise<void> {
+export async function stopImageSourceServices(options: {
+  readonly profile: ConnectionProfile;
+  readonly org: string;
+  readonly runDir: string;
+  readonly supervisor: ProcessSupervisor;
+}): Promise<void> {
   const { paths, orthanc } = orthancOf(options);
   await options.supervisor.stop(paths.serverProcess);
   await orthanc.stop();

@@ -6,16 +6,31 @@ import { join, resolve } from 'node:path';
 import { withFileLock } from './file-lock';
 import { StudyStore, type StudyMapping } from './study-store';
 
-const mapping = (reference: string, uid: string): StudyMapping => ({ reference, studyInstanceUid: uid, state: 'pending', createdAt: '2026-11-21T00:00:00.000Z' });
+const mapping = (reference: string, uid: string): StudyMapping => ({
+  reference,
+  studyInstanceUid: uid,
+  state: 'pending',
+  createdAt: '2026-11-21T00:00:00.000Z',
+});
 
 /** Runs `script` in another Node process with this file's StudyStore (through ts-node). */
 function inChild(script: string): Promise<void> {
   const store = resolve(__dirname, 'study-store.ts');
   return new Promise((done, fail) => {
-    execFile(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', `const { StudyStore } = require(${JSON.stringify(store)});\n(async () => { ${script} })().catch((e) => { console.error(e); process.exit(1); });`], { timeout: 60_000 }, (err, _out, stderr) => {
-      if (err) fail(new Error(`child failed: ${stderr}`));
-      else done();
-    });
+    execFile(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        '-e',
+        `const { StudyStore } = require(${JSON.stringify(store)});\n(async () => { ${script} })().catch((e) => { console.error(e); process.exit(1); });`,
+      ],
+      { timeout: 60_000 },
+      (err, _out, stderr) => {
+        if (err) fail(new Error(`child failed: ${stderr}`));
+        else done();
+      },
+    );
   });
 }
 
@@ -37,7 +52,10 @@ describe('study store (reference → UID, shared by processes)', () => {
     assert.equal(first.reference, 'ref-a');
     assert.equal(second.reference, 'ref-a', 'the same study keeps its first reference');
     await store.put({ ...first, state: 'defined' });
-    assert.deepEqual(store.all().map((s) => [s.reference, s.state]), [['ref-a', 'defined']]);
+    assert.deepEqual(
+      store.all().map((s) => [s.reference, s.state]),
+      [['ref-a', 'defined']],
+    );
     assert.equal(existsSync(`${file}.lock`), false, 'the lock is released');
   });
 
@@ -48,7 +66,10 @@ describe('study store (reference → UID, shared by processes)', () => {
     assert.equal(await store.withdraw('ref-d'), 'defined');
     assert.equal(await store.withdraw('ref-p'), 'withdrawn');
     assert.equal(await store.withdraw('ref-p'), 'absent');
-    assert.deepEqual(store.all().map((s) => s.reference), ['ref-d']);
+    assert.deepEqual(
+      store.all().map((s) => s.reference),
+      ['ref-d'],
+    );
   });
 
   it('loses no mapping when four processes write at once, and maps a contested study once', async function () {

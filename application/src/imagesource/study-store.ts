@@ -14,9 +14,7 @@ export interface StudyMapping {
 
 const fileSchema = z.strictObject({
   version: z.literal(1),
-  studies: z.array(
-    z.strictObject({ reference: z.string(), studyInstanceUid: z.string(), state: z.enum(['pending', 'defined']), createdAt: z.string() }),
-  ),
+  studies: z.array(z.strictObject({ reference: z.string(), studyInstanceUid: z.string(), state: z.enum(['pending', 'defined']), createdAt: z.string() })),
 });
 
 /**

@@ -16,7 +16,9 @@ export async function serveWadoRs(gate: ReleaseGate, req: IncomingMessage, res: 
   const refuse = (err: SignatureRejected): void => {
     gate.log('warn', 'WADO-RS request refused', { failure: err.failure, detail: err.message });
     const status = err.failure === 'busy' ? 503 : 401;
-    res.writeHead(status, { 'content-type': 'application/json', 'www-authenticate': 'Signature' }).end(JSON.stringify({ error: err.failure, message: err.message }));
+    res
+      .writeHead(status, { 'content-type': 'application/json', 'www-authenticate': 'Signature' })
+      .end(JSON.stringify({ error: err.failure, message: err.message }));
   };
   let signer: UnclaimedSignature;
   try {
@@ -30,12 +32,16 @@ export async function serveWadoRs(gate: ReleaseGate, req: IncomingMessage, res: 
   }
   const accept = req.headers.accept;
   if (accept !== undefined && !acceptsDicom(accept)) {
-    res.writeHead(406, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not-acceptable', message: 'this service answers multipart/related; type="application/dicom"' }));
+    res
+      .writeHead(406, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: 'not-acceptable', message: 'this service answers multipart/related; type="application/dicom"' }));
     return;
   }
   const auth = await gate.authorise(reference, signer.keyId);
   if (auth === 'unavailable') {
-    res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unavailable', message: 'the ledger cannot be reached; try again later' }));
+    res
+      .writeHead(503, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: 'unavailable', message: 'the ledger cannot be reached; try again later' }));
     return;
   }
   try {
@@ -49,7 +55,9 @@ export async function serveWadoRs(gate: ReleaseGate, req: IncomingMessage, res: 
   }
   if (!auth.granted) {
     // Unknown and ungranted studies get the same answer.
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not-found', message: 'no such study is available to this recipient' }));
+    res
+      .writeHead(404, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: 'not-found', message: 'no such study is available to this recipient' }));
     return;
   }
   const requestId = randomUUID();
@@ -59,10 +67,17 @@ export async function serveWadoRs(gate: ReleaseGate, req: IncomingMessage, res: 
     'isl-request-id': requestId,
     'cache-control': 'no-store',
   });
-  await gate.stream(res, auth, signer.keyId, requestId, async (file, i) => {
-    await write(res, mime.part({ 'Content-Type': 'application/dicom', 'Content-Location': `${target.path}/instances/${String(i + 1)}` }));
-    return gate.pipeInstance(file, res);
-  }, mime.close());
+  await gate.stream(
+    res,
+    auth,
+    signer.keyId,
+    requestId,
+    async (file, i) => {
+      await write(res, mime.part({ 'Content-Type': 'application/dicom', 'Content-Location': `${target.path}/instances/${String(i + 1)}` }));
+      return gate.pipeInstance(file, res);
+    },
+    mime.close(),
+  );
 }
 
 function acceptsDicom(accept: string): boolean {

@@ -13,7 +13,7 @@ function gatewayError(code: grpc.status, message: string, details: string[] = []
 const noBackoff = { mvccRetries: 2, unavailableRetries: 2, backoffMs: 0 };
 
 describe('LedgerClient (stubbed contract)', () => {
-  const contractWith = (evaluate: sinon.SinonStub): Contract => ({ evaluate } as unknown as Contract);
+  const contractWith = (evaluate: sinon.SinonStub): Contract => ({ evaluate }) as unknown as Contract;
 
   it('retries a peer at its concurrency limit, then answers', async () => {
     const evaluate = sinon.stub();
@@ -33,7 +33,11 @@ describe('LedgerClient (stubbed contract)', () => {
   });
 
   it("turns the chaincode's coded refusal into a LedgerRejection at once, without retrying", async () => {
-    const evaluate = sinon.stub().rejects(gatewayError(grpc.status.UNKNOWN, 'evaluate call to endorser returned error', ['chaincode response 500, STUDY_NOT_FOUND: no study x at source y']));
+    const evaluate = sinon
+      .stub()
+      .rejects(
+        gatewayError(grpc.status.UNKNOWN, 'evaluate call to endorser returned error', ['chaincode response 500, STUDY_NOT_FOUND: no study x at source y']),
+      );
     const client = new LedgerClient(contractWith(evaluate), { retries: noBackoff });
     await assert.rejects(client.evaluate('GetStudy', []), (err: LedgerRejection) => err instanceof LedgerRejection && err.code === 'STUDY_NOT_FOUND');
     assert.equal(evaluate.callCount, 1);

@@ -47,11 +47,21 @@ describe('DICOM identifiers reader (bounded, linear)', () => {
   it('walks undefined-length sequences, nested items and encapsulated pixel data before the identifiers', () => {
     for (const ts of [EXPLICIT_LE, IMPLICIT_LE]) {
       const e = encodingOf(ts);
-      const item = (content: Buffer, defined: boolean): Buffer => Buffer.concat([element(e, 0xfffe, 0xe000, '', defined ? content : Buffer.alloc(0), defined ? content.length : UNDEFINED_LENGTH), ...(defined ? [] : [content, element(e, 0xfffe, 0xe00d, '')])]);
-      const seq = (group: number, el: number, items: Buffer[]): Buffer => Buffer.concat([element(e, group, el, 'SQ', Buffer.alloc(0), UNDEFINED_LENGTH), ...items, element(e, 0xfffe, 0xe0dd, '')]);
+      const item = (content: Buffer, defined: boolean): Buffer =>
+        Buffer.concat([
+          element(e, 0xfffe, 0xe000, '', defined ? content : Buffer.alloc(0), defined ? content.length : UNDEFINED_LENGTH),
+          ...(defined ? [] : [content, element(e, 0xfffe, 0xe00d, '')]),
+        ]);
+      const seq = (group: number, el: number, items: Buffer[]): Buffer =>
+        Buffer.concat([element(e, group, el, 'SQ', Buffer.alloc(0), UNDEFINED_LENGTH), ...items, element(e, 0xfffe, 0xe0dd, '')]);
       const inner = seq(0x0008, 0x1115, [item(element(e, 0x0008, 0x1150, 'UI', '1.2.3'), false), item(element(e, 0x0008, 0x1155, 'UI', '1.2.4'), true)]);
       // Encapsulated pixel data in a private element: fragments are items with defined lengths.
-      const encapsulated = Buffer.concat([element(e, 0x0009, 0x1010, 'OB', Buffer.alloc(0), UNDEFINED_LENGTH), item(Buffer.alloc(0), true), item(Buffer.alloc(100, 0xfe), true), element(e, 0xfffe, 0xe0dd, '')]);
+      const encapsulated = Buffer.concat([
+        element(e, 0x0009, 0x1010, 'OB', Buffer.alloc(0), UNDEFINED_LENGTH),
+        item(Buffer.alloc(0), true),
+        item(Buffer.alloc(100, 0xfe), true),
+        element(e, 0xfffe, 0xe0dd, ''),
+      ]);
       const middle = Buffer.concat([seq(0x0008, 0x1140, [item(inner, false), item(inner, true)]), encapsulated]);
       assert.deepEqual(readInstanceIdentifiers(instance(ts, uids, middle)), expected, ts);
     }
@@ -61,7 +71,11 @@ describe('DICOM identifiers reader (bounded, linear)', () => {
     for (const ts of [EXPLICIT_LE, IMPLICIT_LE]) {
       const hostile = instance(ts, uids, emptyPrivateElements(encodingOf(ts), 500_000));
       assert.ok(hostile.length > 4_000_000);
-      assert.equal(codeOf(() => readInstanceIdentifiers(hostile)), 'DICOM_TOO_COMPLEX', ts);
+      assert.equal(
+        codeOf(() => readInstanceIdentifiers(hostile)),
+        'DICOM_TOO_COMPLEX',
+        ts,
+      );
     }
     // Below the bound the same shape is fine.
     assert.deepEqual(readInstanceIdentifiers(instance(EXPLICIT_LE, uids, emptyPrivateElements(encodingOf(EXPLICIT_LE), 10_000))), expected);
@@ -71,19 +85,40 @@ describe('DICOM identifiers reader (bounded, linear)', () => {
     const e = encodingOf(EXPLICIT_LE);
     let nested = Buffer.alloc(0);
     for (let i = 0; i < 40; i++) {
-      nested = Buffer.concat([element(e, 0x0009, 0x1000, 'SQ', Buffer.alloc(0), UNDEFINED_LENGTH), element(e, 0xfffe, 0xe000, '', Buffer.alloc(0), UNDEFINED_LENGTH), nested, element(e, 0xfffe, 0xe00d, ''), element(e, 0xfffe, 0xe0dd, '')]);
+      nested = Buffer.concat([
+        element(e, 0x0009, 0x1000, 'SQ', Buffer.alloc(0), UNDEFINED_LENGTH),
+        element(e, 0xfffe, 0xe000, '', Buffer.alloc(0), UNDEFINED_LENGTH),
+        nested,
+        element(e, 0xfffe, 0xe00d, ''),
+        element(e, 0xfffe, 0xe0dd, ''),
+      ]);
     }
-    assert.equal(codeOf(() => readInstanceIdentifiers(instance(EXPLICIT_LE, uids, nested))), 'DICOM_TOO_COMPLEX');
+    assert.equal(
+      codeOf(() => readInstanceIdentifiers(instance(EXPLICIT_LE, uids, nested))),
+      'DICOM_TOO_COMPLEX',
+    );
     const bomb = part10('1.2.840.10008.1.2.1.99', deflateRawSync(Buffer.concat([element(e, 0x0008, 0x0016, 'OB', Buffer.alloc(17 * 1024 * 1024))])));
     assert.ok(bomb.length < 1024 * 1024);
-    assert.equal(codeOf(() => readInstanceIdentifiers(bomb)), 'DICOM_TOO_COMPLEX');
+    assert.equal(
+      codeOf(() => readInstanceIdentifiers(bomb)),
+      'DICOM_TOO_COMPLEX',
+    );
   });
 
   it('refuses files without the prefix, truncated files and files without valid UIDs as NOT_DICOM', () => {
-    assert.equal(codeOf(() => readInstanceIdentifiers(Buffer.from('not dicom'))), 'NOT_DICOM');
+    assert.equal(
+      codeOf(() => readInstanceIdentifiers(Buffer.from('not dicom'))),
+      'NOT_DICOM',
+    );
     const whole = instance(EXPLICIT_LE, uids);
-    assert.equal(codeOf(() => readInstanceIdentifiers(whole.subarray(0, whole.indexOf(Buffer.from(uids.study)) + 3))), 'NOT_DICOM');
-    assert.equal(codeOf(() => readInstanceIdentifiers(instance(EXPLICIT_LE, { ...uids, study: 'x.1' }))), 'NOT_DICOM');
+    assert.equal(
+      codeOf(() => readInstanceIdentifiers(whole.subarray(0, whole.indexOf(Buffer.from(uids.study)) + 3))),
+      'NOT_DICOM',
+    );
+    assert.equal(
+      codeOf(() => readInstanceIdentifiers(instance(EXPLICIT_LE, { ...uids, study: 'x.1' }))),
+      'NOT_DICOM',
+    );
   });
 
   it('throws nothing but DicomFileError on corrupted files (fuzz)', () => {

@@ -29,8 +29,16 @@ export interface DicomReadLimits {
 export const DICOM_READ_LIMITS: DicomReadLimits = { maxElements: 50_000, maxDepth: 16, maxInflatedBytes: 16 * 1024 * 1024 };
 
 const UID = /^[0-9]+(\.[0-9]+)*$/;
-const WANTED: Readonly<Record<number, keyof InstanceIdentifiers>> = { 0x00080018: 'sopInstanceUid', 0x0020000d: 'studyInstanceUid', 0x0020000e: 'seriesInstanceUid' };
-const NAMES: Readonly<Record<keyof InstanceIdentifiers, string>> = { sopInstanceUid: 'SOPInstanceUID', studyInstanceUid: 'StudyInstanceUID', seriesInstanceUid: 'SeriesInstanceUID' };
+const WANTED: Readonly<Record<number, keyof InstanceIdentifiers>> = {
+  0x00080018: 'sopInstanceUid',
+  0x0020000d: 'studyInstanceUid',
+  0x0020000e: 'seriesInstanceUid',
+};
+const NAMES: Readonly<Record<keyof InstanceIdentifiers, string>> = {
+  sopInstanceUid: 'SOPInstanceUID',
+  studyInstanceUid: 'StudyInstanceUID',
+  seriesInstanceUid: 'SeriesInstanceUID',
+};
 const LAST_WANTED = 0x0020000e;
 /** Explicit VRs with a 2-byte reserved field and a 4-byte length (PS3.5 §7.1.2). */
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);

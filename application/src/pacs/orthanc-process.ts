@@ -33,7 +33,13 @@ export class OrthancProcess {
   start(): OrthancCredentials {
     const o = this.#options;
     const credentials = writeOrthancConfig({ files: this.files, name: o.name, httpPort: o.httpPort, dicomPort: o.dicomPort, aet: o.aet });
-    o.supervisor.start({ name: o.name, command: ORTHANC_BINARY, args: [this.files.config], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, cwd: this.files.dir });
+    o.supervisor.start({
+      name: o.name,
+      command: ORTHANC_BINARY,
+      args: [this.files.config],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      cwd: this.files.dir,
+    });
     return credentials;
   }
 

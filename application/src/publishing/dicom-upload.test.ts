@@ -13,13 +13,19 @@ const UIDS = { study: '1.2.826.0.9.1', series: '1.2.826.0.9.2', sop: '1.2.826.0.
 const LIMITS = { maxBytes: 1 << 20, maxInstances: 10 };
 
 function stow(bodies: readonly Uint8Array[], boundary = 'stow-b', partType = 'application/dicom'): Buffer {
-  return multipartBody(new MultipartWriter(boundary), bodies.map((b) => ({ headers: { 'Content-Type': partType }, body: Buffer.from(b) })));
+  return multipartBody(
+    new MultipartWriter(boundary),
+    bodies.map((b) => ({ headers: { 'Content-Type': partType }, body: Buffer.from(b) })),
+  );
 }
 
 /** The body delivered in chunks of `step` bytes, as a socket would. */
-const chunked = (wire: Buffer, step: number): Readable => Readable.from((function* () {
-  for (let i = 0; i < wire.length; i += step) yield wire.subarray(i, i + step);
-})());
+const chunked = (wire: Buffer, step: number): Readable =>
+  Readable.from(
+    (function* () {
+      for (let i = 0; i < wire.length; i += step) yield wire.subarray(i, i + step);
+    })(),
+  );
 
 describe('DICOM upload spooling (STOW-RS body to files)', () => {
   let work: string;
@@ -43,13 +49,20 @@ describe('DICOM upload spooling (STOW-RS body to files)', () => {
   it('writes each application/dicom part to its own file, byte for byte, at any chunking', async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 64 }), async (bodies, step) => {
-        const dir = join(work, String(run++));
-        const got = await spoolDicomUpload(chunked(stow(bodies), step), 'multipart/related; type="application/dicom"; boundary=stow-b', dir, LIMITS);
-        assert.equal(got.instances, bodies.length);
-        const files = readdirSync(dir).sort();
-        assert.deepEqual(files.map((f) => readFileSync(join(dir, f)).toString('hex')), bodies.map((b) => Buffer.from(b).toString('hex')));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 64 }),
+        async (bodies, step) => {
+          const dir = join(work, String(run++));
+          const got = await spoolDicomUpload(chunked(stow(bodies), step), 'multipart/related; type="application/dicom"; boundary=stow-b', dir, LIMITS);
+          assert.equal(got.instances, bodies.length);
+          const files = readdirSync(dir).sort();
+          assert.deepEqual(
+            files.map((f) => readFileSync(join(dir, f)).toString('hex')),
+            bodies.map((b) => Buffer.from(b).toString('hex')),
+          );
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -65,14 +78,31 @@ describe('DICOM upload spooling (STOW-RS body to files)', () => {
     const type = 'multipart/related; type="application/dicom"; boundary=stow-b';
     assert.equal(await refusal(spoolDicomUpload(chunked(body, 64), 'application/json', join(work, 'a'), LIMITS)), 'UNSUPPORTED_MEDIA_TYPE');
     assert.equal(await refusal(spoolDicomUpload(chunked(body, 64), undefined, join(work, 'b'), LIMITS)), 'UNSUPPORTED_MEDIA_TYPE');
-    assert.equal(await refusal(spoolDicomUpload(chunked(body, 64), 'multipart/related; type="application/pdf"; boundary=stow-b', join(work, 'c'), LIMITS)), 'UNSUPPORTED_MEDIA_TYPE');
-    assert.equal(await refusal(spoolDicomUpload(chunked(body, 64), 'multipart/related; type="application/dicom"', join(work, 'd'), LIMITS)), 'MALFORMED_MULTIPART');
-    assert.equal(await refusal(spoolDicomUpload(chunked(stow([Buffer.from('x')], 'stow-b', 'text/plain'), 64), type, join(work, 'e'), LIMITS)), 'PART_NOT_DICOM');
+    assert.equal(
+      await refusal(spoolDicomUpload(chunked(body, 64), 'multipart/related; type="application/pdf"; boundary=stow-b', join(work, 'c'), LIMITS)),
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    assert.equal(
+      await refusal(spoolDicomUpload(chunked(body, 64), 'multipart/related; type="application/dicom"', join(work, 'd'), LIMITS)),
+      'MALFORMED_MULTIPART',
+    );
+    assert.equal(
+      await refusal(spoolDicomUpload(chunked(stow([Buffer.from('x')], 'stow-b', 'text/plain'), 64), type, join(work, 'e'), LIMITS)),
+      'PART_NOT_DICOM',
+    );
     assert.equal(await refusal(spoolDicomUpload(chunked(body.subarray(0, body.length - 10), 64), type, join(work, 'f'), LIMITS)), 'MALFORMED_MULTIPART');
     assert.equal(await refusal(spoolDicomUpload(chunked(stow([]), 64), type, join(work, 'g'), LIMITS)), 'UPLOAD_EMPTY');
     assert.equal(await refusal(spoolDicomUpload(chunked(Buffer.alloc(0), 64), 'application/dicom', join(work, 'h'), LIMITS)), 'UPLOAD_EMPTY');
-    assert.equal(await refusal(spoolDicomUpload(chunked(stow([Buffer.alloc(2000)]), 256), type, join(work, 'i'), { maxBytes: 1000, maxInstances: 10 })), 'UPLOAD_TOO_LARGE');
-    assert.equal(await refusal(spoolDicomUpload(chunked(stow([Buffer.from('a'), Buffer.from('b'), Buffer.from('c')]), 64), type, join(work, 'j'), { maxBytes: 1000, maxInstances: 2 })), 'TOO_MANY_INSTANCES');
+    assert.equal(
+      await refusal(spoolDicomUpload(chunked(stow([Buffer.alloc(2000)]), 256), type, join(work, 'i'), { maxBytes: 1000, maxInstances: 10 })),
+      'UPLOAD_TOO_LARGE',
+    );
+    assert.equal(
+      await refusal(
+        spoolDicomUpload(chunked(stow([Buffer.from('a'), Buffer.from('b'), Buffer.from('c')]), 64), type, join(work, 'j'), { maxBytes: 1000, maxInstances: 2 }),
+      ),
+      'TOO_MANY_INSTANCES',
+    );
   });
 
   it('refuses a generated hostile instance (500,000 empty private elements, 4 MB) with DICOM_TOO_COMPLEX, in either body form', async () => {

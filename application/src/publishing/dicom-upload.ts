@@ -6,7 +6,8 @@ import { DicomFileError, scanInstanceIdentifiers } from '../pacs/dicom-file';
 import { parseMediaType, type MediaType } from '../wire/media-type';
 import { MultipartError, MultipartParser, type PartSink } from '../wire/multipart';
 
-export type UploadErrorCode = 'UNSUPPORTED_MEDIA_TYPE' | 'MALFORMED_MULTIPART' | 'PART_NOT_DICOM' | 'UPLOAD_TOO_LARGE' | 'TOO_MANY_INSTANCES' | 'UPLOAD_EMPTY' | 'DICOM_TOO_COMPLEX';
+export type UploadErrorCode =
+  'UNSUPPORTED_MEDIA_TYPE' | 'MALFORMED_MULTIPART' | 'PART_NOT_DICOM' | 'UPLOAD_TOO_LARGE' | 'TOO_MANY_INSTANCES' | 'UPLOAD_EMPTY' | 'DICOM_TOO_COMPLEX';
 
 /** The upload is not a body of DICOM instances this service takes. */
 export class UploadError extends CodedError<UploadErrorCode> {}
@@ -34,7 +35,12 @@ export const UPLOAD_MEDIA_TYPES = ['multipart/related', 'application/dicom'] as 
  * type="application/dicom"` (PS3.18 §10.5) or a single `application/dicom`
  * instance. Throws UploadError for anything else; the caller removes `dir`.
  */
-export async function spoolDicomUpload(body: Readable, contentType: string | undefined, dir: string, limits: UploadLimits): Promise<{ readonly instances: number; readonly bytes: number }> {
+export async function spoolDicomUpload(
+  body: Readable,
+  contentType: string | undefined,
+  dir: string,
+  limits: UploadLimits,
+): Promise<{ readonly instances: number; readonly bytes: number }> {
   const media = parseMediaType(contentType);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   let bytes = 0;
@@ -113,7 +119,10 @@ function uploadWriter(media: MediaType | undefined, open: () => PartSink, opened
     };
   }
   if (media?.type !== 'multipart/related') {
-    throw new UploadError('UNSUPPORTED_MEDIA_TYPE', 'send multipart/related; type="application/dicom" (DICOMweb STOW-RS) or a single application/dicom instance');
+    throw new UploadError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'send multipart/related; type="application/dicom" (DICOMweb STOW-RS) or a single application/dicom instance',
+    );
   }
   const partType = media.params.get('type')?.toLowerCase();
   if (partType !== undefined && partType !== 'application/dicom') {

@@ -19,13 +19,7 @@ export interface ConsentSigner {
 }
 
 export type PublishErrorCode =
-  | 'NO_DICOM_FILES'
-  | 'NOT_DICOM'
-  | 'SEVERAL_STUDIES'
-  | 'ALREADY_PUBLISHED'
-  | 'PUBLICATION_NOT_FOUND'
-  | 'CONSENT_INVALID'
-  | 'CONSENT_MISMATCH';
+  'NO_DICOM_FILES' | 'NOT_DICOM' | 'SEVERAL_STUDIES' | 'ALREADY_PUBLISHED' | 'PUBLICATION_NOT_FOUND' | 'CONSENT_INVALID' | 'CONSENT_MISMATCH';
 
 /** An expected refusal to publish: the input is wrong, and nothing was changed. */
 export class PublishError extends CodedError<PublishErrorCode> {}
@@ -136,7 +130,15 @@ export class Publisher {
       if (mapping.state === 'defined') {
         throw new PublishError('ALREADY_PUBLISHED', `this study is already published as ${mapping.reference}`);
       }
-      return { reference: mapping.reference, source: this.#o.key.keyId, audience: this.#o.audience, studyInstanceUid, instances: files.length, stored, created: mapping === fresh };
+      return {
+        reference: mapping.reference,
+        source: this.#o.key.keyId,
+        audience: this.#o.audience,
+        studyInstanceUid,
+        instances: files.length,
+        stored,
+        created: mapping === fresh,
+      };
     });
   }
 
@@ -172,7 +174,12 @@ export class Publisher {
         }
       }
       await this.#o.studies.put({ ...mapping, state: 'defined' });
-      return { reference, source: this.#o.key.keyId, patientKeyId, ...(submitted ? { transactionId: submitted.transactionId, blockNumber: submitted.blockNumber } : {}) };
+      return {
+        reference,
+        source: this.#o.key.keyId,
+        patientKeyId,
+        ...(submitted ? { transactionId: submitted.transactionId, blockNumber: submitted.blockNumber } : {}),
+      };
     });
   }
 

@@ -77,7 +77,11 @@ async function viaWadoRs(o: RetrieveOptions): Promise<{ files: string[]; bytes: 
   if (res.statusCode !== 200) {
     const body = (await collect(res)).toString('utf8');
     const error = safeJson(body)?.error;
-    throw new RetrievalRefused(typeof error === 'string' ? error : `HTTP_${String(res.statusCode)}`, res.statusCode ?? 0, `WADO-RS answered ${String(res.statusCode)}: ${body.slice(0, 200)}`);
+    throw new RetrievalRefused(
+      typeof error === 'string' ? error : `HTTP_${String(res.statusCode)}`,
+      res.statusCode ?? 0,
+      `WADO-RS answered ${String(res.statusCode)}: ${body.slice(0, 200)}`,
+    );
   }
   const type = parseMediaType(res.headers['content-type']);
   const boundary = type?.params.get('boundary');
@@ -107,7 +111,13 @@ async function viaIti43(o: RetrieveOptions): Promise<{ files: string[]; bytes: n
   const { contentType, body } = mtomMessage(envelope, { action: ACTION });
   const headers = { 'content-type': contentType, 'content-digest': contentDigest(body) };
   const signed = signRequest(o.key, { method: 'POST', targetUri: target, headers }, { nonce: newNonce(), components: POST_COMPONENTS });
-  const res = await sendRequest(target, { method: 'POST', headers: { ...headers, ...signed, 'content-length': String(body.length) }, ca: o.ca, body, timeoutMs: 60_000 });
+  const res = await sendRequest(target, {
+    method: 'POST',
+    headers: { ...headers, ...signed, 'content-length': String(body.length) },
+    ca: o.ca,
+    body,
+    timeoutMs: 60_000,
+  });
   const type = parseMediaType(res.headers['content-type']);
   const responseBoundary = type?.params.get('boundary');
   if (type?.type !== 'multipart/related' || !responseBoundary) {
@@ -164,7 +174,11 @@ function readIti43Envelope(xml: string, httpStatus: number, o: RetrieveOptions):
   if (status !== Status.Success) {
     const errors = childNamed(registry, NS.rs, 'RegistryErrorList');
     const first = errors ? childrenNamed(errors, NS.rs, 'RegistryError')[0] : undefined;
-    throw new RetrievalRefused(first?.attributes.get('errorCode') ?? 'FAILURE', httpStatus, `ITI-43 ${String(status)}: ${first?.attributes.get('codeContext') ?? ''}`);
+    throw new RetrievalRefused(
+      first?.attributes.get('errorCode') ?? 'FAILURE',
+      httpStatus,
+      `ITI-43 ${String(status)}: ${first?.attributes.get('codeContext') ?? ''}`,
+    );
   }
   return childrenNamed(response, NS.xdsb, 'DocumentResponse').map((d) => {
     if (textOf(childNamed(d, NS.xdsb, 'DocumentUniqueId')) !== o.study || textOf(childNamed(d, NS.xdsb, 'RepositoryUniqueId')) !== o.sourceId) {

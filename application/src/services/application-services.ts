@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { address, type ConnectionProfile, getOperations, type Organisation, type ProcessSupervisor, projectNode, projectRoot, type Topology, waitFor } from '@isl/network';
+import {
+  address,
+  type ConnectionProfile,
+  getOperations,
+  type Organisation,
+  type ProcessSupervisor,
+  projectNode,
+  projectRoot,
+  type Topology,
+  waitFor,
+} from '@isl/network';
 import { startImageSourceServices, stopImageSourceServices } from '../imagesource/service';
 
 /** What the services need of the running network (a Consortium provides it). */
@@ -51,7 +61,7 @@ export class ApplicationServices {
   }
 
   async up(): Promise<void> {
-    this.#log('starting each organisation\'s gateway application');
+    this.#log("starting each organisation's gateway application");
     for (const org of this.#c.topology.organisations) {
       this.#c.supervisor.start({
         name: `gateway.${org.name}`,
@@ -76,7 +86,7 @@ export class ApplicationServices {
       ),
     );
     // Every member runs an image source (Orthanc behind the ITI-43 / WADO-RS service).
-    this.#log('starting each organisation\'s PACS (Orthanc) and image source');
+    this.#log("starting each organisation's PACS (Orthanc) and image source");
     const profile = this.#c.connectionProfile();
     for (const org of this.#c.topology.organisations) {
       await startImageSourceServices({ profile, org: org.mspId, runDir: this.#c.layout.root, supervisor: this.#c.supervisor, log: this.#log });

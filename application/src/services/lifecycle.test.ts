@@ -13,9 +13,14 @@ interface Run {
 /** Runs an npm script as an operator types it, against a scratch run folder (no network is started). */
 function npmRun(args: readonly string[], runDir: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile('npm', ['run', '--silent', ...args], { cwd: projectRoot, env: { ...process.env, ISL_RUN_DIR: runDir }, timeout: 60_000 }, (err, _stdout, stderr) => {
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stderr });
-    });
+    execFile(
+      'npm',
+      ['run', '--silent', ...args],
+      { cwd: projectRoot, env: { ...process.env, ISL_RUN_DIR: runDir }, timeout: 60_000 },
+      (err, _stdout, stderr) => {
+        resolve({ code: err ? Number(err.code ?? 1) : 0, stderr });
+      },
+    );
   });
 }
 

@@ -9,10 +9,10 @@ import { runStatus } from '../testing/run-status';
 /** The Node services of a run folder: chaincode servers, gateways, image sources (the rest is Go or Orthanc). */
 const NODE_SERVICE = /^(chaincode\.|gateway\.|image-source\.)/;
 
-describe('every Node service runs on the project\'s Node (issue 11 item 17)', function () {
+describe("every Node service runs on the project's Node (issue 11 item 17)", function () {
   this.timeout(120_000);
 
-  it('as the kernel says: /proc/<pid>/exe of every Node process in the run folder\'s pids is the project\'s Node', () => {
+  it("as the kernel says: /proc/<pid>/exe of every Node process in the run folder's pids is the project's Node", () => {
     const c = getTestConsortium();
     const names = readdirSync(c.layout.pids)
       .filter((f) => f.endsWith('.pid'))

@@ -7,7 +7,7 @@ import { describeServices } from './service-directory';
 import { startupSummary } from './startup-summary';
 
 /** What npm start prints: every organisation's endpoints, image sources and PACS included (issue 11 item 16). */
-describe('npm start\'s summary', () => {
+describe("npm start's summary", () => {
   // Ports nobody listens on: the summary is made from the topology, whatever answers.
   const topology = loadTopology(join(projectRoot, 'test-network-config', 'topology.yaml'), 31_000);
   let runDir: string;
@@ -39,7 +39,7 @@ describe('npm start\'s summary', () => {
     rmSync(runDir, { recursive: true, force: true });
   });
 
-  it('lists every organisation\'s image source: the ITI-43 and WADO-RS URLs and the TLS CA to trust', () => {
+  it("lists every organisation's image source: the ITI-43 and WADO-RS URLs and the TLS CA to trust", () => {
     for (const org of topology.organisations) {
       const url = `https://127.0.0.1:${String(org.imageSource.port)}`;
       assert.ok(summary.includes(`ITI-43 POST ${url} `), `${org.mspId} ITI-43 in:\n${summary}`);
@@ -48,10 +48,13 @@ describe('npm start\'s summary', () => {
     }
   });
 
-  it('lists every organisation\'s Orthanc: REST, DICOMweb, DICOM and where its credentials are', () => {
+  it("lists every organisation's Orthanc: REST, DICOMweb, DICOM and where its credentials are", () => {
     for (const org of topology.organisations) {
       const http = `http://127.0.0.1:${String(org.orthancHttp.port)}`;
-      assert.ok(summary.includes(`Orthanc (PACS)  ${http}   DICOMweb ${http}/dicom-web/   DICOM 127.0.0.1:${String(org.orthancDicom.port)}`), `${org.mspId} Orthanc in:\n${summary}`);
+      assert.ok(
+        summary.includes(`Orthanc (PACS)  ${http}   DICOMweb ${http}/dicom-web/   DICOM 127.0.0.1:${String(org.orthancDicom.port)}`),
+        `${org.mspId} Orthanc in:\n${summary}`,
+      );
       assert.ok(summary.includes(join(runDir, 'orgs', org.name, 'image-source', 'orthanc', 'credentials.json')), `${org.mspId} credentials`);
     }
   });

@@ -25,7 +25,9 @@ export function startupSummary(s: StartupSummaryInput): string {
     if (entry) {
       out.push(`  gateway (REST)  ${entry.gateway.api}   docs ${entry.gateway.docs}`);
       out.push(`  image source    ITI-43 POST ${entry.imageSource.iti43}   WADO-RS GET ${entry.imageSource.wadoRs}   TLS CA ${entry.imageSource.tlsCaCert}`);
-      out.push(`  Orthanc (PACS)  ${entry.orthanc.http}   DICOMweb ${entry.orthanc.dicomWeb}   DICOM ${entry.orthanc.dicom}   credentials ${entry.orthanc.credentials}`);
+      out.push(
+        `  Orthanc (PACS)  ${entry.orthanc.http}   DICOMweb ${entry.orthanc.dicomWeb}   DICOM ${entry.orthanc.dicom}   credentials ${entry.orthanc.credentials}`,
+      );
     }
     out.push(`  CA              https://${address(org.ca.endpoint)}`);
     out.push(`  orderer         ${address(org.orderer.endpoint)}   admin ${address(org.orderer.admin)}${leader}`);

@@ -12,10 +12,13 @@ describe('epoch report', () => {
     });
     assert.equal(report.previousSequence, 3);
     assert.equal(report.since, '2025-01-15T12:00:00.000Z');
-    assert.deepEqual(report.organisations.map((o) => [o.org, o.before, o.after, o.added, o.sharePercentBefore, o.sharePercentAfter, o.newStudies, o.usedNewStudies]), [
-      ['A', 6, 7, 1, 60, 58.33, 1, 1],
-      ['B', 4, 5, 1, 40, 41.67, 1, 0],
-    ]);
+    assert.deepEqual(
+      report.organisations.map((o) => [o.org, o.before, o.after, o.added, o.sharePercentBefore, o.sharePercentAfter, o.newStudies, o.usedNewStudies]),
+      [
+        ['A', 6, 7, 1, 60, 58.33, 1, 1],
+        ['B', 4, 5, 1, 40, 41.67, 1, 0],
+      ],
+    );
     assert.deepEqual(report.flagged, []);
   });
 
@@ -33,16 +36,27 @@ describe('epoch report', () => {
   });
 
   it('flags SHARE_JUMP when a share of all stake rose by more than 10 points, exactly at the boundary', () => {
-    const jump = epochReport({ previous: { sequence: 1, recordedAt: '2025-01-01T00:00:00.000Z', stakes: { A: 50, B: 50 } }, stakes: { A: 50, B: 80 }, activity: [] });
+    const jump = epochReport({
+      previous: { sequence: 1, recordedAt: '2025-01-01T00:00:00.000Z', stakes: { A: 50, B: 50 } },
+      stakes: { A: 50, B: 80 },
+      activity: [],
+    });
     assert.deepEqual(jump.flagged, ['B']);
     // 50% → 60% is +10 points exactly: not more than 10.
-    const edge = epochReport({ previous: { sequence: 1, recordedAt: '2025-01-01T00:00:00.000Z', stakes: { A: 1, B: 1 } }, stakes: { A: 2, B: 3 }, activity: [] });
+    const edge = epochReport({
+      previous: { sequence: 1, recordedAt: '2025-01-01T00:00:00.000Z', stakes: { A: 1, B: 1 } },
+      stakes: { A: 2, B: 3 },
+      activity: [],
+    });
     assert.deepEqual(edge.flagged, []);
     // Without a previous epoch there is no share to compare.
     assert.deepEqual(epochReport({ previous: undefined, stakes: { A: 1, B: 99 }, activity: [] }).flagged, []);
     // A member that joined since the last epoch starts from 0.
     const joined = epochReport({ previous: { sequence: 1, recordedAt: '2025-01-01T00:00:00.000Z', stakes: { A: 10 } }, stakes: { A: 10, C: 5 }, activity: [] });
-    assert.deepEqual(joined.organisations.find((o) => o.org === 'C')?.flags.map((f) => f.code), ['SHARE_JUMP']);
+    assert.deepEqual(
+      joined.organisations.find((o) => o.org === 'C')?.flags.map((f) => f.code),
+      ['SHARE_JUMP'],
+    );
   });
 
   it('honours other rules, counts only members, and reads no figures it was not given', () => {
@@ -52,7 +66,10 @@ describe('epoch report', () => {
       activity: [activity('A', 3, 0), activity('Gone', 50, 0)],
       rules: { minNewStudies: 1, minUsedPercent: 50, maxShareGainPoints: 10 },
     });
-    assert.deepEqual(report.organisations.map((o) => o.org), ['A', 'B']);
+    assert.deepEqual(
+      report.organisations.map((o) => o.org),
+      ['A', 'B'],
+    );
     assert.deepEqual(report.flagged, ['A']);
     assert.equal(report.organisations[1]?.sharePercentAfter, 0);
     assert.equal(epochReport({ previous: undefined, stakes: { A: 0 }, activity: [] }).organisations[0]?.sharePercentAfter, 0);

@@ -90,7 +90,10 @@ export function epochReport(input: {
     const used = activity?.usedSince ?? 0;
     const flags: OutlierFlag[] = [];
     if (newStudies >= rules.minNewStudies && used * 100 < rules.minUsedPercent * newStudies) {
-      flags.push({ code: 'UNUSED_GROWTH', detail: `${String(used)} of ${String(newStudies)} new studies granted or released (< ${String(rules.minUsedPercent)}%)` });
+      flags.push({
+        code: 'UNUSED_GROWTH',
+        detail: `${String(used)} of ${String(newStudies)} new studies granted or released (< ${String(rules.minUsedPercent)}%)`,
+      });
     }
     if (before !== null && totalBefore !== undefined && totalBefore > 0n && totalAfter > 0n) {
       // after/tA − before/tB > g/100  ⇔  100·(after·tB − before·tA) > g·tA·tB
@@ -133,6 +136,7 @@ export function describeEpochReport(report: EpochReport): string {
     const flags = o.flags.map((f) => `  ${f.code}: ${f.detail}`).join('');
     return `  ${o.org.padEnd(16)} ${change.padEnd(22)} ${share.padEnd(18)} ${use}${flags}`;
   });
-  const verdict = report.flagged.length === 0 ? 'no outliers' : `FLAGGED: ${report.flagged.join(', ')} — review before approving (isl stake epoch --refuse to decline)`;
+  const verdict =
+    report.flagged.length === 0 ? 'no outliers' : `FLAGGED: ${report.flagged.join(', ')} — review before approving (isl stake epoch --refuse to decline)`;
   return [header, ...rows, verdict].join('\n');
 }

@@ -1,16 +1,17 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '@isl/platform';
 import { join } from 'node:path';
-import { type ChaincodeDeployment, connectGateway, type Consortium, type GatewayConnection, NetworkState, type Organisation, organisationOf } from '@isl/network';
-import { BlockReader } from '../audit/block-reader';
 import {
-  compileStakePolicy,
-  epochPolicyRecordJson,
-  MORE_THAN_HALF,
-  parseEpochPolicyRecord,
-  verifyEpochPolicyRecord,
-  type StakeThreshold,
-} from './policy';
+  type ChaincodeDeployment,
+  connectGateway,
+  type Consortium,
+  type GatewayConnection,
+  NetworkState,
+  type Organisation,
+  organisationOf,
+} from '@isl/network';
+import { BlockReader } from '../audit/block-reader';
+import { compileStakePolicy, epochPolicyRecordJson, MORE_THAN_HALF, parseEpochPolicyRecord, verifyEpochPolicyRecord, type StakeThreshold } from './policy';
 import { epochReport, type EpochReport, type PreviousEpoch, type StakeActivity } from './epoch-report';
 import { readStakes } from './stake-reader';
 
@@ -144,7 +145,10 @@ export class EpochRotation {
     }
     const conn = this.connect(first);
     try {
-      return await readStakes(conn.gateway.getNetwork(this.#o.consortium.topology.channel).getContract(this.#o.consortium.topology.chaincode.name), this.#members());
+      return await readStakes(
+        conn.gateway.getNetwork(this.#o.consortium.topology.channel).getContract(this.#o.consortium.topology.chaincode.name),
+        this.#members(),
+      );
     } finally {
       conn.close();
     }
@@ -259,7 +263,11 @@ export class EpochRotation {
     if (!proposal) {
       return undefined;
     }
-    return { proposal, approvals: await this.#o.consortium.chaincode.approvals(proposal.sequence, proposal.policy), refusals: this.#refusals(proposal.sequence) };
+    return {
+      proposal,
+      approvals: await this.#o.consortium.chaincode.approvals(proposal.sequence, proposal.policy),
+      refusals: this.#refusals(proposal.sequence),
+    };
   }
 
   /**
@@ -270,10 +278,14 @@ export class EpochRotation {
   async commit(committer?: string): Promise<CommittedEpoch> {
     const proposal = await this.#openProposal();
     const approvals = await this.#o.consortium.chaincode.approvals(proposal.sequence, proposal.policy);
-    const missing = Object.entries(approvals).filter(([, ok]) => !ok).map(([mspId]) => mspId);
+    const missing = Object.entries(approvals)
+      .filter(([, ok]) => !ok)
+      .map(([mspId]) => mspId);
     if (missing.length > 0) {
       const refusals = Object.values(this.#refusals(proposal.sequence)).map((r) => `${r.mspId} (${r.reason})`);
-      throw new EpochError(`sequence ${String(proposal.sequence)} still awaits approval by ${missing.join(', ')}${refusals.length > 0 ? `; refused by ${refusals.join(', ')}` : ''}`);
+      throw new EpochError(
+        `sequence ${String(proposal.sequence)} still awaits approval by ${missing.join(', ')}${refusals.length > 0 ? `; refused by ${refusals.join(', ')}` : ''}`,
+      );
     }
     const mspId = committer === undefined ? (this.#members()[0] ?? '') : this.#organisation(committer).mspId;
     const conn = this.connect(mspId, 'admin');
@@ -312,7 +324,9 @@ export class EpochRotation {
     const proposal = await this.propose(options);
     // Moving back to the channel policy weighs no stake, so there is nothing to review.
     if (proposal.policy !== undefined && options.acceptFlagged !== true && proposal.report.flagged.length > 0) {
-      throw new EpochError(`the stake report flags ${proposal.report.flagged.join(', ')}: review it (isl stake epoch --review), then approve with --accept-flagged or decline with --refuse`);
+      throw new EpochError(
+        `the stake report flags ${proposal.report.flagged.join(', ')}: review it (isl stake epoch --review), then approve with --accept-flagged or decline with --refuse`,
+      );
     }
     const refused = Object.keys(this.#refusals(proposal.sequence));
     if (refused.length > 0) {

@@ -20,7 +20,9 @@ const CHANNEL_POLICY = '/Channel/Application/Endorsement';
 async function defineSourceStatement(): Promise<string> {
   const { privateJwk } = await generateStatementKey('ES256');
   const net = testNetwork();
-  return createStatement('DefineSource', { url: 'https://images.example.org/iti43' }, privateJwk, { audience: audienceFor(net.channelName, net.chaincodeName) });
+  return createStatement('DefineSource', { url: 'https://images.example.org/iti43' }, privateJwk, {
+    audience: audienceFor(net.channelName, net.chaincodeName),
+  });
 }
 
 /** Endorses on exactly these organisations' peers, submits, and returns the commit status. */
@@ -53,7 +55,10 @@ async function publishStudies(contract: Contract, count: number, granted: number
     await submit('DefineStudy', await createStatement('DefineStudy', { study, consent }, source.privateJwk, options()));
     if (i < granted) {
       const recipient = await thumbprint((await generateStatementKey('EdDSA')).publicJwk);
-      await submit('AllowAccess', await createStatement('AllowAccess', { source: sourceId, study, recipient, until: Math.floor(Date.now() / 1000) + 600 }, patient.privateJwk, options()));
+      await submit(
+        'AllowAccess',
+        await createStatement('AllowAccess', { source: sourceId, study, recipient, until: Math.floor(Date.now() / 1000) + 600 }, patient.privateJwk, options()),
+      );
     }
   }
 }
@@ -63,8 +68,22 @@ async function validationCodeAt(peerName: string, txId: string): Promise<number>
   const c = getTestConsortium();
   const node = c.peers.get(peerName);
   assert.ok(node, `no peer ${peerName}`);
-  const out = await node.cli(['chaincode', 'query', '-C', c.topology.channel, '-n', 'qscc', '--hex', '-c', JSON.stringify({ Args: ['GetTransactionByID', c.topology.channel, txId] })]);
-  const hex = out.split('\n').map((l) => l.trim()).filter((l) => /^[0-9a-f]+$/.test(l)).sort((a, b) => b.length - a.length)[0];
+  const out = await node.cli([
+    'chaincode',
+    'query',
+    '-C',
+    c.topology.channel,
+    '-n',
+    'qscc',
+    '--hex',
+    '-c',
+    JSON.stringify({ Args: ['GetTransactionByID', c.topology.channel, txId] }),
+  ]);
+  const hex = out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^[0-9a-f]+$/.test(l))
+    .sort((a, b) => b.length - a.length)[0];
   assert.ok(hex, `no transaction bytes from ${peerName}: ${out}`);
   return peer.ProcessedTransaction.deserializeBinary(Buffer.from(hex, 'hex')).getValidationcode();
 }
@@ -124,7 +143,11 @@ describe('stake epochs on the real network', function () {
     assert.deepEqual([padded?.newStudies, padded?.usedNewStudies], [was.studiesSince + 12, was.usedSince + 1]);
     // Earlier test files' studies share the window, so the flag is checked against the rule, not assumed.
     const unused = (padded?.usedNewStudies ?? 0) * 100 < 25 * (padded?.newStudies ?? 0);
-    assert.equal(padded?.flags.some((f) => f.code === 'UNUSED_GROWTH'), unused, JSON.stringify(padded));
+    assert.equal(
+      padded?.flags.some((f) => f.code === 'UNUSED_GROWTH'),
+      unused,
+      JSON.stringify(padded),
+    );
     if (report.flagged.length > 0) {
       // The one-operator run does not approve a flagged epoch for everyone.
       await assert.rejects(rotation.rotate(), /flags .*--refuse/);
@@ -167,14 +190,22 @@ describe('stake epochs on the real network', function () {
     const reader = rotation.connect(firstOrg);
     try {
       const contract = reader.gateway.getNetwork(consortium().topology.channel).getContract(consortium().topology.chaincode.name);
-      const epochs = JSON.parse(new TextDecoder().decode(await contract.evaluateTransaction('ListEpochs'))) as { sequence: number; block: number; policy: string; stakes: Record<string, number> }[];
+      const epochs = JSON.parse(new TextDecoder().decode(await contract.evaluateTransaction('ListEpochs'))) as {
+        sequence: number;
+        block: number;
+        policy: string;
+        stakes: Record<string, number>;
+      }[];
       const last = epochs.at(-1);
       assert.equal(last?.sequence, proposal.sequence);
       assert.equal(last.block, committed.block);
       assert.equal(last.policy, expected.policy);
       assert.deepEqual(last.stakes, stakes);
       const history = (await recordHistory(contract, `epoch/${String(proposal.sequence).padStart(10, '0')}`)) as { history: { txId: string }[] };
-      assert.deepEqual(history.history.map((h) => h.txId), [committed.recordTxId]);
+      assert.deepEqual(
+        history.history.map((h) => h.txId),
+        [committed.recordTxId],
+      );
       // A client identity is not an admin: the chaincode refuses to record an epoch from it.
       await assert.rejects(
         contract.submitTransaction('RecordEpoch', JSON.stringify({ sequence: proposal.sequence + 1, block: 0, compiled: {} })),
@@ -211,10 +242,14 @@ describe('stake epochs on the real network', function () {
       assert.equal(rejected.code, peer.TxValidationCode.ENDORSEMENT_POLICY_FAILURE);
       const accepted = await submitEndorsedBy(winnerConn.gateway.getNetwork(channel).getContract(name), coalition);
       assert.equal(accepted.code, peer.TxValidationCode.VALID);
-      const to = (await consortium().waitForSameHeight(60_000, accepted.block + 1));
+      const to = await consortium().waitForSameHeight(60_000, accepted.block + 1);
 
       for (const peerName of consortium().peers.keys()) {
-        assert.equal(await validationCodeAt(peerName, rejected.txId), peer.TxValidationCode.ENDORSEMENT_POLICY_FAILURE, `${peerName} invalidates the losing set`);
+        assert.equal(
+          await validationCodeAt(peerName, rejected.txId),
+          peer.TxValidationCode.ENDORSEMENT_POLICY_FAILURE,
+          `${peerName} invalidates the losing set`,
+        );
         assert.equal(await validationCodeAt(peerName, accepted.txId), peer.TxValidationCode.VALID, `${peerName} accepts the coalition`);
       }
 
@@ -234,13 +269,25 @@ describe('stake epochs on the real network', function () {
         assert.equal(o.submitted, (o.mspId === loser ? 1 : 0) + (o.mspId === submitter ? 1 : 0), `${o.mspId} submitted`);
       }
       // Every block read carries one orderer's signature (whichever copy this peer pulled).
-      assert.equal(report.organisations.reduce((n, o) => n + o.blocksSigned, 0), to - from);
+      assert.equal(
+        report.organisations.reduce((n, o) => n + o.blocksSigned, 0),
+        to - from,
+      );
       // The blocks cut in the window, by the orderers' own counts: exactly the blocks just written, all by the leader.
-      const cutDuring = new Map(report.ordering.map((a) => [a.mspId, (a.blocksCutAsLeader ?? 0) - (cutBefore.find((b) => b.mspId === a.mspId)?.blocksCutAsLeader ?? 0)]));
-      assert.equal([...cutDuring.values()].reduce((x, y) => x + y, 0), to - from, `blocks cut during the window: ${JSON.stringify([...cutDuring])}`);
+      const cutDuring = new Map(
+        report.ordering.map((a) => [a.mspId, (a.blocksCutAsLeader ?? 0) - (cutBefore.find((b) => b.mspId === a.mspId)?.blocksCutAsLeader ?? 0)]),
+      );
+      assert.equal(
+        [...cutDuring.values()].reduce((x, y) => x + y, 0),
+        to - from,
+        `blocks cut during the window: ${JSON.stringify([...cutDuring])}`,
+      );
       if (stableLeader !== undefined) {
         assert.equal(cutDuring.get(stableLeader), to - from, `${stableLeader}, the Raft leader throughout, cut them all`);
-        assert.equal(report.organisations.find((o) => o.mspId === stableLeader)?.blocksCutAsLeader, report.ordering.find((a) => a.mspId === stableLeader)?.blocksCutAsLeader);
+        assert.equal(
+          report.organisations.find((o) => o.mspId === stableLeader)?.blocksCutAsLeader,
+          report.ordering.find((a) => a.mspId === stableLeader)?.blocksCutAsLeader,
+        );
       }
 
       // The Fabric gateway plans a satisfying set of endorsers by itself.
@@ -254,7 +301,10 @@ describe('stake epochs on the real network', function () {
         { sequence: epoch?.sequence, policy: epoch?.policy, findings: epoch?.findings },
         { sequence: proposal.sequence, policy: compiled.policy, findings: [] },
       );
-      assert.ok(whole.epochs.some((e) => e.sequence === null && e.block < epochBlock), 'the initial channel-policy definition shows without a record');
+      assert.ok(
+        whole.epochs.some((e) => e.sequence === null && e.block < epochBlock),
+        'the initial channel-policy definition shows without a record',
+      );
 
       // REST over real HTTP at the loser's gateway: auditors only, same figures.
       const services = getTestServices();
@@ -267,7 +317,14 @@ describe('stake epochs on the real network', function () {
       const viaRest = await asAuditor.get<AuditReport>('/audit', { from, to });
       // Same chain figures (the orderers' live counters moved on with the transaction submitted since).
       const chainOnly = (r: AuditReport): unknown =>
-        r.organisations.map((o) => ({ mspId: o.mspId, stake: o.stake, endorsements: o.endorsements, endorsedInvalid: o.endorsedInvalid, submitted: o.submitted, blocksSigned: o.blocksSigned }));
+        r.organisations.map((o) => ({
+          mspId: o.mspId,
+          stake: o.stake,
+          endorsements: o.endorsements,
+          endorsedInvalid: o.endorsedInvalid,
+          submitted: o.submitted,
+          blocksSigned: o.blocksSigned,
+        }));
       assert.deepEqual(chainOnly(viaRest), chainOnly(report));
       assert.equal(viaRest.ordering.length, orgs.length, 'the REST audit reads every orderer too');
       const epochs = await asAuditor.get<{ sequence: number }[]>('/audit/epochs');

@@ -55,7 +55,16 @@ export interface Uids {
 /** A minimal instance: SOP Instance UID, `middle` (elements between group 0008 and 0020), Study and Series UIDs. */
 export function instance(transferSyntax: string, uids: Uids, middle: Buffer = Buffer.alloc(0)): Buffer {
   const e = encodingOf(transferSyntax);
-  return part10(transferSyntax, Buffer.concat([element(e, 0x0008, 0x0018, 'UI', uids.sop), middle, element(e, 0x0020, 0x000d, 'UI', uids.study), element(e, 0x0020, 0x000e, 'UI', uids.series), element(e, 0x7fe0, 0x0010, 'OW', Buffer.alloc(64))]));
+  return part10(
+    transferSyntax,
+    Buffer.concat([
+      element(e, 0x0008, 0x0018, 'UI', uids.sop),
+      middle,
+      element(e, 0x0020, 0x000d, 'UI', uids.study),
+      element(e, 0x0020, 0x000e, 'UI', uids.series),
+      element(e, 0x7fe0, 0x0010, 'OW', Buffer.alloc(64)),
+    ]),
+  );
 }
 
 /** `count` empty private elements (groups 0009, 000B, ...), the shape of the issue's hostile upload. */

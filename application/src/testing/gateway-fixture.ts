@@ -93,7 +93,11 @@ export async function startGateway(o: FixtureOptions = {}): Promise<GatewayFixtu
     reached.publisher.push(name);
     return Promise.reject(new PublishError(code, `the fixture's publisher has nothing to ${name}`));
   };
-  const publisher: PublicationSteps = { stage: step('stage', 'NO_DICOM_FILES'), define: step('define', 'PUBLICATION_NOT_FOUND'), withdraw: step('withdraw', 'PUBLICATION_NOT_FOUND') };
+  const publisher: PublicationSteps = {
+    stage: step('stage', 'NO_DICOM_FILES'),
+    define: step('define', 'PUBLICATION_NOT_FOUND'),
+    withdraw: step('withdraw', 'PUBLICATION_NOT_FOUND'),
+  };
   const metrics = o.metrics ?? new GatewayMetrics({ org: 'Hospital1MSP' });
   const blocks = new FakeBlocks();
   const app = await buildGatewayServer({
@@ -201,7 +205,11 @@ export function rawRequest(port: number, head: string, body = '', timeoutMs = 30
       if (settled) return;
       settled = true;
       socket.destroy();
-      reject(new Error(`no answer within ${String(timeoutMs)} ms to ${JSON.stringify(head.slice(0, 400))}; received ${JSON.stringify(data.toString('latin1').slice(0, 400))}`));
+      reject(
+        new Error(
+          `no answer within ${String(timeoutMs)} ms to ${JSON.stringify(head.slice(0, 400))}; received ${JSON.stringify(data.toString('latin1').slice(0, 400))}`,
+        ),
+      );
     });
     const finish = (): void => {
       const text = finalAnswer(data);
@@ -224,7 +232,11 @@ export function rawRequest(port: number, head: string, body = '', timeoutMs = 30
       if (end < 0) return;
       const head = text.slice(0, end).toLowerCase();
       const length = /\r\ncontent-length: *(\d+)/.exec(head)?.[1];
-      if (head.includes('text/event-stream') || (length !== undefined && text.length >= end + 4 + Number(length)) || (head.includes('chunked') && text.endsWith('0\r\n\r\n'))) {
+      if (
+        head.includes('text/event-stream') ||
+        (length !== undefined && text.length >= end + 4 + Number(length)) ||
+        (head.includes('chunked') && text.endsWith('0\r\n\r\n'))
+      ) {
         finish();
       }
     });

@@ -30,7 +30,11 @@ export class FakeRelease implements Release {
     this.authorisations++;
     return Promise.resolve(
       this.grants.has(`${reference} ${recipient}`)
-        ? { granted: true, reference, instances: [1, 2].map((n) => ({ id: `${reference}-${String(n)}`, sopInstanceUid: `1.2.${String(n)}`, instanceNumber: n, fileSize: 8 })) }
+        ? {
+            granted: true,
+            reference,
+            instances: [1, 2].map((n) => ({ id: `${reference}-${String(n)}`, sopInstanceUid: `1.2.${String(n)}`, instanceNumber: n, fileSize: 8 })),
+          }
         : { granted: false, reason: 'NO_GRANT' },
     );
   }
@@ -61,7 +65,11 @@ async function freePort(): Promise<number> {
   const probe = createNetServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    probe.close(() => {
+      resolve();
+    }),
+  );
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
 }
@@ -81,7 +89,15 @@ export async function startImageSource(options: Partial<Omit<ImageSourceServerOp
   const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
     keyType: 'ec',
     curve: 'P-256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
+    ],
   });
   const port = await freePort();
   const release = new FakeRelease();
@@ -102,5 +118,13 @@ export type Answer = HttpAnswer;
 
 /** One HTTPS request with the request-target sent exactly as given (origin-form, absolute-form, anything). */
 export function send(h: Harness, method: string, requestTarget: string, headers: Record<string, string> = {}, body?: Buffer): Promise<Answer> {
-  return fetchAnswer(`https://127.0.0.1:${String(h.port)}`, { method, path: requestTarget, headers, ca: h.ca, agent: false, timeoutMs: 30_000, ...(body ? { body } : {}) });
+  return fetchAnswer(`https://127.0.0.1:${String(h.port)}`, {
+    method,
+    path: requestTarget,
+    headers,
+    ca: h.ca,
+    agent: false,
+    timeoutMs: 30_000,
+    ...(body ? { body } : {}),
+  });
 }

@@ -5,29 +5,29 @@
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 const DECODE: ReadonlyMap<string, number> = new Map([
-    ...ALPHABET.split('').map((symbol, value): [string, number] => [symbol, value]),
-    ['O', 0],
-    ['I', 1],
-    ['L', 1],
+  ...ALPHABET.split('').map((symbol, value): [string, number] => [symbol, value]),
+  ['O', 0],
+  ['I', 1],
+  ['L', 1],
 ]);
 
 export function encodeBase32(bytes: Uint8Array): string {
-    let out = '';
-    let buffer = 0;
-    let bits = 0;
-    for (const byte of bytes) {
-        buffer = (buffer << 8) | byte;
-        bits += 8;
-        while (bits >= 5) {
-            bits -= 5;
-            out += ALPHABET.charAt((buffer >> bits) & 31);
-        }
-        buffer &= (1 << bits) - 1;
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += ALPHABET.charAt((buffer >> bits) & 31);
     }
-    if (bits > 0) {
-        out += ALPHABET.charAt((buffer << (5 - bits)) & 31);
-    }
-    return out;
+    buffer &= (1 << bits) - 1;
+  }
+  if (bits > 0) {
+    out += ALPHABET.charAt((buffer << (5 - bits)) & 31);
+  }
+  return out;
 }
 
 /**
@@ -36,25 +36,25 @@ export function encodeBase32(bytes: Uint8Array): string {
  * the caller can report one error for every kind of typo.
  */
 export function decodeBase32(text: string, byteLength: number): Uint8Array | undefined {
-    if (text.length !== Math.ceil((byteLength * 8) / 5)) {
-        return undefined;
+  if (text.length !== Math.ceil((byteLength * 8) / 5)) {
+    return undefined;
+  }
+  const out = new Uint8Array(byteLength);
+  let buffer = 0;
+  let bits = 0;
+  let index = 0;
+  for (const symbol of text.toUpperCase()) {
+    const value = DECODE.get(symbol);
+    if (value === undefined) {
+      return undefined;
     }
-    const out = new Uint8Array(byteLength);
-    let buffer = 0;
-    let bits = 0;
-    let index = 0;
-    for (const symbol of text.toUpperCase()) {
-        const value = DECODE.get(symbol);
-        if (value === undefined) {
-            return undefined;
-        }
-        buffer = (buffer << 5) | value;
-        bits += 5;
-        if (bits >= 8) {
-            bits -= 8;
-            out[index++] = (buffer >> bits) & 0xff;
-        }
-        buffer &= (1 << bits) - 1;
+    buffer = (buffer << 5) | value;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out[index++] = (buffer >> bits) & 0xff;
     }
-    return buffer === 0 ? out : undefined;
+    buffer &= (1 << bits) - 1;
+  }
+  return buffer === 0 ? out : undefined;
 }

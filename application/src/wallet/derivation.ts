@@ -14,11 +14,11 @@ export const KEY_PURPOSES: readonly KeyPurpose[] = ['study', 'recovery'];
 
 /** Everything that selects one derived key, besides the master secret. */
 export interface DerivationPath {
-    readonly role: KeyRole;
-    readonly purpose: KeyPurpose;
-    /** A local label chosen by the wallet, e.g. "study-7"; known before any study reference exists. */
-    readonly context: string;
-    readonly alg: SigningAlgorithm;
+  readonly role: KeyRole;
+  readonly purpose: KeyPurpose;
+  /** A local label chosen by the wallet, e.g. "study-7"; known before any study reference exists. */
+  readonly context: string;
+  readonly alg: SigningAlgorithm;
 }
 
 export const MASTER_SECRET_LENGTH = 32;
@@ -39,28 +39,25 @@ const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc6
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 export function assertValidContext(context: string): void {
-    if (!CONTEXT_PATTERN.test(context)) {
-        throw new WalletError(
-            'INVALID_CONTEXT',
-            `Context label must match ${String(CONTEXT_PATTERN)}: ${JSON.stringify(context)}`,
-        );
-    }
+  if (!CONTEXT_PATTERN.test(context)) {
+    throw new WalletError('INVALID_CONTEXT', `Context label must match ${String(CONTEXT_PATTERN)}: ${JSON.stringify(context)}`);
+  }
 }
 
 /** The HKDF info string for a path, e.g. "isl/v1/patient/study/study-7/ES256". */
 export function derivationInfo(path: DerivationPath): string {
-    // Checked at run time too: paths also arrive from the decrypted wallet index.
-    if (!KEY_ROLES.includes(path.role)) {
-        throw new WalletError('INVALID_ARGUMENT', `Unknown key role: ${path.role}`);
-    }
-    if (!KEY_PURPOSES.includes(path.purpose)) {
-        throw new WalletError('INVALID_ARGUMENT', `Unknown key purpose: ${path.purpose}`);
-    }
-    if (!SIGNING_ALGORITHMS.includes(path.alg)) {
-        throw new WalletError('INVALID_ARGUMENT', `Unsupported algorithm: ${path.alg}`);
-    }
-    assertValidContext(path.context);
-    return `${INFO_PREFIX}/${path.role}/${path.purpose}/${path.context}/${path.alg}`;
+  // Checked at run time too: paths also arrive from the decrypted wallet index.
+  if (!KEY_ROLES.includes(path.role)) {
+    throw new WalletError('INVALID_ARGUMENT', `Unknown key role: ${path.role}`);
+  }
+  if (!KEY_PURPOSES.includes(path.purpose)) {
+    throw new WalletError('INVALID_ARGUMENT', `Unknown key purpose: ${path.purpose}`);
+  }
+  if (!SIGNING_ALGORITHMS.includes(path.alg)) {
+    throw new WalletError('INVALID_ARGUMENT', `Unsupported algorithm: ${path.alg}`);
+  }
+  assertValidContext(path.context);
+  return `${INFO_PREFIX}/${path.role}/${path.purpose}/${path.context}/${path.alg}`;
 }
 
 /**
@@ -68,35 +65,33 @@ export function derivationInfo(path: DerivationPath): string {
  * wallet following docs/wallet.md gets the same keys from the same secret.
  */
 export async function deriveSigningKey(masterSecret: Uint8Array, path: DerivationPath): Promise<SigningKey> {
-    if (masterSecret.length !== MASTER_SECRET_LENGTH) {
-        throw new WalletError('INVALID_ARGUMENT', `Master secret must be ${MASTER_SECRET_LENGTH} bytes`);
-    }
-    const info = derivationInfo(path);
-    const { privateKey, publicJwk } = path.alg === 'EdDSA'
-        ? ed25519FromSeed(hkdf(masterSecret, info, 32))
-        : p256FromBytes(hkdf(masterSecret, info, 48));
-    const keyId = await calculateJwkThumbprint(publicJwk, 'sha256');
-    return Object.freeze({ alg: path.alg, publicJwk: Object.freeze(publicJwk), keyId, privateKey });
+  if (masterSecret.length !== MASTER_SECRET_LENGTH) {
+    throw new WalletError('INVALID_ARGUMENT', `Master secret must be ${MASTER_SECRET_LENGTH} bytes`);
+  }
+  const info = derivationInfo(path);
+  const { privateKey, publicJwk } = path.alg === 'EdDSA' ? ed25519FromSeed(hkdf(masterSecret, info, 32)) : p256FromBytes(hkdf(masterSecret, info, 48));
+  const keyId = await calculateJwkThumbprint(publicJwk, 'sha256');
+  return Object.freeze({ alg: path.alg, publicJwk: Object.freeze(publicJwk), keyId, privateKey });
 }
 
 function hkdf(masterSecret: Uint8Array, info: string, length: number): Buffer {
-    // Empty salt: the master secret is already uniformly random (RFC 5869 §3.1).
-    return Buffer.from(hkdfSync('sha256', masterSecret, Buffer.alloc(0), Buffer.from(info, 'utf8'), length));
+  // Empty salt: the master secret is already uniformly random (RFC 5869 §3.1).
+  return Buffer.from(hkdfSync('sha256', masterSecret, Buffer.alloc(0), Buffer.from(info, 'utf8'), length));
 }
 
 interface KeyPair {
-    readonly privateKey: KeyObject;
-    readonly publicJwk: JWK;
+  readonly privateKey: KeyObject;
+  readonly publicJwk: JWK;
 }
 
 function ed25519FromSeed(seed: Buffer): KeyPair {
-    const privateKey = createPrivateKey({
-        key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]),
-        format: 'der',
-        type: 'pkcs8',
-    });
-    const { x } = createPublicKey(privateKey).export({ format: 'jwk' });
-    return { privateKey, publicJwk: { kty: 'OKP', crv: 'Ed25519', x } };
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const { x } = createPublicKey(privateKey).export({ format: 'jwk' });
+  return { privateKey, publicJwk: { kty: 'OKP', crv: 'Ed25519', x } };
 }
 
 /**
@@ -105,19 +100,19 @@ function ed25519FromSeed(seed: Buffer): KeyPair {
  * reproduce; the bias is below 2^-128.
  */
 function p256FromBytes(bytes: Buffer): KeyPair {
-    const c = BigInt(`0x${bytes.toString('hex')}`);
-    const scalar = (c % (P256_ORDER - 1n)) + 1n;
-    const d = Buffer.from(scalar.toString(16).padStart(64, '0'), 'hex');
+  const c = BigInt(`0x${bytes.toString('hex')}`);
+  const scalar = (c % (P256_ORDER - 1n)) + 1n;
+  const d = Buffer.from(scalar.toString(16).padStart(64, '0'), 'hex');
 
-    const ecdh = createECDH('prime256v1');
-    ecdh.setPrivateKey(d);
-    const point = ecdh.getPublicKey(null, 'uncompressed'); // 0x04 || x || y
-    const x = point.subarray(1, 33).toString('base64url');
-    const y = point.subarray(33, 65).toString('base64url');
+  const ecdh = createECDH('prime256v1');
+  ecdh.setPrivateKey(d);
+  const point = ecdh.getPublicKey(null, 'uncompressed'); // 0x04 || x || y
+  const x = point.subarray(1, 33).toString('base64url');
+  const y = point.subarray(33, 65).toString('base64url');
 
-    const privateKey = createPrivateKey({
-        key: { kty: 'EC', crv: 'P-256', x, y, d: d.toString('base64url') },
-        format: 'jwk',
-    });
-    return { privateKey, publicJwk: { kty: 'EC', crv: 'P-256', x, y } };
+  const privateKey = createPrivateKey({
+    key: { kty: 'EC', crv: 'P-256', x, y, d: d.toString('base64url') },
+    format: 'jwk',
+  });
+  return { privateKey, publicJwk: { kty: 'EC', crv: 'P-256', x, y } };
 }

@@ -11,12 +11,12 @@ export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['ES256', 'EdDSA'
  * depends only on this shape, not on the wallet.
  */
 export interface SigningKey {
-    readonly alg: SigningAlgorithm;
-    /** Public members only (kty, crv, x[, y]); no kid, so it hashes to {@link keyId}. */
-    readonly publicJwk: JWK;
-    /** RFC 7638 SHA-256 JWK thumbprint of publicJwk, base64url. */
-    readonly keyId: string;
-    readonly privateKey: KeyObject;
+  readonly alg: SigningAlgorithm;
+  /** Public members only (kty, crv, x[, y]); no kid, so it hashes to {@link keyId}. */
+  readonly publicJwk: JWK;
+  /** RFC 7638 SHA-256 JWK thumbprint of publicJwk, base64url. */
+  readonly keyId: string;
+  readonly privateKey: KeyObject;
 }
 
 /**
@@ -24,5 +24,5 @@ export interface SigningKey {
  * JWK rather than a KeyObject, e.g. the statement builder's signClaims().
  */
 export function privateJwkOf(key: SigningKey): JWK {
-    return key.privateKey.export({ format: 'jwk' });
+  return key.privateKey.export({ format: 'jwk' });
 }

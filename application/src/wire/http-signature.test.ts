@@ -3,7 +3,17 @@ import { createPrivateKey, generateKeyPairSync, sign as cryptoSign } from 'node:
 import fc from 'fast-check';
 import type { JWK } from 'jose';
 import { thumbprint } from '@isl/chaincode';
-import { contentDigest, encodeRecipientKey, GET_COMPONENTS, POST_COMPONENTS, signatureBase, signRequest, SignatureRejected, verifyRequest, type RecipientSigningKey } from './http-signature';
+import {
+  contentDigest,
+  encodeRecipientKey,
+  GET_COMPONENTS,
+  POST_COMPONENTS,
+  signatureBase,
+  signRequest,
+  SignatureRejected,
+  verifyRequest,
+  type RecipientSigningKey,
+} from './http-signature';
 import { ReplayCache } from './replay-cache';
 
 async function key(alg: 'ES256' | 'EdDSA'): Promise<RecipientSigningKey> {
@@ -31,7 +41,10 @@ describe('HTTP message signatures (RFC 9421) for retrieval requests', () => {
       const k = await key(alg);
       const headers = { accept: 'multipart/related' };
       const signed = signRequest(k, { method: 'GET', targetUri: target, headers }, { nonce: 'n'.repeat(22), components: GET_COMPONENTS, created: NOW / 1000 });
-      const verified = await verifyRequest({ method: 'GET', targetUri: target, headers: { ...headers, ...signed } }, { requiredComponents: GET_COMPONENTS, replayCache: new ReplayCache(), nowMs: NOW });
+      const verified = await verifyRequest(
+        { method: 'GET', targetUri: target, headers: { ...headers, ...signed } },
+        { requiredComponents: GET_COMPONENTS, replayCache: new ReplayCache(), nowMs: NOW },
+      );
       assert.equal(verified.keyId, k.keyId);
     });
   }
@@ -41,9 +54,15 @@ describe('HTTP message signatures (RFC 9421) for retrieval requests', () => {
     const other = await key('ES256');
     const body = Buffer.from('<soap/>');
     const headers = { 'content-type': 'application/soap+xml', 'content-digest': contentDigest(body) };
-    const sign = (created = NOW / 1000, nonce = 'x'.repeat(22)): Record<string, string> => ({ ...headers, ...signRequest(k, { method: 'POST', targetUri: target, headers }, { nonce, components: POST_COMPONENTS, created }) });
+    const sign = (created = NOW / 1000, nonce = 'x'.repeat(22)): Record<string, string> => ({
+      ...headers,
+      ...signRequest(k, { method: 'POST', targetUri: target, headers }, { nonce, components: POST_COMPONENTS, created }),
+    });
     const verify = (h: Record<string, string>, opts: { uri?: string; body?: Buffer; now?: number; cache?: ReplayCache } = {}) =>
-      verifyRequest({ method: 'POST', targetUri: opts.uri ?? target, headers: h }, { requiredComponents: POST_COMPONENTS, replayCache: opts.cache ?? new ReplayCache(), nowMs: opts.now ?? NOW, body: opts.body ?? body });
+      verifyRequest(
+        { method: 'POST', targetUri: opts.uri ?? target, headers: h },
+        { requiredComponents: POST_COMPONENTS, replayCache: opts.cache ?? new ReplayCache(), nowMs: opts.now ?? NOW, body: opts.body ?? body },
+      );
     assert.equal(await failure(verify(sign(), { uri: 'https://127.0.0.1:7160/studies/abc' })), 'invalid');
     assert.equal(await failure(verify(sign(), { body: Buffer.from('<soap />') })), 'invalid');
     assert.equal(await failure(verify(sign(NOW / 1000 - 121))), 'stale');
@@ -61,8 +80,20 @@ describe('HTTP message signatures (RFC 9421) for retrieval requests', () => {
 
   it('requires the covered components it is told to', async () => {
     const k = await key('EdDSA');
-    const signed = signRequest(k, { method: 'GET', targetUri: target, headers: {} }, { nonce: 'y'.repeat(22), components: ['@method', 'isl-recipient-key'], created: NOW / 1000 });
-    assert.equal(await failure(verifyRequest({ method: 'GET', targetUri: target, headers: signed }, { requiredComponents: GET_COMPONENTS, replayCache: new ReplayCache(), nowMs: NOW })), 'malformed');
+    const signed = signRequest(
+      k,
+      { method: 'GET', targetUri: target, headers: {} },
+      { nonce: 'y'.repeat(22), components: ['@method', 'isl-recipient-key'], created: NOW / 1000 },
+    );
+    assert.equal(
+      await failure(
+        verifyRequest(
+          { method: 'GET', targetUri: target, headers: signed },
+          { requiredComponents: GET_COMPONENTS, replayCache: new ReplayCache(), nowMs: NOW },
+        ),
+      ),
+      'malformed',
+    );
   });
 });
 
@@ -127,16 +158,51 @@ describe('ReplayCache', () => {
 // spellings must only ever be refused with a SignatureRejected, never throw anything else
 // or hang (a hang fails the test by its timeout).
 describe('HTTP message signature parsing under fuzzing', () => {
-  const fragments = fc.constantFrom('isl=', 'other=', '(', ')', '"', '\\', ',', ';', '=', ' ', '\t', ':', '"@method"', '"@target-uri"', '"isl-recipient-key"', 'created=', 'expires=', 'nonce=', 'keyid=', 'alg=', 'tag=', '"isl-retrieve"', '1750000000', '-1', '999999999999999999', 'ed25519', 'x', 'AAAA');
+  const fragments = fc.constantFrom(
+    'isl=',
+    'other=',
+    '(',
+    ')',
+    '"',
+    '\\',
+    ',',
+    ';',
+    '=',
+    ' ',
+    '\t',
+    ':',
+    '"@method"',
+    '"@target-uri"',
+    '"isl-recipient-key"',
+    'created=',
+    'expires=',
+    'nonce=',
+    'keyid=',
+    'alg=',
+    'tag=',
+    '"isl-retrieve"',
+    '1750000000',
+    '-1',
+    '999999999999999999',
+    'ed25519',
+    'x',
+    'AAAA',
+  );
   const header = fc.array(fragments, { maxLength: 60 }).map((parts) => parts.join(''));
 
   it('refuses any spelling of Signature-Input and Signature with SignatureRejected', async () => {
     const k = await key('EdDSA');
-    const signed = signRequest(k, { method: 'GET', targetUri: target, headers: {} }, { nonce: 'n'.repeat(22), components: GET_COMPONENTS, created: NOW / 1000 });
+    const signed = signRequest(
+      k,
+      { method: 'GET', targetUri: target, headers: {} },
+      { nonce: 'n'.repeat(22), components: GET_COMPONENTS, created: NOW / 1000 },
+    );
     await fc.assert(
       fc.asyncProperty(header, header, fc.boolean(), async (input, signature, keepValidSignature) => {
         const headers = { ...signed, 'signature-input': `isl=${input}`, ...(keepValidSignature ? {} : { signature: `isl=${signature}` }) };
-        const got = await failure(verifyRequest({ method: 'GET', targetUri: target, headers }, { requiredComponents: GET_COMPONENTS, replayCache: new ReplayCache(), nowMs: NOW }));
+        const got = await failure(
+          verifyRequest({ method: 'GET', targetUri: target, headers }, { requiredComponents: GET_COMPONENTS, replayCache: new ReplayCache(), nowMs: NOW }),
+        );
         assert.notEqual(got, 'accepted');
       }),
       { numRuns: 300 },
@@ -145,11 +211,27 @@ describe('HTTP message signature parsing under fuzzing', () => {
 
   it('refuses header-sized hostile inputs (16 KiB, as Node bounds headers) without hanging', async () => {
     const k = await key('EdDSA');
-    const signed = signRequest(k, { method: 'GET', targetUri: target, headers: {} }, { nonce: 'n'.repeat(22), components: GET_COMPONENTS, created: NOW / 1000 });
+    const signed = signRequest(
+      k,
+      { method: 'GET', targetUri: target, headers: {} },
+      { nonce: 'n'.repeat(22), components: GET_COMPONENTS, created: NOW / 1000 },
+    );
     const big = 16 * 1024;
-    for (const input of [`(${' "a"'.repeat(big / 4)}`, `(${'"a" '.repeat(big / 4)} x`, `("@method")${';nonce="\\"'.repeat(big / 10)}`, `("@method");nonce="${'\\'.repeat(big)}`, '('.repeat(big), `("@method")${';a=1'.repeat(big / 4)}`]) {
+    for (const input of [
+      `(${' "a"'.repeat(big / 4)}`,
+      `(${'"a" '.repeat(big / 4)} x`,
+      `("@method")${';nonce="\\"'.repeat(big / 10)}`,
+      `("@method");nonce="${'\\'.repeat(big)}`,
+      '('.repeat(big),
+      `("@method")${';a=1'.repeat(big / 4)}`,
+    ]) {
       const headers = { ...signed, 'signature-input': `isl=${input}`, signature: `other=(${'"'.repeat(big)}), isl=:${'A'.repeat(big)}:` };
-      assert.equal(await failure(verifyRequest({ method: 'GET', targetUri: target, headers }, { requiredComponents: GET_COMPONENTS, replayCache: new ReplayCache(), nowMs: NOW })), 'malformed');
+      assert.equal(
+        await failure(
+          verifyRequest({ method: 'GET', targetUri: target, headers }, { requiredComponents: GET_COMPONENTS, replayCache: new ReplayCache(), nowMs: NOW }),
+        ),
+        'malformed',
+      );
     }
   });
 });

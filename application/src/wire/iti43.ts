@@ -182,7 +182,12 @@ export function retrieveRequestEnvelope(to: string, messageId: string, documents
     `<env:Header><wsa:Action env:mustUnderstand="true">${ACTION}</wsa:Action><wsa:MessageID>${messageId}</wsa:MessageID>` +
     `<wsa:ReplyTo><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo><wsa:To env:mustUnderstand="true">${to}</wsa:To></env:Header>` +
     `<env:Body><xdsb:RetrieveDocumentSetRequest>` +
-    documents.map((d) => `<xdsb:DocumentRequest><xdsb:RepositoryUniqueId>${d.repositoryUniqueId}</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>${d.documentUniqueId}</xdsb:DocumentUniqueId></xdsb:DocumentRequest>`).join('') +
+    documents
+      .map(
+        (d) =>
+          `<xdsb:DocumentRequest><xdsb:RepositoryUniqueId>${d.repositoryUniqueId}</xdsb:RepositoryUniqueId><xdsb:DocumentUniqueId>${d.documentUniqueId}</xdsb:DocumentUniqueId></xdsb:DocumentRequest>`,
+      )
+      .join('') +
     `</xdsb:RetrieveDocumentSetRequest></env:Body></env:Envelope>`
   );
 }

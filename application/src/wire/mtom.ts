@@ -40,7 +40,10 @@ export class MtomWriter {
 }
 
 /** A whole MTOM message holding only its envelope (a request, or a fault). */
-export function mtomMessage(envelope: string, options: { readonly rootId?: string; readonly action?: string } = {}): { readonly contentType: string; readonly body: Buffer } {
+export function mtomMessage(
+  envelope: string,
+  options: { readonly rootId?: string; readonly action?: string } = {},
+): { readonly contentType: string; readonly body: Buffer } {
   const mtom = new MtomWriter(options.rootId);
   return { contentType: mtom.contentType(options.action), body: Buffer.from(mtom.root(envelope) + mtom.close()) };
 }

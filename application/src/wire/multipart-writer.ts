@@ -33,6 +33,9 @@ export class MultipartWriter {
 }
 
 /** A whole multipart body from parts held in memory. */
-export function multipartBody(writer: MultipartWriter, parts: readonly { readonly headers: Readonly<Record<string, string>>; readonly body: Buffer | string }[]): Buffer {
+export function multipartBody(
+  writer: MultipartWriter,
+  parts: readonly { readonly headers: Readonly<Record<string, string>>; readonly body: Buffer | string }[],
+): Buffer {
   return Buffer.concat([...parts.flatMap((p) => [Buffer.from(writer.part(p.headers)), Buffer.from(p.body)]), Buffer.from(writer.close())]);
 }

@@ -12,7 +12,10 @@ describe('multipart parser', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 50 }), (bodies, step) => {
         const boundary = 'b0undary';
-        const wire = multipartBody(new MultipartWriter(boundary), bodies.map((b) => ({ headers: { 'Content-Type': 'application/dicom' }, body: Buffer.from(b) })));
+        const wire = multipartBody(
+          new MultipartWriter(boundary),
+          bodies.map((b) => ({ headers: { 'Content-Type': 'application/dicom' }, body: Buffer.from(b) })),
+        );
         const got: Buffer[] = [];
         const parser = new MultipartParser(boundary, () => {
           const chunks: Buffer[] = [];
@@ -20,14 +23,20 @@ describe('multipart parser', () => {
         });
         for (let i = 0; i < wire.length; i += step) parser.push(wire.subarray(i, i + step));
         parser.end();
-        assert.deepEqual(got.map((g) => g.toString('hex')), bodies.map((b) => Buffer.from(b).toString('hex')));
+        assert.deepEqual(
+          got.map((g) => g.toString('hex')),
+          bodies.map((b) => Buffer.from(b).toString('hex')),
+        );
       }),
     );
   });
 
   it('enforces the 8 KiB part-header cap even when the whole header block arrives at once', () => {
     const big = `--b\r\nX-Pad: ${'p'.repeat(20 * 1024)}\r\n\r\nbody\r\n--b--\r\n`;
-    assert.throws(() => parseMultipartBuffer(Buffer.from(big), 'b'), (e: unknown) => e instanceof MultipartError && /part headers too large/.test(e.message));
+    assert.throws(
+      () => parseMultipartBuffer(Buffer.from(big), 'b'),
+      (e: unknown) => e instanceof MultipartError && /part headers too large/.test(e.message),
+    );
     // In small chunks too, and one byte under the cap is fine.
     const parser = new MultipartParser('b', () => ({ data: () => undefined, end: () => undefined }));
     assert.throws(() => {
@@ -45,7 +54,10 @@ describe('multipart parser', () => {
 describe('multipart writer', () => {
   it('frames parts as RFC 2046 §5.1.1 does: CRLF, delimiter, headers, blank line; close delimiter last', () => {
     const mime = new MultipartWriter('b');
-    const body = multipartBody(mime, [{ headers: { 'Content-Type': 'text/plain' }, body: 'one' }, { headers: { 'Content-Type': 'text/plain', 'Content-ID': '<2@x>' }, body: 'two' }]);
+    const body = multipartBody(mime, [
+      { headers: { 'Content-Type': 'text/plain' }, body: 'one' },
+      { headers: { 'Content-Type': 'text/plain', 'Content-ID': '<2@x>' }, body: 'two' },
+    ]);
     assert.equal(body.toString(), '--b\r\nContent-Type: text/plain\r\n\r\none\r\n--b\r\nContent-Type: text/plain\r\nContent-ID: <2@x>\r\n\r\ntwo\r\n--b--\r\n');
   });
 
@@ -67,7 +79,13 @@ describe('multipart writer', () => {
     const type = parseMediaType(mtom.contentType('urn:a'));
     assert.equal(soapEnvelopeOf(mtom.contentType('urn:a'), streamed), envelope);
     const parts = parseMultipartBuffer(streamed, type?.params.get('boundary') ?? '');
-    assert.deepEqual(parts.map((p) => [p.headers.get('content-id'), p.body.toString()]), [['<root@t>', envelope], ['<1@t>', 'DICM']]);
+    assert.deepEqual(
+      parts.map((p) => [p.headers.get('content-id'), p.body.toString()]),
+      [
+        ['<root@t>', envelope],
+        ['<1@t>', 'DICM'],
+      ],
+    );
   });
 });
 
@@ -90,8 +108,14 @@ describe('ITI-43 messages', () => {
   });
 
   it('faults a wrong WS-Addressing action and an envelope that is not SOAP 1.2', () => {
-    const wrong = retrieveRequestEnvelope('https://h/', 'urn:uuid:1', [{ repositoryUniqueId: 'R', documentUniqueId: 'D' }]).replace('urn:ihe:iti:2007:RetrieveDocumentSet', 'urn:ihe:iti:2007:RegistryStoredQuery');
-    assert.throws(() => parseRetrieveRequest(wrong), (e: unknown) => e instanceof SoapFault && e.subcode === 'wsa:ActionNotSupported');
+    const wrong = retrieveRequestEnvelope('https://h/', 'urn:uuid:1', [{ repositoryUniqueId: 'R', documentUniqueId: 'D' }]).replace(
+      'urn:ihe:iti:2007:RetrieveDocumentSet',
+      'urn:ihe:iti:2007:RegistryStoredQuery',
+    );
+    assert.throws(
+      () => parseRetrieveRequest(wrong),
+      (e: unknown) => e instanceof SoapFault && e.subcode === 'wsa:ActionNotSupported',
+    );
     assert.throws(() => parseRetrieveRequest('<Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/"/>'), SoapFault);
   });
 
@@ -102,7 +126,14 @@ describe('ITI-43 messages', () => {
   });
 
   it('writes well-formed response and fault envelopes', () => {
-    const r = parseXml(responseEnvelope({ relatesTo: 'urn:uuid:1', status: Status.Failure, errors: [{ errorCode: 'XDSDocumentUniqueIdError', codeContext: 'a<b', location: 'D' }], documents: [] }));
+    const r = parseXml(
+      responseEnvelope({
+        relatesTo: 'urn:uuid:1',
+        status: Status.Failure,
+        errors: [{ errorCode: 'XDSDocumentUniqueIdError', codeContext: 'a<b', location: 'D' }],
+        documents: [],
+      }),
+    );
     assert.equal(r.local, 'Envelope');
     assert.equal(parseXml(faultEnvelope(new SoapFault('x & y', { subcode: 'wsse:FailedCheck' }))).local, 'Envelope');
   });
@@ -111,24 +142,55 @@ describe('ITI-43 messages', () => {
 // parseMediaType is hand-written (see media-type.ts): any text is either parsed or answered
 // with undefined, never an exception or a hang (a hang fails the test by its timeout).
 describe('media type parsing under fuzzing', () => {
-  const fragments = fc.constantFrom('multipart/related', 'application/dicom', 'a/b', '/', ';', '=', '"', '\\', ' ', '\t', ',', 'type', 'boundary', 'x', '*', '\u00e9', '\r\n');
+  const fragments = fc.constantFrom(
+    'multipart/related',
+    'application/dicom',
+    'a/b',
+    '/',
+    ';',
+    '=',
+    '"',
+    '\\',
+    ' ',
+    '\t',
+    ',',
+    'type',
+    'boundary',
+    'x',
+    '*',
+    '\u00e9',
+    '\r\n',
+  );
 
   it('answers a MediaType or undefined for any text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.array(fragments, { maxLength: 80 }).map((p) => p.join(''))), (text) => {
-        const got = parseMediaType(text);
-        if (got !== undefined) {
-          assert.match(got.type, /^[^/\s]+\/[^/\s]+$/);
-          for (const [name] of got.params) assert.match(name, /^[!#$%&'*+.^_`|~0-9a-z-]+$/);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.array(fragments, { maxLength: 80 }).map((p) => p.join('')),
+        ),
+        (text) => {
+          const got = parseMediaType(text);
+          if (got !== undefined) {
+            assert.match(got.type, /^[^/\s]+\/[^/\s]+$/);
+            for (const [name] of got.params) assert.match(name, /^[!#$%&'*+.^_`|~0-9a-z-]+$/);
+          }
+        },
+      ),
       { numRuns: 2_000 },
     );
   });
 
   it('takes header-sized hostile inputs (16 KiB) without hanging', () => {
     const big = 16 * 1024;
-    for (const text of [`a/b${';x="\\'.repeat(big / 5)}`, `a/b${';'.repeat(big)}`, `a/b${';x'.repeat(big / 2)}`, `a/b;x="${'\\"'.repeat(big / 2)}`, `a/b${'; x=y'.repeat(big / 5)}`, '='.repeat(big)]) {
+    for (const text of [
+      `a/b${';x="\\'.repeat(big / 5)}`,
+      `a/b${';'.repeat(big)}`,
+      `a/b${';x'.repeat(big / 2)}`,
+      `a/b;x="${'\\"'.repeat(big / 2)}`,
+      `a/b${'; x=y'.repeat(big / 5)}`,
+      '='.repeat(big),
+    ]) {
       parseMediaType(text);
     }
   });

@@ -38,7 +38,10 @@ describe('XML reader bounds (an ITI-43 request is read from anyone, before any g
   it('refuses nesting deeper than the limit, at the limit it parses', () => {
     const nest = (n: number): string => `${'<a>'.repeat(n)}${'</a>'.repeat(n)}`;
     assert.equal(parseXml(nest(DEFAULT_XML_LIMITS.maxDepth)).local, 'a');
-    assert.throws(() => parseXml(nest(DEFAULT_XML_LIMITS.maxDepth + 1)), (e: unknown) => e instanceof XmlError && /nested deeper/.test(e.message));
+    assert.throws(
+      () => parseXml(nest(DEFAULT_XML_LIMITS.maxDepth + 1)),
+      (e: unknown) => e instanceof XmlError && /nested deeper/.test(e.message),
+    );
     assert.match(soapFault(envelope.replace('<env:Body>', `<env:Body>${nest(100)}`)).message, /nested deeper/);
   });
 
@@ -63,7 +66,13 @@ describe('XML reader bounds (an ITI-43 request is read from anyone, before any g
     assert.equal(e.ns, 'urn:a');
     const y = e.children[0];
     assert.ok(y && typeof y !== 'string');
-    assert.deepEqual([...y.attributes], [['k', '1 & 2'], ['{urn:a}k', 'v']]);
+    assert.deepEqual(
+      [...y.attributes],
+      [
+        ['k', '1 & 2'],
+        ['{urn:a}k', 'v'],
+      ],
+    );
     assert.deepEqual(y.children, ['t<', '<z>', 'A']);
     const w = e.children[1];
     assert.ok(w && typeof w !== 'string');
@@ -73,10 +82,48 @@ describe('XML reader bounds (an ITI-43 request is read from anyone, before any g
   });
 
   it('never fails with anything but XmlError, whatever the input (fuzz)', () => {
-    const fragments = ['<', '>', '/', '=', '"', "'", '&', ';', '<!', '<?', '?>', '-->', '<!--', '<![CDATA[', ']]>', 'xmlns', 'xmlns:p', 'p:', ':', ' ', 'a', '__proto__', 'constructor', '&#x0;', '&#1114112;', '&amp;', '\ud800', '\u0000', '<!DOCTYPE'];
-    const noise = fc.oneof(fc.string({ maxLength: 40 }), fc.array(fc.constantFrom(...fragments), { maxLength: 60 }).map((a) => a.join('')));
+    const fragments = [
+      '<',
+      '>',
+      '/',
+      '=',
+      '"',
+      "'",
+      '&',
+      ';',
+      '<!',
+      '<?',
+      '?>',
+      '-->',
+      '<!--',
+      '<![CDATA[',
+      ']]>',
+      'xmlns',
+      'xmlns:p',
+      'p:',
+      ':',
+      ' ',
+      'a',
+      '__proto__',
+      'constructor',
+      '&#x0;',
+      '&#1114112;',
+      '&amp;',
+      '\ud800',
+      '\u0000',
+      '<!DOCTYPE',
+    ];
+    const noise = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.array(fc.constantFrom(...fragments), { maxLength: 60 }).map((a) => a.join('')),
+    );
     // Random text, and the real envelope cut and spliced with random text.
-    const input = fc.oneof(noise, fc.tuple(fc.nat(envelope.length), fc.nat(envelope.length), noise).map(([a, b, n]) => envelope.slice(0, Math.min(a, b)) + n + envelope.slice(Math.max(a, b))));
+    const input = fc.oneof(
+      noise,
+      fc
+        .tuple(fc.nat(envelope.length), fc.nat(envelope.length), noise)
+        .map(([a, b, n]) => envelope.slice(0, Math.min(a, b)) + n + envelope.slice(Math.max(a, b))),
+    );
     fc.assert(
       fc.property(input, (text) => {
         try {

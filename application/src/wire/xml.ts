@@ -121,7 +121,10 @@ export function childNamed(element: XmlElement, ns: string, local: string): XmlE
 /** The element's text content (direct text children), trimmed. */
 export function textOf(element: XmlElement | undefined): string | undefined {
   if (!element) return undefined;
-  return element.children.filter((c): c is string => typeof c === 'string').join('').trim();
+  return element.children
+    .filter((c): c is string => typeof c === 'string')
+    .join('')
+    .trim();
 }
 
 /** Escapes text for element content or a double-quoted attribute. */

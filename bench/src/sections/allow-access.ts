@@ -76,7 +76,9 @@ export async function benchAllowAccess(net: BenchNetwork, o: AllowAccessOptions,
     monitor.start();
     const step = await fixedRate(relayOp(net, statements), rate, { label, durationS: o.stepS, drainTimeoutS: 60 });
     const processes = monitor.stop();
-    o.log(`${label}: ${step.throughput.toFixed(1)} tx/s committed, ${step.successPercent.toFixed(2)} % ok, p50 ${step.latencyMs.p50.toFixed(0)} ms, p99 ${step.latencyMs.p99.toFixed(0)} ms`);
+    o.log(
+      `${label}: ${step.throughput.toFixed(1)} tx/s committed, ${step.successPercent.toFixed(2)} % ok, p50 ${step.latencyMs.p50.toFixed(0)} ms, p99 ${step.latencyMs.p99.toFixed(0)} ms`,
+    );
     return { ...step, processes, sustained: sustained(step) };
   };
 

@@ -58,7 +58,9 @@ export async function benchCheckAccess(net: BenchNetwork, o: CheckAccessOptions)
     monitor.start();
     const step = await fixedRate(query, rate, { label: `CheckAccess ${String(rate)}/s`, durationS: o.stepS, drainTimeoutS: 30 });
     steps.push({ ...step, processes: monitor.stop() });
-    o.log(`${step.label}: ${step.throughput.toFixed(0)}/s, ${step.successPercent.toFixed(2)} % ok, p50 ${step.latencyMs.p50.toFixed(1)} ms, p99 ${step.latencyMs.p99.toFixed(1)} ms`);
+    o.log(
+      `${step.label}: ${step.throughput.toFixed(0)}/s, ${step.successPercent.toFixed(2)} % ok, p50 ${step.latencyMs.p50.toFixed(1)} ms, p99 ${step.latencyMs.p99.toFixed(1)} ms`,
+    );
   }
 
   // The image source's decision: its AccessPolicy, through its own organisation's peer, one request at a time.

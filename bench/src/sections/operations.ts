@@ -42,7 +42,9 @@ function timed(root: string, args: string[], env: Record<string, string>, timeou
       clearTimeout(timer);
       const reported = /is up \((\d+(?:\.\d+)?) s\)/.exec(output)?.[1];
       resolve({
-        command: `${Object.entries(env).map(([k, v]) => `${k}=${v} `).join('')}bash ${args.join(' ')}`,
+        command: `${Object.entries(env)
+          .map(([k, v]) => `${k}=${v} `)
+          .join('')}bash ${args.join(' ')}`,
         seconds: (performance.now() - t) / 1000,
         ...(reported ? { reportedS: Number(reported) } : {}),
         ok: code === 0,

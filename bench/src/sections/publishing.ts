@@ -89,13 +89,18 @@ export async function benchPublishing(net: BenchNetwork, o: PublishingOptions): 
           staged = await upload();
           directSeconds = await direct();
         }
-        const consent = await createStatement('PatientConsent', { source: staged.source, study: staged.reference }, patient, { audience: net.audience, lifetime: 3600 });
+        const consent = await createStatement('PatientConsent', { source: staged.source, study: staged.reference }, patient, {
+          audience: net.audience,
+          lifetime: 3600,
+        });
         const t = performance.now();
         const defined = await org.rest.definePublication(staged.reference, consent);
         const consentMs = performance.now() - t;
         if (defined.alreadyApplied) throw new Error(`${staged.reference} was already defined: not a fresh publication`);
         runs.push({ bytes: studyBytes, uploadSeconds: staged.seconds, directSeconds, consentMs });
-        o.log(`publishing round ${String(r + 1)}: ${(studyBytes / 1e6).toFixed(1)} MB uploaded in ${staged.seconds.toFixed(2)} s (direct to Orthanc ${directSeconds.toFixed(2)} s), consent to commit ${consentMs.toFixed(0)} ms`);
+        o.log(
+          `publishing round ${String(r + 1)}: ${(studyBytes / 1e6).toFixed(1)} MB uploaded in ${staged.seconds.toFixed(2)} s (direct to Orthanc ${directSeconds.toFixed(2)} s), consent to commit ${consentMs.toFixed(0)} ms`,
+        );
       } finally {
         rmSync(work, { recursive: true, force: true });
       }

@@ -6,7 +6,21 @@ import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { createStatement, generateStatementKey, newNonce, thumbprint } from '@isl/chaincode';
 import { sendRequest } from '@isl/platform';
-import { ACTION, type ConsentSigner, contentDigest, GET_COMPONENTS, mtomMessage, OrthancClient, POST_COMPONENTS, Publisher, type RecipientSigningKey, retrieveRequestEnvelope, signRequest, StudyStore, writeSyntheticStudy } from '@isl/application';
+import {
+  ACTION,
+  type ConsentSigner,
+  contentDigest,
+  GET_COMPONENTS,
+  mtomMessage,
+  OrthancClient,
+  POST_COMPONENTS,
+  Publisher,
+  type RecipientSigningKey,
+  retrieveRequestEnvelope,
+  signRequest,
+  StudyStore,
+  writeSyntheticStudy,
+} from '@isl/application';
 import type { BenchNetwork, BenchOrg } from '../network';
 import { allowAccessStatement, type BenchStudy } from '../fixtures';
 import { consortiumGroups, groupRssMb } from '../procstat';
@@ -73,7 +87,9 @@ async function fixture(net: BenchNetwork, org: BenchOrg, o: RetrievalOptions): P
   if (existsSync(o.fixtureFile)) {
     const f = JSON.parse(readFileSync(o.fixtureFile, 'utf8')) as Fixture;
     const store = new StudyStore(org.paths.studies);
-    const access = await org.rest.get<{ allowed: boolean }>('/access', { source: org.source.keyId, study: f.reference, recipient: await thumbprint(f.recipient) }).catch(() => ({ allowed: false }));
+    const access = await org.rest
+      .get<{ allowed: boolean }>('/access', { source: org.source.keyId, study: f.reference, recipient: await thumbprint(f.recipient) })
+      .catch(() => ({ allowed: false }));
     if (f.org === org.profile.mspId && f.instances === o.instances && store.byReference(f.reference)?.state === 'defined' && access.allowed) return f;
   }
   o.log(`making a synthetic CT study of ${String(o.instances)} instances (${String(o.size)}×${String(o.size)}) and publishing it at ${org.profile.mspId}`);
@@ -87,13 +103,26 @@ async function fixture(net: BenchNetwork, org: BenchOrg, o: RetrievalOptions): P
         patientKeyId: await thumbprint(patient),
       }),
     };
-    const publisher = new Publisher({ orthanc: new OrthancClient(org.orthanc.baseUrl, org.orthanc.credentials), studies: new StudyStore(org.paths.studies), ledger: net.ledger(org), key: org.source, audience: net.audience });
+    const publisher = new Publisher({
+      orthanc: new OrthancClient(org.orthanc.baseUrl, org.orthanc.credentials),
+      studies: new StudyStore(org.paths.studies),
+      ledger: net.ledger(org),
+      key: org.source,
+      audience: net.audience,
+    });
     const published = await publisher.publish(join(work, 'study'), consentSigner);
     const recipient = newRecipientJwk();
     const study: BenchStudy = { org, source: org.source.keyId, study: published.reference, patient, patientId: published.patientKeyId };
     // A lease of 300 days, so later runs reuse the study.
     await org.rest.relay((await allowAccessStatement(net, study, await thumbprint(recipient), 300 * 86_400)).statement);
-    const f: Fixture = { org: org.profile.mspId, reference: published.reference, studyInstanceUid: synthetic.studyInstanceUid, instances: o.instances, patient, recipient };
+    const f: Fixture = {
+      org: org.profile.mspId,
+      reference: published.reference,
+      studyInstanceUid: synthetic.studyInstanceUid,
+      instances: o.instances,
+      patient,
+      recipient,
+    };
     writeFileSync(o.fixtureFile, JSON.stringify(f), { mode: 0o600 });
     return f;
   } finally {
@@ -138,7 +167,10 @@ async function viaIti43(net: BenchNetwork, org: BenchOrg, key: RecipientSigningK
 
 async function direct(org: BenchOrg, uid: string): Promise<number> {
   const auth = `Basic ${Buffer.from(`${org.orthanc.credentials.username}:${org.orthanc.credentials.password}`).toString('base64')}`;
-  const res = await send(`${org.orthanc.baseUrl}/dicom-web/studies/${encodeURIComponent(uid)}`, { method: 'GET', headers: { accept: 'multipart/related; type="application/dicom"', authorization: auth } });
+  const res = await send(`${org.orthanc.baseUrl}/dicom-web/studies/${encodeURIComponent(uid)}`, {
+    method: 'GET',
+    headers: { accept: 'multipart/related; type="application/dicom"', authorization: auth },
+  });
   if (res.statusCode !== 200) throw new Error(`Orthanc DICOMweb answered ${String(res.statusCode)}`);
   return drainCount(res);
 }
@@ -159,7 +191,9 @@ async function revocation(net: BenchNetwork, org: BenchOrg, f: Fixture): Promise
   const resBefore = await send(before.url, { method: 'GET', headers: before.headers, ca: net.ca });
   const allowedBefore = resBefore.statusCode === 200;
   await drainCount(resBefore);
-  const revoke = await createStatement('RevokeAccess', { source: study.source, study: study.study, recipient: key.keyId }, f.patient, { audience: net.audience });
+  const revoke = await createStatement('RevokeAccess', { source: study.source, study: study.study, recipient: key.keyId }, f.patient, {
+    audience: net.audience,
+  });
   const revoked = await org.rest.relay(revoke);
   const after = wadoRequest(org, key, f.reference);
   const resAfter = await send(after.url, { method: 'GET', headers: after.headers, ca: net.ca });
@@ -206,7 +240,11 @@ export async function benchRetrieval(net: BenchNetwork, o: RetrievalOptions): Pr
     clearInterval(sampler);
   }
   const med = (w: Way): number => median(runs.filter((r) => r.way === w).map((r) => r.mbPerS));
-  const medianMbPerS = { 'direct DICOMweb (Orthanc)': med('direct DICOMweb (Orthanc)'), 'image source WADO-RS': med('image source WADO-RS'), 'image source ITI-43': med('image source ITI-43') };
+  const medianMbPerS = {
+    'direct DICOMweb (Orthanc)': med('direct DICOMweb (Orthanc)'),
+    'image source WADO-RS': med('image source WADO-RS'),
+    'image source ITI-43': med('image source ITI-43'),
+  };
   return {
     instances: f.instances,
     studyBytes: runs.find((r) => r.way === 'direct DICOMweb (Orthanc)')?.bytes ?? 0,

@@ -8,41 +8,41 @@ import { requireStudy } from '../study/study';
 
 /** A release of a study by its source (HIPAA accounting of disclosures). */
 export interface DisclosureRecord {
-    readonly kind: 'disclosure';
-    readonly id: string;
-    readonly source: string;
-    readonly study: string;
-    readonly recipient: string;
-    readonly disclosedAt: string;
-    /** Bytes released. */
-    readonly size: number;
-    readonly requestId: string;
-    readonly recordedAt: string;
+  readonly kind: 'disclosure';
+  readonly id: string;
+  readonly source: string;
+  readonly study: string;
+  readonly recipient: string;
+  readonly disclosedAt: string;
+  /** Bytes released. */
+  readonly size: number;
+  readonly requestId: string;
+  readonly recordedAt: string;
 }
 
 /** Allowed for deactivated sources too: releases made before deactivation must still be accounted for. */
 export async function recordDisclosure(tx: Tx, jws: unknown): Promise<Outcome<DisclosureRecord>> {
-    const statement = await tx.verify(jws, 'RecordDisclosure');
-    const { study: studyRef, recipient, disclosedAt, size, requestId } = statement.claims;
-    const source = await requireRelayedSource(tx, statement.signer);
-    await requireStudy(tx, source.source, studyRef);
-    if (disclosedAt * 1000 > tx.nowMs + Limits.clockSkewSeconds * 1000) {
-        throw new LedgerError('CLAIM_INVALID', `RecordDisclosure claim "disclosedAt" ${disclosedAt} is in the future`);
-    }
-    const changes = new Changes();
-    await tx.consume(statement, changes);
-    const key = Keys.disclosure(source.source, studyRef, statement.digest);
-    const record: DisclosureRecord = {
-        kind: 'disclosure',
-        id: key.id,
-        source: source.source,
-        study: studyRef,
-        recipient,
-        disclosedAt: new Date(disclosedAt * 1000).toISOString(),
-        size,
-        requestId,
-        recordedAt: tx.now,
-    };
-    changes.put(key, record, source.org).emit({ type: 'DisclosureRecorded', key: key.id, source: source.source, study: studyRef, recipient });
-    return { record, changes };
+  const statement = await tx.verify(jws, 'RecordDisclosure');
+  const { study: studyRef, recipient, disclosedAt, size, requestId } = statement.claims;
+  const source = await requireRelayedSource(tx, statement.signer);
+  await requireStudy(tx, source.source, studyRef);
+  if (disclosedAt * 1000 > tx.nowMs + Limits.clockSkewSeconds * 1000) {
+    throw new LedgerError('CLAIM_INVALID', `RecordDisclosure claim "disclosedAt" ${disclosedAt} is in the future`);
+  }
+  const changes = new Changes();
+  await tx.consume(statement, changes);
+  const key = Keys.disclosure(source.source, studyRef, statement.digest);
+  const record: DisclosureRecord = {
+    kind: 'disclosure',
+    id: key.id,
+    source: source.source,
+    study: studyRef,
+    recipient,
+    disclosedAt: new Date(disclosedAt * 1000).toISOString(),
+    size,
+    requestId,
+    recordedAt: tx.now,
+  };
+  changes.put(key, record, source.org).emit({ type: 'DisclosureRecorded', key: key.id, source: source.source, study: studyRef, recipient });
+  return { record, changes };
 }

@@ -3,16 +3,16 @@ import { LedgerError } from '../errors';
 
 /** The kinds of record the ledger holds, with the attributes that key each. */
 const ATTRIBUTES = {
-    source: ['source'],
-    study: ['source', 'study'],
-    grant: ['source', 'study', 'recipient'],
-    request: ['source', 'study', 'recipient'],
-    disclosure: ['source', 'study', 'statement'],
-    stake: ['org', 'source', 'study'],
-    used: ['statement'],
-    epoch: ['sequence'],
-    // The singleton naming the last recorded epoch, so RecordEpoch needs no range read.
-    epochhead: ['head'],
+  source: ['source'],
+  study: ['source', 'study'],
+  grant: ['source', 'study', 'recipient'],
+  request: ['source', 'study', 'recipient'],
+  disclosure: ['source', 'study', 'statement'],
+  stake: ['org', 'source', 'study'],
+  used: ['statement'],
+  epoch: ['sequence'],
+  // The singleton naming the last recorded epoch, so RecordEpoch needs no range read.
+  epochhead: ['head'],
 } as const;
 
 export type RecordKind = keyof typeof ATTRIBUTES;
@@ -31,48 +31,48 @@ export const CHAINCODE_POLICY_KINDS: ReadonlySet<RecordKind> = new Set<RecordKin
  * and events show and GetHistory takes; the state key is the Fabric composite key.
  */
 export class RecordKey {
-    readonly kind: RecordKind;
-    readonly attributes: readonly string[];
+  readonly kind: RecordKind;
+  readonly attributes: readonly string[];
 
-    constructor(kind: RecordKind, attributes: readonly string[]) {
-        if (attributes.length !== ATTRIBUTES[kind].length || attributes.some((a) => a === '' || a.includes('/') || a.includes('\u0000'))) {
-            throw new Error(`bad ${kind} key attributes`);
-        }
-        this.kind = kind;
-        this.attributes = attributes;
+  constructor(kind: RecordKind, attributes: readonly string[]) {
+    if (attributes.length !== ATTRIBUTES[kind].length || attributes.some((a) => a === '' || a.includes('/') || a.includes('\u0000'))) {
+      throw new Error(`bad ${kind} key attributes`);
     }
+    this.kind = kind;
+    this.attributes = attributes;
+  }
 
-    get id(): string {
-        return [this.kind, ...this.attributes].join('/');
-    }
+  get id(): string {
+    return [this.kind, ...this.attributes].join('/');
+  }
 
-    stateKey(stub: ChaincodeStub): string {
-        return stub.createCompositeKey(this.kind, [...this.attributes]);
-    }
+  stateKey(stub: ChaincodeStub): string {
+    return stub.createCompositeKey(this.kind, [...this.attributes]);
+  }
 
-    /** Parses a record id given by a client. */
-    static parse(id: string): RecordKey {
-        const [kind, ...attributes] = id.split('/');
-        if (kind === undefined || !Object.hasOwn(ATTRIBUTES, kind) || id.length > 512) {
-            throw new LedgerError('ARGUMENT_INVALID', `record id must be <kind>/<attributes...> with kind one of ${Object.keys(ATTRIBUTES).join(', ')}`);
-        }
-        const recordKind = kind as RecordKind;
-        if (attributes.length !== ATTRIBUTES[recordKind].length || attributes.some((a) => !/^[A-Za-z0-9_.-]+$/.test(a))) {
-            throw new LedgerError('ARGUMENT_INVALID', `${kind} id must be ${[kind, ...ATTRIBUTES[recordKind]].join('/')}`);
-        }
-        return new RecordKey(recordKind, attributes);
+  /** Parses a record id given by a client. */
+  static parse(id: string): RecordKey {
+    const [kind, ...attributes] = id.split('/');
+    if (kind === undefined || !Object.hasOwn(ATTRIBUTES, kind) || id.length > 512) {
+      throw new LedgerError('ARGUMENT_INVALID', `record id must be <kind>/<attributes...> with kind one of ${Object.keys(ATTRIBUTES).join(', ')}`);
     }
+    const recordKind = kind as RecordKind;
+    if (attributes.length !== ATTRIBUTES[recordKind].length || attributes.some((a) => !/^[A-Za-z0-9_.-]+$/.test(a))) {
+      throw new LedgerError('ARGUMENT_INVALID', `${kind} id must be ${[kind, ...ATTRIBUTES[recordKind]].join('/')}`);
+    }
+    return new RecordKey(recordKind, attributes);
+  }
 }
 
 export const Keys = {
-    source: (source: string) => new RecordKey('source', [source]),
-    study: (source: string, study: string) => new RecordKey('study', [source, study]),
-    grant: (source: string, study: string, recipient: string) => new RecordKey('grant', [source, study, recipient]),
-    request: (source: string, study: string, recipient: string) => new RecordKey('request', [source, study, recipient]),
-    disclosure: (source: string, study: string, statement: string) => new RecordKey('disclosure', [source, study, statement]),
-    stake: (org: string, source: string, study: string) => new RecordKey('stake', [org, source, study]),
-    used: (statement: string) => new RecordKey('used', [statement]),
-    /** Zero-padded so composite-key order is sequence order. */
-    epoch: (sequence: number) => new RecordKey('epoch', [String(sequence).padStart(10, '0')]),
-    epochHead: () => new RecordKey('epochhead', ['latest']),
+  source: (source: string) => new RecordKey('source', [source]),
+  study: (source: string, study: string) => new RecordKey('study', [source, study]),
+  grant: (source: string, study: string, recipient: string) => new RecordKey('grant', [source, study, recipient]),
+  request: (source: string, study: string, recipient: string) => new RecordKey('request', [source, study, recipient]),
+  disclosure: (source: string, study: string, statement: string) => new RecordKey('disclosure', [source, study, statement]),
+  stake: (org: string, source: string, study: string) => new RecordKey('stake', [org, source, study]),
+  used: (statement: string) => new RecordKey('used', [statement]),
+  /** Zero-padded so composite-key order is sequence order. */
+  epoch: (sequence: number) => new RecordKey('epoch', [String(sequence).padStart(10, '0')]),
+  epochHead: () => new RecordKey('epochhead', ['latest']),
 };

@@ -4,30 +4,29 @@ import { Limits } from './limits';
 
 /** A key thumbprint or a study reference: base64url of 32 bytes (43 characters). */
 export const Id32 = z
-    .string()
-    .max(43)
-    .refine((s) => isBase64UrlOfLength(s, 32), 'must be 43-character base64url of 32 bytes');
+  .string()
+  .max(43)
+  .refine((s) => isBase64UrlOfLength(s, 32), 'must be 43-character base64url of 32 bytes');
 
 /** JWT NumericDate, whole seconds. */
 export const NumericDate = z.number().int().min(0).max(253_402_300_799);
 
 export const Nonce = z
-    .string()
-    .max(64)
-    .regex(/^[A-Za-z0-9_-]{16,}$/, 'must be 16-64 base64url characters');
+  .string()
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]{16,}$/, 'must be 16-64 base64url characters');
 
 /** An image source's ITI-43 endpoint: https, no credentials, query or fragment (they could carry identifiers). */
-export const EndpointUrl = z
-    .string()
-    .max(Limits.maxUrlLength)
-    .refine(isEndpointUrl, 'must be an absolute https URL without credentials, query or fragment');
+export const EndpointUrl = z.string().max(Limits.maxUrlLength).refine(isEndpointUrl, 'must be an absolute https URL without credentials, query or fragment');
 
 function isEndpointUrl(s: string): boolean {
-    if (!URL.canParse(s)) {
-        return false;
-    }
-    const url = new URL(s);
-    return url.protocol === 'https:' && url.username === '' && url.password === '' && url.search === '' && url.hash === '' && !s.includes('?') && !s.includes('#');
+  if (!URL.canParse(s)) {
+    return false;
+  }
+  const url = new URL(s);
+  return (
+    url.protocol === 'https:' && url.username === '' && url.password === '' && url.search === '' && url.hash === '' && !s.includes('?') && !s.includes('#')
+  );
 }
 
 /** HL7 v3 PurposeOfUse codes: a closed vocabulary, so no free text (and no PHI) reaches the ledger. */
@@ -39,73 +38,73 @@ export type DenyReason = z.infer<typeof DenyReason>;
 
 /** A release identifier chosen by the source (e.g. a UUID); random, never an accession number. */
 export const RequestId = z
-    .string()
-    .max(64)
-    .regex(/^[A-Za-z0-9_-]{16,}$/, 'must be 16-64 characters of [A-Za-z0-9_-]');
+  .string()
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]{16,}$/, 'must be 16-64 characters of [A-Za-z0-9_-]');
 
 export const CompactJws = (maxLength: number) => z.string().max(maxLength);
 
 const common = {
-    iss: Id32,
-    aud: z.string().max(Limits.maxAudienceLength),
-    iat: NumericDate,
-    exp: NumericDate,
-    jti: Nonce,
+  iss: Id32,
+  aud: z.string().max(Limits.maxAudienceLength),
+  iat: NumericDate,
+  exp: NumericDate,
+  jti: Nonce,
 };
 
 export const ClaimSchemas = {
-    DefineSource: z.strictObject({ type: z.literal('DefineSource'), ...common, url: EndpointUrl }),
-    UpdateSourceUrl: z.strictObject({ type: z.literal('UpdateSourceUrl'), ...common, url: EndpointUrl }),
-    DeactivateSource: z.strictObject({ type: z.literal('DeactivateSource'), ...common }),
-    PatientConsent: z.strictObject({
-        type: z.literal('PatientConsent'),
-        ...common,
-        source: Id32,
-        study: Id32,
-        recovery: Id32.optional(),
-    }),
-    DefineStudy: z.strictObject({
-        type: z.literal('DefineStudy'),
-        ...common,
-        study: Id32,
-        consent: CompactJws(Limits.maxConsentLength),
-    }),
-    AllowAccess: z.strictObject({
-        type: z.literal('AllowAccess'),
-        ...common,
-        source: Id32,
-        study: Id32,
-        recipient: Id32,
-        until: NumericDate,
-        purpose: Purpose.optional(),
-    }),
-    RevokeAccess: z.strictObject({ type: z.literal('RevokeAccess'), ...common, source: Id32, study: Id32, recipient: Id32 }),
-    RequestAccess: z.strictObject({ type: z.literal('RequestAccess'), ...common, source: Id32, study: Id32, purpose: Purpose }),
-    DenyAccess: z.strictObject({
-        type: z.literal('DenyAccess'),
-        ...common,
-        source: Id32,
-        study: Id32,
-        recipient: Id32,
-        reason: DenyReason,
-    }),
-    RotateOwnerKey: z.strictObject({
-        type: z.literal('RotateOwnerKey'),
-        ...common,
-        source: Id32,
-        study: Id32,
-        patient: Id32,
-        recovery: Id32.optional(),
-    }),
-    RecordDisclosure: z.strictObject({
-        type: z.literal('RecordDisclosure'),
-        ...common,
-        study: Id32,
-        recipient: Id32,
-        disclosedAt: NumericDate,
-        size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-        requestId: RequestId,
-    }),
+  DefineSource: z.strictObject({ type: z.literal('DefineSource'), ...common, url: EndpointUrl }),
+  UpdateSourceUrl: z.strictObject({ type: z.literal('UpdateSourceUrl'), ...common, url: EndpointUrl }),
+  DeactivateSource: z.strictObject({ type: z.literal('DeactivateSource'), ...common }),
+  PatientConsent: z.strictObject({
+    type: z.literal('PatientConsent'),
+    ...common,
+    source: Id32,
+    study: Id32,
+    recovery: Id32.optional(),
+  }),
+  DefineStudy: z.strictObject({
+    type: z.literal('DefineStudy'),
+    ...common,
+    study: Id32,
+    consent: CompactJws(Limits.maxConsentLength),
+  }),
+  AllowAccess: z.strictObject({
+    type: z.literal('AllowAccess'),
+    ...common,
+    source: Id32,
+    study: Id32,
+    recipient: Id32,
+    until: NumericDate,
+    purpose: Purpose.optional(),
+  }),
+  RevokeAccess: z.strictObject({ type: z.literal('RevokeAccess'), ...common, source: Id32, study: Id32, recipient: Id32 }),
+  RequestAccess: z.strictObject({ type: z.literal('RequestAccess'), ...common, source: Id32, study: Id32, purpose: Purpose }),
+  DenyAccess: z.strictObject({
+    type: z.literal('DenyAccess'),
+    ...common,
+    source: Id32,
+    study: Id32,
+    recipient: Id32,
+    reason: DenyReason,
+  }),
+  RotateOwnerKey: z.strictObject({
+    type: z.literal('RotateOwnerKey'),
+    ...common,
+    source: Id32,
+    study: Id32,
+    patient: Id32,
+    recovery: Id32.optional(),
+  }),
+  RecordDisclosure: z.strictObject({
+    type: z.literal('RecordDisclosure'),
+    ...common,
+    study: Id32,
+    recipient: Id32,
+    disclosedAt: NumericDate,
+    size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    requestId: RequestId,
+  }),
 } as const;
 
 export type StatementType = keyof typeof ClaimSchemas;
@@ -117,15 +116,15 @@ export type CommonClaim = 'type' | 'iss' | 'aud' | 'iat' | 'exp' | 'jti';
 export type Fields<T extends StatementType> = Omit<Claims<T>, CommonClaim>;
 
 export function isStatementType(value: unknown): value is StatementType {
-    return typeof value === 'string' && Object.hasOwn(ClaimSchemas, value);
+  return typeof value === 'string' && Object.hasOwn(ClaimSchemas, value);
 }
 
 /** Statements submitted in their own transaction vs. the consent embedded in DefineStudy. */
 export function maxAgeSeconds(type: StatementType): number {
-    return type === 'PatientConsent' ? Limits.maxConsentAgeSeconds : Limits.maxAgeSeconds;
+  return type === 'PatientConsent' ? Limits.maxConsentAgeSeconds : Limits.maxAgeSeconds;
 }
 
 /** The aud value for a channel and chaincode: `isl:<channel>/<chaincode>`. */
 export function audienceFor(channel: string, chaincode: string): string {
-    return `isl:${channel}/${chaincode}`;
+  return `isl:${channel}/${chaincode}`;
 }

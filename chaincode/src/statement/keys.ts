@@ -6,53 +6,54 @@ export const ALGORITHMS: readonly Algorithm[] = ['ES256', 'EdDSA'];
 
 /** True when s is unpadded base64url that decodes to exactly `bytes` bytes and re-encodes to itself. */
 export function isBase64UrlOfLength(s: string, bytes: number): boolean {
-    if (!/^[A-Za-z0-9_-]*$/.test(s)) {
-        return false;
-    }
-    try {
-        const decoded = base64url.decode(s);
-        return decoded.length === bytes && base64url.encode(decoded) === s;
-    } catch {
-        return false;
-    }
+  if (!/^[A-Za-z0-9_-]*$/.test(s)) {
+    return false;
+  }
+  try {
+    const decoded = base64url.decode(s);
+    return decoded.length === bytes && base64url.encode(decoded) === s;
+  } catch {
+    return false;
+  }
 }
 
 const coordinate = (bytes: number) =>
-    z.string().max(64).refine((s) => isBase64UrlOfLength(s, bytes), `must be base64url of ${bytes} bytes`);
+  z
+    .string()
+    .max(64)
+    .refine((s) => isBase64UrlOfLength(s, bytes), `must be base64url of ${bytes} bytes`);
 
 /** Public keys only: a JWK with `d` or any other extra member is refused (strict). */
 export const Es256PublicJwk = z.strictObject({
-    kty: z.literal('EC'),
-    crv: z.literal('P-256'),
-    x: coordinate(32),
-    y: coordinate(32),
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: coordinate(32),
+  y: coordinate(32),
 });
 export const Ed25519PublicJwk = z.strictObject({
-    kty: z.literal('OKP'),
-    crv: z.literal('Ed25519'),
-    x: coordinate(32),
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: coordinate(32),
 });
 export const PublicJwk = z.union([Es256PublicJwk, Ed25519PublicJwk]);
 export type PublicJwk = z.infer<typeof PublicJwk>;
 
 export function algorithmOf(jwk: Pick<JWK, 'kty' | 'crv'>): Algorithm | undefined {
-    if (jwk.kty === 'EC' && jwk.crv === 'P-256') {
-        return 'ES256';
-    }
-    if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') {
-        return 'EdDSA';
-    }
-    return undefined;
+  if (jwk.kty === 'EC' && jwk.crv === 'P-256') {
+    return 'ES256';
+  }
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') {
+    return 'EdDSA';
+  }
+  return undefined;
 }
 
 /** The public members of a (possibly private) JWK, in the shape PublicJwk accepts. */
 export function publicJwk(jwk: JWK): PublicJwk {
-    return PublicJwk.parse(
-        jwk.kty === 'EC' ? { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } : { kty: jwk.kty, crv: jwk.crv, x: jwk.x },
-    );
+  return PublicJwk.parse(jwk.kty === 'EC' ? { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } : { kty: jwk.kty, crv: jwk.crv, x: jwk.x });
 }
 
 /** A key's identifier on the ledger: its RFC 7638 SHA-256 JWK thumbprint (43 base64url characters). */
 export async function thumbprint(jwk: JWK): Promise<string> {
-    return calculateJwkThumbprint(publicJwk(jwk), 'sha256');
+  return calculateJwkThumbprint(publicJwk(jwk), 'sha256');
 }

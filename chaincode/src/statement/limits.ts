@@ -1,21 +1,21 @@
 /** Size and time caps of the protocol (docs/protocol.md, "Limits"). */
 export const Limits = {
-    /** Longest compact JWS accepted as a transaction argument (DefineStudy embeds a consent). */
-    maxStatementLength: 8192,
-    /** Longest embedded PatientConsent JWS. */
-    maxConsentLength: 4096,
-    maxAudienceLength: 256,
-    /** Claims are flat; nesting beyond this is refused before any claim is read. */
-    maxPayloadDepth: 32,
-    maxUrlLength: 512,
-    /** iat may be this far ahead of the transaction timestamp (client clock skew). */
-    clockSkewSeconds: 300,
-    /** Statements submitted directly: now - iat and exp - iat are at most this. */
-    maxAgeSeconds: 300,
-    /** The patient signs consent at the source's desk; the source may submit it later. */
-    maxConsentAgeSeconds: 86_400,
-    /** Longest access lease (until - transaction time). */
-    maxLeaseSeconds: 366 * 86_400,
+  /** Longest compact JWS accepted as a transaction argument (DefineStudy embeds a consent). */
+  maxStatementLength: 8192,
+  /** Longest embedded PatientConsent JWS. */
+  maxConsentLength: 4096,
+  maxAudienceLength: 256,
+  /** Claims are flat; nesting beyond this is refused before any claim is read. */
+  maxPayloadDepth: 32,
+  maxUrlLength: 512,
+  /** iat may be this far ahead of the transaction timestamp (client clock skew). */
+  clockSkewSeconds: 300,
+  /** Statements submitted directly: now - iat and exp - iat are at most this. */
+  maxAgeSeconds: 300,
+  /** The patient signs consent at the source's desk; the source may submit it later. */
+  maxConsentAgeSeconds: 86_400,
+  /** Longest access lease (until - transaction time). */
+  maxLeaseSeconds: 366 * 86_400,
 } as const;
 
 /** The header typ every statement carries. */

@@ -52,16 +52,25 @@ export class CertificateAuthority {
       command: fabric.bin('fabric-ca-server'),
       args: [
         'start',
-        '--home', home,
-        '--boot', `registrar:${this.#o.secret('registrar')}`,
-        '--address', org.ca.endpoint.host,
-        '--port', String(org.ca.endpoint.port),
-        '--ca.name', this.name,
-        '--csr.cn', this.name,
-        '--csr.hosts', (this.#o.tlsHosts ?? loopbackHosts).join(','),
+        '--home',
+        home,
+        '--boot',
+        `registrar:${this.#o.secret('registrar')}`,
+        '--address',
+        org.ca.endpoint.host,
+        '--port',
+        String(org.ca.endpoint.port),
+        '--ca.name',
+        this.name,
+        '--csr.cn',
+        this.name,
+        '--csr.hosts',
+        (this.#o.tlsHosts ?? loopbackHosts).join(','),
         '--tls.enabled',
-        '--operations.listenaddress', address(org.ca.operations),
-        '--metrics.provider', 'prometheus',
+        '--operations.listenaddress',
+        address(org.ca.operations),
+        '--metrics.provider',
+        'prometheus',
       ],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', FABRIC_CA_SERVER_LOGLEVEL: 'warning' },
     });
@@ -69,11 +78,10 @@ export class CertificateAuthority {
 
   /** Ready when it answers /cainfo over TLS with the CA certificate it wrote. */
   async ready(timeoutMs = 60_000): Promise<void> {
-    await waitFor(
-      `${this.name} to serve /cainfo`,
-      async () => existsSync(this.caCert) && (await getCaInfo(this.url, this.caCert)),
-      { timeoutMs, hint: `see ${this.#o.supervisor.logOf(this.name)}` },
-    );
+    await waitFor(`${this.name} to serve /cainfo`, async () => existsSync(this.caCert) && (await getCaInfo(this.url, this.caCert)), {
+      timeoutMs,
+      hint: `see ${this.#o.supervisor.logOf(this.name)}`,
+    });
   }
 
   /** Registers and enrols every identity of the organisation, and writes its channel MSP. */
@@ -93,8 +101,19 @@ export class CertificateAuthority {
 
   async #registerAndEnrol(registrarHome: string, spec: IdentitySpec): Promise<void> {
     await this.#client([
-      'register', '-u', this.url, '-H', registrarHome, '-M', join(registrarHome, 'msp'),
-      '--id.name', spec.id, '--id.secret', this.#o.secret(spec.id), '--id.type', spec.type,
+      'register',
+      '-u',
+      this.url,
+      '-H',
+      registrarHome,
+      '-M',
+      join(registrarHome, 'msp'),
+      '--id.name',
+      spec.id,
+      '--id.secret',
+      this.#o.secret(spec.id),
+      '--id.type',
+      spec.type,
     ]);
     const files = this.identity(spec.id);
     rmSync(files.dir, { recursive: true, force: true });
@@ -102,8 +121,17 @@ export class CertificateAuthority {
     normaliseMsp(files.msp);
     const tlsEnrol = join(files.dir, 'tls-enrolment');
     await this.#client([
-      'enroll', '-u', this.#userUrl(spec.id), '-H', files.dir, '-M', tlsEnrol,
-      '--enrollment.profile', 'tls', '--csr.hosts', spec.hosts.join(','),
+      'enroll',
+      '-u',
+      this.#userUrl(spec.id),
+      '-H',
+      files.dir,
+      '-M',
+      tlsEnrol,
+      '--enrollment.profile',
+      'tls',
+      '--csr.hosts',
+      spec.hosts.join(','),
     ]);
     normaliseTls(tlsEnrol, join(files.dir, 'tls'));
   }

@@ -113,12 +113,18 @@ export class ChaincodeDeployment {
           args: [
             join(projectRoot, 'node_modules', 'fabric-shim', 'cli.js'),
             'server',
-            '--chaincode-address', address(p.chaincodeServer),
-            '--chaincode-id', packageId,
-            '--chaincode-tls-cert-file', tls.tlsCert,
-            '--chaincode-tls-key-file', tls.tlsKey,
-            '--chaincode-tls-client-cacert-file', this.#o.layout.caCert(org.name),
-            '--module-path', process.env.ISL_CHAINCODE_DIR ?? join(projectRoot, 'chaincode'),
+            '--chaincode-address',
+            address(p.chaincodeServer),
+            '--chaincode-id',
+            packageId,
+            '--chaincode-tls-cert-file',
+            tls.tlsCert,
+            '--chaincode-tls-key-file',
+            tls.tlsKey,
+            '--chaincode-tls-client-cacert-file',
+            this.#o.layout.caCert(org.name),
+            '--module-path',
+            process.env.ISL_CHAINCODE_DIR ?? join(projectRoot, 'chaincode'),
           ],
           env: {
             PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -131,10 +137,14 @@ export class ChaincodeDeployment {
     }
     for (const p of this.#o.topology.organisations.flatMap((o) => o.peers)) {
       const name = `chaincode.${p.name}`;
-      await waitFor(`${name} to listen on ${address(p.chaincodeServer)}`, () => this.#o.supervisor.isRunning(name) && canConnect(p.chaincodeServer.host, p.chaincodeServer.port), {
-        timeoutMs: 60_000,
-        hint: `see ${this.#o.supervisor.logOf(name)}`,
-      });
+      await waitFor(
+        `${name} to listen on ${address(p.chaincodeServer)}`,
+        () => this.#o.supervisor.isRunning(name) && canConnect(p.chaincodeServer.host, p.chaincodeServer.port),
+        {
+          timeoutMs: 60_000,
+          hint: `see ${this.#o.supervisor.logOf(name)}`,
+        },
+      );
     }
   }
 
@@ -145,8 +155,16 @@ export class ChaincodeDeployment {
     }
     const admin = new IdentityFiles(this.#o.layout.identity(org.name, 'admin'));
     return [
-      '-o', address(orderer.node.endpoint), '--tls', '--cafile', orderer.tls.tlsCa,
-      '--clientauth', '--certfile', admin.tlsCert, '--keyfile', admin.tlsKey,
+      '-o',
+      address(orderer.node.endpoint),
+      '--tls',
+      '--cafile',
+      orderer.tls.tlsCa,
+      '--clientauth',
+      '--certfile',
+      admin.tlsCert,
+      '--keyfile',
+      admin.tlsKey,
     ];
   }
 
@@ -159,8 +177,15 @@ export class ChaincodeDeployment {
   /** One organisation's admin approves the definition for its organisation (waits for the commit). */
   async approve(org: Organisation, packageId: string, sequence: number, policy?: string): Promise<void> {
     await this.#firstPeer(org).cli([
-      'lifecycle', 'chaincode', 'approveformyorg', ...this.#ordererArgs(org), ...this.#definitionArgs(sequence, policy),
-      '--package-id', packageId, '--waitForEventTimeout', '60s',
+      'lifecycle',
+      'chaincode',
+      'approveformyorg',
+      ...this.#ordererArgs(org),
+      ...this.#definitionArgs(sequence, policy),
+      '--package-id',
+      packageId,
+      '--waitForEventTimeout',
+      '60s',
     ]);
   }
 
@@ -169,7 +194,17 @@ export class ChaincodeDeployment {
     const { channel, chaincode } = this.#o.topology;
     try {
       const out = await this.#firstPeer(org).cli([
-        'lifecycle', 'chaincode', 'queryapproved', '--channelID', channel, '--name', chaincode.name, '--sequence', String(sequence), '--output', 'json',
+        'lifecycle',
+        'chaincode',
+        'queryapproved',
+        '--channelID',
+        channel,
+        '--name',
+        chaincode.name,
+        '--sequence',
+        String(sequence),
+        '--output',
+        'json',
       ]);
       const approved = JSON.parse(out) as { version?: string; source?: { Type?: { LocalPackage?: { package_id?: string } } } };
       return approved.version === chaincode.version ? (approved.source?.Type?.LocalPackage?.package_id ?? '') : undefined;
@@ -188,7 +223,12 @@ export class ChaincodeDeployment {
       throw new Error('no organisation');
     }
     const out = await this.#firstPeer(org).cli([
-      'lifecycle', 'chaincode', 'checkcommitreadiness', ...this.#definitionArgs(sequence, policy), '--output', 'json',
+      'lifecycle',
+      'chaincode',
+      'checkcommitreadiness',
+      ...this.#definitionArgs(sequence, policy),
+      '--output',
+      'json',
     ]);
     return (JSON.parse(out) as { approvals: Record<string, boolean> }).approvals;
   }
@@ -203,14 +243,22 @@ export class ChaincodeDeployment {
     if (!org) {
       throw new Error('no organisation');
     }
-    const peers = endorsers ?? this.#o.topology.organisations.map((o): EndorsingPeer => {
-      const peer = this.#firstPeer(o);
-      return { endpoint: peer.node.endpoint, tlsCaCert: peer.tls.tlsCa };
-    });
+    const peers =
+      endorsers ??
+      this.#o.topology.organisations.map((o): EndorsingPeer => {
+        const peer = this.#firstPeer(o);
+        return { endpoint: peer.node.endpoint, tlsCaCert: peer.tls.tlsCa };
+      });
     const targets = peers.flatMap((p) => ['--peerAddresses', address(p.endpoint), '--tlsRootCertFiles', p.tlsCaCert]);
     await this.#firstPeer(org).cli([
-      'lifecycle', 'chaincode', 'commit', ...this.#ordererArgs(org), ...this.#definitionArgs(sequence, policy), ...targets,
-      '--waitForEventTimeout', '60s',
+      'lifecycle',
+      'chaincode',
+      'commit',
+      ...this.#ordererArgs(org),
+      ...this.#definitionArgs(sequence, policy),
+      ...targets,
+      '--waitForEventTimeout',
+      '60s',
     ]);
   }
 
@@ -223,7 +271,15 @@ export class ChaincodeDeployment {
     const { channel, chaincode } = this.#o.topology;
     try {
       const out = await this.#firstPeer(target).cli([
-        'lifecycle', 'chaincode', 'querycommitted', '--channelID', channel, '--name', chaincode.name, '--output', 'json',
+        'lifecycle',
+        'chaincode',
+        'querycommitted',
+        '--channelID',
+        channel,
+        '--name',
+        chaincode.name,
+        '--output',
+        'json',
       ]);
       const def = JSON.parse(out) as { sequence: number; version: string; validation_parameter: string };
       return { sequence: def.sequence, version: def.version, endorsementPolicy: describePolicy(def.validation_parameter) };

@@ -24,14 +24,24 @@ describe('docker-compose.yaml', () => {
     assert.equal(committed, composeYaml(topology));
   });
 
-  it('has the topology\'s organisations, each with its CA, one consenting orderer and its peers', () => {
+  it("has the topology's organisations, each with its CA, one consenting orderer and its peers", () => {
     const orgs = topology.organisations.map((o) => o.mspId).sort();
     assert.deepEqual([...new Set(Object.values(services).map((s) => s.labels['isl.org']))].sort(), orgs);
-    assert.deepEqual(byRole('ca').map(([n]) => n).sort(), topology.organisations.map((o) => o.ca.name).sort());
+    assert.deepEqual(
+      byRole('ca')
+        .map(([n]) => n)
+        .sort(),
+      topology.organisations.map((o) => o.ca.name).sort(),
+    );
     const orderers = byRole('orderer');
     assert.equal(orderers.length, topology.organisations.length);
     assert.ok(orderers.every(([, s]) => s.labels['isl.consenter'] === 'true'));
-    assert.deepEqual(byRole('peer').map(([n]) => n).sort(), topology.organisations.flatMap((o) => o.peers.map((p) => p.name)).sort());
+    assert.deepEqual(
+      byRole('peer')
+        .map(([n]) => n)
+        .sort(),
+      topology.organisations.flatMap((o) => o.peers.map((p) => p.name)).sort(),
+    );
     assert.equal(byRole('chaincode').length, byRole('peer').length);
   });
 
@@ -39,7 +49,10 @@ describe('docker-compose.yaml', () => {
     for (const org of topology.organisations) {
       const o = services[org.orderer.name];
       assert.ok(o);
-      assert.deepEqual(o.ports, [org.orderer.endpoint, org.orderer.admin, org.orderer.operations].map((e) => `${String(e.port)}:${String(e.port)}`));
+      assert.deepEqual(
+        o.ports,
+        [org.orderer.endpoint, org.orderer.admin, org.orderer.operations].map((e) => `${String(e.port)}:${String(e.port)}`),
+      );
       assert.equal(o.environment.ORDERER_GENERAL_LISTENPORT, String(org.orderer.endpoint.port));
       for (const p of org.peers) {
         const s = services[p.name];
@@ -65,7 +78,7 @@ describe('docker-compose.yaml', () => {
     }
   });
 
-  it('is valid for docker-compose (Debian\'s docker-compose config)', () => {
+  it("is valid for docker-compose (Debian's docker-compose config)", () => {
     const env: Record<string, string> = { ...process.env, ISL_CA_REGISTRAR_SECRET: 'x' };
     for (const org of topology.organisations) {
       env[`ISL_PACKAGE_ID_${org.name.toUpperCase()}`] = `${topology.chaincode.name}_${topology.chaincode.version}:0`;

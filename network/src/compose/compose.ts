@@ -160,8 +160,8 @@ export function composeYaml(topology: Topology): string {
   const header = [
     '# Generated from test-network-config/topology.yaml by `npm run compose` — do not edit by hand;',
     '# a unit test checks that this file and the topology agree.',
-    '# For hosts with Docker (this project\'s own machines have none): crypto material',
-    '# enrolled through each organisation\'s CA is expected under ./.run/compose/, and the',
+    "# For hosts with Docker (this project's own machines have none): crypto material",
+    "# enrolled through each organisation's CA is expected under ./.run/compose/, and the",
     `# channel "${topology.channel}" is created through each orderer's admin endpoint (osnadmin),`,
     '# exactly as `npm start` does locally.',
     `# Orderer endpoints: ${topology.organisations.map((o) => address(o.orderer.endpoint)).join(', ')}`,

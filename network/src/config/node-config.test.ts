@@ -15,7 +15,7 @@ interface CoreYaml {
   ledger: { state: { totalQueryLimit: number } };
 }
 
-describe('the peers\' core.yaml', () => {
+describe("the peers' core.yaml", () => {
   let scratch: string;
 
   beforeEach(() => {
@@ -53,7 +53,7 @@ describe('the peers\' core.yaml', () => {
     assert.equal(core.ledger.state.totalQueryLimit, TOTAL_QUERY_LIMIT);
   });
 
-  it('is not overridden for a peer by a CORE_CHAINCODE_KEEPALIVE in the operator\'s environment', () => {
+  it("is not overridden for a peer by a CORE_CHAINCODE_KEEPALIVE in the operator's environment", () => {
     const started: StartOptions[] = [];
     const supervisor = { start: (o: StartOptions) => started.push(o) } as unknown as Supervisor;
     const topology = loadTopology(join(projectRoot, 'test-network-config', 'topology.yaml'));

@@ -20,9 +20,10 @@ export function writeNodeConfig(fabric: FabricHome, configDir: string, tlsCaCert
   mkdirSync(configDir, { recursive: true });
   const core = parseDocument(readFileSync(join(fabric.defaultConfig, 'core.yaml'), 'utf8'));
   // Chaincode runs as a service (ccaas); no Docker daemon is involved.
-  core.setIn(['chaincode', 'externalBuilders'], [
-    { name: 'ccaas', path: fabric.ccaasBuilder, propagateEnvironment: ['CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG'] },
-  ]);
+  core.setIn(
+    ['chaincode', 'externalBuilders'],
+    [{ name: 'ccaas', path: fabric.ccaasBuilder, propagateEnvironment: ['CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG'] }],
+  );
   core.setIn(['vm', 'endpoint'], '');
   // The proposal's timestamp must be within this window of the peer's clock
   // (Fabric's default, stated here because the product relies on it).

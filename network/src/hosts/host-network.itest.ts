@@ -55,7 +55,13 @@ describe('member hosts (network namespaces on a bridge; needs root)', function (
   it('is idempotent: setting up again removes the previous leftovers first, and down removes every namespace and link', async () => {
     await network.up(['alpha', 'beta', 'gamma']);
     await network.up(['alpha']);
-    assert.deepEqual((await ip(['netns', 'list'])).split('\n').filter((l) => l.startsWith('islt-')).map((l) => l.split(' ')[0]), ['islt-alpha']);
+    assert.deepEqual(
+      (await ip(['netns', 'list']))
+        .split('\n')
+        .filter((l) => l.startsWith('islt-'))
+        .map((l) => l.split(' ')[0]),
+      ['islt-alpha'],
+    );
     await network.down();
     assert.equal((await ip(['netns', 'list'])).includes('islt-'), false);
     assert.equal(/islt(br|h\d)/.test(await ip(['-o', 'link', 'show'])), false);

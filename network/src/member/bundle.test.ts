@@ -16,7 +16,23 @@ function certificates(): { ca: string; orderer: string; strangerCa: string } {
   };
   try {
     for (const name of ['ca', 'stranger']) {
-      ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-subj', `/CN=${name}`, '-days', '1');
+      ossl(
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.pem`,
+        '-subj',
+        `/CN=${name}`,
+        '-days',
+        '1',
+      );
     }
     ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'o.key', '-out', 'o.csr', '-subj', '/CN=orderer');
     writeFileSync(join(dir, 'ext'), 'subjectAltName=IP:10.77.0.2\n');
@@ -44,7 +60,10 @@ describe('member bundle', () => {
       orderer: { endpoint: { host: '10.77.0.2', port: 7010 }, tlsCert: c.orderer },
     };
   });
-  const refusal = (code: string, pattern: RegExp) => (err: unknown): boolean => err instanceof MemberError && err.code === code && pattern.test(err.message);
+  const refusal =
+    (code: string, pattern: RegExp) =>
+    (err: unknown): boolean =>
+      err instanceof MemberError && err.code === code && pattern.test(err.message);
   const ecKeyPem = (): string => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
   it('round-trips a bundle of certificates and endpoints', () => {
@@ -67,7 +86,10 @@ describe('member bundle', () => {
 
   it('refuses a JSON Web Key with its private member "d"', () => {
     const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
-    assert.throws(() => parseBundle(JSON.stringify({ ...good, extra: { keys: [jwk] } }), 'b.json'), refusal('BUNDLE_PRIVATE_KEY', /"d" at \$\.extra\.keys\[0\]/));
+    assert.throws(
+      () => parseBundle(JSON.stringify({ ...good, extra: { keys: [jwk] } }), 'b.json'),
+      refusal('BUNDLE_PRIVATE_KEY', /"d" at \$\.extra\.keys\[0\]/),
+    );
     const publicJwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
     assert.deepEqual(privateKeysInJson({ keys: [publicJwk] }), [], 'a public JWK is no finding');
   });
@@ -80,7 +102,10 @@ describe('member bundle', () => {
     assert.throws(() => parseBundle(JSON.stringify({ ...good, extra: 1 }), 'b.json'), refusal('BUNDLE_INVALID', /extra/));
     const broken = good.msp.caCert.replace(/\n[A-Za-z0-9+/]{20}/, '\nAAAAAAAAAAAAAAAAAAAA');
     assert.throws(() => parseBundle(JSON.stringify({ ...good, msp: { ...good.msp, caCert: broken } }), 'b.json'), refusal('BUNDLE_INVALID', /msp\.caCert/));
-    assert.throws(() => parseBundle(JSON.stringify({ ...good, msp: { ...good.msp, tlsCaCert: strangerCa } }), 'b.json'), refusal('BUNDLE_INVALID', /not issued by msp\.tlsCaCert/));
+    assert.throws(
+      () => parseBundle(JSON.stringify({ ...good, msp: { ...good.msp, tlsCaCert: strangerCa } }), 'b.json'),
+      refusal('BUNDLE_INVALID', /not issued by msp\.tlsCaCert/),
+    );
   });
 
   it("refuses an orderer certificate that does not name the orderer's address", () => {

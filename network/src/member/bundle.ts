@@ -44,7 +44,10 @@ export type MemberBundle = z.infer<typeof bundleSchema>;
 export function assertNoPrivateKey(bundle: unknown, source: string): void {
   const found = privateKeysInJson(bundle);
   if (found.length > 0) {
-    throw new MemberError('BUNDLE_PRIVATE_KEY', `${source} carries private key material: ${found.join('; ')}. A bundle is public: send only certificates and endpoints, and treat that key as disclosed.`);
+    throw new MemberError(
+      'BUNDLE_PRIVATE_KEY',
+      `${source} carries private key material: ${found.join('; ')}. A bundle is public: send only certificates and endpoints, and treat that key as disclosed.`,
+    );
   }
 }
 
@@ -79,7 +82,11 @@ export function parseBundle(text: string, source: string): MemberBundle {
     throw new MemberError('BUNDLE_INVALID', `${source}: ${z.prettifyError(result.error)}`);
   }
   const bundle = result.data;
-  for (const [field, pem] of [['msp.caCert', bundle.msp.caCert], ['msp.tlsCaCert', bundle.msp.tlsCaCert], ['orderer.tlsCert', bundle.orderer.tlsCert]] as const) {
+  for (const [field, pem] of [
+    ['msp.caCert', bundle.msp.caCert],
+    ['msp.tlsCaCert', bundle.msp.tlsCaCert],
+    ['orderer.tlsCert', bundle.orderer.tlsCert],
+  ] as const) {
     try {
       new X509Certificate(pem);
     } catch (err) {

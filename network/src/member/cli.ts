@@ -177,7 +177,10 @@ async function runChannelCommand({ command, values, required, log, member, membe
       return true;
     }
     case 'update-submit':
-      await membership().submit(resolve(required('update')), (values.signature ?? []).map((f) => resolve(f)));
+      await membership().submit(
+        resolve(required('update')),
+        (values.signature ?? []).map((f) => resolve(f)),
+      );
       log('the update is committed: the channel configuration changed');
       return true;
     case 'join': {

@@ -15,7 +15,13 @@ describe('channel configuration differences', () => {
   it('finds none between equal configurations, whatever their key order', () => {
     const a = config('A', ['x', 'y']);
     const reversed = (v: unknown): unknown =>
-      v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;
+      v !== null && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(
+            Object.entries(v)
+              .reverse()
+              .map(([k, x]) => [k, reversed(x)]),
+          )
+        : v;
     const b = reversed(a);
     assert.notEqual(JSON.stringify(a), JSON.stringify(b));
     assert.deepEqual(configDifferences(a, b), []);
@@ -38,7 +44,10 @@ describe('channel configuration differences', () => {
   });
 
   it('describes policies and channel-level fields', () => {
-    assert.equal(describePath(['channel_group', 'groups', 'Application', 'policies', 'Admins', 'policy', 'value', 'rule']), 'Application: policy Admins (value.rule)');
+    assert.equal(
+      describePath(['channel_group', 'groups', 'Application', 'policies', 'Admins', 'policy', 'value', 'rule']),
+      'Application: policy Admins (value.rule)',
+    );
     assert.equal(describePath(['sequence']), 'Channel: sequence');
   });
 });

@@ -58,7 +58,11 @@ export function describe(path: readonly string[]): string {
   const kind = path[i];
   const name = path[i + 1];
   if ((kind === 'values' || kind === 'policies') && name !== undefined) {
-    const rest = path.slice(i + 3).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+    const rest = path
+      .slice(i + 3)
+      .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+      .join('')
+      .replace(/^\./, '');
     return `${where}: ${kind === 'values' ? 'value' : 'policy'} ${name}${rest ? ` (${rest})` : ''}`;
   }
   const rest = path.slice(i).join('.');

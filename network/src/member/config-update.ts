@@ -38,15 +38,30 @@ export async function protoEncode(fabric: FabricHome, json: unknown, type: strin
  * `modified` (configtxlator compute_update): the file the members sign and
  * one of them submits. Refuses an update that changes nothing.
  */
-export async function writeUpdateEnvelope(fabric: FabricHome, options: { readonly channel: string; readonly original: unknown; readonly modified: unknown; readonly out: string }): Promise<void> {
+export async function writeUpdateEnvelope(
+  fabric: FabricHome,
+  options: { readonly channel: string; readonly original: unknown; readonly modified: unknown; readonly out: string },
+): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'isl-update-'));
   try {
     await protoEncode(fabric, options.original, 'common.Config', join(work, 'original.pb'));
     await protoEncode(fabric, options.modified, 'common.Config', join(work, 'modified.pb'));
     try {
-      await run(fabric.bin('configtxlator'), [
-        'compute_update', '--channel_id', options.channel, '--original', join(work, 'original.pb'), '--updated', join(work, 'modified.pb'), '--output', join(work, 'update.pb'),
-      ], { timeoutMs: 30_000 });
+      await run(
+        fabric.bin('configtxlator'),
+        [
+          'compute_update',
+          '--channel_id',
+          options.channel,
+          '--original',
+          join(work, 'original.pb'),
+          '--updated',
+          join(work, 'modified.pb'),
+          '--output',
+          join(work, 'update.pb'),
+        ],
+        { timeoutMs: 30_000 },
+      );
     } catch (err) {
       throw new MemberError('UPDATE_INVALID', `the proposed configuration changes nothing (${err instanceof Error ? err.message : String(err)})`);
     }
@@ -152,7 +167,10 @@ export function readSignature(file: string, update: UpdateFile): { readonly sign
   }
   const signed = Buffer.concat([signature.getSignatureHeader_asU8(), update.configUpdate]);
   if (!verify('sha256', signed, signer.certificate.publicKey, Buffer.from(signature.getSignature_asU8()))) {
-    throw new MemberError('SIGNATURE_INVALID', `${file}: the signature of ${signer.mspId} (${signer.certificate.subject.replace(/\n/g, ', ')}) does not verify over this update; it signs another update or was altered`);
+    throw new MemberError(
+      'SIGNATURE_INVALID',
+      `${file}: the signature of ${signer.mspId} (${signer.certificate.subject.replace(/\n/g, ', ')}) does not verify over this update; it signs another update or was altered`,
+    );
   }
   return { signature, signer };
 }

@@ -32,7 +32,7 @@ const founders = [
   { name: 'hospital3', mspId: 'Hospital3MSP', description: 'Lakeside University Clinic' },
 ];
 /** The hospital that joins the founded consortium. */
-const newcomer = { name: 'hospital4', mspId: 'Hospital4MSP', description: 'Hillcrest Children\'s Hospital' };
+const newcomer = { name: 'hospital4', mspId: 'Hospital4MSP', description: "Hillcrest Children's Hospital" };
 const everyone = [...founders, newcomer];
 
 /** Stops whatever a member home's supervisor started (this run's or an interrupted one's). */
@@ -44,7 +44,9 @@ async function stopHome(home: string): Promise<void> {
 /** The SHA-256 of the key's public half; of the PEM itself for keys OpenSSL cannot read (Fabric CA's Idemix revocation key). */
 function keyFingerprint(pem: string): string {
   try {
-    return createHash('sha256').update(createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'der' })).digest('hex');
+    return createHash('sha256')
+      .update(createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'der' }))
+      .digest('hex');
   } catch {
     return `pem:${createHash('sha256').update(pem.replace(/\s+/g, '')).digest('hex')}`;
   }
@@ -132,7 +134,16 @@ describe('founding the consortium: 3 members, each on its own host with its own 
     for (const h of await network.up(everyone.map((f) => f.name))) {
       hosts.set(h.name, h);
     }
-    writeFileSync(charterFile, stringify({ format: charterFormat, channel: topology.channel, orderer: topology.orderer, chaincode: topology.chaincode, founders: founders.map((f) => f.mspId) }));
+    writeFileSync(
+      charterFile,
+      stringify({
+        format: charterFormat,
+        channel: topology.channel,
+        orderer: topology.orderer,
+        chaincode: topology.chaincode,
+        founders: founders.map((f) => f.mspId),
+      }),
+    );
   });
 
   after(async () => {
@@ -147,7 +158,9 @@ describe('founding the consortium: 3 members, each on its own host with its own 
 
   it('inits each member on its own host: its own CA enrols its identities, TLS certificates name only its address', async () => {
     await Promise.all(
-      founders.map((f) => member(f.name, ['init', '--name', f.name, '--msp-id', f.mspId, '--description', f.description, '--address', hosts.get(f.name)?.address ?? ''])),
+      founders.map((f) =>
+        member(f.name, ['init', '--name', f.name, '--msp-id', f.mspId, '--description', f.description, '--address', hosts.get(f.name)?.address ?? '']),
+      ),
     );
     for (const f of founders) {
       const address = hosts.get(f.name)?.address;
@@ -179,7 +192,7 @@ describe('founding the consortium: 3 members, each on its own host with its own 
     }
   });
 
-  it('starts each member\'s orderer and peer inside its own namespace, listening only on its address', async () => {
+  it("starts each member's orderer and peer inside its own namespace, listening only on its address", async () => {
     await Promise.all(founders.map((f) => member(f.name, ['start'])));
     for (const f of founders) {
       const supervisor = new Supervisor(new Layout(homeOf(f.name)));
@@ -192,8 +205,18 @@ describe('founding the consortium: 3 members, each on its own host with its own 
     assert.ok(h1);
     const probe = (address: string): Promise<boolean> =>
       h1
-        .exec(process.execPath, ['-e', `const s=require('node:net').connect(7010,'${address}');s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(2));s.setTimeout(2000,()=>process.exit(3));`], { timeoutMs: 10_000 })
-        .then(() => true, () => false);
+        .exec(
+          process.execPath,
+          [
+            '-e',
+            `const s=require('node:net').connect(7010,'${address}');s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(2));s.setTimeout(2000,()=>process.exit(3));`,
+          ],
+          { timeoutMs: 10_000 },
+        )
+        .then(
+          () => true,
+          () => false,
+        );
     assert.equal(await probe(h1.address), true, 'the orderer answers on its address');
     assert.equal(await probe('127.0.0.1'), false, 'and not on loopback, even on its own host');
   });
@@ -207,12 +230,30 @@ describe('founding the consortium: 3 members, each on its own host with its own 
     cpSync(join(material('Hospital1MSP'), 'msp', 'cacerts', 'ca.pem'), join(forged, 'Hospital2MSP', 'msp', 'cacerts', 'ca.pem'));
     const members: ChannelMember[] = founders.map((f, i) => {
       const dir = f.mspId === 'Hospital2MSP' ? join(forged, 'Hospital2MSP') : material(f.mspId);
-      return { mspId: f.mspId, mspDir: join(dir, 'msp'), anchorPeers: [{ host: `10.77.0.${String(i + 2)}`, port: 7020 }], orderer: { host: `10.77.0.${String(i + 2)}`, port: 7010 }, consenterTlsCert: join(dir, 'orderer-tls.pem') };
+      return {
+        mspId: f.mspId,
+        mspDir: join(dir, 'msp'),
+        anchorPeers: [{ host: `10.77.0.${String(i + 2)}`, port: 7020 }],
+        orderer: { host: `10.77.0.${String(i + 2)}`, port: 7010 },
+        consenterTlsCert: join(dir, 'orderer-tls.pem'),
+      };
     });
     const forgedBlock = await writeGenesisBlock(fabric, { dir: forged, channel: topology.channel, members, orderer: topology.orderer });
-    await assert.rejects(member('hospital2', ['found-join', '--charter', charterFile, '--block', forgedBlock]), /GENESIS_MISMATCH: .*Application › Hospital2MSP: value MSP \(config\.root_certs\[0\]\): differs/);
+    await assert.rejects(
+      member('hospital2', ['found-join', '--charter', charterFile, '--block', forgedBlock]),
+      /GENESIS_MISMATCH: .*Application › Hospital2MSP: value MSP \(config\.root_certs\[0\]\): differs/,
+    );
 
-    const slower = await writeGenesisBlock(fabric, { dir: join(root, 'slower'), channel: topology.channel, members: founders.map((f, i) => ({ ...(members[i] as ChannelMember), mspDir: join(material(f.mspId), 'msp'), consenterTlsCert: join(material(f.mspId), 'orderer-tls.pem') })), orderer: { ...topology.orderer, batchTimeout: '2s' } });
+    const slower = await writeGenesisBlock(fabric, {
+      dir: join(root, 'slower'),
+      channel: topology.channel,
+      members: founders.map((f, i) => ({
+        ...(members[i] as ChannelMember),
+        mspDir: join(material(f.mspId), 'msp'),
+        consenterTlsCert: join(material(f.mspId), 'orderer-tls.pem'),
+      })),
+      orderer: { ...topology.orderer, batchTimeout: '2s' },
+    });
     await assert.rejects(member('hospital3', ['found-join', '--charter', charterFile, '--block', slower]), /GENESIS_MISMATCH: .*Orderer: value BatchTimeout/);
 
     const orderer2 = await getOperations({ host: hosts.get('hospital2')?.address ?? '', port: 7012 }, '/metrics');
@@ -223,20 +264,40 @@ describe('founding the consortium: 3 members, each on its own host with its own 
     await Promise.all(founders.map((f) => member(f.name, ['found-join', '--charter', charterFile, '--block', join(exchange, 'genesis.block')])));
     const channel = topology.channel;
     const at = (name: string, port: number): { host: string; port: number } => ({ host: hosts.get(name)?.address ?? '', port });
-    await waitFor('one Raft leader among the 3 founders\' orderers, each seeing a cluster of 3', async () => {
-      const metrics = await Promise.all(founders.map(async (f) => (await getOperations(at(f.name, 7012), '/metrics')).body));
-      const leaders = metrics.filter((m) => metricValue(m, 'consensus_etcdraft_is_leader', { channel }) === 1).length;
-      return leaders === 1 && metrics.every((m) => metricValue(m, 'consensus_etcdraft_cluster_size', { channel }) === 3 && metricValue(m, 'consensus_etcdraft_active_nodes', { channel }) === 3);
-    }, { timeoutMs: 90_000 });
-    await waitFor('every peer to have the channel and know the other 2 through gossip on their addresses', async () => {
-      const metrics = await Promise.all(founders.map(async (f) => (await getOperations(at(f.name, 7022), '/metrics')).body));
-      return metrics.every((m) => (metricValue(m, 'ledger_blockchain_height', { channel }) ?? 0) >= 1 && (metricValue(m, 'gossip_membership_total_peers_known', { channel }) ?? 0) >= 2);
-    }, { timeoutMs: 120_000 });
+    await waitFor(
+      "one Raft leader among the 3 founders' orderers, each seeing a cluster of 3",
+      async () => {
+        const metrics = await Promise.all(founders.map(async (f) => (await getOperations(at(f.name, 7012), '/metrics')).body));
+        const leaders = metrics.filter((m) => metricValue(m, 'consensus_etcdraft_is_leader', { channel }) === 1).length;
+        return (
+          leaders === 1 &&
+          metrics.every(
+            (m) => metricValue(m, 'consensus_etcdraft_cluster_size', { channel }) === 3 && metricValue(m, 'consensus_etcdraft_active_nodes', { channel }) === 3,
+          )
+        );
+      },
+      { timeoutMs: 90_000 },
+    );
+    await waitFor(
+      'every peer to have the channel and know the other 2 through gossip on their addresses',
+      async () => {
+        const metrics = await Promise.all(founders.map(async (f) => (await getOperations(at(f.name, 7022), '/metrics')).body));
+        return metrics.every(
+          (m) =>
+            (metricValue(m, 'ledger_blockchain_height', { channel }) ?? 0) >= 1 &&
+            (metricValue(m, 'gossip_membership_total_peers_known', { channel }) ?? 0) >= 2,
+        );
+      },
+      { timeoutMs: 120_000 },
+    );
   });
 
   it('each member installs and approves the chaincode with its own admin; the definition is committed once a majority approved', async () => {
     await member('hospital1', ['chaincode-approve']);
-    await assert.rejects(member('hospital1', ['chaincode-commit']), /CHAINCODE_NOT_APPROVED: .* approved by 1 of 3 members \(Hospital1MSP\); a majority must approve/);
+    await assert.rejects(
+      member('hospital1', ['chaincode-commit']),
+      /CHAINCODE_NOT_APPROVED: .* approved by 1 of 3 members \(Hospital1MSP\); a majority must approve/,
+    );
     await member('hospital2', ['chaincode-approve']);
     const committed = await member('hospital2', ['chaincode-commit']);
     assert.match(committed, /committed at sequence 1, endorsement policy \/Channel\/Application\/Endorsement/);
@@ -245,20 +306,28 @@ describe('founding the consortium: 3 members, each on its own host with its own 
     assert.match(late, /approved at sequence 1 with package isl_/);
     for (const f of founders) {
       const supervisor = new Supervisor(new Layout(homeOf(f.name)));
-      assert.equal((await ip(['netns', 'identify', String(supervisor.pid(`chaincode.peer0.${f.name}`))])).trim(), `islm-${f.name}`, `${f.name}'s chaincode server runs on its host`);
+      assert.equal(
+        (await ip(['netns', 'identify', String(supervisor.pid(`chaincode.peer0.${f.name}`))])).trim(),
+        `islm-${f.name}`,
+        `${f.name}'s chaincode server runs on its host`,
+      );
     }
   });
 
-  it('a transaction submitted through a member\'s own peer, signed by its own client identity, commits on every member\'s peer', async () => {
+  it("a transaction submitted through a member's own peer, signed by its own client identity, commits on every member's peer", async () => {
     const channel = topology.channel;
     const at = (name: string, port: number): { host: string; port: number } => ({ host: hosts.get(name)?.address ?? '', port });
     const heights = async (): Promise<number[]> =>
-      Promise.all(founders.map(async (f) => metricValue((await getOperations(at(f.name, 7022), '/metrics')).body, 'ledger_blockchain_height', { channel }) ?? 0));
+      Promise.all(
+        founders.map(async (f) => metricValue((await getOperations(at(f.name, 7022), '/metrics')).body, 'ledger_blockchain_height', { channel }) ?? 0),
+      );
     const connection = connectGateway({ org: memberProfile('hospital3', 'Hospital3MSP') });
     try {
       const contract = connection.gateway.getNetwork(channel).getContract(topology.chaincode.name);
       const { block } = await defineFreshSource(contract, channel, topology.chaincode.name);
-      await waitFor(`every member's peer to reach height ${String(Number(block) + 1)}`, async () => (await heights()).every((h) => h >= Number(block) + 1), { timeoutMs: 60_000 });
+      await waitFor(`every member's peer to reach height ${String(Number(block) + 1)}`, async () => (await heights()).every((h) => h >= Number(block) + 1), {
+        timeoutMs: 60_000,
+      });
     } finally {
       connection.close();
     }
@@ -281,8 +350,18 @@ describe('founding the consortium: 3 members, each on its own host with its own 
     const consenterUpdate = join(exchange, 'consenter-hospital4.update');
     let bundleReadyAt = 0;
 
-    it('inits on its own host, holds the founders\' bundles and starts; a member proposes admitting it', async () => {
-      await member(newcomer.name, ['init', '--name', newcomer.name, '--msp-id', newcomer.mspId, '--description', newcomer.description, '--address', hosts.get(newcomer.name)?.address ?? '']);
+    it("inits on its own host, holds the founders' bundles and starts; a member proposes admitting it", async () => {
+      await member(newcomer.name, [
+        'init',
+        '--name',
+        newcomer.name,
+        '--msp-id',
+        newcomer.mspId,
+        '--description',
+        newcomer.description,
+        '--address',
+        hosts.get(newcomer.name)?.address ?? '',
+      ]);
       cpSync(join(homeOf(newcomer.name), 'bundle.json'), join(exchange, `${newcomer.name}.bundle.json`));
       bundleReadyAt = Date.now();
       await member(newcomer.name, ['bundle-import', ...founders.map((f) => join(exchange, `${f.name}.bundle.json`))]);
@@ -313,9 +392,18 @@ describe('founding the consortium: 3 members, each on its own host with its own 
       const h2 = hosts.get('hospital2');
       assert.ok(h2);
       const client = join(homeOf('hospital2'), 'orgs', 'hospital2', 'identities', 'client', 'msp');
-      await h2.exec(fabric.bin('peer'), ['channel', 'signconfigtx', '-f', copyOf(joinUpdate)], { env: { PATH: process.env.PATH ?? '', FABRIC_CFG_PATH: join(homeOf('hospital2'), 'config'), CORE_PEER_LOCALMSPID: 'Hospital2MSP', CORE_PEER_MSPCONFIGPATH: client } });
+      await h2.exec(fabric.bin('peer'), ['channel', 'signconfigtx', '-f', copyOf(joinUpdate)], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          FABRIC_CFG_PATH: join(homeOf('hospital2'), 'config'),
+          CORE_PEER_LOCALMSPID: 'Hospital2MSP',
+          CORE_PEER_MSPCONFIGPATH: client,
+        },
+      });
       const signed = common.Envelope.deserializeBinary(readFileSync(copyOf(joinUpdate)));
-      const added = common.ConfigUpdateEnvelope.deserializeBinary(common.Payload.deserializeBinary(signed.getPayload_asU8()).getData_asU8()).getSignaturesList()[0];
+      const added = common.ConfigUpdateEnvelope.deserializeBinary(
+        common.Payload.deserializeBinary(signed.getPayload_asU8()).getData_asU8(),
+      ).getSignaturesList()[0];
       assert.ok(added, 'signconfigtx added a signature');
       writeFileSync(signature, added.serializeBinary());
       await assert.rejects(
@@ -336,31 +424,57 @@ describe('founding the consortium: 3 members, each on its own host with its own 
       for (const [i, h] of ['hospital2', 'hospital3'].entries()) {
         assert.match(await member(h, ['update-sign', '--update', consenterUpdate, '--out', sigs[i] ?? '']), /sets Orderer: value ConsensusType/);
       }
-      await assert.rejects(member('hospital1', ['update-submit', '--update', consenterUpdate, '--signature', sigs[0] ?? '']), /2 sub-policies were satisfied, but this policy requires 3 of the 'Admins' sub-policies/);
+      await assert.rejects(
+        member('hospital1', ['update-submit', '--update', consenterUpdate, '--signature', sigs[0] ?? '']),
+        /2 sub-policies were satisfied, but this policy requires 3 of the 'Admins' sub-policies/,
+      );
       await member('hospital1', ['update-submit', '--update', consenterUpdate, ...sigs.flatMap((f) => ['--signature', f])]);
     });
 
-    it('joins its orderer (latest config block) and peer (genesis block): the orderer becomes a consenter, the peer reaches the others\' height', async () => {
+    it("joins its orderer (latest config block) and peer (genesis block): the orderer becomes a consenter, the peer reaches the others' height", async () => {
       await member(newcomer.name, ['join', '--charter', charterFile]);
-      await waitFor('all 4 orderers in one Raft cluster of 4, all active', async () => {
-        const metrics = await Promise.all(everyone.map((f) => metricsOf(f.name, 7012)));
-        return metrics.every((m) => metricValue(m, 'consensus_etcdraft_cluster_size', { channel }) === 4 && metricValue(m, 'consensus_etcdraft_active_nodes', { channel }) === 4);
-      }, { timeoutMs: 120_000 });
-      await waitFor(`${newcomer.name}'s peer to have its first block`, async () => (metricValue(await metricsOf(newcomer.name, 7022), 'ledger_blockchain_height', { channel }) ?? 0) >= 1, { timeoutMs: 120_000 });
+      await waitFor(
+        'all 4 orderers in one Raft cluster of 4, all active',
+        async () => {
+          const metrics = await Promise.all(everyone.map((f) => metricsOf(f.name, 7012)));
+          return metrics.every(
+            (m) => metricValue(m, 'consensus_etcdraft_cluster_size', { channel }) === 4 && metricValue(m, 'consensus_etcdraft_active_nodes', { channel }) === 4,
+          );
+        },
+        { timeoutMs: 120_000 },
+      );
+      await waitFor(
+        `${newcomer.name}'s peer to have its first block`,
+        async () => (metricValue(await metricsOf(newcomer.name, 7022), 'ledger_blockchain_height', { channel }) ?? 0) >= 1,
+        { timeoutMs: 120_000 },
+      );
       process.stdout.write(`      (from ${newcomer.name}'s bundle to its peer's first block: ${((Date.now() - bundleReadyAt) / 1000).toFixed(1)} s)\n`);
-      await waitFor('every peer at the same height', async () => {
-        const heights = await Promise.all(everyone.map(async (f) => metricValue(await metricsOf(f.name, 7022), 'ledger_blockchain_height', { channel }) ?? 0));
-        return heights.every((h) => h === heights[0]);
-      }, { timeoutMs: 120_000 });
+      await waitFor(
+        'every peer at the same height',
+        async () => {
+          const heights = await Promise.all(
+            everyone.map(async (f) => metricValue(await metricsOf(f.name, 7022), 'ledger_blockchain_height', { channel }) ?? 0),
+          );
+          return heights.every((h) => h === heights[0]);
+        },
+        { timeoutMs: 120_000 },
+      );
     });
 
     it('installs and approves the committed chaincode definition; a transaction through its own peer commits on every peer', async () => {
       assert.match(await member(newcomer.name, ['chaincode-approve']), /approved at sequence 1 with package isl_/);
-      const heights = async (): Promise<number[]> => Promise.all(everyone.map(async (f) => metricValue(await metricsOf(f.name, 7022), 'ledger_blockchain_height', { channel }) ?? 0));
+      const heights = async (): Promise<number[]> =>
+        Promise.all(everyone.map(async (f) => metricValue(await metricsOf(f.name, 7022), 'ledger_blockchain_height', { channel }) ?? 0));
       const connection = connectGateway({ org: memberProfile(newcomer.name, newcomer.mspId) });
       try {
-        const { block } = await defineFreshSource(connection.gateway.getNetwork(channel).getContract(topology.chaincode.name), channel, topology.chaincode.name);
-        await waitFor(`every peer to reach height ${String(Number(block) + 1)}`, async () => (await heights()).every((h) => h >= Number(block) + 1), { timeoutMs: 60_000 });
+        const { block } = await defineFreshSource(
+          connection.gateway.getNetwork(channel).getContract(topology.chaincode.name),
+          channel,
+          topology.chaincode.name,
+        );
+        await waitFor(`every peer to reach height ${String(Number(block) + 1)}`, async () => (await heights()).every((h) => h >= Number(block) + 1), {
+          timeoutMs: 60_000,
+        });
       } finally {
         connection.close();
       }
@@ -369,7 +483,7 @@ describe('founding the consortium: 3 members, each on its own host with its own 
 
   // Mocha runs a suite's own tests before its nested suites: this one goes last, after the join.
   describe('afterwards', () => {
-    it('no home holds another member\'s private key (scanned)', () => {
+    it("no home holds another member's private key (scanned)", () => {
       const keys = everyone.map((f) => ({ name: f.name, keys: privateKeyFingerprints(homeOf(f.name)) }));
       for (const { name, keys: own } of keys) {
         assert.ok(own.size >= 8, `${name}'s home holds its own keys (${String(own.size)})`);

@@ -91,7 +91,11 @@ export class MemberChaincode {
       );
     }
     this.#log(`committing ${this.#deployment.label} at sequence ${String(sequence)}, approved by ${approving.join(', ')}`);
-    await this.#deployment.commit(sequence, undefined, approving.map((id) => this.#endorser(id)));
+    await this.#deployment.commit(
+      sequence,
+      undefined,
+      approving.map((id) => this.#endorser(id)),
+    );
     const now = await this.#deployment.committed();
     if (!now) {
       throw new Error(`${this.#deployment.label}: committed at sequence ${String(sequence)}, but the peer does not report it`);

@@ -131,7 +131,10 @@ export class Member {
     const held = this.home.heldBundle(bundle.mspId);
     const canonical = serialiseBundle(bundle);
     if (existsSync(held) && readFileSync(held, 'utf8') !== canonical) {
-      throw new MemberError('BUNDLE_CONFLICT', `${file}: this home already holds a different bundle of ${bundle.mspId} (${held}); remove it first if ${bundle.mspId} really changed its material`);
+      throw new MemberError(
+        'BUNDLE_CONFLICT',
+        `${file}: this home already holds a different bundle of ${bundle.mspId} (${held}); remove it first if ${bundle.mspId} really changed its material`,
+      );
     }
     mkdirSync(dirname(held), { recursive: true });
     writeFileSync(held, canonical);
@@ -157,7 +160,10 @@ export class Member {
   /** Writes a bundle's MSP folder and consenter certificate as the channel configuration takes them. */
   channelMember(bundle: MemberBundle): ChannelMember {
     const m = this.home.memberMaterial(bundle.mspId);
-    for (const [sub, pem] of [['cacerts', bundle.msp.caCert], ['tlscacerts', bundle.msp.tlsCaCert]] as const) {
+    for (const [sub, pem] of [
+      ['cacerts', bundle.msp.caCert],
+      ['tlscacerts', bundle.msp.tlsCaCert],
+    ] as const) {
       mkdirSync(join(m.msp, sub), { recursive: true });
       writeFileSync(join(m.msp, sub, 'ca.pem'), pem);
     }

@@ -10,8 +10,28 @@ import { waitFor } from '../process/wait';
 import { address, type Endpoint } from '../topology/topology';
 import { parseBundle, type MemberBundle } from './bundle';
 import type { Charter } from './charter';
-import { cloneConfig, consenters, memberIds, orgGroup, rootCert, setConsenters, setOrgGroup, type ChannelConfig, type ConfigGroup, type Consenter } from './channel-config';
-import { organisationalUnits, protoDecode, readSignature, readUpdate, signUpdate, updateFingerprint, writeSignedUpdate, writeUpdateEnvelope } from './config-update';
+import {
+  cloneConfig,
+  consenters,
+  memberIds,
+  orgGroup,
+  rootCert,
+  setConsenters,
+  setOrgGroup,
+  type ChannelConfig,
+  type ConfigGroup,
+  type Consenter,
+} from './channel-config';
+import {
+  organisationalUnits,
+  protoDecode,
+  readSignature,
+  readUpdate,
+  signUpdate,
+  updateFingerprint,
+  writeSignedUpdate,
+  writeUpdateEnvelope,
+} from './config-update';
 import type { Member } from './member';
 import { MemberError } from './member-error';
 import type { MemberStepOptions } from './member-step';
@@ -65,7 +85,10 @@ export class Membership {
 
   /** Fetches a block of the channel (`config`: the latest config block; `0`: the genesis block) as this member's admin. */
   async #fetch(which: 'config' | '0', out: string, target: OrdererTarget = this.#ownOrderer): Promise<void> {
-    await run(this.#fabric.bin('peer'), ['channel', 'fetch', which, out, '-c', this.#charter.channel, ...this.#ordererArgs(target)], { env: this.#adminEnv(), timeoutMs: 60_000 });
+    await run(this.#fabric.bin('peer'), ['channel', 'fetch', which, out, '-c', this.#charter.channel, ...this.#ordererArgs(target)], {
+      env: this.#adminEnv(),
+      timeoutMs: 60_000,
+    });
   }
 
   async #configOf(blockFile: string): Promise<ChannelConfig> {
@@ -95,7 +118,12 @@ export class Membership {
   async #asFounder(bundle: MemberBundle): Promise<{ application: ConfigGroup; orderer: ConfigGroup; consenter: Consenter }> {
     const work = mkdtempSync(join(tmpdir(), 'isl-org-'));
     try {
-      const block = await writeGenesisBlock(this.#fabric, { dir: work, channel: this.#charter.channel, members: [this.#member.channelMember(bundle)], orderer: this.#charter.orderer });
+      const block = await writeGenesisBlock(this.#fabric, {
+        dir: work,
+        channel: this.#charter.channel,
+        members: [this.#member.channelMember(bundle)],
+        orderer: this.#charter.orderer,
+      });
       const config = await this.#configOf(block);
       const application = orgGroup(config, 'Application', bundle.mspId);
       const orderer = orgGroup(config, 'Orderer', bundle.mspId);
@@ -119,7 +147,10 @@ export class Membership {
     const bundle = parseBundle(readFileSync(bundleFile, 'utf8'), bundleFile);
     const config = await this.currentConfig();
     if (memberIds(config).includes(bundle.mspId)) {
-      throw new MemberError('MEMBER_ALREADY_IN_CHANNEL', `${bundle.mspId} is already a member of channel ${this.#charter.channel} (members: ${memberIds(config).join(', ')}); nothing proposed`);
+      throw new MemberError(
+        'MEMBER_ALREADY_IN_CHANNEL',
+        `${bundle.mspId} is already a member of channel ${this.#charter.channel} (members: ${memberIds(config).join(', ')}); nothing proposed`,
+      );
     }
     this.#member.importBundle(bundleFile);
     const groups = await this.#asFounder(bundle);
@@ -153,7 +184,10 @@ export class Membership {
       throw new MemberError('UPDATE_INVALID', `${mspId}'s orderer ${address(endpoint)} is not a consenter; nothing proposed`);
     }
     if (rest.length < minConsenters) {
-      throw new MemberError('CONSENTERS_TOO_FEW', `removing ${mspId}'s orderer would leave ${String(rest.length)} Raft consenter(s); the channel keeps at least ${String(minConsenters)} so that it survives the loss of one. Admit and add another member's orderer first; nothing proposed`);
+      throw new MemberError(
+        'CONSENTERS_TOO_FEW',
+        `removing ${mspId}'s orderer would leave ${String(rest.length)} Raft consenter(s); the channel keeps at least ${String(minConsenters)} so that it survives the loss of one. Admit and add another member's orderer first; nothing proposed`,
+      );
     }
     const modified = cloneConfig(config);
     setConsenters(modified, rest);
@@ -162,7 +196,10 @@ export class Membership {
 
   #bundleOfMember(config: ChannelConfig, mspId: string): MemberBundle {
     if (!memberIds(config).includes(mspId)) {
-      throw new MemberError('MEMBER_NOT_IN_CHANNEL', `${mspId} is not a member of channel ${this.#charter.channel} (members: ${memberIds(config).join(', ')}); admit it first`);
+      throw new MemberError(
+        'MEMBER_NOT_IN_CHANNEL',
+        `${mspId} is not a member of channel ${this.#charter.channel} (members: ${memberIds(config).join(', ')}); admit it first`,
+      );
     }
     const bundle = this.#member.heldBundles().get(mspId);
     if (!bundle) {
@@ -227,11 +264,17 @@ export class Membership {
       const { signature, signer } = readSignature(file, update);
       const root = rootCert(config, signer.mspId);
       if (root === undefined || !signer.certificate.checkIssued(new X509Certificate(root))) {
-        throw new MemberError('SIGNATURE_INVALID', `${file}: signed as ${signer.mspId}, but ${root === undefined ? `${signer.mspId} is not a member of the channel` : `its certificate was not issued by ${signer.mspId}'s CA in the channel`}; nothing submitted`);
+        throw new MemberError(
+          'SIGNATURE_INVALID',
+          `${file}: signed as ${signer.mspId}, but ${root === undefined ? `${signer.mspId} is not a member of the channel` : `its certificate was not issued by ${signer.mspId}'s CA in the channel`}; nothing submitted`,
+        );
       }
       const ous = organisationalUnits(signer.certificate);
       if (!ous.includes('admin')) {
-        throw new MemberError('SIGNATURE_NOT_ADMIN', `${file}: signed by ${signer.mspId} identity "${signer.certificate.subject.split('\n').find((l) => l.startsWith('CN=')) ?? '?'}" with role ${ous.join(',') || 'none'}, not an admin: only admins sign channel updates; nothing submitted`);
+        throw new MemberError(
+          'SIGNATURE_NOT_ADMIN',
+          `${file}: signed by ${signer.mspId} identity "${signer.certificate.subject.split('\n').find((l) => l.startsWith('CN=')) ?? '?'}" with role ${ous.join(',') || 'none'}, not an admin: only admins sign channel updates; nothing submitted`,
+        );
       }
       return signature;
     });
@@ -240,7 +283,10 @@ export class Membership {
       const signed = join(work, 'signed.pb');
       writeSignedUpdate(update, signatures, signed);
       try {
-        await run(this.#fabric.bin('peer'), ['channel', 'update', '-f', signed, '-c', this.#charter.channel, ...this.#ordererArgs(this.#ownOrderer)], { env: this.#adminEnv(), timeoutMs: 60_000 });
+        await run(this.#fabric.bin('peer'), ['channel', 'update', '-f', signed, '-c', this.#charter.channel, ...this.#ordererArgs(this.#ownOrderer)], {
+          env: this.#adminEnv(),
+          timeoutMs: 60_000,
+        });
       } catch (err) {
         const text = err instanceof CommandError ? err.stderr : String(err);
         const reason = /got unexpected status: [\s\S]*/.exec(text)?.[0].trim() ?? text.trim();
@@ -250,7 +296,11 @@ export class Membership {
       rmSync(work, { recursive: true, force: true });
     }
     const before = Number(config.sequence ?? '0');
-    await waitFor(`the channel configuration to pass sequence ${String(before)} on ${this.#member.org.orderer.name}`, async () => Number((await this.currentConfig()).sequence ?? '0') > before, { timeoutMs: 60_000 });
+    await waitFor(
+      `the channel configuration to pass sequence ${String(before)} on ${this.#member.org.orderer.name}`,
+      async () => Number((await this.currentConfig()).sequence ?? '0') > before,
+      { timeoutMs: 60_000 },
+    );
   }
 
   /**
@@ -283,17 +333,28 @@ export class Membership {
       }
     }
     if (!fetched) {
-      throw new MemberError('MEMBER_NOT_IN_CHANNEL', `no member's orderer served channel ${this.#charter.channel} to ${own.mspId}: ${errors.join('; ') || 'this home holds no bundle'}. Has the admitting update been submitted?`);
+      throw new MemberError(
+        'MEMBER_NOT_IN_CHANNEL',
+        `no member's orderer served channel ${this.#charter.channel} to ${own.mspId}: ${errors.join('; ') || 'this home holds no bundle'}. Has the admitting update been submitted?`,
+      );
     }
     const config = await this.#configOf(configBlock);
     if (rootCert(config, own.mspId) !== own.msp.caCert) {
-      throw new MemberError('MEMBER_NOT_IN_CHANNEL', `channel ${this.#charter.channel} ${rootCert(config, own.mspId) === undefined ? `does not hold ${own.mspId}` : `holds ${own.mspId} with another root CA than this member's`}; not joining`);
+      throw new MemberError(
+        'MEMBER_NOT_IN_CHANNEL',
+        `channel ${this.#charter.channel} ${rootCert(config, own.mspId) === undefined ? `does not hold ${own.mspId}` : `holds ${own.mspId} with another root CA than this member's`}; not joining`,
+      );
     }
     const endpoint = own.orderer.endpoint;
     if (!consenters(config).some((c) => c.host === endpoint.host && c.port === endpoint.port)) {
-      throw new MemberError('MEMBER_NOT_IN_CHANNEL', `${own.mspId}'s orderer ${address(endpoint)} is not yet a consenter of ${this.#charter.channel}; wait for the consenter update`);
+      throw new MemberError(
+        'MEMBER_NOT_IN_CHANNEL',
+        `${own.mspId}'s orderer ${address(endpoint)} is not yet a consenter of ${this.#charter.channel}; wait for the consenter update`,
+      );
     }
-    this.#log(`${fetched.mspId}'s orderer serves the channel with ${own.mspId} admitted; joining ${this.#member.org.orderer.name} from the latest config block`);
+    this.#log(
+      `${fetched.mspId}'s orderer serves the channel with ${own.mspId} admitted; joining ${this.#member.org.orderer.name} from the latest config block`,
+    );
     const orderer = this.#member.orderer;
     await orderer.join(configBlock, this.#charter.channel);
     for (const peer of this.#member.peers) {

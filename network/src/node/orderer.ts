@@ -95,8 +95,20 @@ export class Orderer {
     }
     const admin = this.admin;
     await run(this.#fabric.bin('osnadmin'), [
-      'channel', 'join', '--channelID', channel, '--config-block', genesisBlock,
-      '-o', address(this.node.admin), '--ca-file', this.tls.tlsCa, '--client-cert', admin.tlsCert, '--client-key', admin.tlsKey,
+      'channel',
+      'join',
+      '--channelID',
+      channel,
+      '--config-block',
+      genesisBlock,
+      '-o',
+      address(this.node.admin),
+      '--ca-file',
+      this.tls.tlsCa,
+      '--client-cert',
+      admin.tlsCert,
+      '--client-key',
+      admin.tlsKey,
     ]);
   }
 

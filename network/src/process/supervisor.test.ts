@@ -22,7 +22,7 @@ describe('Supervisor', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('runs a Node service on the project\'s Node, as /proc/<pid>/exe shows', async () => {
+  it("runs a Node service on the project's Node, as /proc/<pid>/exe shows", async () => {
     const pid = supervisor.start({ name: 'svc', command: projectNode(), args: ['-e', 'setInterval(() => undefined, 1000)'], env: {} });
     assert.equal(readlinkSync(`/proc/${String(pid)}/exe`), realpathSync(projectNode()));
     assert.ok(supervisor.isRunning('svc'));

@@ -19,11 +19,7 @@ export class WaitTimeoutError extends Error {
  * Polls `check` until it returns true (or a non-false value), bounded by
  * `timeoutMs`; never a fixed sleep. The error names what did not come.
  */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | false | Promise<T | false>,
-  options: WaitOptions = {},
-): Promise<T> {
+export async function waitFor<T>(what: string, check: () => T | false | Promise<T | false>, options: WaitOptions = {}): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const intervalMs = options.intervalMs ?? 100;
   const deadline = Date.now() + timeoutMs;

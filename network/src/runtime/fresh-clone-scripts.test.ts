@@ -33,7 +33,10 @@ describe('npm start and npm test on a fresh clone (scripts/start.sh, scripts/tes
     }
     // The stand-in for the Node bootstrap.sh installs: it answers the pinned version and records every run.
     const node = `#!/bin/sh\nif [ "$1" = --version ]; then echo ${pinnedNodeVersion()}; exit 0; fi\necho "project-node $*" >> ${calls}\n`;
-    write(join(root, 'scripts', 'bootstrap.sh'), `#!/bin/sh\nset -e\nmkdir -p "${dirname(projectNodePath(root))}"\nprintf '%s' '${node}' > "${projectNodePath(root)}"\nchmod +x "${projectNodePath(root)}"\n`);
+    write(
+      join(root, 'scripts', 'bootstrap.sh'),
+      `#!/bin/sh\nset -e\nmkdir -p "${dirname(projectNodePath(root))}"\nprintf '%s' '${node}' > "${projectNodePath(root)}"\nchmod +x "${projectNodePath(root)}"\n`,
+    );
     write(join(root, 'scripts', 'fabric', 'build.sh'), `#!/bin/sh\necho ${join(root, 'fabric')}\n`);
     // npx as a machine has it: it runs on whichever node PATH finds first, which it records.
     write(join(root, 'sys', 'npx'), `#!/bin/sh\necho "npx $* on $(node --version 2>/dev/null || echo none) at $(command -v node || echo none)" >> ${calls}\n`);
@@ -45,9 +48,7 @@ describe('npm start and npm test on a fresh clone (scripts/start.sh, scripts/tes
 
   /** Runs a script of the scratch root with PATH as a fresh shell has it: no project Node on it. */
   function runScript(script: string, args: readonly string[] = []): { status: number | null; stderr: string } {
-    const path = (process.env.PATH ?? '/usr/bin:/bin')
-      .split(delimiter)
-      .filter((dir) => !dir.includes(join('.tools', 'node')));
+    const path = (process.env.PATH ?? '/usr/bin:/bin').split(delimiter).filter((dir) => !dir.includes(join('.tools', 'node')));
     const result = spawnSync('bash', [join(root, 'scripts', script), ...args], {
       cwd: root,
       env: { PATH: [join(root, 'sys'), ...path].join(delimiter), HOME: root },

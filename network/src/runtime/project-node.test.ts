@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { projectRoot } from '../fabric-home';
 import { assertProjectNodeCommand, nodeVersionOf, pinnedNodeVersion, projectNode, projectNodePath, ProjectNodeError } from './project-node';
 
-describe('the project\'s Node (every Node service runs on it)', () => {
+describe("the project's Node (every Node service runs on it)", () => {
   let scratch: string;
 
   beforeEach(() => {
@@ -43,12 +43,18 @@ describe('the project\'s Node (every Node service runs on it)', () => {
 
   it('is refused, naming the fix, when .tools has no Node (a fresh clone before bootstrap)', () => {
     const root = fakeRoot(undefined);
-    assert.throws(() => projectNode(root), (err: unknown) => err instanceof ProjectNodeError && /v24\.21\.0 is not installed .*missing.*bootstrap\.sh/.test(err.message));
+    assert.throws(
+      () => projectNode(root),
+      (err: unknown) => err instanceof ProjectNodeError && /v24\.21\.0 is not installed .*missing.*bootstrap\.sh/.test(err.message),
+    );
   });
 
   it('is refused when .tools holds another version', () => {
     const root = fakeRoot('v20.20.2');
-    assert.throws(() => projectNode(root), (err: unknown) => err instanceof ProjectNodeError && /found v20\.20\.2/.test(err.message));
+    assert.throws(
+      () => projectNode(root),
+      (err: unknown) => err instanceof ProjectNodeError && /found v20\.20\.2/.test(err.message),
+    );
   });
 
   it('is accepted from a root whose .tools answers the pinned version', () => {
@@ -57,16 +63,19 @@ describe('the project\'s Node (every Node service runs on it)', () => {
   });
 
   describe('a command spawned as a service', () => {
-    it('may be the project\'s Node', () => {
+    it("may be the project's Node", () => {
       assertProjectNodeCommand(projectNode());
     });
 
     it('may not be any other binary called node', () => {
       const other = join(scratch, 'node');
       symlinkSync('/bin/sh', other);
-      assert.throws(() => {
-        assertProjectNodeCommand(other);
-      }, (err: unknown) => err instanceof ProjectNodeError && err.message.includes('is not the project\'s Node'));
+      assert.throws(
+        () => {
+          assertProjectNodeCommand(other);
+        },
+        (err: unknown) => err instanceof ProjectNodeError && err.message.includes("is not the project's Node"),
+      );
     });
 
     it('may not be node looked up on PATH (whichever Node PATH finds first)', () => {
@@ -75,7 +84,7 @@ describe('the project\'s Node (every Node service runs on it)', () => {
       }, ProjectNodeError);
     });
 
-    it('may be anything that is not Node (Fabric\'s binaries, Orthanc)', () => {
+    it("may be anything that is not Node (Fabric's binaries, Orthanc)", () => {
       assertProjectNodeCommand('/bin/sh');
       assert.notEqual(realpathSync('/bin/sh'), realpathSync(projectNode()));
     });

@@ -20,15 +20,25 @@ describe('topology', () => {
     const ports = (basePort: number): number[] => {
       const t = expandTopology(parseTopology(text, 'topology.yaml'), basePort);
       return t.organisations.flatMap((o) => [
-        o.ca.endpoint.port, o.ca.operations.port, o.orderer.endpoint.port, o.orderer.admin.port, o.orderer.operations.port,
-        o.gateway.port, o.imageSource.port, o.orthancHttp.port, o.orthancDicom.port,
+        o.ca.endpoint.port,
+        o.ca.operations.port,
+        o.orderer.endpoint.port,
+        o.orderer.admin.port,
+        o.orderer.operations.port,
+        o.gateway.port,
+        o.imageSource.port,
+        o.orthancHttp.port,
+        o.orthancDicom.port,
         ...o.peers.flatMap((p) => [p.endpoint.port, p.chaincodeCallback.port, p.operations.port, p.chaincodeServer.port]),
       ]);
     };
     const a = ports(7000);
     assert.equal(new Set(a).size, a.length);
     const b = ports(17000);
-    assert.deepEqual(b, a.map((p) => p + 10000));
+    assert.deepEqual(
+      b,
+      a.map((p) => p + 10000),
+    );
   });
 
   it('binds to loopback only', () => {

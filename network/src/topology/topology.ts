@@ -29,11 +29,7 @@ const topologySchema = z.strictObject({
   chaincode: z.strictObject({ name: z.string().regex(/^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$/), version: z.string().min(1) }),
   orderer: ordererSchema,
   logging: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
-  organisations: z
-    .array(
-      organisationSchema,
-    )
-    .min(3, 'a Raft cluster that survives the loss of a node needs at least 3 organisations'),
+  organisations: z.array(organisationSchema).min(3, 'a Raft cluster that survives the loss of a node needs at least 3 organisations'),
 });
 
 export type TopologyFile = z.infer<typeof topologySchema>;
@@ -99,7 +95,9 @@ const HOST = '127.0.0.1';
 export function expandTopology(file: TopologyFile, basePort: number = file.basePort): Topology {
   const highest = basePort + 100 * file.organisations.length - 1;
   if (!Number.isInteger(basePort) || basePort < 1024 || highest > 32_767) {
-    throw new Error(`base port ${String(basePort)}: the network needs ${String(basePort)}–${String(highest)}, which must lie within 1024–32767 (above it is Linux's ephemeral range)`);
+    throw new Error(
+      `base port ${String(basePort)}: the network needs ${String(basePort)}–${String(highest)}, which must lie within 1024–32767 (above it is Linux's ephemeral range)`,
+    );
   }
   const organisations = file.organisations.map((org, i): Organisation => organisationAt(org, basePort + 100 * i, HOST));
   const names = new Set(organisations.map((o) => o.mspId));

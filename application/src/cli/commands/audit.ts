@@ -29,7 +29,7 @@ function blockNumber(name: string, value: string | undefined): number | undefine
 export const registerAudit: RegisterCommand = (program: Command, context: () => CliContext) => {
   const audit = program
     .command('audit')
-    .description("per organisation: stake, endorsements given, endorsed transactions the peers invalidated, blocks cut as Raft leader, and the epochs")
+    .description('per organisation: stake, endorsements given, endorsed transactions the peers invalidated, blocks cut as Raft leader, and the epochs')
     .option('--from <block>', 'first block to read', '0')
     .option('--to <block>', 'read up to (not including) this block; default the current height')
     .action(async (flags: { from: string; to?: string }) => {

@@ -23,14 +23,19 @@ export const registerDisclosures: RegisterCommand = (program: Command, context) 
     .action(async (opts: { study?: string; source?: string }) => {
       const ctx = context();
       const api = gateway(ctx);
-      const targets = opts.study !== undefined && opts.source !== undefined ? [{ source: opts.source, study: opts.study }] : await walletStudies(ctx, api, opts.study);
+      const targets =
+        opts.study !== undefined && opts.source !== undefined ? [{ source: opts.source, study: opts.study }] : await walletStudies(ctx, api, opts.study);
       const all: Disclosure[] = [];
       for (const t of targets) {
         all.push(...z.array(disclosure).parse(await api.get(`/sources/${encodeURIComponent(t.source)}/studies/${encodeURIComponent(t.study)}/disclosures`)));
       }
       all.sort((a, b) => a.disclosedAt.localeCompare(b.disclosedAt));
       ctx.print(all, () =>
-        all.length === 0 ? 'no releases recorded' : all.map((d) => `${d.disclosedAt}  study ${d.study}  to ${d.recipient}  ${String(d.size)} bytes  (source ${d.source}, request ${d.requestId})`).join('\n'),
+        all.length === 0
+          ? 'no releases recorded'
+          : all
+              .map((d) => `${d.disclosedAt}  study ${d.study}  to ${d.recipient}  ${String(d.size)} bytes  (source ${d.source}, request ${d.requestId})`)
+              .join('\n'),
       );
     });
 };
@@ -38,7 +43,9 @@ export const registerDisclosures: RegisterCommand = (program: Command, context) 
 /** The patient's studies in the wallet (or the one named), each with the source that published it. */
 async function walletStudies(ctx: CliContext, api: GatewayClient, only: string | undefined): Promise<Target[]> {
   const wallet = await openWallet(ctx);
-  const studies = wallet.labels.filter((r) => r.role === 'patient' && r.purpose === 'study' && r.studyRef !== undefined && (only === undefined || r.studyRef === only)).map((r) => r.studyRef ?? '');
+  const studies = wallet.labels
+    .filter((r) => r.role === 'patient' && r.purpose === 'study' && r.studyRef !== undefined && (only === undefined || r.studyRef === only))
+    .map((r) => r.studyRef ?? '');
   wallet.close();
   // The wallet does not record which source published a study: ask every source that could.
   const sources = z.array(z.object({ source: z.string() })).parse(await api.get('/sources'));

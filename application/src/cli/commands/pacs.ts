@@ -23,7 +23,10 @@ export const registerPacs: RegisterCommand = (program: Command, context) => {
       for (const file of dicomFilesIn(folder)) {
         await orthanc.storeInstance(readFileSync(file));
       }
-      ctx.print({ folder, instances: study.files.length }, () => `loaded a synthetic CT study of ${String(study.files.length)} instances into the PACS\nfolder: ${folder}`);
+      ctx.print(
+        { folder, instances: study.files.length },
+        () => `loaded a synthetic CT study of ${String(study.files.length)} instances into the PACS\nfolder: ${folder}`,
+      );
     });
   pacs
     .command('status')

@@ -69,7 +69,12 @@ export const registerPublish: RegisterCommand = (program: Command, context) => {
       const ctx = context();
       const published = opts.remote ? await publishRemotely(ctx, folder, opts.patientWallet) : await publishLocally(ctx, folder, opts.patientWallet);
       ctx.print(published, () =>
-        [`published ${String(published.instances)} instances (${String(published.stored)} new in the PACS)`, `study:   ${published.reference}`, `source:  ${published.source}`, `patient key: ${published.patientKeyId}`].join('\n'),
+        [
+          `published ${String(published.instances)} instances (${String(published.stored)} new in the PACS)`,
+          `study:   ${published.reference}`,
+          `source:  ${published.source}`,
+          `patient key: ${published.patientKeyId}`,
+        ].join('\n'),
       );
     });
 };

@@ -74,7 +74,9 @@ export const registerQueries: RegisterCommand = (program, context) => {
     .description("a record's full history (e.g. grant/<source>/<study>/<recipient>)")
     .action(async (key: string) => {
       const ctx = context();
-      const h = await gateway(ctx).get<{ key: string; history: { txId: string; timestamp: string; value?: unknown; isDelete?: boolean }[] }>('/history', { key });
+      const h = await gateway(ctx).get<{ key: string; history: { txId: string; timestamp: string; value?: unknown; isDelete?: boolean }[] }>('/history', {
+        key,
+      });
       ctx.print(h, () => h.history.map((e) => `${e.timestamp}  ${e.txId}  ${JSON.stringify(e.value ?? null)}`).join('\n'));
     });
 };

@@ -41,8 +41,19 @@ export const registerRetrieve: RegisterCommand = (program: Command, context) => 
         if (keyId === undefined) throw new CliError('your wallet has no recipient key: run isl recipient-key first');
         const key = await wallet.keyById(keyId);
         const outDir = resolve(opts.out ?? opts.study);
-        const got = await retrieveStudy({ url: source.url, sourceId: opts.source, study: opts.study, key, protocol: opts.protocol, ca: consortiumCas(ctx), outDir });
-        ctx.print({ outDir, files: got.files.length, bytes: got.bytes }, () => `retrieved ${String(got.files.length)} DICOM instances (${String(got.bytes)} bytes) over ${opts.protocol} into ${outDir}`);
+        const got = await retrieveStudy({
+          url: source.url,
+          sourceId: opts.source,
+          study: opts.study,
+          key,
+          protocol: opts.protocol,
+          ca: consortiumCas(ctx),
+          outDir,
+        });
+        ctx.print(
+          { outDir, files: got.files.length, bytes: got.bytes },
+          () => `retrieved ${String(got.files.length)} DICOM instances (${String(got.bytes)} bytes) over ${opts.protocol} into ${outDir}`,
+        );
       } finally {
         wallet.close();
       }

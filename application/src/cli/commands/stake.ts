@@ -27,7 +27,9 @@ function floorOf(flags: { floor: string }): number {
 }
 
 function describeProposal(p: EpochProposal): string {
-  const stakes = Object.entries(p.stakes).map(([org, n]) => `${org}=${String(n)}`).join(', ');
+  const stakes = Object.entries(p.stakes)
+    .map(([org, n]) => `${org}=${String(n)}`)
+    .join(', ');
   return `sequence ${String(p.sequence)}: ${p.policy ?? 'the channel policy (/Channel/Application/Endorsement)'}\n  stakes ${stakes} (proposed ${p.proposedAt})\n${describeEpochReport(p.report)}`;
 }
 
@@ -88,7 +90,7 @@ function registerEpoch(stake: Command, context: () => CliContext): void {
     .option('--approve-only', "only approve the open proposal (made now if none) as --org's admin")
     .option('--commit', 'commit the open proposal once every organisation approved, then record the epoch')
     .option('--pending', 'show the open proposal and which organisations approved or refused it')
-    .option('--review', "show the open proposal (made now if none) with the stake report, without approving")
+    .option('--review', 'show the open proposal (made now if none) with the stake report, without approving')
     .option('--refuse', "decline the open proposal as --org: it does not approve; without a majority's approvals the epoch cannot commit")
     .option('--reason <text>', 'why --refuse declines (shown to the other operators)', 'declined after review')
     .option('--accept-flagged', 'let the all-steps run approve although the stake report flags an organisation')
@@ -129,11 +131,19 @@ function registerEpoch(stake: Command, context: () => CliContext): void {
         }
         if (flags.commit === true) {
           const committed = await rotation.commit(ctx.options.org ?? ctx.env.ISL_ORG);
-          ctx.print(committed, () => `committed sequence ${String(committed.sequence)} in block ${String(committed.block)}: ${committed.policy}${committed.recordTxId ? `\nrecorded as epoch (transaction ${committed.recordTxId})` : ''}`);
+          ctx.print(
+            committed,
+            () =>
+              `committed sequence ${String(committed.sequence)} in block ${String(committed.block)}: ${committed.policy}${committed.recordTxId ? `\nrecorded as epoch (transaction ${committed.recordTxId})` : ''}`,
+          );
           return;
         }
         const committed = await rotation.rotate({ channelPolicy: flags.channelPolicy === true, acceptFlagged: flags.acceptFlagged === true });
-        ctx.print(committed, () => `epoch ${String(committed.sequence)} committed in block ${String(committed.block)}: ${committed.policy}${committed.recordTxId ? `\nrecorded (transaction ${committed.recordTxId})` : ''}`);
+        ctx.print(
+          committed,
+          () =>
+            `epoch ${String(committed.sequence)} committed in block ${String(committed.block)}: ${committed.policy}${committed.recordTxId ? `\nrecorded (transaction ${committed.recordTxId})` : ''}`,
+        );
       } catch (err) {
         if (err instanceof EpochError) {
           throw new CliError(err.message);

@@ -43,7 +43,9 @@ async function finish(ctx: CliContext, statement: string, signOnly: boolean, ext
   }
   const result: WriteResult = await gateway(ctx).relay(statement);
   ctx.print({ ...result, ...extra }, () =>
-    result.alreadyApplied ? `Already on the ledger (transaction ${result.transactionId}).` : `Committed in block ${result.blockNumber ?? '?'}, transaction ${result.transactionId}.`,
+    result.alreadyApplied
+      ? `Already on the ledger (transaction ${result.transactionId}).`
+      : `Committed in block ${result.blockNumber ?? '?'}, transaction ${result.transactionId}.`,
   );
 }
 
@@ -56,7 +58,10 @@ function purpose(value: string): Purpose {
 }
 
 const withTarget = (cmd: Command): Command =>
-  cmd.requiredOption('--source <keyId>', "the image source's key id").requiredOption('--study <ref>', 'the study reference').option('--sign-only', 'print the signed statement instead of submitting it', false);
+  cmd
+    .requiredOption('--source <keyId>', "the image source's key id")
+    .requiredOption('--study <ref>', 'the study reference')
+    .option('--sign-only', 'print the signed statement instead of submitting it', false);
 
 /** Statement verbs: consent, allow, revoke, request, deny, rotate, submit. */
 export const registerStatements: RegisterCommand = (program, context) => {
@@ -87,7 +92,13 @@ const registerConsent: RegisterCommand = (program, context) => {
         const key = await w.deriveKey('patient', label);
         const recovery = o.recovery ? await w.recoveryKey(label) : undefined;
         // An hour for the hospital to submit it (the chaincode accepts up to Limits.maxConsentAgeSeconds).
-        const consent = await signStatement(ctx, 'PatientConsent', { source: o.source, study: o.study, ...(recovery ? { recovery: recovery.keyId } : {}) }, key, CONSENT_LIFETIME_SECONDS);
+        const consent = await signStatement(
+          ctx,
+          'PatientConsent',
+          { source: o.source, study: o.study, ...(recovery ? { recovery: recovery.keyId } : {}) },
+          key,
+          CONSENT_LIFETIME_SECONDS,
+        );
         await w.bindStudy('patient', label, o.study);
         ctx.print({ consent, patientKey: key.keyId, recoveryKey: recovery?.keyId ?? null, context: label }, () => consent);
       });
@@ -106,7 +117,13 @@ const registerPatientAccessVerbs: RegisterCommand = (program, context) => {
       const ctx = context();
       await withWallet(ctx, async (w) => {
         const { key } = await patientKey(w, o.study);
-        const fields = { source: o.source, study: o.study, recipient: o.recipient, until: parseUntil(o.until), ...(o.purpose !== undefined ? { purpose: purpose(o.purpose) } : {}) };
+        const fields = {
+          source: o.source,
+          study: o.study,
+          recipient: o.recipient,
+          until: parseUntil(o.until),
+          ...(o.purpose !== undefined ? { purpose: purpose(o.purpose) } : {}),
+        };
         await finish(ctx, await signStatement(ctx, 'AllowAccess', fields, key), o.signOnly, { until: fields.until });
       });
     });
@@ -134,7 +151,11 @@ const registerPatientAccessVerbs: RegisterCommand = (program, context) => {
       }
       await withWallet(ctx, async (w) => {
         const { key } = await patientKey(w, o.study);
-        await finish(ctx, await signStatement(ctx, 'DenyAccess', { source: o.source, study: o.study, recipient: o.recipient, reason: reason.data }, key), o.signOnly);
+        await finish(
+          ctx,
+          await signStatement(ctx, 'DenyAccess', { source: o.source, study: o.study, recipient: o.recipient, reason: reason.data }, key),
+          o.signOnly,
+        );
       });
     });
 };
@@ -148,7 +169,9 @@ const registerRecipientVerbs: RegisterCommand = (program, context) => {
       const ctx = context();
       await withWallet(ctx, async (w) => {
         const key = await recipientKey(w, o.study);
-        await finish(ctx, await signStatement(ctx, 'RequestAccess', { source: o.source, study: o.study, purpose: purpose(o.purpose) }, key), o.signOnly, { recipient: key.keyId });
+        await finish(ctx, await signStatement(ctx, 'RequestAccess', { source: o.source, study: o.study, purpose: purpose(o.purpose) }, key), o.signOnly, {
+          recipient: key.keyId,
+        });
       });
     });
 
@@ -162,7 +185,12 @@ const registerRecipientVerbs: RegisterCommand = (program, context) => {
         const label = await w.newStudyContext('patient');
         const fresh = await w.deriveKey('patient', label);
         const nextRecovery = await w.recoveryKey(label);
-        const statement = await signStatement(ctx, 'RotateOwnerKey', { source: o.source, study: o.study, patient: fresh.keyId, recovery: nextRecovery.keyId }, recovery);
+        const statement = await signStatement(
+          ctx,
+          'RotateOwnerKey',
+          { source: o.source, study: o.study, patient: fresh.keyId, recovery: nextRecovery.keyId },
+          recovery,
+        );
         await finish(ctx, statement, o.signOnly, { patientKey: fresh.keyId });
         if (!o.signOnly) {
           await w.bindStudy('patient', label, o.study);

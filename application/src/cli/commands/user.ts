@@ -40,6 +40,9 @@ export const registerUser: RegisterCommand = (program, context) => {
         enrollmentId: id,
         walletFile,
       });
-      ctx.print({ id, mspId: org.mspId, wallet: walletFile, renewed: identity.renewed }, () => `${id} enrolled with ${org.ca.name}; certificate and key in ${walletFile}`);
+      ctx.print(
+        { id, mspId: org.mspId, wallet: walletFile, renewed: identity.renewed },
+        () => `${id} enrolled with ${org.ca.name}; certificate and key in ${walletFile}`,
+      );
     });
 };

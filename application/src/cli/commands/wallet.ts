@@ -38,7 +38,10 @@ export const registerWallet: RegisterCommand = (program: Command, context) => {
       const w = await Wallet.create(store, await passphrase(ctx, 'New wallet passphrase: '));
       const code = w.exportRecoveryCode();
       w.close();
-      ctx.print({ path: store.path, recoveryCode: code }, () => `Created ${store.path}\nRecovery code (write it down, keep it apart from this computer):\n  ${code}`);
+      ctx.print(
+        { path: store.path, recoveryCode: code },
+        () => `Created ${store.path}\nRecovery code (write it down, keep it apart from this computer):\n  ${code}`,
+      );
     });
   wallet
     .command('import <recoveryCode>')
@@ -69,7 +72,9 @@ export const registerWallet: RegisterCommand = (program: Command, context) => {
       const keys = w.labels.map((k) => ({ role: k.role, purpose: k.purpose, context: k.context, alg: k.alg, keyId: k.keyId, study: k.studyRef ?? null }));
       w.close();
       ctx.print({ keys }, () =>
-        keys.length === 0 ? 'No keys used yet.' : keys.map((k) => `${k.role.padEnd(9)} ${k.purpose.padEnd(8)} ${k.context.padEnd(10)} ${k.keyId}  ${k.study ?? '(no study yet)'}`).join('\n'),
+        keys.length === 0
+          ? 'No keys used yet.'
+          : keys.map((k) => `${k.role.padEnd(9)} ${k.purpose.padEnd(8)} ${k.context.padEnd(10)} ${k.keyId}  ${k.study ?? '(no study yet)'}`).join('\n'),
       );
     });
   wallet

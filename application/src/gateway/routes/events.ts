@@ -46,7 +46,8 @@ export function registerEventRoutes(app: FastifyInstance, hub: EventHub, network
     async (request, reply) => {
       const lastId = request.headers['last-event-id'];
       const resumeAfter = typeof lastId === 'string' && /^\d+:[0-9a-f]{64}$/.test(lastId) ? lastId : undefined;
-      const from = resumeAfter !== undefined ? BigInt(resumeAfter.split(':')[0] ?? '0') : request.query.from !== undefined ? BigInt(request.query.from) : undefined;
+      const from =
+        resumeAfter !== undefined ? BigInt(resumeAfter.split(':')[0] ?? '0') : request.query.from !== undefined ? BigInt(request.query.from) : undefined;
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });

@@ -75,11 +75,21 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
 
   const upload = (files: readonly Buffer[], auth = token): Promise<Answer> => {
     const boundary = `stow-${randomBytes(8).toString('hex')}`;
-    return call('POST', '/api/v1/publications', { authorization: `Bearer ${auth}`, 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}` }, stowBody(files, boundary));
+    return call(
+      'POST',
+      '/api/v1/publications',
+      { authorization: `Bearer ${auth}`, 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}` },
+      stowBody(files, boundary),
+    );
   };
 
   const consent = (reference: string, jws: string): Promise<Answer> =>
-    call('POST', `/api/v1/publications/${reference}/consent`, { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ consent: jws })));
+    call(
+      'POST',
+      `/api/v1/publications/${reference}/consent`,
+      { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      Buffer.from(JSON.stringify({ consent: jws })),
+    );
 
   const studyOf = (folder: string, instances: number): { uid: string; files: Buffer[] } => {
     const s = writeSyntheticStudy(folder, { instances, patientId: `PUBTEST-${randomBytes(4).toString('hex')}` });
@@ -132,7 +142,10 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     audience = audienceFor(profile.channel, profile.chaincode);
     paths = new ImageSourcePaths(consortium.layout.root, org.name);
     sourceId = (await readSourceKey(paths.sourceKey)).keyId;
-    orthanc = new OrthancClient(`http://127.0.0.1:${String(imageSourceEndpoints(organisationOf(profile, org.mspId)).orthancHttp)}`, orthancCredentials(new OrthancFiles(paths.orthanc)));
+    orthanc = new OrthancClient(
+      `http://127.0.0.1:${String(imageSourceEndpoints(organisationOf(profile, org.mspId)).orthancHttp)}`,
+      orthancCredentials(new OrthancFiles(paths.orthanc)),
+    );
     connection = connectGateway({ org: organisationOf(profile, org.mspId) });
     ledger = new LedgerClient(connection.gateway.getNetwork(profile.channel).getContract(profile.chaincode));
     work = mkdtempSync(join(tmpdir(), 'isl-publications-'));
@@ -192,7 +205,10 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     const again = await consent(reference, signed.consent);
     assert.equal(again.status, 200);
     assert.equal(again.json.alreadyApplied, true);
-    const listed = (await call('GET', '/api/v1/publications', { authorization: `Bearer ${token}` })).json.publications as { reference: string; state: string }[];
+    const listed = (await call('GET', '/api/v1/publications', { authorization: `Bearer ${token}` })).json.publications as {
+      reference: string;
+      state: string;
+    }[];
     assert.equal(listed.find((p) => p.reference === reference)?.state, 'defined');
     const republished = await upload(study.files);
     assert.equal(republished.status, 409);
@@ -208,10 +224,25 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     // Published means retrievable: grant a recipient, fetch over WADO-RS from this source.
     const patientKey = await patient!.keyById(signed.patientKeyId);
     const doctor = await recipient!.deriveKey('recipient', await recipient!.newStudyContext('recipient'));
-    await ledger.submit('AllowAccess', [await createStatement('AllowAccess', { source: sourceId, study: reference, recipient: doctor.keyId, until: Math.floor(Date.now() / 1000) + 3600, purpose: 'TREAT' }, privateJwkOf(patientKey), { audience })]);
+    await ledger.submit('AllowAccess', [
+      await createStatement(
+        'AllowAccess',
+        { source: sourceId, study: reference, recipient: doctor.keyId, until: Math.floor(Date.now() / 1000) + 3600, purpose: 'TREAT' },
+        privateJwkOf(patientKey),
+        { audience },
+      ),
+    ]);
     const ca = profile.organisations.map((o) => readFileSync(o.peers[0]?.tlsCaCert ?? ''));
     const out = mkdtempSync(join(work, 'got-'));
-    const got = await retrieveStudy({ url: imageSourceEndpoints(organisationOf(profile, org.mspId)).url, sourceId, study: reference, key: doctor, protocol: 'wado-rs', ca, outDir: out });
+    const got = await retrieveStudy({
+      url: imageSourceEndpoints(organisationOf(profile, org.mspId)).url,
+      sourceId,
+      study: reference,
+      key: doctor,
+      protocol: 'wado-rs',
+      ca,
+      outDir: out,
+    });
     assert.deepEqual(got.files.map((f) => sha(readFileSync(f))).sort(), study.files.map(sha).sort());
     const healed = await consent(reference, signed.consent);
     assert.deepEqual([healed.status, healed.json.alreadyApplied, healed.json.patientKey], [200, true, signed.patientKeyId]);
@@ -224,14 +255,24 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     const cases: [string, () => Promise<Answer>, number, string | undefined][] = [
       ['no token', () => call('POST', '/api/v1/publications', { 'content-type': 'application/dicom' }, one.files[0]), 401, 'UNAUTHENTICATED'],
       ['an auditor token', () => upload(one.files, getTestServices().auditorToken(org)), 403, 'MEMBER_REQUIRED'],
-      ['JSON instead of DICOM', () => call('POST', '/api/v1/publications', { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, Buffer.from('{"files":[]}')), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [
+        'JSON instead of DICOM',
+        () => call('POST', '/api/v1/publications', { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, Buffer.from('{"files":[]}')),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
       ['two studies in one upload', () => upload([...one.files, ...other.files]), 400, 'SEVERAL_STUDIES'],
       ['a part that is not DICOM', () => upload([...one.files, Buffer.from('this is not a DICOM file')]), 400, 'NOT_DICOM'],
       [
         'a body cut short',
         () => {
           const body = stowBody(one.files, 'cut');
-          return call('POST', '/api/v1/publications', { authorization: `Bearer ${token}`, 'content-type': 'multipart/related; type="application/dicom"; boundary=cut' }, body.subarray(0, body.length - 100));
+          return call(
+            'POST',
+            '/api/v1/publications',
+            { authorization: `Bearer ${token}`, 'content-type': 'multipart/related; type="application/dicom"; boundary=cut' },
+            body.subarray(0, body.length - 100),
+          );
         },
         400,
         'MALFORMED_MULTIPART',
@@ -269,7 +310,12 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
       ['another study', consent(reference, await sign({ source: sourceId, study: newStudyReference() })), 400, 'CONSENT_MISMATCH'],
       ['another source', consent(reference, await sign({ source: newStudyReference(), study: reference })), 400, 'CONSENT_MISMATCH'],
       ['a broken signature', consent(reference, tampered), 400, 'CONSENT_INVALID'],
-      ['an expired consent', consent(reference, await sign({ source: sourceId, study: reference }, Math.floor(Date.now() / 1000) - 2 * 86_400)), 400, 'CONSENT_INVALID'],
+      [
+        'an expired consent',
+        consent(reference, await sign({ source: sourceId, study: reference }, Math.floor(Date.now() / 1000) - 2 * 86_400)),
+        400,
+        'CONSENT_INVALID',
+      ],
       ['not a JWS', consent(reference, 'consent'), 400, 'CONSENT_INVALID'],
       ['an unknown reference', consent(newStudyReference(), good), 404, 'PUBLICATION_NOT_FOUND'],
     ];
@@ -278,7 +324,17 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
       assert.equal(answer.status, status, `${what}: ${JSON.stringify(answer.json)}`);
       assert.equal(answer.json.code, code, what);
     }
-    assert.equal((await call('POST', '/api/v1/publications/not-a-reference/consent', { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ consent: good })))).status, 400);
+    assert.equal(
+      (
+        await call(
+          'POST',
+          '/api/v1/publications/not-a-reference/consent',
+          { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          Buffer.from(JSON.stringify({ consent: good })),
+        )
+      ).status,
+      400,
+    );
     assert.equal((await call('GET', `/api/v1/publications/${reference}`, { authorization: `Bearer ${token}` })).json.state, 'awaiting-consent');
     assert.equal((await call('GET', `/api/v1/publications/${newStudyReference()}`, { authorization: `Bearer ${token}` })).status, 404);
     assert.equal(await onLedger(reference), undefined);
@@ -287,10 +343,20 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
   it('isl publish --remote: a workstation without the source key publishes through the gateway', async () => {
     const folder = join(work, 'remote');
     const study = studyOf(folder, 5);
-    const isl = { profile: getTestConsortium().layout.connectionProfile, org: org.mspId, env: { ISL_WALLET: join(work, 'cli-patient.json'), ISL_WALLET_PASSPHRASE: 'cli patient passphrase' } };
+    const isl = {
+      profile: getTestConsortium().layout.connectionProfile,
+      org: org.mspId,
+      env: { ISL_WALLET: join(work, 'cli-patient.json'), ISL_WALLET_PASSPHRASE: 'cli patient passphrase' },
+    };
     await runIsl(['wallet', 'create'], isl);
     const stagedBefore = await uploads('staged');
-    const published = (await runIsl(['publish', folder, '--remote'], isl)) as { reference: string; source: string; patientKeyId: string; instances: number; transactionId: string };
+    const published = (await runIsl(['publish', folder, '--remote'], isl)) as {
+      reference: string;
+      source: string;
+      patientKeyId: string;
+      instances: number;
+      transactionId: string;
+    };
     assert.deepEqual([published.source, published.instances], [sourceId, 5]);
     assert.match(published.transactionId, /^[0-9a-f]{64}$/);
     const record = await onLedger(published.reference);

@@ -23,7 +23,8 @@ export interface PublicationRoutesOptions {
 export type PublicationSteps = Pick<Publisher, 'stage' | 'define' | 'withdraw'>;
 
 /** Member tokens only: auditors read the ledger, they do not publish. */
-const members = (admission: 'reads' | 'writes', problems: readonly ProblemCode[]) => ({ access: 'member', admission, problems: ['IMAGE_SOURCE_UNAVAILABLE', ...problems] }) as const;
+const members = (admission: 'reads' | 'writes', problems: readonly ProblemCode[]) =>
+  ({ access: 'member', admission, problems: ['IMAGE_SOURCE_UNAVAILABLE', ...problems] }) as const;
 
 const Reference = { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', description: 'The study reference (base64url of 32 random bytes)' } as const;
 
@@ -68,7 +69,12 @@ const definedResponse = {
 } as const;
 
 const stateOf = (m: StudyMapping): 'awaiting-consent' | 'defined' => (m.state === 'defined' ? 'defined' : 'awaiting-consent');
-const view = (m: StudyMapping): Record<string, string> => ({ reference: m.reference, studyInstanceUid: m.studyInstanceUid, state: stateOf(m), createdAt: m.createdAt });
+const view = (m: StudyMapping): Record<string, string> => ({
+  reference: m.reference,
+  studyInstanceUid: m.studyInstanceUid,
+  state: stateOf(m),
+  createdAt: m.createdAt,
+});
 
 /**
  * Publishing for the hospital's own systems (PACS workflow, front desk), in
@@ -95,7 +101,20 @@ function registerUpload(app: FastifyInstance, o: PublicationRoutesOptions): void
     scope.post(
       '/api/v1/publications',
       {
-        config: members('writes', ['UNSUPPORTED_MEDIA_TYPE', 'MALFORMED_MULTIPART', 'PART_NOT_DICOM', 'UPLOAD_TOO_LARGE', 'TOO_MANY_INSTANCES', 'UPLOAD_EMPTY', 'NO_DICOM_FILES', 'NOT_DICOM', 'SEVERAL_STUDIES', 'ALREADY_PUBLISHED', 'PACS_REJECTED', 'PACS_UNAVAILABLE']),
+        config: members('writes', [
+          'UNSUPPORTED_MEDIA_TYPE',
+          'MALFORMED_MULTIPART',
+          'PART_NOT_DICOM',
+          'UPLOAD_TOO_LARGE',
+          'TOO_MANY_INSTANCES',
+          'UPLOAD_EMPTY',
+          'NO_DICOM_FILES',
+          'NOT_DICOM',
+          'SEVERAL_STUDIES',
+          'ALREADY_PUBLISHED',
+          'PACS_REJECTED',
+          'PACS_UNAVAILABLE',
+        ]),
         schema: {
           tags: ['publications'],
           summary: 'Stage a study for publishing: its DICOM instances go into the PACS and it gets a study reference',
@@ -142,7 +161,20 @@ function registerConsent(app: FastifyInstance, o: PublicationRoutesOptions): voi
   app.post<{ Params: { reference: string }; Body: { consent: string } }>(
     '/api/v1/publications/:reference/consent',
     {
-      config: { ...members('writes', ['ARGUMENT_INVALID', 'REQUEST_INVALID', 'PUBLICATION_NOT_FOUND', 'CONSENT_INVALID', 'CONSENT_MISMATCH', 'ALREADY_PUBLISHED', 'LEDGER_UNAVAILABLE', 'TRANSACTION_INVALID', 'STATEMENT_TOO_LARGE']), oversized: 'STATEMENT_TOO_LARGE' },
+      config: {
+        ...members('writes', [
+          'ARGUMENT_INVALID',
+          'REQUEST_INVALID',
+          'PUBLICATION_NOT_FOUND',
+          'CONSENT_INVALID',
+          'CONSENT_MISMATCH',
+          'ALREADY_PUBLISHED',
+          'LEDGER_UNAVAILABLE',
+          'TRANSACTION_INVALID',
+          'STATEMENT_TOO_LARGE',
+        ]),
+        oversized: 'STATEMENT_TOO_LARGE',
+      },
       schema: {
         tags: ['publications'],
         summary: "Publish a staged study with the patient's consent: submits DefineStudy and answers once it is committed",

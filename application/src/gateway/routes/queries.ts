@@ -11,7 +11,8 @@ interface SourceStudy {
   readonly study: string;
 }
 
-const read = (problems: readonly ProblemCode[] = []) => ({ access: 'reader', admission: 'reads', minBlock: true, problems: ['ARGUMENT_INVALID', ...problems] }) as const;
+const read = (problems: readonly ProblemCode[] = []) =>
+  ({ access: 'reader', admission: 'reads', minBlock: true, problems: ['ARGUMENT_INVALID', ...problems] }) as const;
 
 /** Read-only endpoints: each evaluates one chaincode query at this organisation's peer. */
 export function registerQueryRoutes(app: FastifyInstance, ledger: LedgerCalls): void {
@@ -20,7 +21,10 @@ export function registerQueryRoutes(app: FastifyInstance, ledger: LedgerCalls): 
   );
   app.get<{ Params: { source: string } }>(
     '/api/v1/sources/:source',
-    { config: read(['SOURCE_NOT_FOUND']), schema: { tags: ['queries'], summary: 'One source', params: { type: 'object', required: ['source'], properties: { source: id } } } },
+    {
+      config: read(['SOURCE_NOT_FOUND']),
+      schema: { tags: ['queries'], summary: 'One source', params: { type: 'object', required: ['source'], properties: { source: id } } },
+    },
     (req) => ledger.evaluate('GetSource', [req.params.source]),
   );
   app.get<{ Params: SourceStudy }>(
@@ -33,8 +37,10 @@ export function registerQueryRoutes(app: FastifyInstance, ledger: LedgerCalls): 
     ['requests', 'ListRequests', "A study's access requests and their answers"],
     ['disclosures', 'ListDisclosures', "Every release of a study's images (accounting of disclosures)"],
   ] as const) {
-    app.get<{ Params: SourceStudy }>(`/api/v1/sources/:source/studies/:study/${path}`, { config: read(), schema: { tags: ['queries'], summary, params: sourceStudy } }, (req) =>
-      ledger.evaluate(transaction, [req.params.source, req.params.study]),
+    app.get<{ Params: SourceStudy }>(
+      `/api/v1/sources/:source/studies/:study/${path}`,
+      { config: read(), schema: { tags: ['queries'], summary, params: sourceStudy } },
+      (req) => ledger.evaluate(transaction, [req.params.source, req.params.study]),
     );
   }
   app.get<{ Querystring: { source: string; study: string; recipient: string; at?: string } }>(
@@ -73,7 +79,11 @@ export function registerQueryRoutes(app: FastifyInstance, ledger: LedgerCalls): 
     '/api/v1/stake/:org',
     {
       config: read(),
-      schema: { tags: ['audit'], summary: "One organisation's stake", params: { type: 'object', required: ['org'], properties: { org: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,128}$' } } } },
+      schema: {
+        tags: ['audit'],
+        summary: "One organisation's stake",
+        params: { type: 'object', required: ['org'], properties: { org: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,128}$' } } },
+      },
     },
     (req) => ledger.evaluate('GetStake', [req.params.org]),
   );

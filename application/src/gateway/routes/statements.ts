@@ -109,7 +109,8 @@ export function registerStatementRoutes(app: FastifyInstance, ledger: LedgerCall
       schema: {
         tags: ['statements'],
         summary: 'Relay any statement: the transaction is chosen by its `type` claim',
-        description: "Source-signed statements (DefineSource, UpdateSourceUrl, DeactivateSource, DefineStudy, RecordDisclosure) need this organisation's member token; the others may be relayed without a token.",
+        description:
+          "Source-signed statements (DefineSource, UpdateSourceUrl, DeactivateSource, DefineStudy, RecordDisclosure) need this organisation's member token; the others may be relayed without a token.",
         body: bodySchema,
         response: { 200: writeResponse, 201: writeResponse },
       },

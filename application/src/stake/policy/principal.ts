@@ -16,25 +16,25 @@ const MSP_ID_PATTERN = /^[A-Za-z0-9.-]+$/;
 const PRINCIPAL_PATTERN = /^([A-Za-z0-9.-]+)\.(admin|member|client|peer|orderer)$/;
 
 export interface Principal {
-    readonly mspId: string;
-    readonly role: MspRole;
+  readonly mspId: string;
+  readonly role: MspRole;
 }
 
 export function isValidMspId(mspId: string): boolean {
-    return MSP_ID_PATTERN.test(mspId);
+  return MSP_ID_PATTERN.test(mspId);
 }
 
 /** Parses the text between the quotes of a principal; undefined when Fabric would reject it. */
 export function parsePrincipal(text: string): Principal | undefined {
-    const match = PRINCIPAL_PATTERN.exec(text);
-    if (!match) {
-        return undefined;
-    }
-    return { mspId: match[1] as string, role: match[2] as MspRole };
+  const match = PRINCIPAL_PATTERN.exec(text);
+  if (!match) {
+    return undefined;
+  }
+  return { mspId: match[1] as string, role: match[2] as MspRole };
 }
 
 export function formatPrincipal(principal: Principal): string {
-    return `'${principal.mspId}.${principal.role}'`;
+  return `'${principal.mspId}.${principal.role}'`;
 }
 
 /**
@@ -43,5 +43,5 @@ export function formatPrincipal(principal: Principal): string {
  * roles need that exact role (node OU / admin list).
  */
 export function roleSatisfies(principalRole: MspRole, identityRole: MspRole): boolean {
-    return principalRole === 'member' || principalRole === identityRole;
+  return principalRole === 'member' || principalRole === identityRole;
 }
