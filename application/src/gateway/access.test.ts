@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { rawRequest, startGateway, type GatewayFixture, type RawAnswer } from '../testing/gateway-fixture';
+import { rawRequest, startGatewayFixture, type GatewayFixture, type RawAnswer } from '../testing/gateway-fixture';
 import { PROBLEM_MEDIA_TYPE, problemCatalogue } from './problem';
 import { organisationStatementTypes } from './statement-access';
 import { statementRoutes } from './routes/statements';
@@ -91,7 +91,7 @@ describe('gateway access: decided by the matched route, for every route and spel
   this.timeout(120_000);
   let f: GatewayFixture;
   before(async () => {
-    f = await startGateway();
+    f = await startGatewayFixture();
   });
   after(async () => {
     await f.close();

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { logLevelSetting, readSettings } from '../services/settings';
 import { defaultTimeouts, type GatewayTimeouts } from './timeouts';
 
 const schema = z.object({
@@ -24,7 +25,7 @@ const schema = z.object({
     .min(1)
     .default(4 * 1024 ** 3),
   ISL_PUBLICATION_MAX_INSTANCES: z.coerce.number().int().min(1).default(20_000),
-  ISL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  ISL_LOG_LEVEL: logLevelSetting,
 });
 
 /** The gateway application's settings, read once from the environment. */
@@ -53,11 +54,7 @@ export interface GatewayConfig {
 
 /** Fails fast, naming every missing or malformed setting. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    throw new Error(`gateway configuration: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const c = result.data;
+  const c = readSettings('gateway', schema, env);
   return {
     profilePath: c.ISL_CONNECTION_PROFILE,
     org: c.ISL_ORG,

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { rawRequest, startGateway, type GatewayFixture, type RawAnswer } from '../testing/gateway-fixture';
+import { rawRequest, startGatewayFixture, type GatewayFixture, type RawAnswer } from '../testing/gateway-fixture';
 import { PROBLEM_MEDIA_TYPE, problemCatalogue } from './problem';
 
 interface Operation {
@@ -43,7 +43,7 @@ describe('every error is a documented problem: hostile paths, queries, bodies an
   let f: GatewayFixture;
   let ops: Operation[];
   before(async () => {
-    f = await startGateway({ anonymousRatePerMinute: 100_000 });
+    f = await startGatewayFixture({ anonymousRatePerMinute: 100_000 });
     const doc = JSON.parse((await rawRequest(f.port, 'GET /api/v1/openapi.json HTTP/1.1\r\nhost: x\r\nconnection: close')).body) as {
       paths: Record<string, Record<string, unknown>>;
     };

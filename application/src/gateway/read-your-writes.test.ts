@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { LedgerRejection } from '../ledger/errors';
-import { rawRequest, startGateway, type GatewayFixture } from '../testing/gateway-fixture';
+import { rawRequest, startGatewayFixture, type GatewayFixture } from '../testing/gateway-fixture';
 
 const ORIGINAL = 'c'.repeat(64);
 
@@ -8,7 +8,7 @@ describe('replays and read-your-writes (real HTTP, fake ledger)', function () {
   this.timeout(30_000);
   let f: GatewayFixture;
   before(async () => {
-    f = await startGateway({
+    f = await startGatewayFixture({
       timeouts: { minBlockWaitMs: 300 },
       submit: (_transaction, args) =>
         args[0] === 'replayed.statement.x'

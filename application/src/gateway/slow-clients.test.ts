@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { connect, type Socket } from 'node:net';
 import { waitFor } from '@isl/network';
-import { rawRequest, startGateway, type GatewayFixture } from '../testing/gateway-fixture';
+import { rawRequest, startGatewayFixture, type GatewayFixture } from '../testing/gateway-fixture';
 
 /** A socket whose answer is collected as it comes. */
 function open(port: number): { socket: Socket; answer: () => string; closed: Promise<void> } {
@@ -21,7 +21,7 @@ describe('slow and aborted clients (real sockets, fake ledger)', function () {
   this.timeout(60_000);
   let f: GatewayFixture;
   before(async () => {
-    f = await startGateway({
+    f = await startGatewayFixture({
       maxConnectionsPerClient: 6,
       timeouts: { bodyWindowMs: 300, minBodyBytesPerWindow: 1024, headersMs: 1_000 },
     });

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { rawRequest, startGateway, type GatewayFixture } from '../testing/gateway-fixture';
+import { rawRequest, startGatewayFixture, type GatewayFixture } from '../testing/gateway-fixture';
 import { statementRoutes } from './routes/statements';
 import { organisationStatementTypes } from './statement-access';
 
@@ -24,7 +24,7 @@ describe('who may relay what (real HTTP, fake ledger)', function () {
   };
 
   it("relays an organisation's statements (its sources, studies, disclosures) only with its member token, on their resource and on /statements", async () => {
-    f = await startGateway();
+    f = await startGatewayFixture();
     assert.deepEqual([...organisationStatementTypes].sort(), ['DeactivateSource', 'DefineSource', 'DefineStudy', 'RecordDisclosure', 'UpdateSourceUrl']);
     for (const route of statementRoutes.filter((r) => organisationStatementTypes.has(r.type))) {
       for (const path of [route.path, '/statements']) {
@@ -46,7 +46,7 @@ describe('who may relay what (real HTTP, fake ledger)', function () {
   });
 
   it("relays patients' and recipients' statements for anyone, rate-limited per client; never for an auditor token", async () => {
-    f = await startGateway({ anonymousRatePerMinute: 3 });
+    f = await startGatewayFixture({ anonymousRatePerMinute: 3 });
     const patients = statementRoutes.filter((r) => !organisationStatementTypes.has(r.type));
     assert.deepEqual(patients.map((r) => r.type).sort(), ['AllowAccess', 'DenyAccess', 'RequestAccess', 'RevokeAccess', 'RotateOwnerKey']);
     for (const route of patients) {

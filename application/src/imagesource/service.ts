@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { audienceFor, createStatement } from '@isl/chaincode';
-import { connectGateway, type ConnectionProfile, organisationOf, type ProcessSupervisor, projectNode, waitFor, writeConnectionProfile } from '@isl/network';
+import { connectGateway, type ConnectionProfile, organisationOf, type ProcessSupervisor, waitFor, writeConnectionProfile } from '@isl/network';
 import { fetchAnswer } from '@isl/platform';
 import { LedgerRejection } from '../ledger/errors';
 import { LedgerClient } from '../ledger/ledger-client';
 import type { OrthancCredentials } from '../pacs/orthanc-config';
 import { OrthancProcess } from '../pacs/orthanc-process';
 import { imageSourceEndpoints } from './endpoints';
+import { startServiceProcess } from '../services/service-process';
+import { imageSourceSettings } from './config';
 import { ImageSourcePaths } from './paths';
 import { loadOrCreateSourceKey } from './source-key';
 
@@ -19,6 +21,8 @@ export interface ImageSourceServicesOptions {
   readonly runDir: string;
   readonly supervisor: ProcessSupervisor;
   readonly log?: (message: string) => void;
+  /** The server's pino level (default: its config's). */
+  readonly logLevel?: string;
   readonly timeoutMs?: number;
 }
 
@@ -51,14 +55,6 @@ function orthancOf(options: { readonly profile: ConnectionProfile; readonly org:
   return { paths, orthanc };
 }
 
-/** How to run main.ts: compiled JavaScript when we are compiled, else through ts-node. */
-function entryPoint(): { command: string; args: string[] } {
-  const main = join(__dirname, `main${__filename.endsWith('.ts') ? '.ts' : '.js'}`);
-  return __filename.endsWith('.ts')
-    ? { command: projectNode(), args: ['-r', 'ts-node/register/transpile-only', main] }
-    : { command: projectNode(), args: [main] };
-}
-
 /**
  * Starts an organisation's image source: its Orthanc (PACS) and its HTTPS
  * retrieval server, as supervised background processes, and waits (bounded)
@@ -80,14 +76,16 @@ export async function startImageSourceServices(options: ImageSourceServicesOptio
 
   const profileFile = join(paths.dir, 'connection.json');
   writeConnectionProfile(profileFile, options.profile);
-  const entry = entryPoint();
   log(`${org.mspId}: starting the image source on ${endpoints.url}`);
-  options.supervisor.start({
+  startServiceProcess(options.supervisor, {
     name: paths.serverProcess,
-    command: entry.command,
-    args: [...entry.args, '--run-dir', options.runDir, '--org', org.name, '--profile', profileFile],
-    env: pickEnv(['PATH', 'HOME', 'TS_NODE_PROJECT', 'NODE_OPTIONS', 'LANG']),
-    cwd: join(__dirname, '..', '..', '..'),
+    entry: 'imagesource/main',
+    settings: imageSourceSettings({
+      profilePath: profileFile,
+      org: org.name,
+      runDir: options.runDir,
+      ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    }),
   });
   const ca = readFileSync(paths.tls.tlsCa);
   await waitFor(
@@ -147,13 +145,4 @@ async function health(url: string, ca: Buffer): Promise<string | false> {
   const answer = await fetchAnswer(`${url}/healthz`, { ca, timeoutMs: 5_000, maxBytes: 64 * 1024 });
   const body = JSON.parse(answer.body.toString('utf8')) as { source?: unknown };
   return answer.status === 200 && typeof body.source === 'string' ? body.source : false;
-}
-
-function pickEnv(names: readonly string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const n of names) {
-    const v = process.env[n];
-    if (v !== undefined) env[n] = v;
-  }
-  return env;
 }

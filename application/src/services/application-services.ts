@@ -1,17 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  address,
-  type ConnectionProfile,
-  getOperations,
-  type Organisation,
-  type ProcessSupervisor,
-  projectNode,
-  projectRoot,
-  type Topology,
-  waitFor,
-} from '@isl/network';
+import { address, type ConnectionProfile, getOperations, type Organisation, type ProcessSupervisor, type Topology, waitFor } from '@isl/network';
 import { startImageSourceServices, stopImageSourceServices } from '../imagesource/service';
+import { startServiceProcess } from './service-process';
 
 /** What the services need of the running network (a Consortium provides it). */
 export interface ServiceHost {
@@ -63,12 +54,10 @@ export class ApplicationServices {
   async up(): Promise<void> {
     this.#log("starting each organisation's gateway application");
     for (const org of this.#c.topology.organisations) {
-      this.#c.supervisor.start({
+      startServiceProcess(this.#c.supervisor, {
         name: `gateway.${org.name}`,
-        command: projectNode(),
-        args: [join(projectRoot, 'application', 'dist', 'gateway', 'main.js')],
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
+        entry: 'gateway/main',
+        settings: {
           ISL_CONNECTION_PROFILE: this.#c.layout.connectionProfile,
           ISL_ORG: org.mspId,
           ISL_GATEWAY_STATE_DIR: this.gatewayStateDir(org),
@@ -89,7 +78,14 @@ export class ApplicationServices {
     this.#log("starting each organisation's PACS (Orthanc) and image source");
     const profile = this.#c.connectionProfile();
     for (const org of this.#c.topology.organisations) {
-      await startImageSourceServices({ profile, org: org.mspId, runDir: this.#c.layout.root, supervisor: this.#c.supervisor, log: this.#log });
+      await startImageSourceServices({
+        profile,
+        org: org.mspId,
+        runDir: this.#c.layout.root,
+        supervisor: this.#c.supervisor,
+        log: this.#log,
+        logLevel: this.#logLevel,
+      });
     }
   }
 

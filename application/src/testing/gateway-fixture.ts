@@ -69,7 +69,7 @@ export class FakeBlocks implements CommittedBlocks {
  * with fakes for the ledger, the peer's blocks and the image source: fast
  * unit tests of the HTTP layer. Whatever reaches a fake is recorded.
  */
-export async function startGateway(o: FixtureOptions = {}): Promise<GatewayFixture> {
+export async function startGatewayFixture(o: FixtureOptions = {}): Promise<GatewayFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'isl-gateway-fixture-'));
   const reached: Reached = { ledger: [], publisher: [] };
   const tokens = new TokenStore(join(dir, 'tokens.json'));

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import { audienceFor } from '@isl/chaincode';
+import { connectGateway, organisationOf, readConnectionProfile } from '@isl/network';
+import { LedgerClient } from '../ledger/ledger-client';
+import { OrthancClient } from '../pacs/orthanc-client';
+import { orthancCredentials, OrthancFiles } from '../pacs/orthanc-config';
+import { AccessPolicy } from './access-policy';
+import type { ImageSourceConfig } from './config';
+import { DisclosureOutbox } from './disclosure-outbox';
+import { imageSourceEndpoints } from './endpoints';
+import { ImageSourcePaths } from './paths';
+import { ImageSourceServer } from './server';
+import { readSourceKey } from './source-key';
+import { StudyRelease } from './study-release';
+import { StudyStore } from './study-store';
+
+export interface RunningImageSource {
+  readonly url: string;
+  readonly sourceId: string;
+  /** Finishes releases in progress, then lets go of the ledger connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * One organisation's image-source server, wired from its configuration: the
+ * ledger (access decisions, disclosures), its PACS and its HTTPS listener.
+ * Disclosures left by an earlier run are offered to the ledger at once, then
+ * on a retry schedule while the ledger cannot take them.
+ */
+export async function startImageSource(config: ImageSourceConfig): Promise<RunningImageSource> {
+  const log = pino({ name: `image-source.${config.org}`, level: config.logLevel });
+  const profile = readConnectionProfile(config.profilePath);
+  const org = organisationOf(profile, config.org);
+  const paths = new ImageSourcePaths(config.runDir, org.name);
+  const endpoints = imageSourceEndpoints(org);
+  const key = await readSourceKey(paths.sourceKey);
+  const connection = connectGateway({ org });
+  const ledger = new LedgerClient(connection.gateway.getNetwork(profile.channel).getContract(profile.chaincode));
+  const outbox = new DisclosureOutbox({
+    dir: paths.outbox,
+    ledger,
+    key,
+    audience: audienceFor(profile.channel, profile.chaincode),
+    log: (m) => {
+      log.warn(m);
+    },
+  });
+  const release = new StudyRelease({
+    studies: new StudyStore(paths.studies),
+    orthanc: new OrthancClient(`http://127.0.0.1:${String(endpoints.orthancHttp)}`, orthancCredentials(new OrthancFiles(paths.orthanc))),
+    policy: new AccessPolicy(ledger, key.keyId),
+    outbox,
+  });
+  const server = new ImageSourceServer({
+    sourceId: key.keyId,
+    publicUrl: endpoints.url,
+    tls: { cert: readFileSync(paths.tls.tlsCert), key: readFileSync(paths.tls.tlsKey) },
+    release,
+    log: (level, message, fields) => {
+      log[level](fields ?? {}, message);
+    },
+  });
+  try {
+    await server.listen(endpoints.https);
+  } catch (err) {
+    connection.close();
+    throw err;
+  }
+  log.info({ url: endpoints.url, source: key.keyId }, 'image source listening');
+  void outbox.flush();
+  const retry = setInterval(() => void outbox.flush(), config.disclosureRetryMs);
+  return {
+    url: endpoints.url,
+    sourceId: key.keyId,
+    close: async () => {
+      clearInterval(retry);
+      try {
+        await server.close();
+      } finally {
+        connection.close();
+      }
+    },
+  };
+}
