@@ -2,7 +2,7 @@ import { GatewayError } from '@hyperledger/fabric-gateway';
 import { UploadError } from '../publishing/dicom-upload';
 import { ImageSourceUnavailable } from '../publishing/local-publisher';
 import { PublishError } from '../publishing/publisher';
-import { findRejection, LedgerRejection, LedgerUnavailable, TransactionInvalid } from '../ledger/errors';
+import { findRejection, LedgerRejection, LedgerUnavailable, OutcomeUnknown, TransactionInvalid } from '../ledger/errors';
 import { OrthancError } from '../pacs/orthanc-client';
 import { HttpProblem, problem, PublishCodes, UploadCodes, type ProblemBody, type ProblemCode } from './problem';
 
@@ -59,6 +59,7 @@ export function toHttpError(err: unknown, context: ErrorContext = {}): HttpError
   }
   if (err instanceof LedgerRejection) return of(problem(err.code, err.message, err.transactionId === undefined ? {} : { transactionId: err.transactionId }));
   if (err instanceof LedgerUnavailable) return of(problem('LEDGER_UNAVAILABLE', err.message));
+  if (err instanceof OutcomeUnknown) return of(problem('OUTCOME_UNKNOWN', err.message, { transactionId: err.transactionId }));
   // A query made on the network directly (the audit's block reads) that the peer did not answer.
   if (err instanceof GatewayError) {
     const rejected = findRejection([err.message, ...err.details.map((d) => d.message)]);

@@ -30,6 +30,7 @@ export function errorResponses(route: Pick<RouteOptions, 'method' | 'schema' | '
   if (schema.params !== undefined || schema.querystring !== undefined) codes.add('ARGUMENT_INVALID');
   if (route.method === 'POST') codes.add('REQUEST_INVALID').add('BODY_TOO_LARGE').add('UNSUPPORTED_MEDIA_TYPE');
   if (config.admission !== undefined) codes.add('OVERLOADED').add('LEDGER_UNAVAILABLE');
+  if (config.admission === 'writes') codes.add('OUTCOME_UNKNOWN');
   if (config.minBlock === true) codes.add('BLOCK_NOT_REACHED');
   if (config.oversized !== undefined) codes.delete('BODY_TOO_LARGE');
 

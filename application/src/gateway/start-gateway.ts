@@ -9,6 +9,7 @@ import { ImageSourcePaths } from '../imagesource/paths';
 import type { Publisher } from '../publishing/publisher';
 import { StudyStore } from '../imagesource/study-store';
 import { LedgerClient } from '../ledger/ledger-client';
+import { peerTransactionLookup } from '../ledger/transaction-status';
 import type { GatewayConfig } from './config';
 import { EventHub } from './event-hub';
 import { ensureGatewayIdentity } from './identity';
@@ -44,7 +45,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const network = conn.gateway.getNetwork(profile.channel);
   const contract = network.getContract(profile.chaincode);
   const metrics = new GatewayMetrics({ org: org.mspId });
-  const ledger = new LedgerClient(contract, { observer: metrics });
+  const ledger = new LedgerClient(contract, { observer: metrics, lookup: peerTransactionLookup(network) });
   const hub = new EventHub();
   const blocks = new PeerBlocks(network);
   // Uploads a crash left half-spooled are of no use to anyone.

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { audienceFor } from '@isl/chaincode';
 import { connectGateway, organisationOf, readConnectionProfile } from '@isl/network';
 import { LedgerClient } from '../ledger/ledger-client';
+import { peerTransactionLookup } from '../ledger/transaction-status';
 import { OrthancClient } from '../pacs/orthanc-client';
 import { orthancCredentials, OrthancFiles } from '../pacs/orthanc-config';
 import { AccessPolicy } from './access-policy';
@@ -36,7 +37,8 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
   const endpoints = imageSourceEndpoints(org);
   const key = await readSourceKey(paths.sourceKey);
   const connection = connectGateway({ org });
-  const ledger = new LedgerClient(connection.gateway.getNetwork(profile.channel).getContract(profile.chaincode));
+  const network = connection.gateway.getNetwork(profile.channel);
+  const ledger = new LedgerClient(network.getContract(profile.chaincode), { lookup: peerTransactionLookup(network) });
   const outbox = new DisclosureOutbox({
     dir: paths.outbox,
     ledger,

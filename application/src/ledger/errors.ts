@@ -24,6 +24,22 @@ export class LedgerUnavailable extends Error {
   }
 }
 
+/**
+ * A transaction reached ordering (or may have) but its commit status could not
+ * be learned: it may yet commit. Not a failure: the caller sends the same
+ * statement again, which applies it or answers that it already applied
+ * (statements are applied at most once).
+ */
+export class OutcomeUnknown extends Error {
+  readonly transactionId: string;
+
+  constructor(transactionId: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'OutcomeUnknown';
+    this.transactionId = transactionId;
+  }
+}
+
 /** A transaction was endorsed and ordered but the peers invalidated it (e.g. endorsement policy). */
 export class TransactionInvalid extends Error {
   readonly transactionId: string;

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as grpc from '@grpc/grpc-js';
-import { GatewayError, type Contract } from '@hyperledger/fabric-gateway';
+import { GatewayError, StatusCode, type Contract } from '@hyperledger/fabric-gateway';
 import sinon from 'sinon';
 import { LedgerClient } from './ledger-client';
-import { LedgerRejection, LedgerUnavailable } from './errors';
+import { LedgerRejection, LedgerUnavailable, OutcomeUnknown, TransactionInvalid } from './errors';
 
 function gatewayError(code: grpc.status, message: string, details: string[] = []): GatewayError {
   const cause: grpc.ServiceError = Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
@@ -48,5 +48,95 @@ describe('LedgerClient (stubbed contract)', () => {
     const client = new LedgerClient(contractWith(evaluate), { retries: noBackoff });
     await assert.rejects(client.evaluate('ListSources', []), (err: Error) => err instanceof GatewayError);
     assert.equal(evaluate.callCount, 1);
+  });
+});
+
+describe('LedgerClient submit: never told failed while it may have taken effect (stubbed contract)', () => {
+  const encoder = new TextEncoder();
+  const valid = { successful: true, code: StatusCode.VALID, blockNumber: 42n };
+  const policyFailure = { successful: false, code: StatusCode.ENDORSEMENT_POLICY_FAILURE, blockNumber: 43n };
+
+  /** One step per attempt: how its submit and its status calls go. */
+  interface Step {
+    readonly endorse?: Error;
+    readonly submit?: Error;
+    readonly statuses?: readonly (Error | typeof valid | typeof policyFailure)[];
+  }
+
+  function contractOf(steps: readonly Step[]): { contract: Contract; proposals: () => number } {
+    let n = 0;
+    const newProposal = () => {
+      const i = n++;
+      const step = steps[i] ?? {};
+      const transactionId = `tx${String(i + 1)}`;
+      let status = 0;
+      const commit = {
+        getStatus: () => {
+          const s = step.statuses?.[status++] ?? valid;
+          return s instanceof Error ? Promise.reject(s) : Promise.resolve({ ...s, transactionId });
+        },
+      };
+      const endorsed = {
+        getTransactionId: () => transactionId,
+        getResult: () => encoder.encode(JSON.stringify({ attempt: i + 1 })),
+        submit: () => (step.submit ? Promise.reject(step.submit) : Promise.resolve(commit)),
+      };
+      return { endorse: () => (step.endorse ? Promise.reject(step.endorse) : Promise.resolve(endorsed)) };
+    };
+    return { contract: { newProposal } as unknown as Contract, proposals: () => n };
+  }
+
+  const peerGone = () => gatewayError(grpc.status.UNAVAILABLE, 'connection refused');
+  const deadline = () => gatewayError(grpc.status.DEADLINE_EXCEEDED, 'deadline exceeded');
+
+  it('asks again for a commit status the peer did not give, without proposing again', async () => {
+    const { contract, proposals } = contractOf([{ statuses: [peerGone(), valid] }]);
+    const submitted = await new LedgerClient(contract, { retries: noBackoff }).submit('AllowAccess', ['s']);
+    assert.deepEqual([submitted.transactionId, submitted.result, proposals()], ['tx1', { attempt: 1 }, 1]);
+  });
+
+  it('answers OutcomeUnknown, naming the transaction, when the status of a sent transaction cannot be learned', async () => {
+    const { contract, proposals } = contractOf([{ statuses: [peerGone(), peerGone(), peerGone()] }]);
+    await assert.rejects(
+      new LedgerClient(contract, { retries: noBackoff }).submit('AllowAccess', ['s']),
+      (err: Error) => err instanceof OutcomeUnknown && err.transactionId === 'tx1',
+    );
+    assert.equal(proposals(), 1, 'a transaction that may commit is not proposed again');
+  });
+
+  it('returns the earlier attempt when a retry is invalidated because that attempt took effect after all', async () => {
+    const { contract } = contractOf([{ submit: deadline() }, { statuses: [policyFailure] }]);
+    const lookup = sinon.stub().callsFake((id: string) => Promise.resolve(id === 'tx1' ? { valid: true, code: 'VALID', blockNumber: 41n } : undefined));
+    const submitted = await new LedgerClient(contract, { retries: noBackoff, lookup }).submit('AllowAccess', ['s']);
+    assert.deepEqual([submitted.transactionId, submitted.blockNumber, submitted.result], ['tx1', 41n, { attempt: 1 }]);
+  });
+
+  it('answers OutcomeUnknown, not TransactionInvalid, while an earlier attempt cannot be placed', async () => {
+    const { contract } = contractOf([{ submit: deadline() }, { statuses: [policyFailure] }]);
+    const lookup = sinon.stub().resolves(undefined);
+    await assert.rejects(
+      new LedgerClient(contract, { retries: noBackoff, lookup }).submit('AllowAccess', ['s']),
+      (err: Error) => err instanceof OutcomeUnknown && err.transactionId === 'tx1',
+    );
+  });
+
+  it('keeps TransactionInvalid when every earlier attempt is known not to have taken effect', async () => {
+    const { contract } = contractOf([{ submit: deadline() }, { statuses: [policyFailure] }]);
+    const lookup = sinon.stub().resolves({ valid: false, code: 'MVCC_READ_CONFLICT', blockNumber: 40n });
+    await assert.rejects(
+      new LedgerClient(contract, { retries: noBackoff, lookup }).submit('AllowAccess', ['s']),
+      (err: Error) => err instanceof TransactionInvalid && err.transactionId === 'tx2' && err.validationCode === 'ENDORSEMENT_POLICY_FAILURE',
+    );
+  });
+
+  it('answers LedgerUnavailable only when nothing reached ordering', async () => {
+    const { contract, proposals } = contractOf([{ endorse: peerGone() }, { endorse: peerGone() }, { endorse: peerGone() }]);
+    await assert.rejects(new LedgerClient(contract, { retries: noBackoff }).submit('AllowAccess', ['s']), LedgerUnavailable);
+    assert.equal(proposals(), 3);
+    const sent = contractOf([{ submit: deadline() }, { endorse: peerGone() }, { endorse: peerGone() }]);
+    await assert.rejects(
+      new LedgerClient(sent.contract, { retries: noBackoff }).submit('AllowAccess', ['s']),
+      (err: Error) => err instanceof OutcomeUnknown && err.transactionId === 'tx1',
+    );
   });
 });
