@@ -55,7 +55,7 @@ export class BenchNetwork {
       const endpoints = imageSourceEndpoints(p);
       orgs.push({
         profile: p,
-        rest: new GatewayClient({ baseUrl: restUrl, token, timeoutMs: 60_000, overloadRetries: 0 }),
+        rest: new GatewayClient({ baseUrl: restUrl, token, timeoutMs: 60_000, overloadRetries: 0, outcomeRetries: 0 }),
         restUrl,
         token,
         source: await readSourceKey(paths.sourceKey),

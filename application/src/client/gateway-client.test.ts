@@ -52,6 +52,63 @@ describe('gateway client: writes the gateway turned away as OVERLOADED', () => {
   });
 });
 
+describe('gateway client: a relay whose outcome the gateway could not learn', () => {
+  let server: Server;
+  let base: string;
+  const bodies: string[] = [];
+  /** How many answers are 504 OUTCOME_UNKNOWN before the statement is known applied. */
+  let unknown = 0;
+
+  before(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (body += c));
+      req.on('end', () => {
+        bodies.push(body);
+        if (bodies.length <= unknown) {
+          res.writeHead(504, { 'content-type': 'application/problem+json' }).end(
+            JSON.stringify({
+              type: 'urn:isl:problem:OUTCOME_UNKNOWN',
+              title: 'outcome unknown',
+              status: 504,
+              detail: 'sent to ordering',
+              code: 'OUTCOME_UNKNOWN',
+              transactionId: 'cd',
+            }),
+          );
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ transactionId: 'cd', blockNumber: '7', alreadyApplied: true }));
+      });
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    base = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  });
+  after(() => {
+    server.close();
+  });
+  beforeEach(() => {
+    bodies.length = 0;
+  });
+
+  it('sends the same statement again and reports what the ledger says of it', async () => {
+    unknown = 1;
+    const result = await new GatewayClient({ baseUrl: base }).relay('a.b.c');
+    assert.deepEqual([result.transactionId, result.alreadyApplied], ['cd', true]);
+    assert.deepEqual(bodies, [JSON.stringify({ statement: 'a.b.c' }), JSON.stringify({ statement: 'a.b.c' })], 'the very same statement, not a new one');
+  });
+
+  it('hands OUTCOME_UNKNOWN, with the transaction, to a caller that asked for no retries', async () => {
+    unknown = 1;
+    await assert.rejects(
+      new GatewayClient({ baseUrl: base, outcomeRetries: 0 }).relay('a.b.c'),
+      (err: GatewayHttpError) => err.status === 504 && err.code === 'OUTCOME_UNKNOWN' && err.problem.transactionId === 'cd',
+    );
+    assert.equal(bodies.length, 1);
+  });
+});
+
 describe('gateway client: problem details and read-your-writes', () => {
   let server: Server;
   let base: string;

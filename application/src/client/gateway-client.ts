@@ -80,6 +80,8 @@ export interface GatewayClientOptions {
    * (at most 10 s each). Default 3; 0 for load generators, which must see it.
    */
   readonly overloadRetries?: number;
+  /** How often a relay answered OUTCOME_UNKNOWN is sent again (1 s, 2 s, 4 s apart). Default 3; 0 for load generators. */
+  readonly outcomeRetries?: number;
   /**
    * Reads pass ?minBlock= so they see this block and every write this client
    * made since (read your writes, also across gateways); default none.
@@ -105,9 +107,22 @@ export class GatewayClient {
     return this.#minBlock;
   }
 
-  /** Relays a signed statement; the gateway picks the transaction from its type. */
+  /**
+   * Relays a signed statement; the gateway picks the transaction from its type.
+   * An answer of OUTCOME_UNKNOWN (the statement reached ordering, its fate not
+   * known) is followed by the same statement again, which the ledger applies at
+   * most once: the answer is then "applied" or "already applied".
+   */
   async relay(statement: string): Promise<WriteResult> {
-    return this.#wrote(await this.#request<WriteResult>('POST', '/api/v1/statements', json({ statement })));
+    const retries = this.#o.outcomeRetries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.#wrote(await this.#request<WriteResult>('POST', '/api/v1/statements', json({ statement })));
+      } catch (err) {
+        if (!(err instanceof GatewayHttpError && err.code === 'OUTCOME_UNKNOWN' && attempt < retries)) throw err;
+        await delay(1_000 * 2 ** attempt);
+      }
+    }
   }
 
   #wrote<T extends { readonly blockNumber?: string }>(result: T): T {
