@@ -26,6 +26,8 @@ export function errorResponses(route: Pick<RouteOptions, 'method' | 'schema' | '
       break;
   }
   if (config.access !== 'public') codes.add('TOO_MANY_CONNECTIONS').add('REQUEST_TIMEOUT').add('INTERNAL');
+  // drain.ts: any request arriving while the gateway shuts down.
+  codes.add('SHUTTING_DOWN');
   const schema: FastifySchema = route.schema ?? {};
   if (schema.params !== undefined || schema.querystring !== undefined) codes.add('ARGUMENT_INVALID');
   if (route.method === 'POST') codes.add('REQUEST_INVALID').add('BODY_TOO_LARGE').add('UNSUPPORTED_MEDIA_TYPE');

@@ -21,6 +21,7 @@ export const GatewayCodes = {
   TOO_MANY_CONNECTIONS: [429, 'this client has too many connections open to the gateway'],
   OVERLOADED: [503, 'the gateway has its limit of requests of this kind in progress; retry after Retry-After'],
   LEDGER_UNAVAILABLE: [503, "the gateway's peer or the orderers did not answer, and nothing reached ordering; retry later"],
+  SHUTTING_DOWN: [503, 'this gateway is shutting down; send the request again after Retry-After, here or at another gateway'],
   OUTCOME_UNKNOWN: [
     504,
     'the statement reached ordering, or may have, but its outcome is not known (transactionId); send the same statement again: it is applied at most once',

@@ -19,6 +19,7 @@ import { HttpProblem, problem, PROBLEM_MEDIA_TYPE } from './problem';
 import { registerStatementRoutes } from './routes/statements';
 import { registerQueryRoutes } from './routes/queries';
 import { registerEventRoutes } from './routes/events';
+import { registerDrain } from './drain';
 import { registerAuditRoutes } from './routes/audit';
 import { registerPublicationRoutes, type PublicationRoutesOptions } from './routes/publications';
 import type { AuditedOrderer } from '../audit/ordering';
@@ -100,6 +101,8 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
     bodyLimit: 64 * 1024,
     // Node closes idle keep-alive sockets itself; in-flight requests finish on close().
     forceCloseConnections: 'idle',
+    // drain.ts answers requests that arrive while closing, as a problem with a retry hint.
+    return503OnClosing: false,
     requestTimeout: timeouts.requestMs,
     connectionTimeout: timeouts.idleMs,
     // Node checks the request and headers deadlines at this interval.
@@ -114,6 +117,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
   });
 
   // Before any route: every route must declare its access.
+  const draining = registerDrain(app);
   registerAccess(app, o.tokens);
   documentMinBlock(app);
   await registerOpenApi(app, o.mspId);
@@ -157,7 +161,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
 
   registerStatementRoutes(app, o.ledger, o.blocks, o.anonymousRatePerMinute);
   registerQueryRoutes(app, o.ledger);
-  registerEventRoutes(app, o.hub, o.network, o.chaincode);
+  registerEventRoutes(app, o.hub, o.network, o.chaincode, draining);
   registerAuditRoutes(app, o.network, o.chaincode, { ...(o.members ? { members: o.members } : {}), ...(o.orderers ? { orderers: o.orderers } : {}) });
   if (o.publications) {
     registerPublicationRoutes(app, o.publications);

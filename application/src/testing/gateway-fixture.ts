@@ -43,17 +43,21 @@ export interface FixtureOptions extends Partial<Omit<GatewayServerOptions, 'ledg
 /** Blocks a fake peer has: 0..height-1. */
 export class FakeBlocks implements CommittedBlocks {
   height = 10n;
+  /** Reads waiting for a block right now (?minBlock= beyond the height). */
+  waiting = 0;
   readonly original = new Map<string, bigint>();
   observe(block: bigint): void {
     if (block >= this.height) this.height = block + 1n;
   }
   reach(block: bigint, timeoutMs: number): Promise<boolean> {
     if (block < this.height) return Promise.resolve(true);
+    this.waiting++;
     return new Promise((resolve) => {
       const deadline = Date.now() + timeoutMs;
       const poll = setInterval(() => {
         if (block < this.height || Date.now() >= deadline) {
           clearInterval(poll);
+          this.waiting--;
           resolve(block < this.height);
         }
       }, 5);

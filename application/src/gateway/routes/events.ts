@@ -23,7 +23,7 @@ function matches(event: LedgerEvent, q: EventQuery): boolean {
 }
 
 /** Server-sent events: live from the hub, or replayed from a block (from= or Last-Event-ID) then live. */
-export function registerEventRoutes(app: FastifyInstance, hub: EventHub, network: Network, chaincode: string): void {
+export function registerEventRoutes(app: FastifyInstance, hub: EventHub, network: Network, chaincode: string, draining: AbortSignal): void {
   app.get<{ Querystring: EventQuery }>(
     '/api/v1/events',
     {
@@ -62,6 +62,12 @@ export function registerEventRoutes(app: FastifyInstance, hub: EventHub, network
       request.raw.on('close', () => {
         abort.abort();
       });
+      // The gateway is shutting down: end the stream; the client resumes elsewhere from its Last-Event-ID.
+      const onDrain = (): void => {
+        abort.abort();
+      };
+      if (draining.aborted) abort.abort();
+      draining.addEventListener('abort', onDrain, { once: true });
       try {
         if (from === undefined) {
           const unsubscribe = hub.subscribe(send);
@@ -88,8 +94,11 @@ export function registerEventRoutes(app: FastifyInstance, hub: EventHub, network
           }
         }
       } finally {
+        draining.removeEventListener('abort', onDrain);
         clearInterval(keepAlive);
-        res.end();
+        // Ended by the shutdown: close the connection too, or it would idle on and hold the server's close.
+        if (draining.aborted) res.end(() => res.socket?.destroy());
+        else res.end();
       }
     },
   );
