@@ -48,5 +48,16 @@ ISL_FABRIC_HOME=$(bash scripts/fabric/build.sh)
 export ISL_FABRIC_HOME
 log "Fabric binaries: $ISL_FABRIC_HOME/bin"
 
-log "compiling TypeScript"
-npx tsc -b >&2
+# Compile only when a source or configuration changed since the last build: a
+# restart (npm start after one node stopped) must not wait on the compiler,
+# which took 5-26 s under load even with nothing to do.
+build_stamp=node_modules/.isl-build-stamp
+changed() {
+  find platform chaincode network application bench tsconfig.json tsconfig.test.json package-lock.json \
+    \( -path '*/node_modules' -o -path '*/dist' \) -prune -o \( -name '*.ts' -o -name '*.json' \) -newer "$build_stamp" -print -quit
+}
+if [ ! -f "$build_stamp" ] || [ ! -f application/dist/services/main.js ] || [ -n "$(changed)" ]; then
+  log "compiling TypeScript"
+  npx tsc -b >&2
+  touch "$build_stamp"
+fi
