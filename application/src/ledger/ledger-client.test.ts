@@ -104,6 +104,15 @@ describe('LedgerClient submit: never told failed while it may have taken effect 
     assert.equal(proposals(), 1, 'a transaction that may commit is not proposed again');
   });
 
+  it('does not wait on a commit status past its deadline again: the outcome is unknown at once', async () => {
+    const { contract, proposals } = contractOf([{ statuses: [deadline(), valid] }]);
+    await assert.rejects(
+      new LedgerClient(contract, { retries: noBackoff }).submit('AllowAccess', ['s']),
+      (err: Error) => err instanceof OutcomeUnknown && err.transactionId === 'tx1',
+    );
+    assert.equal(proposals(), 1);
+  });
+
   it('returns the earlier attempt when a retry is invalidated because that attempt took effect after all', async () => {
     const { contract } = contractOf([{ submit: deadline() }, { statuses: [policyFailure] }]);
     const lookup = sinon.stub().callsFake((id: string) => Promise.resolve(id === 'tx1' ? { valid: true, code: 'VALID', blockNumber: 41n } : undefined));

@@ -58,6 +58,7 @@ const statusName = new Map<number, string>(Object.entries(StatusCode).map(([name
 // GatewayError.code is a plain number, so the gRPC codes it is compared with are too.
 const retryable = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
 const FAILED_PRECONDITION: number = grpc.status.FAILED_PRECONDITION;
+const DEADLINE_EXCEEDED: number = grpc.status.DEADLINE_EXCEEDED;
 
 /**
  * The ledger's transactions and queries through the Fabric Gateway: results
@@ -156,7 +157,8 @@ export class LedgerClient {
         return await commit.getStatus();
       } catch (err) {
         if (!isUnavailable(err)) throw err;
-        if (tries >= this.#retries.unavailableRetries) {
+        // Its deadline passed: asking again would only lengthen the wait for a transaction that may never commit.
+        if (tries >= this.#retries.unavailableRetries || (err instanceof GatewayError && err.code === DEADLINE_EXCEEDED)) {
           throw new OutcomeUnknown(attempt.transactionId, `transaction ${attempt.transactionId} was sent to ordering; its commit status could not be learned`, {
             cause: err,
           });

@@ -56,7 +56,10 @@ export function connectGateway(options: ConnectGatewayOptions): GatewayConnectio
     evaluateOptions: deadline(10_000),
     endorseOptions: deadline(30_000),
     submitOptions: deadline(10_000),
-    commitStatusOptions: deadline(60_000),
+    // A transaction the Raft leader had not replicated when it died never commits: waiting longer than a few
+    // election timeouts (2.5 s in the topology) only holds the caller. The ledger client then looks it up and
+    // answers "outcome unknown" rather than guessing (issue 14's 60 s tails).
+    commitStatusOptions: deadline(15_000),
     ...options.deadlines,
   });
   return {
