@@ -58,11 +58,21 @@ describe('topology', () => {
 
 describe('ports', () => {
   it('names the node whose port another process holds', async () => {
-    const t = expandTopology(parseTopology(text, 'topology.yaml'), 29000);
+    // A block of ports nobody holds now (other test networks may run on this machine), then one squatted.
+    let base: number | undefined;
+    for (let b = 18_000; b <= 32_000 && base === undefined; b += 500) {
+      base = await assertPortsFree(expandTopology(parseTopology(text, 'topology.yaml'), b)).then(
+        () => b,
+        () => undefined,
+      );
+    }
+    assert.ok(base !== undefined, 'no free block of ports between 18000 and 32000');
+    const t = expandTopology(parseTopology(text, 'topology.yaml'), base);
+    const port = base + 110;
     const squatter = createServer();
-    await new Promise<void>((resolve) => squatter.listen(29110, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
     try {
-      await assert.rejects(assertPortsFree(t), /127\.0\.0\.1:29110 \(orderer\.hospital2\)/);
+      await assert.rejects(assertPortsFree(t), new RegExp(`127\\.0\\.0\\.1:${String(port)} \\(orderer\\.hospital2\\)`));
     } finally {
       squatter.close();
     }
