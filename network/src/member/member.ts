@@ -226,9 +226,9 @@ export class Member {
     await Promise.all([healthy(orderer.node.name, () => orderer.healthy()), ...peers.map((p) => healthy(p.node.name, () => p.healthy()))]);
   }
 
-  /** Stops the member's processes: peers, orderer, then CA. */
+  /** Stops the member's processes: chaincode servers and peers, orderer, then CA. */
   async stop(): Promise<void> {
-    await Promise.all(this.org.peers.map((p) => this.supervisor.stop(p.name)));
+    await Promise.all(this.org.peers.flatMap((p) => [this.supervisor.stop(`chaincode.${p.name}`), this.supervisor.stop(p.name)]));
     await this.supervisor.stop(this.org.orderer.name);
     await this.supervisor.stop(this.org.ca.name);
   }
