@@ -11,7 +11,7 @@ import { MemberError } from '../member/member-error';
 import { ordererEnvironment } from '../node/orderer';
 import { peerEnvironment } from '../node/peer';
 import { NetworkState } from '../state';
-import { address, type Endpoint, type PeerNode } from '../topology/topology';
+import { address, type Endpoint, type OrdererNode, type PeerNode } from '../topology/topology';
 import { FABRIC_CA_IMAGE_TAG, FABRIC_IMAGE_TAG, type Service } from './compose';
 
 /** Where Fabric's peer image keeps its own chaincode-as-a-service builder (same contract as network/ccaas-builder). */
@@ -133,44 +133,46 @@ export class MemberCompose {
   }
 
   #orderer(): Service {
-    const { org, home, config } = this.#member;
+    const { org, config } = this.#member;
     const node = org.orderer;
+    return this.#fabricNode(node, 'orderer', [node.endpoint, node.admin, node.operations], (tls, data, tlsCaCerts) =>
+      ordererEnvironment({ node, tls, data, tlsCaCerts, logging: config.logging, listenHost: anyHost }),
+    );
+  }
+
+  #peer(node: PeerNode): Service {
+    const { org, config } = this.#member;
+    // Gossip inside the organisation: a peer bootstraps from its sibling.
+    const sibling = org.peers.find((p) => p.name !== node.name) ?? node;
+    // core.yaml names the trusted TLS CAs (peer.tls.clientRootCAs.files).
+    const service = this.#fabricNode(node, 'peer', [node.endpoint, node.operations], (tls, data) =>
+      peerEnvironment({ node, sibling, tls, data, logging: config.logging, listenHost: anyHost }),
+    );
+    return { ...service, depends_on: { [org.orderer.name]: { condition: 'service_healthy' } } };
+  }
+
+  /**
+   * What an orderer's and a peer's services share: the node's identity and
+   * ledger folders, the trusted TLS CAs and the containers' configuration,
+   * mounted; its ports on the member's address; /healthz on its operations port.
+   */
+  #fabricNode(
+    node: OrdererNode | PeerNode,
+    role: 'orderer' | 'peer',
+    ports: readonly Endpoint[],
+    environment: (tls: IdentityFiles, data: string, tlsCaCerts: readonly string[]) => Record<string, string>,
+  ): Service {
+    const { org, home } = this.#member;
     const tls = new IdentityFiles(home.layout.identity(org.name, node.name));
     const data = home.layout.nodeData(node.name);
     const tlsCaCerts = this.#member.trustedTlsCaCerts();
     return {
-      image: `hyperledger/fabric-orderer:${FABRIC_IMAGE_TAG}`,
+      image: `hyperledger/fabric-${role}:${FABRIC_IMAGE_TAG}`,
       container_name: node.name,
-      environment: {
-        FABRIC_CFG_PATH: this.configDir,
-        ...ordererEnvironment({ node, tls, data, tlsCaCerts, logging: config.logging, listenHost: anyHost }),
-      },
-      ports: [node.endpoint, node.admin, node.operations].map(publish),
+      environment: { FABRIC_CFG_PATH: this.configDir, ...environment(tls, data, tlsCaCerts) },
+      ports: ports.map(publish),
       volumes: [bind(tls.dir, 'ro'), ...tlsCaCerts.map((f) => bind(f, 'ro')), bind(this.configDir, 'ro'), bind(data, 'rw')],
-      labels: { 'isl.org': org.mspId, 'isl.role': 'orderer' },
-      restart: 'unless-stopped',
-      healthcheck: operationsHealthcheck(node.operations.port),
-    };
-  }
-
-  #peer(node: PeerNode): Service {
-    const { org, home, config } = this.#member;
-    // Gossip inside the organisation: a peer bootstraps from its sibling.
-    const sibling = org.peers.find((p) => p.name !== node.name) ?? node;
-    const tls = new IdentityFiles(home.layout.identity(org.name, node.name));
-    const data = home.layout.nodeData(node.name);
-    return {
-      image: `hyperledger/fabric-peer:${FABRIC_IMAGE_TAG}`,
-      container_name: node.name,
-      environment: {
-        FABRIC_CFG_PATH: this.configDir,
-        ...peerEnvironment({ node, sibling, tls, data, logging: config.logging, listenHost: anyHost }),
-      },
-      ports: [node.endpoint, node.operations].map(publish),
-      // core.yaml names the trusted TLS CAs (peer.tls.clientRootCAs.files).
-      volumes: [bind(tls.dir, 'ro'), ...this.#member.trustedTlsCaCerts().map((f) => bind(f, 'ro')), bind(this.configDir, 'ro'), bind(data, 'rw')],
-      depends_on: { [org.orderer.name]: { condition: 'service_healthy' } },
-      labels: { 'isl.org': org.mspId, 'isl.role': 'peer' },
+      labels: { 'isl.org': org.mspId, 'isl.role': role },
       restart: 'unless-stopped',
       healthcheck: operationsHealthcheck(node.operations.port),
     };
