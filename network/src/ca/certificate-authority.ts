@@ -23,6 +23,32 @@ export interface CaOptions {
   readonly tlsHosts?: readonly string[];
 }
 
+export const caServerEnvironment = { FABRIC_CA_SERVER_LOGLEVEL: 'warning' } as const;
+
+/**
+ * fabric-ca-server's arguments once its home holds its configuration and
+ * certificates (no registrar secret: only the first start needs it). `listenHost`
+ * is 0.0.0.0 in a container, whose published ports carry the CA's address.
+ */
+export function caServerStartArgs(org: Organisation, home: string, listenHost: string = org.ca.endpoint.host): string[] {
+  return [
+    'start',
+    '--home',
+    home,
+    '--address',
+    listenHost,
+    '--port',
+    String(org.ca.endpoint.port),
+    '--ca.name',
+    org.ca.name,
+    '--tls.enabled',
+    '--operations.listenaddress',
+    `${listenHost}:${String(org.ca.operations.port)}`,
+    '--metrics.provider',
+    'prometheus',
+  ];
+}
+
 /** One organisation's Fabric CA: its server process, and the identities enrolled through it. */
 export class CertificateAuthority {
   readonly #o: CaOptions;
@@ -51,28 +77,15 @@ export class CertificateAuthority {
       name: this.name,
       command: fabric.bin('fabric-ca-server'),
       args: [
-        'start',
-        '--home',
-        home,
+        ...caServerStartArgs(org, home),
         '--boot',
         `registrar:${this.#o.secret('registrar')}`,
-        '--address',
-        org.ca.endpoint.host,
-        '--port',
-        String(org.ca.endpoint.port),
-        '--ca.name',
-        this.name,
         '--csr.cn',
         this.name,
         '--csr.hosts',
         (this.#o.tlsHosts ?? loopbackHosts).join(','),
-        '--tls.enabled',
-        '--operations.listenaddress',
-        address(org.ca.operations),
-        '--metrics.provider',
-        'prometheus',
       ],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', FABRIC_CA_SERVER_LOGLEVEL: 'warning' },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...caServerEnvironment },
     });
   }
 

@@ -4,16 +4,20 @@ import { address, type Organisation, type Topology } from '../topology/topology'
 export const FABRIC_IMAGE_TAG = '2.5.9';
 export const FABRIC_CA_IMAGE_TAG = '1.5.21';
 
-interface Service {
+/** One service of a docker-compose file (the keys this project writes). */
+export interface Service {
   image?: string;
   build?: { context: string; dockerfile: string };
   container_name: string;
-  command?: string;
+  command?: string | string[];
+  user?: string;
   environment: Record<string, string>;
   ports: string[];
   volumes: string[];
-  depends_on?: string[];
+  depends_on?: string[] | Record<string, { condition: 'service_healthy' }>;
   labels: Record<string, string>;
+  restart?: 'unless-stopped';
+  healthcheck?: { test: string[]; interval: string; timeout: string; retries: number; start_period: string };
 }
 
 /** Names a node's service and host name inside the compose network. */

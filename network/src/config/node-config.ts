@@ -16,14 +16,17 @@ export const TOTAL_QUERY_LIMIT = 100_000;
  * settable from the environment); everything per node is set through
  * CORE_... and ORDERER_... variables (see peer.ts, orderer.ts).
  */
-export function writeNodeConfig(fabric: FabricHome, configDir: string, tlsCaCerts: readonly string[]): void {
+export function writeNodeConfig(
+  fabric: FabricHome,
+  configDir: string,
+  tlsCaCerts: readonly string[],
+  // The peer image's own ccaas builder (/opt/hyperledger/ccaas_builder) in a container.
+  ccaasBuilder: string = fabric.ccaasBuilder,
+): void {
   mkdirSync(configDir, { recursive: true });
   const core = parseDocument(readFileSync(join(fabric.defaultConfig, 'core.yaml'), 'utf8'));
   // Chaincode runs as a service (ccaas); no Docker daemon is involved.
-  core.setIn(
-    ['chaincode', 'externalBuilders'],
-    [{ name: 'ccaas', path: fabric.ccaasBuilder, propagateEnvironment: ['CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG'] }],
-  );
+  core.setIn(['chaincode', 'externalBuilders'], [{ name: 'ccaas', path: ccaasBuilder, propagateEnvironment: ['CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG'] }]);
   core.setIn(['vm', 'endpoint'], '');
   // The proposal's timestamp must be within this window of the peer's clock
   // (Fabric's default, stated here because the product relies on it).

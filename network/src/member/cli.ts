@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { MemberCompose } from '../compose/member-compose';
 import { FabricHome } from '../fabric-home';
 import { loadCharter, type Charter } from './charter';
 import { MemberChaincode } from './member-chaincode';
@@ -18,6 +19,7 @@ const usage = `usage: member <command> --home <folder> [options]   (run each on 
   bundle-import <bundle.json>...   keeps other members' public bundles (refuses any private key)
   start                            starts the CA, orderer and peers, trusting the bundles held now
   stop                             stops them
+  compose                          writes <home>/docker-compose.yaml: the same nodes on Fabric's official images
   found-propose --charter <file> --out <genesis.block>   makes the channel's genesis block from the founders' bundles
   found-join --charter <file> --block <genesis.block>     verifies the block against the bundles held, joins orderer and peers
   chaincode-approve                installs the charter's chaincode on its peers, starts their servers, approves as its admin
@@ -131,6 +133,9 @@ async function runLocalCommand({ command, values, positionals, home, required, l
     case 'stop':
       await member().stop();
       log('stopped');
+      return true;
+    case 'compose':
+      log(`wrote ${new MemberCompose({ member: member(), fabric: FabricHome.locate() }).write()}`);
       return true;
     case 'found-propose': {
       const fabric = FabricHome.locate();

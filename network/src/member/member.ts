@@ -181,12 +181,17 @@ export class Member {
     return this.org.peers.map((p) => new Peer(context, p));
   }
 
-  #nodeContext(): ConstructorParameters<typeof Orderer>[0] {
+  /** The TLS CA certificates its nodes trust: its own CA's and those of the bundles held now (written from them). */
+  trustedTlsCaCerts(): string[] {
     const others = [...this.heldBundles().values()].map((b) => {
       this.channelMember(b);
       return this.home.memberMaterial(b.mspId).tlsCaCert;
     });
-    const tlsCaCerts = [this.home.layout.caCert(this.org.name), ...others];
+    return [this.home.layout.caCert(this.org.name), ...others];
+  }
+
+  #nodeContext(): ConstructorParameters<typeof Orderer>[0] {
+    const tlsCaCerts = this.trustedTlsCaCerts();
     return {
       fabric: this.#fabric,
       layout: this.home.layout,
@@ -221,9 +226,9 @@ export class Member {
     await Promise.all([healthy(orderer.node.name, () => orderer.healthy()), ...peers.map((p) => healthy(p.node.name, () => p.healthy()))]);
   }
 
-  /** Stops the member's processes: peers, orderer, then CA. */
+  /** Stops the member's processes: chaincode servers and peers, orderer, then CA. */
   async stop(): Promise<void> {
-    await Promise.all(this.org.peers.map((p) => this.supervisor.stop(p.name)));
+    await Promise.all(this.org.peers.flatMap((p) => [this.supervisor.stop(`chaincode.${p.name}`), this.supervisor.stop(p.name)]));
     await this.supervisor.stop(this.org.orderer.name);
     await this.supervisor.stop(this.org.ca.name);
   }

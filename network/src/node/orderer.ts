@@ -6,7 +6,7 @@ import type { Layout } from '../layout';
 import type { Supervisor } from '../process/supervisor';
 import type { IdentityFiles } from '../ca/identity';
 import { nodeIdentities, type NodeContext } from './node-context';
-import { address, type OrdererNode } from '../topology/topology';
+import { address, type Endpoint, type OrdererNode } from '../topology/topology';
 import { getOperations, healthy, metricValue } from './operations';
 import { run } from '../process/run';
 
@@ -15,6 +15,56 @@ export interface OrdererChannelInfo {
   readonly status: string;
   readonly consensusRelation: string;
   readonly height: number;
+}
+
+/** Where an orderer runs: its identity, ledger folder, the TLS CAs it trusts, and the host it listens on. */
+export interface OrdererPlacement {
+  readonly node: OrdererNode;
+  readonly tls: IdentityFiles;
+  readonly data: string;
+  readonly tlsCaCerts: readonly string[];
+  readonly logging: string;
+  /** Default: the node's own address; 0.0.0.0 in a container, whose published ports carry that address. */
+  readonly listenHost?: string;
+}
+
+/**
+ * The orderer's ORDERER_... settings: the same for a process on the member's
+ * host and for its container (which sees the same paths, mounted).
+ */
+export function ordererEnvironment({ node, tls, data, tlsCaCerts, logging, listenHost = node.endpoint.host }: OrdererPlacement): Record<string, string> {
+  const listen = (e: Endpoint): string => `${listenHost}:${String(e.port)}`;
+  const allTlsCas = `[${tlsCaCerts.join(',')}]`;
+  return {
+    FABRIC_LOGGING_SPEC: logging,
+    ORDERER_GENERAL_LISTENADDRESS: listenHost,
+    ORDERER_GENERAL_LISTENPORT: String(node.endpoint.port),
+    ORDERER_GENERAL_LOCALMSPID: node.mspId,
+    ORDERER_GENERAL_LOCALMSPDIR: tls.msp,
+    ORDERER_GENERAL_BOOTSTRAPMETHOD: 'none',
+    ORDERER_GENERAL_TLS_ENABLED: 'true',
+    ORDERER_GENERAL_TLS_CERTIFICATE: tls.tlsCert,
+    ORDERER_GENERAL_TLS_PRIVATEKEY: tls.tlsKey,
+    ORDERER_GENERAL_TLS_ROOTCAS: allTlsCas,
+    ORDERER_GENERAL_TLS_CLIENTAUTHREQUIRED: 'true',
+    ORDERER_GENERAL_TLS_CLIENTROOTCAS: allTlsCas,
+    ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: tls.tlsCert,
+    ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: tls.tlsKey,
+    ORDERER_GENERAL_CLUSTER_ROOTCAS: allTlsCas,
+    ORDERER_FILELEDGER_LOCATION: join(data, 'ledger'),
+    ORDERER_CONSENSUS_WALDIR: join(data, 'etcdraft', 'wal'),
+    ORDERER_CONSENSUS_SNAPDIR: join(data, 'etcdraft', 'snapshot'),
+    ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
+    ORDERER_ADMIN_LISTENADDRESS: listen(node.admin),
+    ORDERER_ADMIN_TLS_ENABLED: 'true',
+    ORDERER_ADMIN_TLS_CERTIFICATE: tls.tlsCert,
+    ORDERER_ADMIN_TLS_PRIVATEKEY: tls.tlsKey,
+    ORDERER_ADMIN_TLS_ROOTCAS: allTlsCas,
+    ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
+    ORDERER_ADMIN_TLS_CLIENTROOTCAS: allTlsCas,
+    ORDERER_OPERATIONS_LISTENADDRESS: listen(node.operations),
+    ORDERER_METRICS_PROVIDER: 'prometheus',
+  };
 }
 
 /** One organisation's Raft orderer node: mutual TLS on its client, cluster and admin endpoints. */
@@ -40,10 +90,8 @@ export class Orderer {
   }
 
   start(): void {
-    const tls = this.tls;
     const data = this.#layout.nodeData(this.node.name);
     mkdirSync(data, { recursive: true });
-    const allTlsCas = `[${this.#tlsCaCerts.join(',')}]`;
     this.#supervisor.start({
       name: this.node.name,
       command: this.#fabric.bin('orderer'),
@@ -51,34 +99,7 @@ export class Orderer {
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         FABRIC_CFG_PATH: this.#layout.config,
-        FABRIC_LOGGING_SPEC: this.#topology.logging,
-        ORDERER_GENERAL_LISTENADDRESS: this.node.endpoint.host,
-        ORDERER_GENERAL_LISTENPORT: String(this.node.endpoint.port),
-        ORDERER_GENERAL_LOCALMSPID: this.node.mspId,
-        ORDERER_GENERAL_LOCALMSPDIR: tls.msp,
-        ORDERER_GENERAL_BOOTSTRAPMETHOD: 'none',
-        ORDERER_GENERAL_TLS_ENABLED: 'true',
-        ORDERER_GENERAL_TLS_CERTIFICATE: tls.tlsCert,
-        ORDERER_GENERAL_TLS_PRIVATEKEY: tls.tlsKey,
-        ORDERER_GENERAL_TLS_ROOTCAS: allTlsCas,
-        ORDERER_GENERAL_TLS_CLIENTAUTHREQUIRED: 'true',
-        ORDERER_GENERAL_TLS_CLIENTROOTCAS: allTlsCas,
-        ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: tls.tlsCert,
-        ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: tls.tlsKey,
-        ORDERER_GENERAL_CLUSTER_ROOTCAS: allTlsCas,
-        ORDERER_FILELEDGER_LOCATION: join(data, 'ledger'),
-        ORDERER_CONSENSUS_WALDIR: join(data, 'etcdraft', 'wal'),
-        ORDERER_CONSENSUS_SNAPDIR: join(data, 'etcdraft', 'snapshot'),
-        ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
-        ORDERER_ADMIN_LISTENADDRESS: address(this.node.admin),
-        ORDERER_ADMIN_TLS_ENABLED: 'true',
-        ORDERER_ADMIN_TLS_CERTIFICATE: tls.tlsCert,
-        ORDERER_ADMIN_TLS_PRIVATEKEY: tls.tlsKey,
-        ORDERER_ADMIN_TLS_ROOTCAS: allTlsCas,
-        ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
-        ORDERER_ADMIN_TLS_CLIENTROOTCAS: allTlsCas,
-        ORDERER_OPERATIONS_LISTENADDRESS: address(this.node.operations),
-        ORDERER_METRICS_PROVIDER: 'prometheus',
+        ...ordererEnvironment({ node: this.node, tls: this.tls, data, tlsCaCerts: this.#tlsCaCerts, logging: this.#topology.logging }),
       },
     });
   }

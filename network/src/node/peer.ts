@@ -4,9 +4,55 @@ import type { Layout } from '../layout';
 import type { Supervisor } from '../process/supervisor';
 import type { IdentityFiles } from '../ca/identity';
 import { nodeIdentities, type NodeContext } from './node-context';
-import { address, type PeerNode } from '../topology/topology';
+import { address, type Endpoint, type PeerNode } from '../topology/topology';
 import { getOperations, healthy, metricValue } from './operations';
 import { run } from '../process/run';
+
+/** Where a peer runs: its bootstrap sibling, identity, ledger folder, and the host it listens on. */
+export interface PeerPlacement {
+  readonly node: PeerNode;
+  readonly sibling: PeerNode;
+  readonly tls: IdentityFiles;
+  readonly data: string;
+  readonly logging: string;
+  /** Default: the node's own address; 0.0.0.0 in a container, whose published ports carry that address. */
+  readonly listenHost?: string;
+}
+
+/**
+ * The peer's CORE_... settings: the same for a process on the member's host
+ * and for its container (which sees the same paths, mounted).
+ */
+export function peerEnvironment({ node, sibling, tls, data, logging, listenHost = node.endpoint.host }: PeerPlacement): Record<string, string> {
+  const listen = (e: Endpoint): string => `${listenHost}:${String(e.port)}`;
+  return {
+    FABRIC_LOGGING_SPEC: logging,
+    CORE_PEER_ID: node.name,
+    CORE_PEER_ADDRESS: address(node.endpoint),
+    CORE_PEER_LISTENADDRESS: listen(node.endpoint),
+    CORE_PEER_CHAINCODEADDRESS: address(node.chaincodeCallback),
+    CORE_PEER_CHAINCODELISTENADDRESS: listen(node.chaincodeCallback),
+    CORE_PEER_GOSSIP_BOOTSTRAP: address(sibling.endpoint),
+    CORE_PEER_GOSSIP_ENDPOINT: address(node.endpoint),
+    CORE_PEER_GOSSIP_EXTERNALENDPOINT: address(node.endpoint),
+    CORE_PEER_LOCALMSPID: node.mspId,
+    CORE_PEER_MSPCONFIGPATH: tls.msp,
+    CORE_PEER_FILESYSTEMPATH: data,
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_TLS_CERT_FILE: tls.tlsCert,
+    CORE_PEER_TLS_KEY_FILE: tls.tlsKey,
+    CORE_PEER_TLS_ROOTCERT_FILE: tls.tlsCa,
+    CORE_PEER_TLS_CLIENTAUTHREQUIRED: 'true',
+    CORE_PEER_TLS_CLIENTCERT_FILE: tls.tlsCert,
+    CORE_PEER_TLS_CLIENTKEY_FILE: tls.tlsKey,
+    CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',
+    CORE_OPERATIONS_LISTENADDRESS: listen(node.operations),
+    CORE_METRICS_PROVIDER: 'prometheus',
+    CORE_PEER_GATEWAY_ENABLED: 'true',
+    // Fills connection.json's {{.address}}: each peer dials its own chaincode server.
+    CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG: JSON.stringify({ address: address(node.chaincodeServer) }),
+  };
+}
 
 /** A peer: LevelDB state, gateway service on, mutual TLS, blocks pulled from the orderers. */
 export class Peer {
@@ -29,7 +75,6 @@ export class Peer {
   }
 
   start(): void {
-    const tls = this.tls;
     const org = this.#topology.organisations.find((o) => o.name === this.node.org);
     // Gossip inside the organisation: a peer bootstraps from its sibling.
     const sibling = org?.peers.find((p) => p.name !== this.node.name) ?? this.node;
@@ -42,31 +87,7 @@ export class Peer {
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         FABRIC_CFG_PATH: this.#layout.config,
-        FABRIC_LOGGING_SPEC: this.#topology.logging,
-        CORE_PEER_ID: this.node.name,
-        CORE_PEER_ADDRESS: address(this.node.endpoint),
-        CORE_PEER_LISTENADDRESS: address(this.node.endpoint),
-        CORE_PEER_CHAINCODEADDRESS: address(this.node.chaincodeCallback),
-        CORE_PEER_CHAINCODELISTENADDRESS: address(this.node.chaincodeCallback),
-        CORE_PEER_GOSSIP_BOOTSTRAP: address(sibling.endpoint),
-        CORE_PEER_GOSSIP_ENDPOINT: address(this.node.endpoint),
-        CORE_PEER_GOSSIP_EXTERNALENDPOINT: address(this.node.endpoint),
-        CORE_PEER_LOCALMSPID: this.node.mspId,
-        CORE_PEER_MSPCONFIGPATH: tls.msp,
-        CORE_PEER_FILESYSTEMPATH: data,
-        CORE_PEER_TLS_ENABLED: 'true',
-        CORE_PEER_TLS_CERT_FILE: tls.tlsCert,
-        CORE_PEER_TLS_KEY_FILE: tls.tlsKey,
-        CORE_PEER_TLS_ROOTCERT_FILE: tls.tlsCa,
-        CORE_PEER_TLS_CLIENTAUTHREQUIRED: 'true',
-        CORE_PEER_TLS_CLIENTCERT_FILE: tls.tlsCert,
-        CORE_PEER_TLS_CLIENTKEY_FILE: tls.tlsKey,
-        CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',
-        CORE_OPERATIONS_LISTENADDRESS: address(this.node.operations),
-        CORE_METRICS_PROVIDER: 'prometheus',
-        CORE_PEER_GATEWAY_ENABLED: 'true',
-        // Fills connection.json's {{.address}}: each peer dials its own chaincode server.
-        CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG: JSON.stringify({ address: address(this.node.chaincodeServer) }),
+        ...peerEnvironment({ node: this.node, sibling, tls: this.tls, data, logging: this.#topology.logging }),
       },
     });
   }
