@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../process/run';
+import { selfSignedCa } from '../testing/openssl-ca';
 import { readCrlIssuedBy } from './crl';
 import { MemberError } from './member-error';
 
@@ -11,23 +12,7 @@ async function caWithCrl(dir: string, name: string): Promise<{ caCert: string; c
   const caCert = join(dir, `${name}.pem`);
   const key = join(dir, `${name}.key`);
   const crl = join(dir, `${name}.crl.pem`);
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    caCert,
-    '-subj',
-    `/CN=${name}`,
-    '-days',
-    '1',
-  ]);
+  selfSignedCa(dir, name);
   writeFileSync(join(dir, `${name}.index`), '');
   writeFileSync(join(dir, `${name}.cnf`), `[ca]\ndefault_ca=d\n[d]\ndatabase=${join(dir, `${name}.index`)}\ndefault_md=sha256\ndefault_crl_days=1\n`);
   await run('openssl', ['ca', '-gencrl', '-config', join(dir, `${name}.cnf`), '-keyfile', key, '-cert', caCert, '-out', crl]);
