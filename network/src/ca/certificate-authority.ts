@@ -108,6 +108,23 @@ export class CertificateAuthority {
     writeOrgMsp(layout.orgMsp(org.name), this.caCert);
   }
 
+  /**
+   * Revokes every certificate enrolled for `id` (reason: key compromise) and
+   * has the CA sign a new CRL; returns the CRL's file (PEM).
+   */
+  async revoke(id: string): Promise<string> {
+    const registrar = join(this.#o.layout.caHome(this.#o.org.name), 'registrar');
+    await this.#client(['revoke', '-u', this.url, '-H', registrar, '-M', join(registrar, 'msp'), '-e', id, '-r', 'keycompromise', '--gencrl']);
+    return join(registrar, 'msp', 'crls', 'crl.pem');
+  }
+
+  /** Has the CA sign its current CRL (every certificate it revoked); returns the CRL's file (PEM). */
+  async crl(): Promise<string> {
+    const registrar = join(this.#o.layout.caHome(this.#o.org.name), 'registrar');
+    await this.#client(['gencrl', '-u', this.url, '-H', registrar, '-M', join(registrar, 'msp')]);
+    return join(registrar, 'msp', 'crls', 'crl.pem');
+  }
+
   identity(id: string): IdentityFiles {
     return new IdentityFiles(this.#o.layout.identity(this.#o.org.name, id));
   }

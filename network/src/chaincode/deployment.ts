@@ -236,9 +236,9 @@ export class ChaincodeDeployment {
   /**
    * Commits the definition, endorsed by `endorsers` (default: one peer of every
    * organisation here); the lifecycle endorsement policy decides how many
-   * organisations' peers that takes.
+   * organisations' peers that takes. Returns the commit's transaction ID.
    */
-  async commit(sequence: number, policy?: string, endorsers?: readonly EndorsingPeer[]): Promise<void> {
+  async commit(sequence: number, policy?: string, endorsers?: readonly EndorsingPeer[]): Promise<string> {
     const [org] = this.#o.topology.organisations;
     if (!org) {
       throw new Error('no organisation');
@@ -250,16 +250,17 @@ export class ChaincodeDeployment {
         return { endpoint: peer.node.endpoint, tlsCaCert: peer.tls.tlsCa };
       });
     const targets = peers.flatMap((p) => ['--peerAddresses', address(p.endpoint), '--tlsRootCertFiles', p.tlsCaCert]);
-    await this.#firstPeer(org).cli([
-      'lifecycle',
-      'chaincode',
-      'commit',
-      ...this.#ordererArgs(org),
-      ...this.#definitionArgs(sequence, policy),
-      ...targets,
-      '--waitForEventTimeout',
-      '60s',
-    ]);
+    // The CLI names the transaction only in its info log.
+    const out = await this.#firstPeer(org).cli(
+      ['lifecycle', 'chaincode', 'commit', ...this.#ordererArgs(org), ...this.#definitionArgs(sequence, policy), ...targets, '--waitForEventTimeout', '60s'],
+      120_000,
+      'INFO',
+    );
+    const txId = /txid \[([0-9a-f]+)\] committed with status \(VALID\)/.exec(out)?.[1];
+    if (txId === undefined) {
+      throw new Error(`${this.label}: the commit of sequence ${String(sequence)} reported no valid transaction:\n${out}`);
+    }
+    return txId;
   }
 
   /** The committed definition, or undefined when none is committed yet. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { bundleFormat, parseBundle, serialiseBundle, type MemberBundle } from './bundle';
 import { MemberError } from './member-error';
 import { privateKeysInJson } from './private-keys';
+import { selfSignedCa } from '../testing/openssl-ca';
 
 /** A CA and an orderer TLS certificate it issued for 10.77.0.2 (openssl, as a member's CA would). */
 function certificates(): { ca: string; orderer: string; strangerCa: string } {
@@ -16,23 +17,7 @@ function certificates(): { ca: string; orderer: string; strangerCa: string } {
   };
   try {
     for (const name of ['ca', 'stranger']) {
-      ossl(
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.pem`,
-        '-subj',
-        `/CN=${name}`,
-        '-days',
-        '1',
-      );
+      selfSignedCa(dir, name);
     }
     ossl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'o.key', '-out', 'o.csr', '-subj', '/CN=orderer');
     writeFileSync(join(dir, 'ext'), 'subjectAltName=IP:10.77.0.2\n');

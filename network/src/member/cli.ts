@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MemberCompose } from '../compose/member-compose';
@@ -10,6 +10,7 @@ import { Membership } from './membership';
 import { Founding } from './found';
 import { Member } from './member';
 import { memberConfigFormat } from './member-config';
+import { MemberEpoch } from './member-epoch';
 import { MemberError } from './member-error';
 import { MemberHome } from './member-home';
 
@@ -29,7 +30,14 @@ const usage = `usage: member <command> --home <folder> [options]   (run each on 
   propose-consenter-remove --msp-id <MSP> --out <update.pb>        proposes removing its orderer (keeps at least 3)
   update-sign --update <update.pb> --out <signature>               signs an update as this member's admin (only the signature goes back)
   update-submit --update <update.pb> [--signature <file>]...       submits it with the signatures (and this admin's own)
-  join --charter <file>            (the newcomer, once admitted) joins its orderer and peers to the channel`;
+  join --charter <file>            (the newcomer, once admitted) joins its orderer and peers to the channel
+  propose-leave --msp-id <MSP> --out <update.pb>                   proposes removing a member (its orderer must no longer be a consenter)
+  stakes --out <stakes.json>       every channel member's stake read through this member's peer (isl stake compile compiles it)
+  epoch-approve --epoch <epoch.json>   approves a compiled stake epoch (next sequence, its policy) as this member's admin
+  epoch-commit --epoch <epoch.json>    commits it once a majority approved, then records the epoch (RecordEpoch)
+  identity-revoke --id <identity> --out <crl.pem>   revokes one of this member's identities at its CA; writes the CA's new CRL
+  crl --out <crl.pem>              writes this member's CA's current CRL
+  propose-crl --crl <crl.pem> --out <update.pb>     proposes putting this member's CRL into its MSP in the channel`;
 
 const options = {
   home: { type: 'string' },
@@ -45,6 +53,9 @@ const options = {
   bundle: { type: 'string' },
   update: { type: 'string' },
   signature: { type: 'string', multiple: true },
+  epoch: { type: 'string' },
+  id: { type: 'string' },
+  crl: { type: 'string' },
 } as const;
 
 /** What every command works with: its flags, the member's home, and the parts built from them on demand. */
@@ -62,7 +73,7 @@ interface Invocation {
 
 async function main(argv: readonly string[]): Promise<void> {
   const run = invocation(argv);
-  if (!(await runLocalCommand(run)) && !(await runChannelCommand(run))) {
+  if (!(await runLocalCommand(run)) && !(await runChannelCommand(run)) && !(await runEpochOrRevocationCommand(run))) {
     throw new MemberError('MEMBER_CONFIG_INVALID', `unknown command ${String(run.command)}\n${usage}`);
   }
 }
@@ -176,6 +187,9 @@ async function runChannelCommand({ command, values, required, log, member, membe
     case 'propose-consenter-remove':
       await membership().proposeConsenterRemove(required('msp-id'), resolve(required('out')));
       return true;
+    case 'propose-leave':
+      await membership().proposeLeave(required('msp-id'), resolve(required('out')));
+      return true;
     case 'update-sign': {
       await membership().sign(resolve(required('update')), resolve(required('out')));
       log(`signed; send ${resolve(required('out'))} back to the proposer`);
@@ -194,6 +208,40 @@ async function runChannelCommand({ command, values, required, log, member, membe
       log('joined the channel');
       return true;
     }
+    default:
+      return false;
+  }
+}
+
+/** Stake epochs and revocations, each member on its own host. False if the command is not one of them. */
+async function runEpochOrRevocationCommand({ command, required, log, member, homeCharter, membership }: Invocation): Promise<boolean> {
+  const epoch = (): MemberEpoch => new MemberEpoch({ member: member(), fabric: FabricHome.locate(), charter: homeCharter(), log });
+  switch (command) {
+    case 'stakes':
+      await epoch().stakes(resolve(required('out')));
+      log(`wrote the stakes to ${resolve(required('out'))}`);
+      return true;
+    case 'epoch-approve':
+      await epoch().approve(resolve(required('epoch')));
+      return true;
+    case 'epoch-commit':
+      await epoch().commit(resolve(required('epoch')));
+      return true;
+    case 'identity-revoke':
+    case 'crl': {
+      const m = member();
+      const id = command === 'crl' ? undefined : required('id');
+      if (id !== undefined && !existsSync(m.home.layout.identity(m.org.name, id))) {
+        throw new MemberError('IDENTITY_UNKNOWN', `${m.org.name} enrolled no identity "${id}" in this home; nothing revoked`);
+      }
+      const crl = id === undefined ? await m.ca.crl() : await m.ca.revoke(id);
+      copyFileSync(crl, resolve(required('out')));
+      log(`${id === undefined ? '' : `revoked ${id}; `}${m.ca.name}'s CRL is in ${resolve(required('out'))}`);
+      return true;
+    }
+    case 'propose-crl':
+      await membership().proposeRevocation(resolve(required('crl')), resolve(required('out')));
+      return true;
     default:
       return false;
   }

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { common } from '@hyperledger/fabric-protos';
+import { basename, join } from 'node:path';
+import { common, peer } from '@hyperledger/fabric-protos';
 import { parse, stringify } from 'yaml';
 import type { OrganisationProfile } from '../connection-profile';
 import { connectGateway } from '../gateway/connect';
-import { defineFreshSource } from '../testing/define-source';
+import { defineFreshSource, defineSourceEndorsedBy } from '../testing/define-source';
 import { writeGenesisBlock } from '../channel/genesis';
 import type { ChannelMember } from '../config/configtx';
 import { FabricHome, projectRoot } from '../fabric-home';
@@ -26,6 +26,7 @@ const root = join(projectRoot, '.run', 'members-test');
 const exchange = join(root, 'exchange');
 const homeOf = (name: string): string => join(root, 'homes', name);
 const cliTs = join(projectRoot, 'network', 'src', 'member', 'cli.ts');
+const islTs = join(projectRoot, 'application', 'src', 'cli', 'main.ts');
 const founders = [
   { name: 'hospital1', mspId: 'Hospital1MSP', description: 'Northside General Hospital' },
   { name: 'hospital2', mspId: 'Hospital2MSP', description: 'Riverside Imaging Centre' },
@@ -97,6 +98,12 @@ function memberProfile(name: string, mspId: string): OrganisationProfile {
   };
 }
 
+/** A gateway refusal's message with each peer's own (fabric-gateway puts those in details). */
+function gatewayErrorText(err: unknown): string {
+  const details = (err as { details?: { mspId?: string; message?: string }[] }).details ?? [];
+  return [err instanceof Error ? err.message : String(err), ...details.map((d) => `${d.mspId ?? '?'}: ${d.message ?? ''}`)].join(' | ');
+}
+
 /** A copy of a file beside it (the peer CLI signs in place). */
 function copyOf(file: string): string {
   const copy = `${file}.copy`;
@@ -113,6 +120,8 @@ describe('founding the consortium: 3 members, each on its own host with its own 
   const hosts = new Map<string, Host>();
   const topology = loadTopology(join(projectRoot, 'test-network-config', 'topology.yaml'));
   const charterFile = join(exchange, 'charter.yaml');
+  /** When the newcomer's bundle was handed over: the start of its time to a first endorsement. */
+  let bundleReadyAt = 0;
 
   /** Runs the member command on the member's host, as its operator would (docs/deployment.md). */
   const member = async (name: string, args: readonly string[]): Promise<string> => {
@@ -123,6 +132,17 @@ describe('founding the consortium: 3 members, each on its own host with its own 
       timeoutMs: 240_000,
     });
     return stderr;
+  };
+
+  /** Runs the isl command line on a member's host (the stake compiler needs no network). */
+  const isl = async (name: string, args: readonly string[]): Promise<string> => {
+    const host = hosts.get(name);
+    assert.ok(host, `no host ${name}`);
+    const { stdout } = await host.exec(process.execPath, ['-r', 'ts-node/register/transpile-only', islTs, ...args], {
+      env: { ...process.env, TS_NODE_PROJECT: join(projectRoot, 'tsconfig.test.json') },
+      timeoutMs: 60_000,
+    });
+    return stdout;
   };
 
   before(async () => {
@@ -348,7 +368,6 @@ describe('founding the consortium: 3 members, each on its own host with its own 
     const metricsOf = async (name: string, port: number): Promise<string> => (await getOperations(at(name, port), '/metrics')).body;
     const joinUpdate = join(exchange, 'join-hospital4.update');
     const consenterUpdate = join(exchange, 'consenter-hospital4.update');
-    let bundleReadyAt = 0;
 
     it("inits on its own host, holds the founders' bundles and starts; a member proposes admitting it", async () => {
       await member(newcomer.name, [
@@ -478,6 +497,242 @@ describe('founding the consortium: 3 members, each on its own host with its own 
       } finally {
         connection.close();
       }
+    });
+  });
+
+  describe('the next stake epoch includes the newcomer', () => {
+    const channel = topology.channel;
+    const stakesFile = join(exchange, 'epoch-2.stakes.json');
+    const epochFile = join(exchange, 'epoch-2.json');
+
+    it("a member reads every member's stake through its own peer and compiles the epoch: the newcomer has a seat at the floor weight", async () => {
+      await member('hospital1', ['stakes', '--out', stakesFile]);
+      const { stakes, sequence } = JSON.parse(readFileSync(stakesFile, 'utf8')) as { stakes: Record<string, number>; sequence: number };
+      assert.deepEqual(Object.keys(stakes).sort(), everyone.map((f) => f.mspId).sort());
+      assert.equal(stakes[newcomer.mspId], 0, 'the newcomer has published no study yet');
+      assert.equal(sequence, 2);
+      await isl('hospital1', ['stake', 'compile', '--stakes', stakesFile, '--out', epochFile, '--floor', '1']);
+      const epoch = JSON.parse(readFileSync(epochFile, 'utf8')) as { policy: string; sequence: number };
+      assert.equal(epoch.sequence, 2);
+      // 4 seats of equal (floor) weight: more than half is any 3 of the 4 members' peers.
+      assert.equal(epoch.policy, `OutOf(3, ${everyone.map((f) => `'${f.mspId}.peer'`).join(', ')})`);
+    });
+
+    it('each member approves it with its own admin on its own host; it is committed once a majority approved, and recorded', async () => {
+      const altered = join(exchange, 'epoch-2.altered.json');
+      const text = readFileSync(epochFile, 'utf8');
+      writeFileSync(altered, text.replace(/"policy": "OutOf\(3, /, '"policy": "OutOf(2, '));
+      await assert.rejects(member('hospital2', ['epoch-approve', '--epoch', altered]), /EPOCH_INVALID: .*its policy is not the one its compiler record names/);
+      rmSync(altered);
+
+      await member('hospital1', ['epoch-approve', '--epoch', epochFile]);
+      await member(newcomer.name, ['epoch-approve', '--epoch', epochFile]);
+      await assert.rejects(
+        member('hospital1', ['epoch-commit', '--epoch', epochFile]),
+        /CHAINCODE_NOT_APPROVED: .* at sequence 2 is approved by 2 of 4 members \(Hospital1MSP, Hospital4MSP\); a majority must approve/,
+      );
+      await member('hospital2', ['epoch-approve', '--epoch', epochFile]);
+      assert.match(
+        await member('hospital1', ['epoch-commit', '--epoch', epochFile]),
+        /committed sequence 2 in block \d+; recorded the epoch \(transaction [0-9a-f]{64}\)/,
+      );
+      // The member that had not approved approves the committed definition, so its peer runs it too.
+      await member('hospital3', ['epoch-approve', '--epoch', epochFile]);
+    });
+
+    it("a transaction endorsed without the newcomer fails validation (ENDORSEMENT_POLICY_FAILURE); with the newcomer's endorsement it is valid", async () => {
+      const connection = connectGateway({ org: memberProfile('hospital1', 'Hospital1MSP') });
+      try {
+        const contract = connection.gateway.getNetwork(channel).getContract(topology.chaincode.name);
+        const without = await defineSourceEndorsedBy(contract, channel, topology.chaincode.name, ['Hospital1MSP', 'Hospital2MSP']);
+        assert.equal(without.successful, false);
+        assert.equal(without.code, peer.TxValidationCode.ENDORSEMENT_POLICY_FAILURE);
+        const withNewcomer = await defineSourceEndorsedBy(contract, channel, topology.chaincode.name, ['Hospital1MSP', 'Hospital2MSP', newcomer.mspId]);
+        assert.equal(withNewcomer.successful, true, `code ${String(withNewcomer.code)}`);
+        process.stdout.write(
+          `      (from ${newcomer.name}'s bundle to its first endorsement committed valid, transaction ${withNewcomer.transactionId}: ${((Date.now() - bundleReadyAt) / 1000).toFixed(1)} s)\n`,
+        );
+      } finally {
+        connection.close();
+      }
+    });
+  });
+
+  describe('a member leaves: its orderer is removed as a consenter, then its MSP, each by a majority of admins', () => {
+    const channel = topology.channel;
+    const leaver = founders[1] ?? newcomer;
+    const signers = ['hospital3', newcomer.name];
+    const at = (name: string, port: number): { host: string; port: number } => ({ host: hosts.get(name)?.address ?? '', port });
+    /** Signs on each signer's host and submits on hospital1's: only the update and the signatures pass between hosts. */
+    const signAndSubmit = async (update: string): Promise<string[]> => {
+      const sigs = signers.map((h) => join(exchange, `${basename(update)}.${h}.sig`));
+      const described: string[] = [];
+      for (const [i, h] of signers.entries()) {
+        described.push(await member(h, ['update-sign', '--update', update, '--out', sigs[i] ?? '']));
+      }
+      await member('hospital1', ['update-submit', '--update', update, ...sigs.flatMap((f) => ['--signature', f])]);
+      return described;
+    };
+
+    it('refuses removing an MSP the channel does not have, and a member whose orderer is still a consenter, proposing nothing', async () => {
+      const out = join(exchange, 'leave-unknown.update');
+      await assert.rejects(
+        member('hospital1', ['propose-leave', '--msp-id', 'Hospital9MSP', '--out', out]),
+        /MEMBER_NOT_IN_CHANNEL: Hospital9MSP is not a member of channel imaging \(members: Hospital1MSP, Hospital2MSP, Hospital3MSP, Hospital4MSP\)/,
+      );
+      await assert.rejects(
+        member('hospital1', ['propose-leave', '--msp-id', leaver.mspId, '--out', out]),
+        /MEMBER_STILL_CONSENTER: Hospital2MSP's orderer 10\.77\.0\.3:7010 is still a Raft consenter: propose-consenter-remove first/,
+      );
+      assert.equal(existsSync(out), false, 'no update written');
+    });
+
+    it("removes its orderer from the consenters (3 of 4 admins, not its own): the others' Raft cluster is 3", async () => {
+      const update = join(exchange, 'consenter-remove-hospital2.update');
+      assert.match(await member('hospital1', ['propose-consenter-remove', '--msp-id', leaver.mspId, '--out', update]), /removes Hospital2MSP's orderer/);
+      await signAndSubmit(update);
+      await waitFor(
+        "the remaining 3 orderers in one Raft cluster of 3, without hospital2's",
+        async () => {
+          const metrics = await Promise.all(everyone.filter((f) => f !== leaver).map(async (f) => (await getOperations(at(f.name, 7012), '/metrics')).body));
+          return metrics.every(
+            (m) => metricValue(m, 'consensus_etcdraft_cluster_size', { channel }) === 3 && metricValue(m, 'consensus_etcdraft_active_nodes', { channel }) === 3,
+          );
+        },
+        { timeoutMs: 120_000 },
+      );
+      await assert.rejects(
+        member('hospital1', ['propose-consenter-remove', '--msp-id', 'Hospital3MSP', '--out', join(exchange, 'too-few.update')]),
+        /CONSENTERS_TOO_FEW: removing Hospital3MSP's orderer would leave 2 Raft consenter\(s\)/,
+      );
+    });
+
+    it("removes its MSP from the channel; its client is refused by the remaining members' peers", async () => {
+      const update = join(exchange, 'leave-hospital2.update');
+      await member('hospital1', ['propose-leave', '--msp-id', leaver.mspId, '--out', update]);
+      const [described] = await signAndSubmit(update);
+      assert.match(described ?? '', /removes Application › Hospital2MSP; removes Orderer › Hospital2MSP/);
+
+      // hospital2's own client, through hospital1's peer (TLS still trusts hospital2's CA: the refusal is the channel's).
+      const profile = { ...memberProfile(leaver.name, leaver.mspId), peers: memberProfile('hospital1', 'Hospital1MSP').peers };
+      const refusal = await waitFor(
+        "hospital1's peer to refuse hospital2's client",
+        async () => {
+          const connection = connectGateway({ org: profile });
+          try {
+            await connection.gateway.getNetwork(channel).getContract(topology.chaincode.name).evaluateTransaction('GetStake', '');
+            return false;
+          } catch (err) {
+            return gatewayErrorText(err);
+          } finally {
+            connection.close();
+          }
+        },
+        { timeoutMs: 60_000, intervalMs: 1_000 },
+      );
+      assert.match(refusal, /error validating proposal: access denied: channel \[imaging\] creator org unknown, creator is malformed/);
+
+      // Its admin, on its own host, can no longer read the channel from a remaining member's orderer.
+      const h2 = hosts.get(leaver.name);
+      assert.ok(h2);
+      const ids = join(homeOf(leaver.name), 'orgs', leaver.name, 'identities', 'admin');
+      await assert.rejects(
+        h2.exec(
+          fabric.bin('peer'),
+          [
+            'channel',
+            'fetch',
+            'config',
+            join(root, 'leaver-config.block'),
+            '-c',
+            channel,
+            '-o',
+            `${hosts.get('hospital1')?.address ?? ''}:7010`,
+            '--tls',
+            '--cafile',
+            join(homeOf(leaver.name), 'channel', 'members', 'Hospital1MSP', 'msp', 'tlscacerts', 'ca.pem'),
+            '--clientauth',
+            '--certfile',
+            join(ids, 'tls', 'cert.pem'),
+            '--keyfile',
+            join(ids, 'tls', 'key.pem'),
+          ],
+          {
+            env: {
+              PATH: process.env.PATH ?? '',
+              FABRIC_CFG_PATH: join(homeOf(leaver.name), 'config'),
+              CORE_PEER_LOCALMSPID: leaver.mspId,
+              CORE_PEER_MSPCONFIGPATH: join(ids, 'msp'),
+            },
+            timeoutMs: 60_000,
+          },
+        ),
+        /can't read the block: &\{FORBIDDEN\}/,
+      );
+      assert.equal(existsSync(join(root, 'leaver-config.block')), false);
+    });
+  });
+
+  describe("a compromised identity of a member is revoked: its CA's CRL goes into its MSP in the channel", () => {
+    const channel = topology.channel;
+    const ids = join(homeOf('hospital3'), 'orgs', 'hospital3', 'identities');
+    /** hospital3's image source signs (TLS is its client's: the refusal must come from the channel's MSP, not the handshake). */
+    const asImageSource = (): { certificate: string; privateKey: string } => ({
+      certificate: readFileSync(join(ids, 'image-source', 'msp', 'signcerts', 'cert.pem'), 'utf8'),
+      privateKey: readFileSync(join(ids, 'image-source', 'msp', 'keystore', 'key.pem'), 'utf8'),
+    });
+    const evaluate = async (signer?: { certificate: string; privateKey: string }): Promise<string> => {
+      const connection = connectGateway({ org: memberProfile('hospital3', 'Hospital3MSP'), ...(signer ? { signer } : {}) });
+      try {
+        const bytes = await connection.gateway.getNetwork(channel).getContract(topology.chaincode.name).evaluateTransaction('GetStake', '');
+        return new TextDecoder().decode(bytes);
+      } finally {
+        connection.close();
+      }
+    };
+
+    it("refuses a CRL signed by another member's CA, proposing nothing", async () => {
+      assert.match(await evaluate(asImageSource()), /^\[/, 'the image source identity evaluates before it is revoked');
+      const foreign = join(exchange, 'hospital1.crl.pem');
+      await member('hospital1', ['crl', '--out', foreign]);
+      const out = join(exchange, 'crl-foreign.update');
+      await assert.rejects(
+        member('hospital3', ['propose-crl', '--crl', foreign, '--out', out]),
+        /CRL_INVALID: .*hospital1\.crl\.pem is not signed by Hospital3MSP's CA: its issuer is ".*ca\.hospital1.*"/,
+      );
+      assert.equal(existsSync(out), false, 'no update written');
+      await assert.rejects(
+        member('hospital3', ['identity-revoke', '--id', 'nobody', '--out', join(exchange, 'x.crl.pem')]),
+        /IDENTITY_UNKNOWN: hospital3 enrolled no identity "nobody"/,
+      );
+    });
+
+    it('its CA revokes the image source identity; once the CRL is in its MSP the identity is refused, its client still works', async () => {
+      const crl = join(exchange, 'hospital3.crl.pem');
+      await member('hospital3', ['identity-revoke', '--id', 'image-source', '--out', crl]);
+      const update = join(exchange, 'crl-hospital3.update');
+      assert.match(await member('hospital3', ['propose-crl', '--crl', crl, '--out', update]), /puts Hospital3MSP's CRL/);
+      // The MSP's values are modified under its own Admins policy: hospital3's admin alone signs (update-submit adds it).
+      await member('hospital3', ['update-submit', '--update', update]);
+      const refusal = await waitFor(
+        "hospital3's peer to refuse the revoked image source identity",
+        async () => {
+          try {
+            await evaluate(asImageSource());
+            return false;
+          } catch (err) {
+            return gatewayErrorText(err);
+          }
+        },
+        { timeoutMs: 60_000, intervalMs: 1_000 },
+      );
+      assert.match(refusal, /error validating proposal: access denied: channel \[imaging\] creator org \[Hospital3MSP\]/);
+      // The peer tells the caller no more than that; its own log (on hospital3's disk) names the reason.
+      assert.match(
+        readFileSync(join(homeOf('hospital3'), 'logs', 'peer0.hospital3.log'), 'utf8'),
+        /could not validate identity against certification chain: The certificate has been revoked \(certificate subject=CN=image-source,OU=client/,
+      );
+      assert.match(await evaluate(), /^\[/, "hospital3's client still evaluates");
     });
   });
 

@@ -69,6 +69,18 @@ export class MemberChaincode {
     return { sequence, packageId };
   }
 
+  /** The committed definition of the charter's chaincode, if any. */
+  async committed(): Promise<CommittedDefinition | undefined> {
+    return this.#deployment.committed();
+  }
+
+  /** Approves a definition of the charter's chaincode (a stake epoch's sequence and policy) as this member's admin. */
+  async approveDefinition(packageId: string, sequence: number, policy: string | undefined): Promise<void> {
+    const { org } = this.#member;
+    this.#log(`approving ${this.#deployment.label} at sequence ${String(sequence)} as ${org.mspId}'s admin`);
+    await this.#deployment.approve(org, packageId, sequence, policy);
+  }
+
   /**
    * Commits the charter's definition once a majority of the channel's members
    * approved it, endorsed by a peer of each approving member; refuses before
@@ -80,8 +92,21 @@ export class MemberChaincode {
       this.#log(`${this.#deployment.label} is committed already (sequence ${String(committed.sequence)})`);
       return committed;
     }
-    const sequence = (committed?.sequence ?? 0) + 1;
-    const approvals = await this.#deployment.approvals(sequence);
+    await this.commitDefinition((committed?.sequence ?? 0) + 1, undefined);
+    const now = await this.#deployment.committed();
+    if (!now) {
+      throw new Error(`${this.#deployment.label}: committed, but the peer does not report it`);
+    }
+    return now;
+  }
+
+  /**
+   * Commits the definition at `sequence` with `policy` once a majority of the
+   * channel's members approved exactly it (CHAINCODE_NOT_APPROVED before),
+   * endorsed by a peer of each approving member. Returns who approved and the commit's transaction.
+   */
+  async commitDefinition(sequence: number, policy: string | undefined): Promise<{ readonly approving: readonly string[]; readonly txId: string }> {
+    const approvals = await this.#deployment.approvals(sequence, policy);
     const members = Object.keys(approvals).sort();
     const approving = members.filter((id) => approvals[id] === true);
     if (approving.length * 2 <= members.length) {
@@ -91,16 +116,12 @@ export class MemberChaincode {
       );
     }
     this.#log(`committing ${this.#deployment.label} at sequence ${String(sequence)}, approved by ${approving.join(', ')}`);
-    await this.#deployment.commit(
+    const txId = await this.#deployment.commit(
       sequence,
-      undefined,
+      policy,
       approving.map((id) => this.#endorser(id)),
     );
-    const now = await this.#deployment.committed();
-    if (!now) {
-      throw new Error(`${this.#deployment.label}: committed at sequence ${String(sequence)}, but the peer does not report it`);
-    }
-    return now;
+    return { approving, txId };
   }
 
   /** The peer that endorses the commit for a member: this member's first, another's first anchor peer (from its bundle). */

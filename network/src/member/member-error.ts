@@ -23,7 +23,12 @@ export type MemberErrorCode =
   | 'SIGNATURE_INVALID'
   | 'SIGNATURE_NOT_ADMIN'
   | 'UPDATE_REFUSED'
-  | 'CONSENTERS_TOO_FEW';
+  | 'CONSENTERS_TOO_FEW'
+  | 'MEMBER_STILL_CONSENTER'
+  | 'EPOCH_INVALID'
+  | 'EPOCH_STALE'
+  | 'IDENTITY_UNKNOWN'
+  | 'CRL_INVALID';
 
 /** A refusal of bad input or of a step out of order: it names what is wrong and the command changed nothing. */
 export class MemberError extends CodedError<MemberErrorCode> {}

@@ -4,6 +4,7 @@ import { CertificateAuthority } from '../ca/certificate-authority';
 import { IdentityFiles } from '../ca/identity';
 import { nodeOusConfig } from '../ca/msp';
 import type { ChannelMember } from '../config/configtx';
+import type { OrganisationProfile } from '../connection-profile';
 import { writeNodeConfig } from '../config/node-config';
 import type { FabricHome } from '../fabric-home';
 import { Orderer } from '../node/orderer';
@@ -103,6 +104,30 @@ export class Member {
       msp: { caCert, tlsCaCert: caCert, nodeOUs: nodeOusConfig('cacerts/ca.pem') },
       anchorPeers: [anchor.endpoint],
       orderer: { endpoint: this.org.orderer.endpoint, tlsCert: readFileSync(this.ordererIdentity.tlsCert, 'utf8') },
+    };
+  }
+
+  /** What a gateway connection to this member's first peer needs, acting as its client (or its admin). */
+  gatewayProfile(): OrganisationProfile {
+    const [peer] = this.org.peers;
+    if (!peer) {
+      throw new Error(`${this.org.name} has no peer`);
+    }
+    const caCert = this.home.layout.caCert(this.org.name);
+    const files = (id: string): OrganisationProfile['client'] => {
+      const identity = new IdentityFiles(this.home.layout.identity(this.org.name, id));
+      return { cert: identity.signCert, key: identity.signKey, tlsCert: identity.tlsCert, tlsKey: identity.tlsKey };
+    };
+    return {
+      name: this.org.name,
+      mspId: this.org.mspId,
+      description: this.org.description,
+      ca: { url: this.ca.url, name: this.ca.name, caCert },
+      peers: [{ name: peer.name, endpoint: peer.endpoint, tlsCaCert: caCert }],
+      gateway: this.org.gateway,
+      imageSource: this.org.imageSource,
+      client: files('client'),
+      admin: files('admin'),
     };
   }
 

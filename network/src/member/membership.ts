@@ -9,6 +9,7 @@ import { run, CommandError } from '../process/run';
 import { waitFor } from '../process/wait';
 import { address, type Endpoint } from '../topology/topology';
 import { parseBundle, type MemberBundle } from './bundle';
+import { readCrlIssuedBy } from './crl';
 import type { Charter } from './charter';
 import {
   cloneConfig,
@@ -194,6 +195,50 @@ export class Membership {
     await this.#writeUpdate(config, modified, out, `removes ${mspId}'s orderer ${address(endpoint)} from the Raft consenters`);
   }
 
+  /**
+   * Proposes removing a member: its organisation from the Application and
+   * Orderer groups. Refuses an MSP ID the channel does not have, and a member
+   * whose orderer is still a consenter (that is removed first, on its own).
+   */
+  async proposeLeave(mspId: string, out: string): Promise<void> {
+    const config = await this.currentConfig();
+    const endpoint = mspId === this.#member.org.mspId ? this.#member.org.orderer.endpoint : this.#bundleOfMember(config, mspId).orderer.endpoint;
+    if (consenters(config).some((c) => c.host === endpoint.host && c.port === endpoint.port)) {
+      throw new MemberError(
+        'MEMBER_STILL_CONSENTER',
+        `${mspId}'s orderer ${address(endpoint)} is still a Raft consenter: propose-consenter-remove first (one consenter change per update); nothing proposed`,
+      );
+    }
+    const modified = cloneConfig(config);
+    setOrgGroup(modified, 'Application', mspId, undefined);
+    if (orgGroup(config, 'Orderer', mspId)) {
+      setOrgGroup(modified, 'Orderer', mspId, undefined);
+    }
+    await this.#writeUpdate(config, modified, out, `removes ${mspId} from channel ${this.#charter.channel}`);
+  }
+
+  /**
+   * Proposes putting this member's CRL into its MSP in the channel (Application
+   * and Orderer groups): the identities it lists are refused from then on. The
+   * CRL must be signed by this member's own CA (CRL_INVALID otherwise).
+   */
+  async proposeRevocation(crlFile: string, out: string): Promise<void> {
+    const { mspId } = this.#member.org;
+    const pem = await readCrlIssuedBy(crlFile, this.#member.ca.caCert, mspId);
+    const config = await this.currentConfig();
+    const modified = cloneConfig(config);
+    for (const section of ['Application', 'Orderer'] as const) {
+      const msp = orgGroup(modified, section, mspId)?.values?.MSP?.value as { config?: { revocation_list?: string[] } } | undefined;
+      if (msp?.config) {
+        // The CA's CRL lists every certificate it revoked so far: it replaces the previous one.
+        msp.config.revocation_list = [Buffer.from(pem, 'utf8').toString('base64')];
+      } else if (section === 'Application') {
+        throw new MemberError('MEMBER_NOT_IN_CHANNEL', `${mspId} is not a member of channel ${this.#charter.channel}; nothing proposed`);
+      }
+    }
+    await this.#writeUpdate(config, modified, out, `puts ${mspId}'s CRL (${crlFile}) into its MSP`);
+  }
+
   #bundleOfMember(config: ChannelConfig, mspId: string): MemberBundle {
     if (!memberIds(config).includes(mspId)) {
       throw new MemberError(
@@ -222,7 +267,7 @@ export class Membership {
       writeFileSync(join(work, 'update.pb'), update.configUpdate);
       const decoded = (await protoDecode(this.#fabric, join(work, 'update.pb'), 'common.ConfigUpdate')) as { read_set?: ConfigGroup; write_set?: ConfigGroup };
       const out: string[] = [];
-      changes(decoded.read_set, decoded.write_set ?? {}, [], out);
+      changes(decoded.read_set, decoded.write_set ?? {}, (await this.currentConfig()).channel_group, [], out);
       return out;
     } finally {
       rmSync(work, { recursive: true, force: true });
@@ -365,19 +410,23 @@ export class Membership {
   }
 }
 
-/** Walks a config update's write set against its read set: what it adds, removes and sets. */
-function changes(read: ConfigGroup | undefined, write: ConfigGroup, path: readonly string[], out: string[]): void {
+/**
+ * Walks a config update's write set against its read set and the channel's
+ * current configuration: what it adds, removes and sets. A removed group is in
+ * neither set, only in the configuration.
+ */
+function changes(read: ConfigGroup | undefined, write: ConfigGroup, current: ConfigGroup | undefined, path: readonly string[], out: string[]): void {
   const where = path.length > 0 ? path.join(' › ') : 'Channel';
   for (const [name, w] of Object.entries(write.groups ?? {})) {
     const r = read?.groups?.[name];
     if (!r) {
       out.push(`adds ${[...path, name].join(' › ')}`);
     } else {
-      changes(r, w, [...path, name], out);
+      changes(r, w, current?.groups?.[name], [...path, name], out);
     }
   }
   if (read && write.version !== read.version) {
-    for (const name of Object.keys(read.groups ?? {}).filter((n) => !(n in (write.groups ?? {})))) {
+    for (const name of Object.keys(current?.groups ?? {}).filter((n) => !(n in (write.groups ?? {})))) {
       out.push(`removes ${[...path, name].join(' › ')}`);
     }
   }

@@ -127,8 +127,9 @@ export class Peer {
   }
 
   /** Runs the peer CLI as the organisation's admin against this peer. */
-  async cli(args: readonly string[], timeoutMs = 120_000): Promise<string> {
-    const { stdout, stderr } = await run(this.#fabric.bin('peer'), args, { env: this.adminEnv(), timeoutMs });
+  async cli(args: readonly string[], timeoutMs = 120_000, logging?: string): Promise<string> {
+    const env = logging === undefined ? this.adminEnv() : { ...this.adminEnv(), FABRIC_LOGGING_SPEC: logging };
+    const { stdout, stderr } = await run(this.#fabric.bin('peer'), args, { env, timeoutMs });
     return `${stdout}${stderr}`;
   }
 

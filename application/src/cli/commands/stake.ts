@@ -4,6 +4,8 @@ import { describeEpochReport } from '../../stake/epoch-report';
 import { EpochError, EpochRotation, type EpochProposal, type PendingEpoch } from '../../stake/epoch-rotation';
 import { compileStakePolicy, MORE_THAN_HALF, pickEndorsers } from '../../stake/policy';
 import type { RegisterCommand } from './index';
+import { compileMemberEpoch, type CompiledEpochFile } from '../../stake/member-epoch-compile';
+import { writeFileAtomic } from '@isl/platform';
 import { operatorConsortium } from './operator';
 
 interface EpochFlags {
@@ -46,7 +48,29 @@ export const registerStake: RegisterCommand = (program: Command, context: () => 
   const stake = program.command('stake').description("organisations' stake (studies published) and the stake-weighted endorsement policy");
   registerShow(stake, context);
   registerEpoch(stake, context);
+  registerCompile(stake, context);
 };
+
+/** `isl stake compile`: a consortium member's stakes file compiled into the epoch every member approves (docs/deployment.md). */
+function registerCompile(stake: Command, context: () => CliContext): void {
+  stake
+    .command('compile')
+    .description('compile the stakes a member read (npm run member -- stakes) into the stake epoch each member approves on its own host')
+    .requiredOption('--stakes <file>', 'the stakes file')
+    .requiredOption('--out <file>', 'where to write the compiled epoch')
+    .option('--floor <n>', 'weight of a member with fewer studies', '1')
+    .action((flags: { stakes: string; out: string; floor: string }) => {
+      const ctx = context();
+      let epoch: CompiledEpochFile;
+      try {
+        epoch = compileMemberEpoch(flags.stakes, floorOf(flags));
+      } catch (err) {
+        throw new CliError(err instanceof Error ? err.message : String(err), 2);
+      }
+      writeFileAtomic(flags.out, `${JSON.stringify(epoch, null, 2)}\n`);
+      ctx.print(epoch, () => `sequence ${String(epoch.sequence)}: ${epoch.policy}\n  written to ${flags.out}`);
+    });
+}
 
 /** `isl stake show`: the ledger's stakes and the policy they compile to, next to the committed one. */
 function registerShow(stake: Command, context: () => CliContext): void {
