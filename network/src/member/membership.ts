@@ -28,6 +28,7 @@ import {
   protoDecode,
   readSignature,
   readUpdate,
+  type UpdateFile,
   signUpdate,
   updateFingerprint,
   writeSignedUpdate,
@@ -324,28 +325,44 @@ export class Membership {
       return signature;
     });
     const work = mkdtempSync(join(tmpdir(), 'isl-submit-'));
+    const before = Number(config.sequence ?? '0');
     try {
       const signed = join(work, 'signed.pb');
       writeSignedUpdate(update, signatures, signed);
-      try {
-        await run(this.#fabric.bin('peer'), ['channel', 'update', '-f', signed, '-c', this.#charter.channel, ...this.#ordererArgs(this.#ownOrderer)], {
-          env: this.#adminEnv(),
-          timeoutMs: 60_000,
-        });
-      } catch (err) {
-        const text = err instanceof CommandError ? err.stderr : String(err);
-        const reason = /got unexpected status: [\s\S]*/.exec(text)?.[0].trim() ?? text.trim();
-        throw new MemberError('UPDATE_REFUSED', `the orderer refused update ${updateFingerprint(update)}: ${reason}`);
+      // An orderer may accept an update and still never order it: a Raft leader that the update removes
+      // first hands leadership over, and gives up (5 tries) when no follower is up to date. Sent again,
+      // the same signed update is applied once: when it already was, the orderer refuses it as stale.
+      const applied = async (): Promise<boolean> => Number((await this.currentConfig()).sequence ?? '0') > before;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.#send(update, signed);
+        } catch (err) {
+          if (attempt > 1 && (await applied())) return;
+          throw err;
+        }
+        try {
+          await waitFor(`the channel configuration to pass sequence ${String(before)} on ${this.#member.org.orderer.name}`, applied, { timeoutMs: 30_000 });
+          return;
+        } catch (err) {
+          if (attempt >= 3) throw err;
+        }
       }
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
-    const before = Number(config.sequence ?? '0');
-    await waitFor(
-      `the channel configuration to pass sequence ${String(before)} on ${this.#member.org.orderer.name}`,
-      async () => Number((await this.currentConfig()).sequence ?? '0') > before,
-      { timeoutMs: 60_000 },
-    );
+  }
+
+  async #send(update: UpdateFile, signed: string): Promise<void> {
+    try {
+      await run(this.#fabric.bin('peer'), ['channel', 'update', '-f', signed, '-c', this.#charter.channel, ...this.#ordererArgs(this.#ownOrderer)], {
+        env: this.#adminEnv(),
+        timeoutMs: 60_000,
+      });
+    } catch (err) {
+      const text = err instanceof CommandError ? err.stderr : String(err);
+      const reason = /got unexpected status: [\s\S]*/.exec(text)?.[0].trim() ?? text.trim();
+      throw new MemberError('UPDATE_REFUSED', `the orderer refused update ${updateFingerprint(update)}: ${reason}`);
+    }
   }
 
   /**
