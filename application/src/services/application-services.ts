@@ -16,7 +16,9 @@ import { startImageSourceServices, stopImageSourceServices } from '../imagesourc
 /** What the services need of the running network (a Consortium provides it). */
 export interface ServiceHost {
   readonly topology: Topology;
-  readonly layout: { readonly root: string; readonly connectionProfile: string };
+  readonly layout: { readonly connectionProfile: string };
+  /** Each organisation's home (its gateway state and image source live there); its processes run from it through the supervisor. */
+  home(org: string): { readonly root: string };
   readonly supervisor: ProcessSupervisor;
   connectionProfile(): ConnectionProfile;
 }
@@ -43,7 +45,7 @@ export class ApplicationServices {
   }
 
   gatewayStateDir(org: Organisation): string {
-    return join(this.#c.layout.root, 'orgs', org.name, 'gateway');
+    return join(this.#c.home(org.name).root, 'orgs', org.name, 'gateway');
   }
 
   gatewayUrl(org: Organisation): string {
@@ -89,14 +91,14 @@ export class ApplicationServices {
     this.#log("starting each organisation's PACS (Orthanc) and image source");
     const profile = this.#c.connectionProfile();
     for (const org of this.#c.topology.organisations) {
-      await startImageSourceServices({ profile, org: org.mspId, runDir: this.#c.layout.root, supervisor: this.#c.supervisor, log: this.#log });
+      await startImageSourceServices({ profile, org: org.mspId, runDir: this.#c.home(org.name).root, supervisor: this.#c.supervisor, log: this.#log });
     }
   }
 
   async down(): Promise<void> {
     const profile = this.#c.connectionProfile();
     for (const org of this.#c.topology.organisations) {
-      await stopImageSourceServices({ profile, org: org.mspId, runDir: this.#c.layout.root, supervisor: this.#c.supervisor });
+      await stopImageSourceServices({ profile, org: org.mspId, runDir: this.#c.home(org.name).root, supervisor: this.#c.supervisor });
       await this.#c.supervisor.stop(`gateway.${org.name}`);
     }
   }
