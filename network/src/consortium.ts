@@ -1,9 +1,9 @@
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { IdentityFiles } from './ca/identity';
 import { ConsortiumChaincode } from './chaincode/consortium-chaincode';
-import type { EndorsingPeer } from './chaincode/deployment';
+import type { CommittedDefinition, EndorsingPeer } from './chaincode/deployment';
 import { writeConnectionProfile, type ConnectionProfile } from './connection-profile';
 import type { FabricHome } from './fabric-home';
 import { Layout } from './layout';
@@ -418,6 +418,21 @@ export class Consortium {
   }
 
   async status(): Promise<NetworkStatus> {
+    if (![...this.#homes.values()].every((h) => existsSync(h.config))) {
+      // Never started here: nothing answers, and asking must not make a home.
+      return this.#statusOf(
+        this.topology.organisations.map((o) => ({
+          name: o.orderer.name,
+          org: o.mspId,
+          address: address(o.orderer.endpoint),
+          consenter: false,
+          leader: false,
+          height: null,
+        })),
+        this.topology.organisations.flatMap((o) => o.peers.map((p) => ({ name: p.name, org: o.mspId, address: address(p.endpoint), height: null }))),
+        undefined,
+      );
+    }
     const channel = this.topology.channel;
     const orderers = await Promise.all(
       this.orderers.map(async (o) => {
@@ -441,6 +456,10 @@ export class Consortium {
       })),
     );
     const def = this.supervisor.isRunning(this.peers.keys().next().value ?? '') ? await this.chaincode.committed().catch(() => undefined) : undefined;
+    return this.#statusOf(orderers, peers, def);
+  }
+
+  #statusOf(orderers: NetworkStatus['orderers'], peers: NetworkStatus['peers'], def: CommittedDefinition | undefined): NetworkStatus {
     return {
       orderers,
       peers,
