@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { audienceFor } from '@isl/chaincode';
-import { connectGateway, type ConnectionProfile, type GatewayConnection, type OrganisationProfile, readConnectionProfile } from '@isl/network';
+import {
+  connectGateway,
+  type ConnectionProfile,
+  type GatewayConnection,
+  organisationHome,
+  type OrganisationProfile,
+  readConnectionProfile,
+} from '@isl/network';
 import {
   GatewayClient,
   imageSourceEndpoints,
@@ -46,12 +53,15 @@ export class BenchNetwork {
   }
 
   static async open(runDir: string): Promise<BenchNetwork> {
-    const profile = readConnectionProfile(join(runDir, 'connection.json'));
+    const profileFile = join(runDir, 'connection.json');
+    const profile = readConnectionProfile(profileFile);
     const orgs: BenchOrg[] = [];
     for (const p of profile.organisations) {
-      const token = readFileSync(join(runDir, 'orgs', p.name, 'gateway', 'member-token'), 'utf8').trim();
+      // Each organisation's gateway state and image source are in its member's home.
+      const home = organisationHome(profileFile, p);
+      const token = readFileSync(join(home, 'orgs', p.name, 'gateway', 'member-token'), 'utf8').trim();
       const restUrl = `http://${p.gateway.host}:${String(p.gateway.port)}`;
-      const paths = new ImageSourcePaths(runDir, p.name);
+      const paths = new ImageSourcePaths(home, p.name);
       const endpoints = imageSourceEndpoints(p);
       orgs.push({
         profile: p,

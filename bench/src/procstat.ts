@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 /**
  * CPU and RSS per process group of the running consortium, read from /proc.
  * Every node runs in its own process group whose leader's pid is in
- * `<runDir>/pids/<name>.pid`; a group's figures are the sum over every process
+ * its member's home, `<runDir>/members/<org>/pids/<name>.pid`; a group's figures are the sum over every process
  * in that group (e.g. Orthanc's threads are one process, fabric-shim's one).
  */
 
@@ -23,11 +23,15 @@ function groupKind(name: string): string {
 }
 
 export function consortiumGroups(runDir: string): Map<string, number> {
-  const dir = join(runDir, 'pids');
   const groups = new Map<string, number>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.pid'))) {
-    const pid = Number.parseInt(readFileSync(join(dir, file), 'utf8').trim(), 10);
-    if (Number.isSafeInteger(pid)) groups.set(basename(file, '.pid'), pid);
+  const members = join(runDir, 'members');
+  for (const member of readdirSync(members)) {
+    const dir = join(members, member, 'pids');
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.pid'))) {
+      const pid = Number.parseInt(readFileSync(join(dir, file), 'utf8').trim(), 10);
+      if (Number.isSafeInteger(pid)) groups.set(basename(file, '.pid'), pid);
+    }
   }
   return groups;
 }

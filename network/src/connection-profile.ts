@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 
 const endpoint = z.object({ host: z.string(), port: z.number().int() });
@@ -19,6 +20,8 @@ const profileSchema = z.object({
       orthanc: z.object({ http: endpoint, dicom: endpoint }).optional(),
       /** The organisation's orderer and its operations endpoint (auditors read Raft figures there). */
       orderer: z.object({ name: z.string(), endpoint, operations: endpoint }).optional(),
+      /** The organisation's home: the folder that holds its orgs/<name>/ files (absent: the profile's own folder). */
+      home: z.string().optional(),
       client: z.object({ cert: z.string(), key: z.string(), tlsCert: z.string(), tlsKey: z.string() }),
       admin: z.object({ cert: z.string(), key: z.string(), tlsCert: z.string(), tlsKey: z.string() }),
     }),
@@ -57,4 +60,9 @@ export function organisationOf(profile: ConnectionProfile, mspIdOrName: string):
 /** The orderers a profile names, for audits of Raft activity. */
 export function orderersOf(profile: ConnectionProfile): { mspId: string; name: string; operations: { host: string; port: number } }[] {
   return profile.organisations.flatMap((o) => (o.orderer ? [{ mspId: o.mspId, name: o.orderer.name, operations: o.orderer.operations }] : []));
+}
+
+/** The folder that holds an organisation's own files (orgs/<name>/…): its member home, or the profile's folder when the profile names none. */
+export function organisationHome(profilePath: string, org: Pick<OrganisationProfile, 'home'>): string {
+  return org.home ?? dirname(profilePath);
 }

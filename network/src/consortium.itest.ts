@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
@@ -9,6 +10,7 @@ import { waitFor } from './process/wait';
 import { getOperations } from './node/operations';
 import { FABRIC_CA_IMAGE_TAG, FABRIC_IMAGE_TAG } from './compose/compose';
 import { httpsGet } from './node/https-get';
+import { privateKeyFingerprints, privateKeysInText } from './member/private-keys';
 
 describe('the consortium network (real Fabric: CAs, Raft orderers, peers, mutual TLS)', function () {
   this.timeout(180_000);
@@ -39,6 +41,41 @@ describe('the consortium network (real Fabric: CAs, Raft orderers, peers, mutual
     assert.ok((status.chaincode.sequence ?? 0) >= 1, 'chaincode definition committed');
   });
 
+  it("is built by its members' own steps: each organisation's home holds its own private keys and no other's; nothing they exchanged holds one", () => {
+    const c = getTestConsortium();
+    const profile = c.connectionProfile();
+    const homes = c.topology.organisations.map((o) => ({ name: o.name, keys: privateKeyFingerprints(c.home(o.name).root) }));
+    for (const { name, keys } of homes) {
+      // CA, orderer, peers, admin, client, gateway, image source, chaincode servers: each with a signing and a TLS key.
+      assert.ok(keys.size >= 8, `${name}'s home holds its own keys (${String(keys.size)})`);
+      const admin = profile.organisations.find((o) => o.name === name)?.admin.key ?? '';
+      assert.ok(admin.startsWith(c.home(name).root), `${name}'s admin key is in its own home (${admin})`);
+      assert.ok(
+        [...privateKeyFingerprints(join(admin, '..'))].every((k) => keys.has(k)),
+        `${name}'s scan finds its admin's key`,
+      );
+      for (const other of homes.filter((h) => h.name !== name)) {
+        assert.deepEqual(
+          [...keys].filter((k) => other.keys.has(k)),
+          [],
+          `${name}'s home holds a private key of ${other.name}`,
+        );
+      }
+    }
+    // Outside the homes, the run folder holds what members exchanged and the consortium's records: no private key.
+    const root = c.layout.root;
+    for (const entry of readdirSync(root).filter((e) => e !== 'members')) {
+      const path = join(root, entry);
+      const found = statSync(path).isDirectory() ? privateKeyFingerprints(path).size : privateKeysInText(readFileSync(path, 'latin1')).length;
+      assert.equal(found, 0, `${path} holds a private key`);
+    }
+    assert.deepEqual(
+      readdirSync(join(root, 'exchange', 'bundles')).sort(),
+      profile.organisations.map((o) => `${o.mspId}.json`).sort(),
+      'every member sent its bundle',
+    );
+  });
+
   it('runs the pinned Fabric release on every peer and orderer, and the pinned Fabric CA on every CA', async () => {
     const c = getTestConsortium();
     const nodes = [...[...c.peers.values()].map((p) => p.node), ...c.orderers.map((o) => o.node)];
@@ -47,7 +84,7 @@ describe('the consortium network (real Fabric: CAs, Raft orderers, peers, mutual
       assert.equal(status, 200, node.name);
       assert.equal((JSON.parse(body) as { Version?: unknown }).Version, FABRIC_IMAGE_TAG, node.name);
     }
-    for (const ca of c.cas.values()) {
+    for (const ca of c.members.map((m) => m.ca)) {
       const info = JSON.parse((await httpsGet(`${ca.url}/cainfo`, readFileSync(ca.caCert))).body) as { result?: unknown };
       assert.equal((info.result as { Version?: unknown } | undefined)?.Version, FABRIC_CA_IMAGE_TAG, ca.name);
     }

@@ -5,20 +5,23 @@
  */
 export { IdentityFiles } from './ca/identity';
 export { ChaincodeDeployment } from './chaincode/deployment';
+export type { ConsortiumChaincode } from './chaincode/consortium-chaincode';
 export {
   orderersOf,
+  organisationHome,
   organisationOf,
   readConnectionProfile,
   writeConnectionProfile,
   type ConnectionProfile,
   type OrganisationProfile,
 } from './connection-profile';
-export { Consortium, type ConsortiumOptions, type NetworkStatus } from './consortium';
+export { Consortium, memberHomeOf, type ConsortiumOptions, type NetworkStatus } from './consortium';
 export { FabricHome, projectRoot } from './fabric-home';
 export { connectGateway, type ConnectGatewayOptions, type GatewayConnection } from './gateway/connect';
 export { httpsGet } from './node/https-get';
 export { getOperations, metricValue } from './node/operations';
 export type { ProcessSupervisor } from './process/supervisor';
+export type { SupervisorSet } from './process/supervisor-set';
 export { waitFor, WaitTimeoutError, type WaitOptions } from './process/wait';
 export { pinnedNodeVersion, projectNode } from './runtime/project-node';
 export { NetworkState } from './state';

@@ -23,9 +23,6 @@ export class Layout {
   get config(): string {
     return join(this.root, 'config');
   }
-  get channelDir(): string {
-    return join(this.root, 'channel');
-  }
   get connectionProfile(): string {
     return join(this.root, 'connection.json');
   }

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { JWK } from 'jose';
+import { organisationHome } from '@isl/network';
 import { audienceFor, buildClaims, type Fields, signClaims, type StatementType } from '@isl/chaincode';
 import { GatewayClient } from '../client/gateway-client';
 import { Wallet, WalletStore, privateJwkOf, type SigningKey } from '../wallet';
@@ -76,13 +77,14 @@ export async function signStatement<T extends StatementType>(
 
 /**
  * The gateway client: the token comes from --token/ISL_GATEWAY_TOKEN, or, on a
- * machine running the network, from the organisation's gateway state folder.
+ * machine running the network, from the organisation's gateway state folder (in its home).
  */
 export function gateway(ctx: CliContext): GatewayClient {
   let token = ctx.env.ISL_GATEWAY_TOKEN;
   if (token === undefined || token === '') {
     try {
-      const file = join(dirname(ctx.profilePath), 'orgs', ctx.organisation().name, 'gateway', 'member-token');
+      const org = ctx.organisation();
+      const file = join(organisationHome(ctx.profilePath, org), 'orgs', org.name, 'gateway', 'member-token');
       token = existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
     } catch {
       token = undefined;

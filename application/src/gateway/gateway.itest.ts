@@ -112,7 +112,7 @@ describe('gateway application (REST over real HTTP, real network)', function () 
     const stateDir = mkdtempSync(join(tmpdir(), 'isl-gateway-in-process-'));
     try {
       // The gateway's enrolment ID is registered once at its organisation's CA: this one reuses the running gateway's identity.
-      copyFileSync(join(c.layout.root, 'orgs', org.name, 'gateway', 'identity.json'), join(stateDir, 'identity.json'));
+      copyFileSync(join(c.home(org.name).root, 'orgs', org.name, 'gateway', 'identity.json'), join(stateDir, 'identity.json'));
       const config = loadGatewayConfig({
         ISL_CONNECTION_PROFILE: c.layout.connectionProfile,
         ISL_ORG: org.mspId,
@@ -299,7 +299,7 @@ describe('gateway application (REST over real HTTP, real network)', function () 
 
       const profile = c.connectionProfile();
       const o = organisationOf(profile, org.mspId);
-      const registrar = join(c.layout.root, 'orgs', org.name, 'ca', 'registrar', 'msp');
+      const registrar = join(c.home(org.name).root, 'orgs', org.name, 'ca', 'registrar', 'msp');
       const renewed = await ensureGatewayIdentity({
         mspId: org.mspId,
         caUrl: o.ca.url,

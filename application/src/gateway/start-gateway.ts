@@ -1,9 +1,17 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Contract, Network } from '@hyperledger/fabric-gateway';
 import { audienceFor } from '@isl/chaincode';
-import { connectGateway, orderersOf, organisationOf, readConnectionProfile, type ConnectionProfile, type OrganisationProfile } from '@isl/network';
+import {
+  connectGateway,
+  orderersOf,
+  organisationHome,
+  organisationOf,
+  readConnectionProfile,
+  type ConnectionProfile,
+  type OrganisationProfile,
+} from '@isl/network';
 import { openLocalPublisher } from '../publishing/local-publisher';
 import { ImageSourcePaths } from '../imagesource/paths';
 import type { Publisher } from '../publishing/publisher';
@@ -36,7 +44,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const profile = readConnectionProfile(config.profilePath);
   const org = organisationOf(profile, config.org);
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
-  const runDir = dirname(config.profilePath);
+  // The organisation's own files (its CA's registrar, its image source's records) are in its home.
+  const runDir = organisationHome(config.profilePath, org);
   const identity = await enrolGateway(config, org, runDir);
   const tokens = new TokenStore(config.tokensFile);
   issueFirstTokens(tokens, config.stateDir);

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { audienceFor, createStatement, newNonce, newStudyReference } from '@isl/chaincode';
-import { connectGateway, type ConnectionProfile, type GatewayConnection, organisationOf, waitFor } from '@isl/network';
+import { connectGateway, type ConnectionProfile, type GatewayConnection, organisationHome, organisationOf, waitFor } from '@isl/network';
 import { getTestConsortium } from '@isl/network/testing';
 import { fetchAnswer } from '@isl/platform';
 import { runIsl } from '../testing/run-isl';
@@ -109,7 +109,12 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
     profile = consortium.connectionProfile();
     audience = audienceFor(profile.channel, profile.chaincode);
     ca = profile.organisations.map((o) => readFileSync(o.peers[0]?.tlsCaCert ?? ''));
-    services = await startImageSourceServices({ profile, org: ORG, runDir: consortium.layout.root, supervisor: consortium.supervisor });
+    services = await startImageSourceServices({
+      profile,
+      org: ORG,
+      runDir: organisationHome(consortium.layout.connectionProfile, organisationOf(profile, ORG)),
+      supervisor: consortium.supervisor,
+    });
     // The root hooks (like npm start) already started it and defined the source; this start must not again.
     assert.equal(services.defined, false, 'a second start does not define the source again');
     connection = connectGateway({ org: organisationOf(profile, ORG) });
@@ -168,7 +173,12 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
     assert.equal(source.url, services.url);
     assert.equal(source.org, ORG);
     const consortium = getTestConsortium();
-    const again = await startImageSourceServices({ profile, org: ORG, runDir: consortium.layout.root, supervisor: consortium.supervisor });
+    const again = await startImageSourceServices({
+      profile,
+      org: ORG,
+      runDir: organisationHome(consortium.layout.connectionProfile, organisationOf(profile, ORG)),
+      supervisor: consortium.supervisor,
+    });
     assert.equal(again.sourceId, services.sourceId);
     assert.equal(again.defined, false);
     const history = await ledger.evaluate<{ history: unknown[] }>('GetHistory', [`source/${services.sourceId}`]);

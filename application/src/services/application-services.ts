@@ -7,7 +7,9 @@ import { startServiceProcess } from './service-process';
 /** What the services need of the running network (a Consortium provides it). */
 export interface ServiceHost {
   readonly topology: Topology;
-  readonly layout: { readonly root: string; readonly connectionProfile: string };
+  readonly layout: { readonly connectionProfile: string };
+  /** Each organisation's home (its gateway state and image source live there); its processes run from it through the supervisor. */
+  home(org: string): { readonly root: string };
   readonly supervisor: ProcessSupervisor;
   connectionProfile(): ConnectionProfile;
 }
@@ -34,7 +36,7 @@ export class ApplicationServices {
   }
 
   gatewayStateDir(org: Organisation): string {
-    return join(this.#c.layout.root, 'orgs', org.name, 'gateway');
+    return join(this.#c.home(org.name).root, 'orgs', org.name, 'gateway');
   }
 
   gatewayUrl(org: Organisation): string {
@@ -81,7 +83,7 @@ export class ApplicationServices {
       await startImageSourceServices({
         profile,
         org: org.mspId,
-        runDir: this.#c.layout.root,
+        runDir: this.#c.home(org.name).root,
         supervisor: this.#c.supervisor,
         log: this.#log,
         logLevel: this.#logLevel,
@@ -92,7 +94,7 @@ export class ApplicationServices {
   async down(): Promise<void> {
     const profile = this.#c.connectionProfile();
     for (const org of this.#c.topology.organisations) {
-      await stopImageSourceServices({ profile, org: org.mspId, runDir: this.#c.layout.root, supervisor: this.#c.supervisor });
+      await stopImageSourceServices({ profile, org: org.mspId, runDir: this.#c.home(org.name).root, supervisor: this.#c.supervisor });
       await this.#c.supervisor.stop(`gateway.${org.name}`);
     }
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { join } from 'node:path';
-import { Consortium, FabricHome, loadTopology, projectRoot, type Topology } from '@isl/network';
+import { Consortium, FabricHome, loadTopology, memberHomeOf, projectRoot, type Topology } from '@isl/network';
 import { ApplicationServices } from './application-services';
 import { describeServices } from './service-directory';
 import { startupSummary } from './startup-summary';
@@ -61,19 +61,19 @@ async function up(consortium: Consortium, topology: Topology, log: (m: string) =
     startupSummary({
       topology,
       status: await consortium.status(),
-      services: await describeServices(consortium.connectionProfile(), consortium.layout.root),
+      services: await describeServices(consortium.connectionProfile(), consortium.layout.connectionProfile),
       elapsedMs: Date.now() - started,
       nodeVersion: process.version,
       connectionProfile: consortium.layout.connectionProfile,
-      memberTokens: join(consortium.layout.root, 'orgs', '<org>', 'gateway', 'member-token'),
-      logs: consortium.layout.logs,
+      memberTokens: join(memberHomeOf(consortium.layout.root, '<org>'), 'orgs', '<org>', 'gateway', 'member-token'),
+      logs: join(memberHomeOf(consortium.layout.root, '<org>'), 'logs'),
     }),
   );
 }
 
 async function status(consortium: Consortium): Promise<void> {
   const network = await consortium.status();
-  const organisations = await describeServices(consortium.connectionProfile(), consortium.layout.root);
+  const organisations = await describeServices(consortium.connectionProfile(), consortium.layout.connectionProfile);
   process.stdout.write(`${JSON.stringify({ ...network, organisations }, null, 2)}\n`);
 }
 

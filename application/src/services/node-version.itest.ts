@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
+import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { getOperations, httpsGet, pinnedNodeVersion, projectNode } from '@isl/network';
 import { getTestConsortium } from '@isl/network/testing';
 import { imageSourceEndpoints } from '../imagesource/endpoints';
@@ -14,9 +14,8 @@ describe("every Node service runs on the project's Node (issue 11 item 17)", fun
 
   it("as the kernel says: /proc/<pid>/exe of every Node process in the run folder's pids is the project's Node", () => {
     const c = getTestConsortium();
-    const names = readdirSync(c.layout.pids)
-      .filter((f) => f.endsWith('.pid'))
-      .map((f) => f.slice(0, -'.pid'.length));
+    // Each member's processes have their pid files in its own home.
+    const names = c.supervisor.names();
     const expected = [
       ...c.topology.organisations.flatMap((o) => o.peers.map((p) => `chaincode.${p.name}`)),
       ...c.topology.organisations.map((o) => `gateway.${o.name}`),
@@ -25,7 +24,7 @@ describe("every Node service runs on the project's Node (issue 11 item 17)", fun
     assert.deepEqual(names.filter((n) => NODE_SERVICE.test(n)).sort(), expected, 'the run folder has every chaincode server, gateway and image source');
     const project = realpathSync(projectNode());
     for (const name of names) {
-      const pid = Number.parseInt(readFileSync(c.layout.pid(name), 'utf8'), 10);
+      const pid = c.supervisor.pid(name) ?? 0;
       const exe = readlinkSync(`/proc/${String(pid)}/exe`);
       if (NODE_SERVICE.test(name)) {
         assert.equal(exe, project, `${name} (pid ${String(pid)}) runs ${exe}`);
@@ -43,7 +42,7 @@ describe("every Node service runs on the project's Node (issue 11 item 17)", fun
       const gateway = await getOperations(org.gateway, '/healthz');
       assert.equal(gateway.status, 200);
       assert.equal((JSON.parse(gateway.body) as { node?: unknown }).node, pinnedNodeVersion(), `gateway of ${org.mspId}`);
-      const ca = readFileSync(new ImageSourcePaths(c.layout.root, org.name).tls.tlsCa);
+      const ca = readFileSync(new ImageSourcePaths(c.home(org.name).root, org.name).tls.tlsCa);
       const source = await httpsGet(`${imageSourceEndpoints(org).url}/healthz`, ca);
       assert.equal(source.status, 200);
       assert.equal((JSON.parse(source.body) as { node?: unknown }).node, pinnedNodeVersion(), `image source of ${org.mspId}`);

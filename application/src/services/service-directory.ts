@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { address, type ConnectionProfile, getOperations, httpsGet } from '@isl/network';
+import { address, type ConnectionProfile, getOperations, httpsGet, organisationHome } from '@isl/network';
 import { imageSourceEndpoints } from '../imagesource/endpoints';
 import { ImageSourcePaths } from '../imagesource/paths';
 import { OrthancFiles } from '../pacs/orthanc-config';
@@ -35,10 +35,10 @@ export interface OrganisationServices {
 }
 
 /** Every organisation's services, each probed once (bounded) for what its /healthz says. */
-export async function describeServices(profile: ConnectionProfile, runDir: string): Promise<OrganisationServices[]> {
+export async function describeServices(profile: ConnectionProfile, profilePath: string): Promise<OrganisationServices[]> {
   return Promise.all(
     profile.organisations.map(async (org) => {
-      const paths = new ImageSourcePaths(runDir, org.name);
+      const paths = new ImageSourcePaths(organisationHome(profilePath, org), org.name);
       const endpoints = imageSourceEndpoints(org);
       const gateway = `http://${address(org.gateway)}`;
       const orthancHttp = `http://127.0.0.1:${String(endpoints.orthancHttp)}`;

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Consortium, FabricHome, loadTopology, type NetworkStatus, projectRoot } from '@isl/network';
+import { Consortium, FabricHome, loadTopology, memberHomeOf, type NetworkStatus, projectRoot } from '@isl/network';
 import { describeServices } from './service-directory';
 import { startupSummary } from './startup-summary';
 
@@ -26,12 +26,12 @@ describe("npm start's summary", () => {
     summary = startupSummary({
       topology,
       status,
-      services: await describeServices(consortium.connectionProfile(), runDir),
+      services: await describeServices(consortium.connectionProfile(), consortium.layout.connectionProfile),
       elapsedMs: 1_000,
       nodeVersion: 'v24.0.0',
       connectionProfile: consortium.layout.connectionProfile,
-      memberTokens: join(runDir, 'orgs', '<org>', 'gateway', 'member-token'),
-      logs: consortium.layout.logs,
+      memberTokens: join(memberHomeOf(runDir, '<org>'), 'orgs', '<org>', 'gateway', 'member-token'),
+      logs: join(memberHomeOf(runDir, '<org>'), 'logs'),
     });
   });
 
@@ -44,7 +44,7 @@ describe("npm start's summary", () => {
       const url = `https://127.0.0.1:${String(org.imageSource.port)}`;
       assert.ok(summary.includes(`ITI-43 POST ${url} `), `${org.mspId} ITI-43 in:\n${summary}`);
       assert.ok(summary.includes(`WADO-RS GET ${url}/studies/{study} `), `${org.mspId} WADO-RS`);
-      assert.ok(summary.includes(join(runDir, 'orgs', org.name, 'identities', 'image-source')), `${org.mspId} TLS CA`);
+      assert.ok(summary.includes(join(memberHomeOf(runDir, org.name), 'orgs', org.name, 'identities', 'image-source')), `${org.mspId} TLS CA`);
     }
   });
 
@@ -55,7 +55,10 @@ describe("npm start's summary", () => {
         summary.includes(`Orthanc (PACS)  ${http}   DICOMweb ${http}/dicom-web/   DICOM 127.0.0.1:${String(org.orthancDicom.port)}`),
         `${org.mspId} Orthanc in:\n${summary}`,
       );
-      assert.ok(summary.includes(join(runDir, 'orgs', org.name, 'image-source', 'orthanc', 'credentials.json')), `${org.mspId} credentials`);
+      assert.ok(
+        summary.includes(join(memberHomeOf(runDir, org.name), 'orgs', org.name, 'image-source', 'orthanc', 'credentials.json')),
+        `${org.mspId} credentials`,
+      );
     }
   });
 

@@ -1,15 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '@isl/platform';
 import { join } from 'node:path';
-import {
-  type ChaincodeDeployment,
-  connectGateway,
-  type Consortium,
-  type GatewayConnection,
-  NetworkState,
-  type Organisation,
-  organisationOf,
-} from '@isl/network';
+import { connectGateway, type Consortium, type ConsortiumChaincode, type GatewayConnection, type Organisation, organisationOf } from '@isl/network';
 import { BlockReader } from '../audit/block-reader';
 import { compileStakePolicy, epochPolicyRecordJson, MORE_THAN_HALF, parseEpochPolicyRecord, verifyEpochPolicyRecord, type StakeThreshold } from './policy';
 import { epochReport, type EpochReport, type PreviousEpoch, type StakeActivity } from './epoch-report';
@@ -55,8 +47,9 @@ export interface CommittedEpoch {
 
 /** What a rotation uses of the Consortium (structural, so tests can pass the network's own instance). */
 export interface EpochConsortium extends Pick<Consortium, 'topology' | 'waitForSameHeight' | 'connectionProfile'> {
-  readonly layout: { readonly root: string; readonly state: string };
-  readonly chaincode: Pick<ChaincodeDeployment, 'approve' | 'approvals' | 'commit' | 'committed'>;
+  readonly layout: { readonly root: string };
+  /** Each organisation approves as its own admin, from its own home. */
+  readonly chaincode: Pick<ConsortiumChaincode, 'approve' | 'approvals' | 'commit' | 'committed' | 'packageId'>;
 }
 
 export interface EpochRotationOptions {
@@ -228,9 +221,9 @@ export class EpochRotation {
     await this.propose();
     const proposal = await this.#openProposal();
     const org = this.#organisation(mspIdOrName);
-    const packageId = NetworkState.load(this.#o.consortium.layout.state).packageIds.get(org.name);
+    const packageId = this.#o.consortium.chaincode.packageId(org);
     if (packageId === undefined) {
-      throw new EpochError(`no chaincode package ID for ${org.name} in ${this.#o.consortium.layout.state}`);
+      throw new EpochError(`no chaincode package ID for ${org.name}: its member has not installed the chaincode`);
     }
     await this.#o.consortium.chaincode.approve(org, packageId, proposal.sequence, proposal.policy);
     // Approving withdraws an earlier refusal of the same proposal.

@@ -1,20 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FabricHome } from '../fabric-home';
-import type { Layout } from '../layout';
 import type { Topology } from '../topology/topology';
-import { channelMembersOf, configtxYaml, profileName, type ChannelMember } from '../config/configtx';
+import { configtxYaml, profileName, type ChannelMember } from '../config/configtx';
 import { run } from '../process/run';
-
-/** Makes the local network's genesis block from its run folder; returns its path. */
-export async function makeGenesisBlock(fabric: FabricHome, layout: Layout, topology: Topology): Promise<string> {
-  return writeGenesisBlock(fabric, {
-    dir: layout.channelDir,
-    channel: topology.channel,
-    members: channelMembersOf(layout, topology),
-    orderer: topology.orderer,
-  });
-}
 
 export interface GenesisInput {
   /** Where configtx/ and the block are written. */

@@ -1,7 +1,5 @@
 import { stringify } from 'yaml';
-import type { Layout } from '../layout';
 import type { Endpoint, Topology } from '../topology/topology';
-import { IdentityFiles } from '../ca/identity';
 
 const byteSize = (s: string): string => s; // configtxgen reads "10 MB" as is
 
@@ -14,17 +12,6 @@ export interface ChannelMember {
   readonly orderer: Endpoint;
   /** Its orderer's TLS certificate, which Raft consenters authenticate each other by. */
   readonly consenterTlsCert: string;
-}
-
-/** The channel's members as the local network's run folder holds them. */
-export function channelMembersOf(layout: Layout, topology: Pick<Topology, 'organisations'>): ChannelMember[] {
-  return topology.organisations.map((org) => ({
-    mspId: org.mspId,
-    mspDir: layout.orgMsp(org.name),
-    anchorPeers: org.peers.slice(0, 1).map((p) => p.endpoint),
-    orderer: org.orderer.endpoint,
-    consenterTlsCert: new IdentityFiles(layout.identity(org.name, org.orderer.name)).tlsCert,
-  }));
 }
 
 function orgSection(member: ChannelMember): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { createHash, createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { common, peer } from '@hyperledger/fabric-protos';
 import { parse, stringify } from 'yaml';
@@ -20,7 +20,7 @@ import { waitFor } from '../process/wait';
 import { loadTopology } from '../topology/topology';
 import { parseBundle } from './bundle';
 import { charterFormat } from './charter';
-import { privateKeysInJson } from './private-keys';
+import { privateKeyFingerprints, privateKeysInJson } from './private-keys';
 
 const root = join(projectRoot, '.run', 'members-test');
 const exchange = join(root, 'exchange');
@@ -40,37 +40,6 @@ const everyone = [...founders, newcomer];
 async function stopHome(home: string): Promise<void> {
   const supervisor = new Supervisor(new Layout(home));
   await Promise.all(supervisor.names().map((n) => supervisor.stop(n)));
-}
-
-/** The SHA-256 of the key's public half; of the PEM itself for keys OpenSSL cannot read (Fabric CA's Idemix revocation key). */
-function keyFingerprint(pem: string): string {
-  try {
-    return createHash('sha256')
-      .update(createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'der' }))
-      .digest('hex');
-  } catch {
-    return `pem:${createHash('sha256').update(pem.replace(/\s+/g, '')).digest('hex')}`;
-  }
-}
-
-/** Every private key found in a folder's files, as the SHA-256 of its public key (never the key itself). */
-function privateKeyFingerprints(dir: string): Set<string> {
-  const found = new Set<string>();
-  const walk = (d: string): void => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const path = join(d, entry.name);
-      if (entry.isDirectory()) {
-        walk(path);
-      } else if (entry.isFile() && statSync(path).size < 1024 * 1024) {
-        const text = readFileSync(path, 'latin1');
-        for (const m of text.matchAll(/-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g)) {
-          found.add(keyFingerprint(m[0]));
-        }
-      }
-    }
-  };
-  walk(dir);
-  return found;
 }
 
 /** What the gateway needs to act as a member's client through its own first peer (files in the member's home). */

@@ -32,6 +32,11 @@ export class MemberChaincode {
     });
   }
 
+  /** The lifecycle commands as this member's admin, on its own peers (the local consortium's stake epochs use it). */
+  get deployment(): ChaincodeDeployment {
+    return this.#deployment;
+  }
+
   /** Starts the chaincode servers of the package this member installed, if it installed one (after a restart). */
   async startServers(): Promise<void> {
     const ids = NetworkState.load(this.#member.home.layout.state).packageIds;

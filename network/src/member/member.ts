@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CertificateAuthority } from '../ca/certificate-authority';
-import { IdentityFiles } from '../ca/identity';
+import { IdentityFiles, loopbackHosts } from '../ca/identity';
 import { nodeOusConfig } from '../ca/msp';
 import type { ChannelMember } from '../config/configtx';
 import type { OrganisationProfile } from '../connection-profile';
@@ -53,7 +53,8 @@ export class Member {
       supervisor: this.supervisor,
       org: this.org,
       secret: (id) => state().secret(`${this.org.name}/${id}`),
-      tlsHosts: [this.config.address],
+      // A member on loopback (the local consortium) is reached as localhost too: clients name it so (gateway/connect.ts).
+      tlsHosts: this.config.address === '127.0.0.1' ? loopbackHosts : [this.config.address],
     });
   }
 

@@ -19,7 +19,7 @@ export interface ProcessReport {
  * says it runs: the ground truth for "which Node does this service run on",
  * whatever its PATH or its parent said.
  */
-export function reportProcesses(supervisor: Supervisor): ProcessReport[] {
+export function reportProcesses(supervisor: Pick<Supervisor, 'names' | 'pid' | 'isRunning'>): ProcessReport[] {
   const versions = new Map<string, string | undefined>();
   return supervisor
     .names()

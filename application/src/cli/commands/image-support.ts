@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { audienceFor } from '@isl/chaincode';
-import { connectGateway } from '@isl/network';
+import { connectGateway, organisationHome } from '@isl/network';
 import { LedgerClient } from '../../ledger/ledger-client';
 import type { OrthancClient } from '../../pacs/orthanc-client';
 import { ImageSourceUnavailable, localOrthanc } from '../../publishing/local-publisher';
@@ -34,14 +33,14 @@ export function openLedger(ctx: CliContext): LedgerSession {
   };
 }
 
-/** The organisation's image-source files under the run folder the profile lives in. */
+/** The organisation's image-source files in its home (the profile names it; else the folder the profile lives in). */
 export function imageSourcePaths(ctx: CliContext): ImageSourcePaths {
-  return new ImageSourcePaths(dirname(ctx.profilePath), ctx.organisation().name);
+  return new ImageSourcePaths(organisationHome(ctx.profilePath, ctx.organisation()), ctx.organisation().name);
 }
 
 export function orthancOf(ctx: CliContext): OrthancClient {
   try {
-    return localOrthanc({ runDir: dirname(ctx.profilePath), org: ctx.organisation() });
+    return localOrthanc({ runDir: organisationHome(ctx.profilePath, ctx.organisation()), org: ctx.organisation() });
   } catch (err) {
     if (err instanceof ImageSourceUnavailable) throw new CliError(err.message);
     throw err;

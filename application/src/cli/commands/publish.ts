@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { organisationHome } from '@isl/network';
 import type { Command } from 'commander';
 import { ImageSourceUnavailable, openLocalPublisher } from '../../publishing/local-publisher';
 import { dicomFilesIn, type Published } from '../../publishing/publisher';
@@ -41,7 +41,12 @@ async function publishLocally(ctx: CliContext, folder: string, patientWallet: st
   try {
     let publisher;
     try {
-      publisher = await openLocalPublisher({ runDir: dirname(ctx.profilePath), org: ctx.organisation(), ledger: session.ledger, audience: session.audience });
+      publisher = await openLocalPublisher({
+        runDir: organisationHome(ctx.profilePath, ctx.organisation()),
+        org: ctx.organisation(),
+        ledger: session.ledger,
+        audience: session.audience,
+      });
     } catch (err) {
       if (err instanceof ImageSourceUnavailable) throw new CliError(`${err.message}; or publish through the gateway with --remote`);
       throw err;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { readdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { organisationHome } from '@isl/network';
 import { ensureGatewayIdentity } from '../../gateway/identity';
 import { CliError } from '../context';
 import type { RegisterCommand } from '.';
@@ -19,7 +19,7 @@ export const registerUser: RegisterCommand = (program, context) => {
         throw new CliError('the user id may hold letters, digits, ".", "_" and "-" (at most 64)', 2);
       }
       const org = ctx.organisation();
-      const registrar = join(dirname(ctx.profilePath), 'orgs', org.name, 'ca', 'registrar', 'msp');
+      const registrar = join(organisationHome(ctx.profilePath, org), 'orgs', org.name, 'ca', 'registrar', 'msp');
       let key: string;
       try {
         const [first] = readdirSync(join(registrar, 'keystore'));

@@ -140,7 +140,7 @@ describe('publishing over the gateway REST API (real gateway, real Orthanc, real
     base = services.gatewayUrl(org);
     token = services.memberToken(org);
     audience = audienceFor(profile.channel, profile.chaincode);
-    paths = new ImageSourcePaths(consortium.layout.root, org.name);
+    paths = new ImageSourcePaths(consortium.home(org.name).root, org.name);
     sourceId = (await readSourceKey(paths.sourceKey)).keyId;
     orthanc = new OrthancClient(
       `http://127.0.0.1:${String(imageSourceEndpoints(organisationOf(profile, org.mspId)).orthancHttp)}`,
