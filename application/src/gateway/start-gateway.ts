@@ -3,11 +3,12 @@ import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Contract, Network } from '@hyperledger/fabric-gateway';
 import { audienceFor } from '@isl/chaincode';
-import { connectGateway, orderersOf, organisationOf, readConnectionProfile, type ConnectionProfile, type OrganisationProfile } from '@isl/network';
+import { connectGateway, orderersOf, organisationOf, projectRoot, readConnectionProfile, type ConnectionProfile, type OrganisationProfile } from '@isl/network';
 import { openLocalPublisher } from '../publishing/local-publisher';
 import { ImageSourcePaths } from '../imagesource/paths';
 import type { Publisher } from '../publishing/publisher';
 import { StudyStore } from '../imagesource/study-store';
+import { imageSourceOrigins } from '../portal/origins';
 import { LedgerClient } from '../ledger/ledger-client';
 import { peerTransactionLookup } from '../ledger/transaction-status';
 import type { GatewayConfig } from './config';
@@ -75,6 +76,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       onUpload: (outcome, bytes) => {
         metrics.onUpload(outcome, bytes);
       },
+    },
+    portal: {
+      dir: join(projectRoot, 'portal', 'dist'),
+      org: org.mspId,
+      audience: audienceFor(profile.channel, profile.chaincode),
+      imageSources: imageSourceOrigins(profile),
     },
     ready: contractAnswers(contract),
   });
