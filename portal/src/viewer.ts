@@ -36,7 +36,7 @@ export class StudyViewer {
   }
 
   #viewport(): Types.IStackViewport {
-    return this.#engine.getViewport(this.#viewportId) as Types.IStackViewport;
+    return this.#engine.getViewport<Types.IStackViewport>(this.#viewportId);
   }
 
   /** Shows the instances (ordered as given), the middle one first. */

@@ -42,3 +42,6 @@ export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
 export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/** A WebCrypto key, named without the DOM's global type so this code also type-checks for Node (the interop tests run it there). */
+export type SubtleKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;

@@ -2,6 +2,7 @@ import { p256 } from '@noble/curves/nist.js';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import canonicalize from 'canonicalize';
 import { concat, fromBase64Url, hex, sha256, toBase64Url, utf8 } from './bytes';
+import type { SubtleKey } from './bytes';
 
 /**
  * Per-study key derivation exactly as docs/wallet.md specifies (HKDF-SHA-256
@@ -25,7 +26,7 @@ export interface BrowserKey {
   readonly alg: Alg;
   readonly publicJwk: PublicJwk;
   readonly keyId: string;
-  readonly signer: CryptoKey;
+  readonly signer: SubtleKey;
 }
 
 const CONTEXT_PATTERN = /^[A-Za-z0-9._~:@+=-]{1,128}$/;
@@ -57,7 +58,7 @@ function bigIntTo32(value: bigint): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(text.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
 }
 
-async function p256Key(okm: Uint8Array): Promise<{ publicJwk: PublicJwk; signer: CryptoKey }> {
+async function p256Key(okm: Uint8Array): Promise<{ publicJwk: PublicJwk; signer: SubtleKey }> {
   const d = bigIntTo32((bytesToBigInt(okm) % (P256_ORDER - 1n)) + 1n);
   const point = p256.getPublicKey(d, false); // 0x04 || x || y
   const publicJwk: PublicJwk = { kty: 'EC', crv: 'P-256', x: toBase64Url(point.subarray(1, 33)), y: toBase64Url(point.subarray(33, 65)) };
@@ -72,7 +73,7 @@ function fromHex(text: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(text.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
 }
 
-async function ed25519Key(seed: Uint8Array<ArrayBuffer>): Promise<{ publicJwk: PublicJwk; signer: CryptoKey }> {
+async function ed25519Key(seed: Uint8Array<ArrayBuffer>): Promise<{ publicJwk: PublicJwk; signer: SubtleKey }> {
   const publicJwk: PublicJwk = { kty: 'OKP', crv: 'Ed25519', x: toBase64Url(ed25519.getPublicKey(seed)) };
   const signer = await crypto.subtle.importKey('pkcs8', concat(ED25519_PKCS8_PREFIX, seed), { name: 'Ed25519' }, false, ['sign']);
   return { publicJwk, signer };

@@ -1,5 +1,6 @@
 import { scryptAsync } from '@noble/hashes/scrypt.js';
 import { concat, fromBase64Url, randomBytes, toBase64Url, utf8 } from './bytes';
+import type { SubtleKey } from './bytes';
 
 /**
  * The `isl` wallet file (docs/wallet.md, version 1) in the browser: scrypt
@@ -58,7 +59,7 @@ function parseFile(text: string): WalletFile {
   } catch {
     throw new WalletFileError('CORRUPT_WALLET', 'This file is not a wallet: it is not JSON.');
   }
-  const f = json as Partial<WalletFile> | null;
+  const f = json as (Omit<Partial<WalletFile>, 'version'> & { version?: unknown }) | null;
   if (typeof f?.version === 'number' && f.version > 1)
     throw new WalletFileError('UNSUPPORTED_VERSION', `Wallet version ${String(f.version)} is newer than this portal.`);
   const ok =
@@ -74,7 +75,7 @@ function parseFile(text: string): WalletFile {
     b64urlOf(f.ciphertext);
   if (!ok) throw new WalletFileError('CORRUPT_WALLET', 'This file is not an isl wallet (version 1).');
   if (!validParams(f.kdf)) throw new WalletFileError('CORRUPT_WALLET', 'The wallet asks for unacceptable scrypt parameters.');
-  return f as WalletFile;
+  return f as unknown as WalletFile;
 }
 
 const additionalData = (h: Header): Uint8Array<ArrayBuffer> =>
@@ -83,10 +84,10 @@ const additionalData = (h: Header): Uint8Array<ArrayBuffer> =>
 /** The passphrase-derived keys of one wallet file, kept while it is open so saving needs no passphrase. */
 export class SealKey {
   readonly #header: Header;
-  readonly #aes: CryptoKey;
-  readonly #check: CryptoKey;
+  readonly #aes: SubtleKey;
+  readonly #check: SubtleKey;
 
-  private constructor(header: Header, aes: CryptoKey, check: CryptoKey) {
+  private constructor(header: Header, aes: SubtleKey, check: SubtleKey) {
     this.#header = header;
     this.#aes = aes;
     this.#check = check;

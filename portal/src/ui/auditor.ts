@@ -101,8 +101,10 @@ export class AuditorPage {
     const load = async (): Promise<void> => {
       key.clear();
       const id = key.input.value.trim();
-      if (!/^[a-z]+\/[A-Za-z0-9_\-/]{1,500}$/.test(id))
-        return key.error('A record id is a kind and ids separated by "/", e.g. grant/<source>/<study>/<recipient>.');
+      if (!/^[a-z]+\/[A-Za-z0-9_\-/]{1,500}$/.test(id)) {
+        key.error('A record id is a kind and ids separated by "/", e.g. grant/<source>/<study>/<recipient>.');
+        return;
+      }
       try {
         const h_ = await this.#api.get<History>('audit/history', { key: id });
         const items = h_.history.map((e) =>

@@ -125,7 +125,10 @@ export class ClinicianPage {
     const state = status();
     const send = async (): Promise<void> => {
       if (!t.check()) return;
-      if (!this.#key) return state.fail('Make or open a recipient key first.');
+      if (!this.#key) {
+        state.fail('Make or open a recipient key first.');
+        return;
+      }
       state.busy('Signing and sending…');
       try {
         const fields = { source: t.source.input.value.trim(), study: t.study.input.value.trim(), purpose: purpose.input.value };
@@ -153,7 +156,10 @@ export class ClinicianPage {
     });
     const open = async (): Promise<void> => {
       if (!t.check()) return;
-      if (!this.#key) return state.fail('Make or open a recipient key first.');
+      if (!this.#key) {
+        state.fail('Make or open a recipient key first.');
+        return;
+      }
       await this.#view(t.source.input.value.trim(), t.study.input.value.trim(), this.#key, state, position);
     };
     return section('View a study granted to me', t.source.row, t.study.row, button('Open study', open), state.el, position, this.#viewerEl);
@@ -167,13 +173,22 @@ export class ClinicianPage {
     try {
       state.busy('Checking your access on the ledger…');
       const access = await this.#api.get<AccessAnswer>('access', { source, study, recipient: key.keyId });
-      if (!access.allowed) return state.fail(refusalText(access));
+      if (!access.allowed) {
+        state.fail(refusalText(access));
+        return;
+      }
       const { url } = await this.#api.get<{ url: string }>(`sources/${source}`);
       state.busy('Retrieving the images from the image source (signed request)…');
       const target = wadoStudyUri(url, study);
       const res = await fetch(target, { headers: { accept: 'multipart/related; type="application/dicom"', ...(await signedGetHeaders(key, target)) } });
-      if (res.status === 404) return state.fail(refusalText({ allowed: false, reason: 'NO_GRANT' }));
-      if (!res.ok) return state.fail(`The image source refused the request (HTTP ${String(res.status)}).`);
+      if (res.status === 404) {
+        state.fail(refusalText({ allowed: false, reason: 'NO_GRANT' }));
+        return;
+      }
+      if (!res.ok) {
+        state.fail(`The image source refused the request (HTTP ${String(res.status)}).`);
+        return;
+      }
       const parts = dicomParts(new Uint8Array(await res.arrayBuffer()), res.headers.get('content-type') ?? '');
       this.#viewer = await StudyViewer.open(this.#viewerEl);
       await this.#viewer.show(parts);

@@ -70,7 +70,18 @@ export function status(): { el: HTMLParagraphElement; ok(text: string): void; fa
     el.className = `status ${kind}`;
     el.textContent = text;
   };
-  return { el, ok: (t) => set('ok', t), fail: (t) => set('fail', t), busy: (t) => set('busy', t) };
+  return {
+    el,
+    ok: (t) => {
+      set('ok', t);
+    },
+    fail: (t) => {
+      set('fail', t);
+    },
+    busy: (t) => {
+      set('busy', t);
+    },
+  };
 }
 
 export function section(title: string, ...children: Child[]): HTMLElement {

@@ -72,8 +72,14 @@ export class PatientPage {
 
   async #loadStudies(): Promise<void> {
     const wallet = this.#wallet;
-    if (!wallet) return this.#studiesStatus.fail('Open your wallet first.');
-    if (!this.#api.hasToken) return this.#studiesStatus.fail('Enter your access token (top of the page) to read the ledger.');
+    if (!wallet) {
+      this.#studiesStatus.fail('Open your wallet first.');
+      return;
+    }
+    if (!this.#api.hasToken) {
+      this.#studiesStatus.fail('Enter your access token (top of the page) to read the ledger.');
+      return;
+    }
     this.#studiesStatus.busy('Looking up your studies…');
     try {
       const sources = await this.#api.get<{ source: string }[]>('sources');
@@ -152,7 +158,13 @@ export class PatientPage {
       const standing = g.status === 'revoked' ? `revoked ${when(g.revokedAt ?? g.until)}` : expired ? `expired ${when(g.until)}` : `until ${when(g.until)}`;
       const revoke =
         g.status === 'active' && !expired
-          ? button('Revoke', () => this.#reviewRevoke(study, g, slot, state), { 'aria-label': `Revoke ${g.recipient.slice(0, 8)}` })
+          ? button(
+              'Revoke',
+              () => {
+                this.#reviewRevoke(study, g, slot, state);
+              },
+              { 'aria-label': `Revoke ${g.recipient.slice(0, 8)}` },
+            )
           : '';
       return h('tr', {}, h('td', {}, shortId(g.recipient)), h('td', {}, purposeWords(g.purpose)), h('td', {}, standing), h('td', {}, revoke));
     });
@@ -192,7 +204,10 @@ export class PatientPage {
     study: Study,
   ): Promise<void> {
     const wallet = this.#wallet;
-    if (!wallet) return state.fail('Open your wallet first.');
+    if (!wallet) {
+      state.fail('Open your wallet first.');
+      return;
+    }
     state.busy('Signing and sending…');
     try {
       const statement = await signStatement(type, fields, await wallet.key(study.key), this.#config.audience);
@@ -214,9 +229,21 @@ export class PatientPage {
           ? h(
               'td',
               {},
-              button('Grant…', () => this.#prefillGrant(r), { 'aria-label': `Grant ${r.recipient.slice(0, 8)}` }),
+              button(
+                'Grant…',
+                () => {
+                  this.#prefillGrant(r);
+                },
+                { 'aria-label': `Grant ${r.recipient.slice(0, 8)}` },
+              ),
               reason,
-              button('Deny', () => this.#reviewDeny(study, r, reason.value, slot, state), { 'aria-label': `Deny ${r.recipient.slice(0, 8)}` }),
+              button(
+                'Deny',
+                () => {
+                  this.#reviewDeny(study, r, reason.value, slot, state);
+                },
+                { 'aria-label': `Deny ${r.recipient.slice(0, 8)}` },
+              ),
             )
           : h('td', {}, r.status + (r.reason ? ` (${r.reason})` : ''));
       return h('tr', {}, h('td', {}, shortId(r.recipient)), h('td', {}, purposeWords(r.purpose)), h('td', {}, when(r.requestedAt)), actions);

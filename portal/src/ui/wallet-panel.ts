@@ -24,8 +24,14 @@ export function walletPanel(who: string, onOpen: (wallet: BrowserWallet) => void
     file.clear();
     pass.clear();
     const chosen = file.input.files?.[0];
-    if (!chosen) return file.error('Choose your wallet file.');
-    if (pass.input.value === '') return pass.error('Enter the passphrase of this wallet.');
+    if (!chosen) {
+      file.error('Choose your wallet file.');
+      return;
+    }
+    if (pass.input.value === '') {
+      pass.error('Enter the passphrase of this wallet.');
+      return;
+    }
     state.busy('Unlocking (this takes a second or two)…');
     try {
       const wallet = await BrowserWallet.open(await chosen.text(), pass.input.value);
@@ -41,7 +47,10 @@ export function walletPanel(who: string, onOpen: (wallet: BrowserWallet) => void
 
   const create = async (): Promise<void> => {
     newPass.clear();
-    if (newPass.input.value.length < 12) return newPass.error('Choose a passphrase of at least 12 characters.');
+    if (newPass.input.value.length < 12) {
+      newPass.error('Choose a passphrase of at least 12 characters.');
+      return;
+    }
     state.busy('Creating…');
     const wallet = await BrowserWallet.create(newPass.input.value);
     newPass.input.value = '';
