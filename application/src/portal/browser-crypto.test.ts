@@ -7,7 +7,9 @@ import { Wallet, WalletStore } from '../wallet';
 import { GET_COMPONENTS, verifySignature } from '../wire/http-signature';
 // The portal's browser code, run here on Node's WebCrypto (the same Web Crypto API the browser has).
 import { deriveKey, type Alg, type Purpose, type Role } from '../../../portal/src/crypto/keys';
+import { decodeRecoveryCode, RecoveryCodeError } from '../../../portal/src/crypto/recovery-code';
 import { signedGetHeaders, wadoStudyUri } from '../../../portal/src/crypto/request-signature';
+import { findRecoveryKey } from '../../../portal/src/crypto/rotation';
 import { signStatement } from '../../../portal/src/crypto/statement';
 import { BrowserWallet } from '../../../portal/src/crypto/wallet';
 import { WalletFileError } from '../../../portal/src/crypto/wallet-file';
@@ -16,6 +18,7 @@ const FAST = { N: 2 ** 15, r: 8, p: 1 };
 const AUDIENCE = 'isl:imaging/isl';
 /** docs/wallet.md, "Test vectors". */
 const SECRET = Uint8Array.from(Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex'));
+const RECOVERY_CODE = '04002-0G30G-2GC1R-81450-P30D1-R7H04-8J2CA-1A5GQ-30CHM-6RW3M-F1Z0X-G6N60';
 const VECTORS: readonly [Role, Purpose, Alg, string, string][] = [
   ['patient', 'study', 'ES256', 'SaVX9712UYQlCH_PuCyB24prY0lfGfHy_eVwPmNCD9E', '_Jo85hVyFdvVVizAawKfeuGBf7HIW5-VsJ-0NdPCkig'],
   ['patient', 'study', 'EdDSA', 'mBEbDdT1URKqXU3_uahP2kn7oXjTqxIgdDeBwV3x51A', 'KrEMp6f9HhhxuwTCBaJugJJ7QCU6umqa9sQxVvh77GE'],
@@ -98,5 +101,37 @@ describe("the portal's browser crypto interoperates with the isl wallet, the cha
         'bound to the study it names',
       );
     }
+  });
+
+  it("reads docs/wallet.md's recovery code, refuses a typo, and finds the lost wallet's recovery key by its id", async () => {
+    assert.deepEqual(Buffer.from(await decodeRecoveryCode(RECOVERY_CODE.toLowerCase().replace(/0/g, 'o'))), Buffer.from(SECRET));
+    await assert.rejects(decodeRecoveryCode(RECOVERY_CODE.replace('0G30G', '0G31G')), RecoveryCodeError);
+    const found = await findRecoveryKey(SECRET.slice(), VECTORS[2]![3]);
+    assert.equal(found?.keyId, VECTORS[2]![3]);
+    assert.equal(await findRecoveryKey(SECRET.slice(), VECTORS[0]![3]), undefined, 'a study key is not a recovery key');
+  });
+
+  it('moves a study to a new wallet: RotateOwnerKey verifies, and the CLI sees the new keys bound to the study', async () => {
+    const old = await findRecoveryKey(SECRET.slice(), VECTORS[2]![3]);
+    assert.ok(old);
+    const browser = await BrowserWallet.create('a new wallet passphrase', FAST);
+    const keys = await browser.newPatientKeys();
+    const study = VECTORS[3]![3];
+    const jws = await signStatement('RotateOwnerKey', { source: VECTORS[1]![3], study, patient: keys.key.keyId, recovery: keys.recovery.keyId }, old, AUDIENCE);
+    const verified = await verifyStatement(jws, 'RotateOwnerKey', { audience: AUDIENCE, nowMs: Date.now() });
+    assert.equal(verified.claims.patient, keys.key.keyId);
+    await browser.bindStudy(keys.context, study);
+    const path = join(dir, 'moved.json');
+    writeFileSync(path, browser.text, { mode: 0o600 });
+    const cli = await Wallet.open(new WalletStore({ path }), 'a new wallet passphrase');
+    assert.deepEqual(
+      cli.labels.map((r) => [r.purpose, r.keyId, r.studyRef]),
+      [
+        ['study', keys.key.keyId, study],
+        ['recovery', keys.recovery.keyId, study],
+      ],
+    );
+    assert.equal((await cli.recoveryKey(keys.context)).keyId, keys.recovery.keyId);
+    cli.close();
   });
 });

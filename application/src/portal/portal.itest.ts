@@ -56,7 +56,7 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
   let patientOrg: Organisation;
   let clinicianOrg: Organisation;
   let published: { reference: string; source: string };
-  const patientWallet = { file: '', passphrase: 'patient portal passphrase' };
+  const patientWallet = { file: '', passphrase: 'patient portal passphrase', recoveryCode: '' };
   const cspViolations: string[] = [];
 
   const org = (mspId: string): Organisation => {
@@ -91,6 +91,17 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
     return JSON.parse(answer.body.toString()) as Access;
   };
 
+  /** The study's access requests at an organisation's peer. */
+  const requests = async (o: Organisation): Promise<{ recipient: string; status: string }[]> => {
+    const url = `${getTestServices().gatewayUrl(o)}/api/v1/sources/${published.source}/studies/${published.reference}/requests`;
+    const answer = await fetchAnswer(new URL(url), {
+      method: 'GET',
+      headers: { authorization: `Bearer ${getTestServices().memberToken(o)}` },
+      timeoutMs: 30_000,
+    });
+    return JSON.parse(answer.body.toString()) as { recipient: string; status: string }[];
+  };
+
   const shot = async (page: Page, name: string): Promise<void> => {
     await page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: true });
   };
@@ -106,7 +117,7 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
     patientWallet.file = join(work, 'patient-wallet.json');
     const env = { ISL_WALLET: patientWallet.file, ISL_WALLET_PASSPHRASE: patientWallet.passphrase };
     const run = (args: string[]): Promise<unknown> => runIsl(args, { profile: getTestConsortium().layout.connectionProfile, org: PATIENT_ORG, env });
-    await run(['wallet', 'create']);
+    patientWallet.recoveryCode = ((await run(['wallet', 'create'])) as { recoveryCode: string }).recoveryCode;
     const seeded = (await run(['pacs', 'seed', '--instances', '4', '--out', join(work, 'study')])) as { folder: string };
     published = (await run(['publish', seeded.folder])) as { reference: string; source: string };
     // Root in a container: Chromium's sandbox needs user namespaces it may not have.
@@ -131,6 +142,16 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
     assert.match(keyId, /^[A-Za-z0-9_-]{43}$/);
     assert.ok(await clinician.page.isVisible('img[alt^="QR code of key id"]'));
 
+    // The clinician asks for access (a RequestAccess signed in the browser, relayed at the clinician's gateway).
+    await clinician.page.fill('#request-source', published.source);
+    await clinician.page.fill('#request-study', published.reference);
+    await clinician.page.selectOption('#request-purpose', 'COC');
+    await clinician.page.click('text=Sign and send request');
+    await clinician.page.waitForSelector('text=Request recorded in block', { timeout: 60_000 });
+    await waitFor('the request at the patient organisation’s peer', async () => (await requests(patientOrg)).some((r) => r.recipient === keyId) || false, {
+      timeoutMs: 30_000,
+    });
+
     // The patient opens the CLI's wallet file and finds the study it published.
     await patient.page.setInputFiles('input[name="Patient-wallet-file"]', patientWallet.file);
     await patient.page.fill('input[name="Patient-passphrase"]', patientWallet.passphrase);
@@ -139,8 +160,11 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
     await patient.page.waitForSelector('#grant-form');
 
     // Grant: a plain-words preview of exactly what is signed, then sign in the browser and relay.
+    // The pending request fills the grant form (its key and purpose); the patient picks the end date.
+    await patient.page.click(`button[aria-label="Grant ${keyId.slice(0, 8)}"]`);
+    assert.equal(await patient.page.inputValue('#grant-recipient'), keyId);
+    assert.equal(await patient.page.inputValue('#grant-purpose'), 'COC');
     const until = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
-    await patient.page.fill('#grant-recipient', keyId);
     await patient.page.fill('#grant-until', until);
     await patient.page.selectOption('#grant-purpose', 'TREAT');
     await patient.page.click('#grant-form >> text=Review');
@@ -149,6 +173,11 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
     assert.match(preview, /for treatment, until/);
     await patient.page.click('text=Sign and send');
     await patient.page.waitForSelector('#grants >> text=until', { timeout: 60_000 });
+    assert.deepEqual(
+      (await requests(patientOrg)).filter((r) => r.recipient === keyId).map((r) => r.status),
+      ['allowed'],
+      'the grant answered the request',
+    );
     await shot(patient.page, 'patient');
 
     // The clinician's gateway's peer has the grant: open the study; the viewer draws it.
@@ -219,6 +248,46 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
     assert.match((await patient.page.textContent('#grant-until-error')) ?? '', /in the past/);
     assert.equal(await patient.page.locator('.preview').count(), 0, 'nothing offered for signing');
     await shot(patient.page, 'patient-bad-input');
+    await patient.context.close();
+  });
+
+  it('a patient who lost the wallet moves the study to a new one with the recovery code the CLI printed', async () => {
+    const services = getTestServices();
+    const studyUrl = `${services.gatewayUrl(patientOrg)}/api/v1/sources/${published.source}/studies/${published.reference}`;
+    const owner = async (): Promise<string> => {
+      const answer = await fetchAnswer(new URL(studyUrl), {
+        method: 'GET',
+        headers: { authorization: `Bearer ${services.memberToken(patientOrg)}` },
+        timeoutMs: 30_000,
+      });
+      return (JSON.parse(answer.body.toString()) as { patient: string }).patient;
+    };
+    const before = await owner();
+    const patient = await open(patientOrg, 'patient', services.memberToken(patientOrg));
+    await patient.page.fill('input[name="Patient-new-passphrase"]', 'a new patient passphrase');
+    await patient.page.click('text=Create a new wallet');
+    await patient.page.waitForSelector('text=New wallet created', { timeout: 60_000 });
+    const rotate = patient.page.locator('section', { has: patient.page.locator('#rotate-code') });
+    // A typo in the code is caught by its checksum, next to the field; nothing is signed.
+    await patient.page.fill(
+      '#rotate-code',
+      patientWallet.recoveryCode.replace(/^(.)/, (c) => (c === '0' ? '1' : '0')),
+    );
+    await patient.page.fill('#rotate-source', published.source);
+    await patient.page.fill('#rotate-study', published.reference);
+    await rotate.locator('text=Review').click();
+    await patient.page.waitForSelector('#rotate-code-error >> text=look for a typo', { timeout: 30_000 });
+    assert.equal(await rotate.locator('.preview').count(), 0);
+    await patient.page.fill('#rotate-code', patientWallet.recoveryCode);
+    await rotate.locator('text=Review').click();
+    assert.match((await rotate.locator('.preview-sentence').textContent({ timeout: 60_000 })) ?? '', /You move study/);
+    await rotate.locator('text=Sign and send').click();
+    await patient.page.waitForSelector('text=The study is yours again', { timeout: 60_000 });
+    const after = await owner();
+    assert.notEqual(after, before, 'the study has a new owner key');
+    // The new wallet finds the study as its own.
+    await patient.page.click(`button[aria-label="Manage study ${published.reference.slice(0, 8)}"]`, { timeout: 60_000 });
+    await shot(patient.page, 'patient-rotated');
     await patient.context.close();
   });
 

@@ -98,6 +98,36 @@ export class BrowserWallet {
     return key;
   }
 
+  /**
+   * A fresh patient context with its study key and recovery key, both recorded
+   * (as `isl consent` does), for a study moved into this wallet.
+   */
+  async newPatientKeys(alg: Alg = 'ES256'): Promise<{ context: string; key: BrowserKey; recovery: BrowserKey }> {
+    const key = await this.newKey('patient', alg);
+    const context = this.records.find((r) => r.keyId === key.keyId)?.context ?? '';
+    const recovery = await deriveKey(this.#secret, 'patient', 'recovery', context, alg);
+    this.#contents.index.keys.push({
+      role: 'patient',
+      purpose: 'recovery',
+      context,
+      alg,
+      path: derivationInfo('patient', 'recovery', context, alg),
+      keyId: recovery.keyId,
+      createdAt: new Date().toISOString(),
+    });
+    await this.#save();
+    return { context, key, recovery };
+  }
+
+  /** Records the study a patient context's keys are for (the CLI's bindStudy). */
+  async bindStudy(context: string, studyRef: string): Promise<void> {
+    const keys = this.#contents.index.keys;
+    if (keys.some((r) => r.studyRef === studyRef && r.context !== context))
+      throw new WalletFileError('INVALID_ARGUMENT', 'This wallet already holds that study.');
+    this.#contents.index.keys = keys.map((r) => (r.role === 'patient' && r.context === context ? { ...r, studyRef } : r));
+    await this.#save();
+  }
+
   async #save(): Promise<void> {
     this.#text = await this.#seal.seal(utf8(JSON.stringify(this.#contents)));
   }

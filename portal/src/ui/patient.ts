@@ -4,6 +4,7 @@ import type { BrowserWallet, KeyRecord } from '../crypto/wallet';
 import { button, field, h, ID32, input, section, select, shortId, status, when } from './dom';
 import { confirmBeforeSigning } from './preview';
 import { DENY_REASONS, PURPOSES, purposeWords } from './purposes';
+import { rotateSection } from './rotate';
 import { walletPanel } from './wallet-panel';
 
 interface Study {
@@ -67,6 +68,15 @@ export class PatientPage {
         this.#studyList,
       ),
       this.#detail,
+      rotateSection({
+        api,
+        config,
+        wallet: () => this.#wallet,
+        moved: (w) => {
+          this.#walletPanel.save(w);
+          void this.#loadStudies();
+        },
+      }),
     );
   }
 
