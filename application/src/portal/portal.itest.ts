@@ -248,6 +248,29 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
     assert.match((await patient.page.textContent('#grant-until-error')) ?? '', /in the past/);
     assert.equal(await patient.page.locator('.preview').count(), 0, 'nothing offered for signing');
     await shot(patient.page, 'patient-bad-input');
+
+    // A gateway that stops answering: the relay fails at the network level; the form says so, and the ledger has no new grant.
+    const grantsUrl = `${services.gatewayUrl(patientOrg)}/api/v1/sources/${published.source}/studies/${published.reference}/grants`;
+    const grants = async (): Promise<number> =>
+      (
+        JSON.parse(
+          (
+            await fetchAnswer(new URL(grantsUrl), {
+              method: 'GET',
+              headers: { authorization: `Bearer ${services.memberToken(patientOrg)}` },
+              timeoutMs: 30_000,
+            })
+          ).body.toString(),
+        ) as unknown[]
+      ).length;
+    const before = await grants();
+    await patient.page.route('**/api/v1/grants', (route) => route.abort('connectionrefused'));
+    await patient.page.fill('#grant-recipient', published.source);
+    await patient.page.fill('#grant-until', new Date(Date.now() + 86_400_000).toISOString().slice(0, 10));
+    await patient.page.click('#grant-form >> text=Review');
+    await patient.page.click('text=Sign and send');
+    await patient.page.waitForSelector('text=The gateway does not answer', { timeout: 30_000 });
+    assert.equal(await grants(), before, 'nothing reached the ledger');
     await patient.context.close();
   });
 
