@@ -10,8 +10,10 @@ cd "$ISL_ROOT"
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
 # Debian packages: Orthanc (the PACS), its DICOMweb plugin, dcmtk (synthetic
-# DICOM), docker-compose (validates docker-compose.yaml), iproute2.
-debs=(orthanc orthanc-dicomweb dcmtk docker-compose)
+# DICOM), docker-compose (validates docker-compose.yaml), iproute2, and
+# Chromium with a font (the portal's browser tests drive it headless with
+# playwright-core and keep screenshots).
+debs=(orthanc orthanc-dicomweb dcmtk docker-compose chromium fonts-liberation)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -60,4 +62,16 @@ if [ ! -f "$build_stamp" ] || [ ! -f application/dist/services/main.js ] || [ -n
   log "compiling TypeScript"
   npx tsc -b >&2
   touch "$build_stamp"
+fi
+
+# The web portal (portal/, served by each gateway at /portal): bundled by Vite
+# when its sources or the lock file changed since the last bundle.
+portal_stamp=node_modules/.isl-portal-stamp
+portal_changed() {
+  find portal/src portal/index.html portal/vite.config.mjs portal/package.json package-lock.json -newer "$portal_stamp" -print -quit
+}
+if [ ! -f "$portal_stamp" ] || [ ! -f portal/dist/index.html ] || [ -n "$(portal_changed)" ]; then
+  log "bundling the web portal"
+  (cd portal && npx vite build --logLevel warn >&2)
+  touch "$portal_stamp"
 fi

@@ -32,8 +32,9 @@ ISL_TEST_SUMMARY=$(mktemp)
 export ISL_TEST_SUMMARY
 trap 'rm -f "$ISL_TEST_SUMMARY"' EXIT
 if [ "$suite" = all ] || [ "$suite" = unit ]; then
-  echo "== lint (ESLint, typescript-eslint strictTypeChecked; Prettier)"
-  npx eslint platform chaincode network application bench || status=$?
+  echo "== lint (ESLint, typescript-eslint strictTypeChecked; the portal's types; Prettier)"
+  npx eslint platform chaincode network application bench portal || status=$?
+  npx tsc -p portal/tsconfig.json || status=$?
   npx prettier --check --log-level warn . || status=$?
   echo "== unit tests"
   (cd network/ccaas-builder && go test ./...)

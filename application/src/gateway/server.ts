@@ -24,6 +24,7 @@ import { registerAuditRoutes } from './routes/audit';
 import { registerPublicationRoutes, type PublicationRoutesOptions } from './routes/publications';
 import type { AuditedOrderer } from '../audit/ordering';
 import { defaultTimeouts, type GatewayTimeouts } from './timeouts';
+import { registerPortal, type PortalOptions } from './portal';
 
 export interface GatewayServerOptions {
   readonly mspId: string;
@@ -49,6 +50,8 @@ export interface GatewayServerOptions {
   readonly orderers?: readonly AuditedOrderer[];
   /** Publishing at the organisation's image source (absent: no publication endpoints). */
   readonly publications?: PublicationRoutesOptions;
+  /** The web portal served at /portal (absent: none). */
+  readonly portal?: PortalOptions;
   /** Whether the organisation's peer answers (for /readyz). */
   readonly ready: () => Promise<boolean>;
   readonly logLevel?: string;
@@ -165,6 +168,9 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
   registerAuditRoutes(app, o.network, o.chaincode, { ...(o.members ? { members: o.members } : {}), ...(o.orderers ? { orderers: o.orderers } : {}) });
   if (o.publications) {
     registerPublicationRoutes(app, o.publications);
+  }
+  if (o.portal) {
+    registerPortal(app, o.portal);
   }
   return app;
 }

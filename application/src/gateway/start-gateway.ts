@@ -8,6 +8,7 @@ import {
   orderersOf,
   organisationHome,
   organisationOf,
+  projectRoot,
   readConnectionProfile,
   type ConnectionProfile,
   type OrganisationProfile,
@@ -16,6 +17,7 @@ import { openLocalPublisher } from '../publishing/local-publisher';
 import { ImageSourcePaths } from '../imagesource/paths';
 import type { Publisher } from '../publishing/publisher';
 import { StudyStore } from '../imagesource/study-store';
+import { imageSourceOrigins } from '../portal/origins';
 import { LedgerClient } from '../ledger/ledger-client';
 import { peerTransactionLookup } from '../ledger/transaction-status';
 import type { GatewayConfig } from './config';
@@ -84,6 +86,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       onUpload: (outcome, bytes) => {
         metrics.onUpload(outcome, bytes);
       },
+    },
+    portal: {
+      dir: join(projectRoot, 'portal', 'dist'),
+      org: org.mspId,
+      audience: audienceFor(profile.channel, profile.chaincode),
+      imageSources: imageSourceOrigins(profile),
     },
     ready: contractAnswers(contract),
   });

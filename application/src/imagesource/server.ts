@@ -9,6 +9,7 @@ import { ReplayCache } from '../wire/replay-cache';
 import type { CanonicalUri } from '../wire/target-uri';
 import { serveIti43 } from './iti43-handler';
 import type { Granted, ImageSourceLog, ReleaseGate } from './release-gate';
+import { CorsPolicy } from './cors';
 import { ImageSourceRoutes } from './routes';
 import type { Authorisation, StudyRelease } from './study-release';
 import { serveWadoRs } from './wado-rs-handler';
@@ -37,6 +38,8 @@ export interface ImageSourceServerOptions {
   /** Nonces of refused requests remembered (the oldest forgotten beyond). */
   readonly refusedReplayCapacity?: number;
   readonly limits?: Partial<ConnectionLimits>;
+  /** Web origins of the consortium's portals, which may call WADO-RS from a browser (CORS); none by default. */
+  readonly portalOrigins?: readonly string[];
   readonly log: ImageSourceLog;
 }
 
@@ -78,6 +81,7 @@ export class ImageSourceServer {
   readonly #refused: ReplayCache;
   readonly #server: Server;
   readonly #routes: ImageSourceRoutes;
+  readonly #cors: CorsPolicy;
   readonly #perClient = new Map<string, number>();
   /** What the WADO-RS and ITI-43 handlers may ask of this server. */
   readonly #gate: ReleaseGate;
@@ -87,6 +91,7 @@ export class ImageSourceServer {
     this.#replay = new ReplayCache({ capacity: options.replayCapacity ?? 100_000, perOwner: options.replayPerKey ?? 1_000 });
     this.#refused = new ReplayCache({ capacity: options.refusedReplayCapacity ?? 20_000, evictOldest: true });
     this.#routes = new ImageSourceRoutes(options.publicUrl);
+    this.#cors = new CorsPolicy(options.portalOrigins ?? []);
     this.#gate = {
       sourceId: options.sourceId,
       log: options.log,
@@ -168,6 +173,9 @@ export class ImageSourceServer {
     // Every route is matched on the canonical path and carries its own
     // authorisation; nothing depends on the URL's spelling.
     const route = this.#routes.match(req.method, req.url);
+    // A browser's preflight is matched as the GET it announces, so only WADO-RS is offered across origins.
+    if (this.#cors.preflight(req, res, this.#routes.match('GET', req.url).name === 'wado-rs')) return;
+    this.#cors.decorate(req, res);
     switch (route.name) {
       case 'healthz':
         req.resume();

@@ -10,6 +10,7 @@ import { AccessPolicy } from './access-policy';
 import type { ImageSourceConfig } from './config';
 import { DisclosureOutbox } from './disclosure-outbox';
 import { imageSourceEndpoints } from './endpoints';
+import { portalOrigins } from '../portal/origins';
 import { ImageSourcePaths } from './paths';
 import { ImageSourceServer } from './server';
 import { readSourceKey } from './source-key';
@@ -59,6 +60,7 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
     publicUrl: endpoints.url,
     tls: { cert: readFileSync(paths.tls.tlsCert), key: readFileSync(paths.tls.tlsKey) },
     release,
+    portalOrigins: portalOrigins(profile),
     log: (level, message, fields) => {
       log[level](fields ?? {}, message);
     },

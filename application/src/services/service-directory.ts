@@ -12,6 +12,8 @@ export interface OrganisationServices {
   readonly gateway: {
     readonly api: string;
     readonly docs: string;
+    /** The web portal this gateway serves (patients, clinicians, auditors). */
+    readonly portal: string;
     /** The Node version its /healthz reports; null when it does not answer. */
     readonly node: string | null;
   };
@@ -52,7 +54,7 @@ export async function describeServices(profile: ConnectionProfile, profilePath: 
         org: org.mspId,
         name: org.name,
         description: org.description,
-        gateway: { api: `${gateway}/api/v1`, docs: `${gateway}/api/v1/docs`, node: gatewayHealth?.node ?? null },
+        gateway: { api: `${gateway}/api/v1`, docs: `${gateway}/api/v1/docs`, portal: `${gateway}/portal/`, node: gatewayHealth?.node ?? null },
         imageSource: {
           url: endpoints.url,
           iti43: endpoints.url,

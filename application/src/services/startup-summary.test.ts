@@ -62,6 +62,12 @@ describe("npm start's summary", () => {
     }
   });
 
+  it("prints each gateway's web portal URL (issue 16)", () => {
+    for (const org of topology.organisations) {
+      assert.ok(summary.includes(`web portal      http://127.0.0.1:${String(org.gateway.port)}/portal/ `), `${org.mspId} portal in:\n${summary}`);
+    }
+  });
+
   it('still lists each gateway, CA, orderer and peer, and the Node it runs on', () => {
     for (const org of topology.organisations) {
       assert.ok(summary.includes(`gateway (REST)  http://127.0.0.1:${String(org.gateway.port)}/api/v1`), org.mspId);

@@ -23,6 +23,7 @@ export function startupSummary(s: StartupSummaryInput): string {
     const entry = s.services.find((d) => d.org === org.mspId);
     out.push(`${org.mspId} — ${org.description}`);
     if (entry) {
+      out.push(`  web portal      ${entry.gateway.portal}   (patients, clinicians, auditors)`);
       out.push(`  gateway (REST)  ${entry.gateway.api}   docs ${entry.gateway.docs}`);
       out.push(`  image source    ITI-43 POST ${entry.imageSource.iti43}   WADO-RS GET ${entry.imageSource.wadoRs}   TLS CA ${entry.imageSource.tlsCaCert}`);
       out.push(

@@ -1,0 +1,44 @@
+import { h } from './dom';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+/**
+ * A horizontal bar chart as SVG, with the numbers also in a table for screen
+ * readers and keyboard users (the chart itself is aria-hidden).
+ */
+export function barChart(title: string, data: readonly (readonly [string, number])[], id: string): HTMLElement {
+  const rowHeight = 28;
+  const width = 560;
+  const labelWidth = 200;
+  const max = Math.max(1, ...data.map(([, v]) => v));
+  const chart = svg('svg', {
+    width,
+    height: Math.max(rowHeight, data.length * rowHeight) + 8,
+    'aria-hidden': 'true',
+    class: 'chart',
+    'data-bars': data.length,
+  });
+  data.forEach(([label, value], i) => {
+    const y = i * rowHeight + 4;
+    const w = Math.round(((width - labelWidth - 60) * value) / max);
+    chart.append(
+      svg('text', { x: 0, y: y + 17, class: 'chart-label' }, label.length > 28 ? `${label.slice(0, 27)}…` : label),
+      svg('rect', { x: labelWidth, y, width: Math.max(w, 1), height: rowHeight - 8, class: 'chart-bar' }),
+      svg('text', { x: labelWidth + w + 6, y: y + 17, class: 'chart-value' }, String(value)),
+    );
+  });
+  const table = h(
+    'table',
+    { class: 'chart-data' },
+    h('caption', {}, title),
+    h('tbody', {}, ...data.map(([label, value]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, String(value))))),
+  );
+  return h('figure', { id }, h('figcaption', {}, title), chart, h('details', {}, h('summary', {}, 'Numbers'), table));
+}
