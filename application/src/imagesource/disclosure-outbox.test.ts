@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateStatementKey, thumbprint } from '@isl/chaincode';
-import { LedgerRejection, LedgerUnavailable } from '../ledger/errors';
+import { LedgerRejection, LedgerUnavailable, OutcomeUnknown } from '../ledger/errors';
 import type { LedgerClient } from '../ledger/ledger-client';
 import { DisclosureOutbox } from './disclosure-outbox';
 
@@ -77,6 +77,36 @@ describe('DisclosureOutbox', () => {
     assert.equal(await box.flush(), 0);
     assert.equal(ledger.recorded.length, 1);
     assert.equal(ledger.submitted.length, 1, 'the retry found the request id on the ledger and did not submit again');
+  });
+
+  it('sends the same statement again after an unknown outcome, so a late commit of the first is not doubled', async () => {
+    // The first attempt reaches ordering, its outcome is unknown, and it commits only after the retry's lookup.
+    const statements: string[] = [];
+    const committed = new Set<string>();
+    let lateCommit: string | undefined;
+    const ledger = {
+      submit: (_transaction: string, args: readonly string[]): Promise<unknown> => {
+        const statement = args[0] ?? '';
+        statements.push(statement);
+        if (lateCommit !== undefined) committed.add(lateCommit);
+        if (committed.has(statement)) return Promise.reject(new LedgerRejection('STATEMENT_REPLAYED', 'STATEMENT_REPLAYED: already applied'));
+        if (statements.length === 1) {
+          lateCommit = statement;
+          return Promise.reject(new OutcomeUnknown('a'.repeat(64), 'sent to ordering; outcome unknown'));
+        }
+        committed.add(statement);
+        return Promise.resolve({ result: {} });
+      },
+      evaluate: (): Promise<unknown> => Promise.resolve([]),
+    };
+    const box = await outbox(ledger as unknown as FakeLedger);
+    box.add(release);
+    assert.equal(await box.flush(), 1, 'kept while its outcome is unknown');
+    assert.equal(await box.flush(), 0, 'done: the replay answer says the first attempt took effect');
+    assert.equal(statements.length, 2);
+    assert.equal(statements[1], statements[0], 'the very same statement, not a second one with a new digest');
+    assert.equal(committed.size, 1, 'one disclosure on the ledger');
+    assert.deepEqual(readdirSync(join(dir, 'rejected')), [], 'a replay is not a rejection');
   });
 
   it('sets aside a release the ledger rejects, for an operator', async () => {

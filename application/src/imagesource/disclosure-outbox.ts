@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeJwt } from 'jose';
 import { z } from 'zod';
 import { createStatement } from '@isl/chaincode';
 import { LedgerRejection } from '../ledger/errors';
@@ -24,7 +25,12 @@ const entrySchema = z.strictObject({
   size: z.number().int().min(0),
   requestId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
   attempts: z.number().int().min(0),
+  /** The statement of the last attempt: sent again while valid, so an attempt whose outcome is unknown is never doubled. */
+  statement: z.string().optional(),
 });
+
+/** A statement is reused while it has at least this long to live (it must still be valid when ordered). */
+const REUSE_MARGIN_S = 60;
 
 export interface OutboxOptions {
   readonly dir: string;
@@ -83,22 +89,21 @@ export class DisclosureOutbox {
   async #record(requestId: string): Promise<void> {
     const file = this.#file(requestId);
     const entry = entrySchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-    const { ledger, key, audience } = this.#options;
+    const { ledger } = this.#options;
     if (entry.attempts > 0 && (await this.#alreadyRecorded(entry))) {
       rmSync(file);
       return;
     }
-    writeFileAtomic(file, JSON.stringify({ ...entry, attempts: entry.attempts + 1 }));
-    // A fresh statement per attempt: a statement is only valid for 300 s.
-    const statement = await createStatement(
-      'RecordDisclosure',
-      { study: entry.study, recipient: entry.recipient, disclosedAt: entry.disclosedAt, size: entry.size, requestId: entry.requestId },
-      key.privateJwk,
-      { audience },
-    );
+    const statement = reusable(entry.statement) ?? (await this.#sign(entry));
+    writeFileAtomic(file, JSON.stringify({ ...entry, attempts: entry.attempts + 1, statement }));
     try {
       await ledger.submit('RecordDisclosure', [statement]);
     } catch (err) {
+      // This very statement took effect in an earlier attempt whose answer was lost.
+      if (err instanceof LedgerRejection && err.code === 'STATEMENT_REPLAYED') {
+        rmSync(file);
+        return;
+      }
       if (err instanceof LedgerRejection) {
         // The ledger will never take it (e.g. the study is gone): keep it aside for an operator.
         renameSync(file, join(this.#options.dir, 'rejected', `${requestId}.json`));
@@ -108,6 +113,17 @@ export class DisclosureOutbox {
       throw err;
     }
     rmSync(file);
+  }
+
+  /** A fresh statement: a statement is only valid for 300 s, so one kept past that cannot be sent again. */
+  #sign(entry: z.infer<typeof entrySchema>): Promise<string> {
+    const { key, audience } = this.#options;
+    return createStatement(
+      'RecordDisclosure',
+      { study: entry.study, recipient: entry.recipient, disclosedAt: entry.disclosedAt, size: entry.size, requestId: entry.requestId },
+      key.privateJwk,
+      { audience },
+    );
   }
 
   async #alreadyRecorded(entry: z.infer<typeof entrySchema>): Promise<boolean> {
@@ -120,5 +136,16 @@ export class DisclosureOutbox {
       throw new Error(`invalid request id ${requestId}`);
     }
     return join(this.#options.dir, `${requestId}.json`);
+  }
+}
+
+/** The kept statement when it is still valid long enough to be ordered, else undefined. */
+function reusable(statement: string | undefined): string | undefined {
+  if (statement === undefined) return undefined;
+  try {
+    const { exp } = decodeJwt(statement);
+    return exp !== undefined && exp > Math.floor(Date.now() / 1000) + REUSE_MARGIN_S ? statement : undefined;
+  } catch {
+    return undefined;
   }
 }
