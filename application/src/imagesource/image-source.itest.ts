@@ -40,6 +40,7 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
   let connection: GatewayConnection | undefined;
   let ledger: LedgerClient;
   let orthanc: OrthancClient;
+  let publisher: Publisher;
   let audience: string;
   let ca: Buffer[];
   let work: string;
@@ -126,7 +127,7 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
 
     // Publish a synthetic CT study of 50 instances.
     const synthetic = writeSyntheticStudy(join(work, 'study'), { instances: INSTANCES });
-    const publisher = new Publisher({
+    publisher = new Publisher({
       orthanc,
       studies: new StudyStore(services.paths.studies),
       ledger,
@@ -158,13 +159,6 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
     const record = await ledger.evaluate<Record<string, unknown>>('GetStudy', [services.sourceId, study]);
     assert.ok(!JSON.stringify(record).includes('2.25.'), 'no DICOM UID on the ledger');
     assert.equal(new StudyStore(services.paths.studies).byReference(study)?.state, 'defined');
-    const publisher = new Publisher({
-      orthanc,
-      studies: new StudyStore(services.paths.studies),
-      ledger,
-      key: await readSourceKey(services.paths.sourceKey),
-      audience,
-    });
     await assert.rejects(publisher.publish(join(work, 'study'), new WalletConsentSigner(patientWallet!)), /already published/);
   });
 
