@@ -115,7 +115,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
       void sendError(reply, toHttpError(err) ?? { status: 400, body: problem('REQUEST_INVALID', 'the request is malformed') });
     },
   });
-  limitConnectionsPerClient(app.server, o.maxConnectionsPerClient ?? 64, () => {
+  limitConnectionsPerClient(app, o.maxConnectionsPerClient ?? 64, () => {
     o.metrics.onShed('connections');
   });
 

@@ -19,6 +19,7 @@ import type { Publisher } from '../publishing/publisher';
 import { StudyStore } from '../imagesource/study-store';
 import { imageSourceOrigins } from '../portal/origins';
 import { LedgerClient } from '../ledger/ledger-client';
+import { OrderingQuorum } from '../ledger/ordering-quorum';
 import { peerTransactionLookup } from '../ledger/transaction-status';
 import type { GatewayConfig } from './config';
 import { EventHub } from './event-hub';
@@ -56,7 +57,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const network = conn.gateway.getNetwork(profile.channel);
   const contract = network.getContract(profile.chaincode);
   const metrics = new GatewayMetrics({ org: org.mspId });
-  const ledger = new LedgerClient(contract, { observer: metrics, lookup: peerTransactionLookup(network) });
+  const ordering = new OrderingQuorum({ channel: profile.channel, orderers: orderersOf(profile) });
+  ordering.start();
+  const ledger = new LedgerClient(contract, { observer: metrics, lookup: peerTransactionLookup(network), ordering });
   const hub = new EventHub();
   const blocks = new PeerBlocks(network);
   // Uploads a crash left half-spooled are of no use to anyone.
@@ -102,6 +105,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     app,
     close: async () => {
       await app.close();
+      ordering.stop();
       await hub.close();
       conn.close();
     },
