@@ -11,9 +11,10 @@ log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
 # Debian packages: Orthanc (the PACS), its DICOMweb plugin, dcmtk (synthetic
 # DICOM), docker-compose (validates docker-compose.yaml), iproute2, and
-# Chromium with a font (the portal's browser tests drive it headless with
-# playwright-core and keep screenshots).
-debs=(orthanc orthanc-dicomweb dcmtk docker-compose chromium fonts-liberation)
+# Chromium and Firefox ESR with a font (the portal's browser tests drive Chromium
+# headless with playwright-core, and Firefox over WebDriver BiDi with puppeteer-core,
+# and keep screenshots).
+debs=(orthanc orthanc-dicomweb dcmtk docker-compose chromium firefox-esr fonts-liberation)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

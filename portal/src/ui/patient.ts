@@ -2,6 +2,7 @@ import { ApiError, type GatewayApi, type PortalConfig } from '../api';
 import { signStatement } from '../crypto/statement';
 import type { BrowserWallet, KeyRecord } from '../crypto/wallet';
 import { button, field, h, ID32, input, section, select, shortId, status, when } from './dom';
+import { scanQr } from './qr-scanner';
 import { confirmBeforeSigning } from './preview';
 import { DENY_REASONS, PURPOSES, purposeWords } from './purposes';
 import { rotateSection } from './rotate';
@@ -287,8 +288,24 @@ export class PatientPage {
     const recipient = field(
       'Recipient key',
       input({ id: 'grant-recipient', autocomplete: 'off', spellcheck: 'false' }),
-      "The 43-character key id the clinician's page shows (or its QR code).",
+      "The 43-character key id the clinician's page shows: paste it, or scan its QR code with the camera.",
     );
+    const camera = h('div', { id: 'grant-camera' });
+    const scan = button('Scan the QR code with the camera', async () => {
+      recipient.clear();
+      const outcome = await scanQr(
+        camera,
+        (text) => ID32.test(text),
+        () => {
+          recipient.error('That QR code is not a key id. Scan the code on the clinician’s page.');
+        },
+      );
+      if (outcome.found !== undefined) {
+        recipient.clear();
+        recipient.input.value = outcome.found;
+        recipient.input.focus();
+      } else recipient.error(outcome.problem ?? 'Nothing was scanned.');
+    });
     const until = field('Access ends on', input({ id: 'grant-until', type: 'date' }), `At most ${String(MAX_GRANT_DAYS)} days from today.`);
     const purpose = field('Purpose', select(PURPOSES, { id: 'grant-purpose' }));
     const slot = h('div', {});
@@ -335,7 +352,12 @@ export class PatientPage {
           ),
       );
     };
-    return section('Grant access', h('form', { id: 'grant-form' }, recipient.row, until.row, purpose.row, button('Review', review)), slot, state.el);
+    return section(
+      'Grant access',
+      h('form', { id: 'grant-form' }, recipient.row, scan, camera, until.row, purpose.row, button('Review', review)),
+      slot,
+      state.el,
+    );
   }
 
   #disclosuresSection(disclosures: readonly Disclosure[]): HTMLElement {

@@ -2,13 +2,35 @@ import type { FastifyInstance } from 'fastify';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { auditLedger } from '../../audit/audit-report';
 import { recordHistory } from '../../audit/history';
+import { BlockReader } from '../../audit/block-reader';
+import { DisclosureDays, MAX_DAYS, dayRange } from '../../audit/disclosure-days';
 import type { AuditedOrderer } from '../../audit/ordering';
+import { HttpProblem, problem } from '../problem';
 import { wholeNumberParam } from './whole-number';
 
 /** Auditor tokens only (access.ts: names `auditor` or `auditor:<who>`). */
 const config = { access: 'auditor', admission: 'reads', minBlock: true, problems: ['ARGUMENT_INVALID'] } as const;
 
 const block = wholeNumberParam(15, 'a block number');
+const day = (description: string) => ({ type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description }) as const;
+
+const disclosuresPerDayResponse = {
+  type: 'object',
+  required: ['channel', 'chaincode', 'from', 'to', 'toBlock', 'total', 'days'],
+  properties: {
+    channel: { type: 'string' },
+    chaincode: { type: 'string' },
+    from: { type: 'string', description: 'first UTC day, YYYY-MM-DD' },
+    to: { type: 'string', description: 'last UTC day, YYYY-MM-DD (inclusive)' },
+    toBlock: { type: 'integer', description: 'blocks counted: [0, toBlock)' },
+    total: { type: 'integer', description: 'disclosures recorded in [from, to]' },
+    days: {
+      type: 'array',
+      description: 'every day of [from, to] in order, with 0 for a day without disclosures',
+      items: { type: 'object', required: ['day', 'disclosures'], properties: { day: { type: 'string' }, disclosures: { type: 'integer' } } },
+    },
+  },
+} as const;
 
 /**
  * The audit endpoints (auditors only): the per-organisation audit read from the
@@ -41,6 +63,28 @@ export function registerAuditRoutes(app: FastifyInstance, network: Network, chai
         ...(req.query.from === undefined ? {} : { fromBlock: Number(req.query.from) }),
         ...(req.query.to === undefined ? {} : { toBlock: Number(req.query.to) }),
       }),
+  );
+  const disclosureDays = new DisclosureDays(new BlockReader(network), network.getName(), chaincode);
+  app.get<{ Querystring: { from?: string; to?: string } }>(
+    '/api/v1/audit/disclosures-per-day',
+    {
+      config,
+      schema: {
+        tags: ['audit'],
+        summary: `Disclosures (valid RecordDisclosure transactions) recorded per UTC day, from the blocks; at most ${String(MAX_DAYS)} days`,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { from: day('first UTC day (default: 29 days before to)'), to: day('last UTC day, inclusive (default: today)') },
+        },
+        response: { 200: disclosuresPerDayResponse },
+      },
+    },
+    (req) => {
+      const range = dayRange(req.query.from, req.query.to, Date.now());
+      if (typeof range === 'string') throw new HttpProblem(problem('ARGUMENT_INVALID', range));
+      return disclosureDays.between(range);
+    },
   );
   app.get(
     '/api/v1/audit/epochs',
