@@ -27,5 +27,17 @@ export type { Placement, ProcessSupervisor } from './process/supervisor';
 export type { SupervisorSet } from './process/supervisor-set';
 export { waitFor, WaitTimeoutError, type WaitOptions } from './process/wait';
 export { pinnedNodeVersion, projectNode } from './runtime/project-node';
+export { epochFormat, readEpochStakes, stakesReport, type EpochStakesFile } from './member/member-epoch';
 export { NetworkState } from './state';
+export {
+  DEFAULT_OUTLIER_RULES,
+  describeEpochReport,
+  epochReport,
+  type EpochReport,
+  type OrganisationChange,
+  type OutlierFlag,
+  type OutlierRules,
+  type PreviousEpoch,
+  type StakeActivity,
+} from './stake/epoch-report';
 export { address, loadTopology, organisationOnHost, type Endpoint, type Organisation, type Topology } from './topology/topology';

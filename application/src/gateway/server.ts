@@ -207,12 +207,24 @@ async function registerOpenApi(app: FastifyInstance, mspId: string): Promise<voi
           ...schema,
           ...(open ? { security: [{}, { bearer: [] }] } : {}),
           'x-isl-access': access,
-          response: { ...(schema.response as Record<string, unknown> | undefined), ...errorResponses(route) },
+          response: withSuccess(schema.response as Record<string, unknown> | undefined, errorResponses(route)),
         } as typeof schema,
       };
     },
   });
   await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+}
+
+/**
+ * An operation's responses: its declared ones and its errors. Reads answering the chaincode's JSON
+ * as it is declare no response schema (Fastify would serialise by it, dropping undeclared fields),
+ * so their 200 is named here.
+ */
+function withSuccess(declared: Record<string, unknown> = {}, errors: Record<string, unknown>): Record<string, unknown> {
+  const success = Object.keys(declared).some((status) => status.startsWith('2'))
+    ? {}
+    : { 200: { description: "OK: the ledger's answer as JSON (docs/protocol.md)", content: { 'application/json': { schema: {} } } } };
+  return { ...success, ...declared, ...errors };
 }
 
 /** A read with ?minBlock= waits (bounded) until this member's peer has committed that block. */
