@@ -6,20 +6,24 @@ export type DataSet = ReadonlyMap<number, DicomValue>;
 /** An element's raw value, or a sequence's items. */
 export type DicomValue = { readonly vr: string; readonly bytes: Buffer } | { readonly vr: 'SQ'; readonly items: readonly DataSet[] };
 
-/** A whole small object (a manifest) is read: more elements than an identifier scan, the same nesting bound. */
-export const DATASET_LIMITS: DicomReadLimits = { maxElements: 1_000_000, maxDepth: 16, maxInflatedBytes: 0 };
+/**
+ * A manifest is read whole: more elements than an identifier scan (a KOS of
+ * 20,000 instances, the publishing limit, holds ~200,000), the same nesting bound.
+ */
+export const DATASET_LIMITS: DicomReadLimits = { maxElements: 250_000, maxDepth: 16, maxInflatedBytes: 0 };
 
 const EXPLICIT_LE: Encoding = { explicit: true, little: true };
 
 /**
- * Parses a whole DICOM Part 10 file in Explicit VR Little Endian into a tree
- * of data sets. Linear and bounded like the identifier scan (every element
- * and item counted against `maxElements`, sequences nested at most
- * `maxDepth`); values are views into `bytes`, never copied. Undefined-length
- * elements other than sequences (encapsulated pixel data, UN) are skipped.
- * Throws DicomFileError (NOT_DICOM, DICOM_TOO_COMPLEX), and nothing else.
+ * Parses a DICOM Part 10 file in Explicit VR Little Endian into a tree of
+ * data sets holding the elements whose tags are in `keep` (at any level);
+ * the others, and sequences not kept, are walked over without being built.
+ * Linear and bounded like the identifier scan (every element and item
+ * counted against `maxElements`, sequences nested at most `maxDepth`);
+ * values are views into `bytes`, never copied. Throws DicomFileError
+ * (NOT_DICOM, DICOM_TOO_COMPLEX), and nothing else.
  */
-export function parseDataSet(bytes: Uint8Array, limits: DicomReadLimits = DATASET_LIMITS): DataSet {
+export function parseDataSet(bytes: Uint8Array, keep: ReadonlySet<number>, limits: DicomReadLimits = DATASET_LIMITS): DataSet {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b.length < 132 || b.toString('latin1', 128, 132) !== 'DICM') {
     throw new DicomFileError('NOT_DICOM', 'no DICM prefix at byte 128');
@@ -30,7 +34,7 @@ export function parseDataSet(bytes: Uint8Array, limits: DicomReadLimits = DATASE
     if (meta.transferSyntax !== '1.2.840.10008.1.2.1') {
       throw new DicomFileError('NOT_DICOM', `transfer syntax ${meta.transferSyntax} is not read here (Explicit VR Little Endian only)`);
     }
-    return new Reader(b, walker, limits.maxDepth).elements(meta.end, b.length, 0).set;
+    return new Reader(b, walker, limits.maxDepth, keep).elements(meta.end, b.length, 0).set;
   } catch (err) {
     if (err instanceof Truncated) throw new DicomFileError('NOT_DICOM', 'the file ends inside a data element');
     if (err instanceof RangeError) throw new DicomFileError('NOT_DICOM', `malformed data element: ${err.message}`);
@@ -42,11 +46,13 @@ class Reader {
   readonly #b: Buffer;
   readonly #walker: Walker;
   readonly #maxDepth: number;
+  readonly #keep: ReadonlySet<number>;
 
-  constructor(b: Buffer, walker: Walker, maxDepth: number) {
+  constructor(b: Buffer, walker: Walker, maxDepth: number, keep: ReadonlySet<number>) {
     this.#b = b;
     this.#walker = walker;
     this.#maxDepth = maxDepth;
+    this.#keep = keep;
   }
 
   /** Elements from `pos` up to `end` (a defined length), or up to an item delimiter when `end` is undefined. */
@@ -57,7 +63,8 @@ class Reader {
       const h = this.#walker.header(this.#b, at, EXPLICIT_LE);
       if (h.tag === ITEM_END && end === undefined) return { set, next: h.value };
       if (h.tag >>> 16 === 0xfffe) throw new DicomFileError('NOT_DICOM', `unexpected delimiter at byte ${String(at)}`);
-      if (h.vr === 'SQ') {
+      const kept = this.#keep.has(h.tag);
+      if (h.vr === 'SQ' && kept) {
         const { items, next } = this.#sequence(h.value, h.length, depth + 1);
         set.set(h.tag, { vr: 'SQ', items });
         at = next;
@@ -65,7 +72,7 @@ class Reader {
         at = this.#walker.skipUndefined(this.#b, h.value, h.vr === 'UN' ? { explicit: false, little: true } : EXPLICIT_LE, depth + 1);
       } else {
         if (h.value + h.length > (end ?? this.#b.length)) throw new Truncated();
-        set.set(h.tag, { vr: h.vr ?? 'UN', bytes: this.#b.subarray(h.value, h.value + h.length) });
+        if (kept) set.set(h.tag, { vr: h.vr ?? 'UN', bytes: this.#b.subarray(h.value, h.value + h.length) });
         at = h.value + h.length;
       }
     }

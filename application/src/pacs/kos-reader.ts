@@ -29,6 +29,8 @@ const TAG = {
   retrieveLocationUid: 0x0040e011,
 } as const;
 
+const KEEP: ReadonlySet<number> = new Set(Object.values(TAG));
+
 function uid(value: string | undefined, what: string): string {
   if (value === undefined || value.length > 64 || !UID.test(value)) throw new ManifestError('NOT_A_MANIFEST', `the manifest has no valid ${what}`);
   return value;
@@ -42,7 +44,7 @@ function uid(value: string | undefined, what: string): string {
  * is not a manifest of one study.
  */
 export function readKosManifest(bytes: Uint8Array): ManifestReferences {
-  const set = parseDataSet(bytes);
+  const set = parseDataSet(bytes, KEEP);
   if (stringOf(set, TAG.sopClassUid) !== KOS_SOP_CLASS) {
     throw new ManifestError('NOT_A_MANIFEST', 'the document is not a Key Object Selection Document');
   }

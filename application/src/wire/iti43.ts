@@ -23,7 +23,8 @@ export const Status = {
 
 const ERROR_SEVERITY = 'urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error';
 
-export type XdsErrorCode = 'XDSUnknownRepositoryId' | 'XDSDocumentUniqueIdError' | 'XDSRepositoryError';
+/** ITI TF-3 Table 4.2.4.1-2, and PS3.18 (2014) §6.4.4's transfer syntax code for RAD-69. */
+export type XdsErrorCode = 'XDSUnknownRepositoryId' | 'XDSDocumentUniqueIdError' | 'XDSRepositoryError' | 'urn:dicom:wado:0007';
 
 export interface DocumentRequest {
   readonly homeCommunityId?: string;
