@@ -10,10 +10,11 @@ cd "$ISL_ROOT"
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
 # Debian packages: Orthanc (the PACS), its DICOMweb plugin, dcmtk (synthetic
-# DICOM), docker-compose (validates docker-compose.yaml), iproute2, and
+# DICOM), dicom3tools (dciodvfy validates the XDS-I.b KOS manifests in the
+# tests), docker-compose (validates docker-compose.yaml), iproute2, and
 # Chromium with a font (the portal's browser tests drive it headless with
 # playwright-core and keep screenshots).
-debs=(orthanc orthanc-dicomweb dcmtk docker-compose chromium fonts-liberation)
+debs=(orthanc orthanc-dicomweb dcmtk dicom3tools docker-compose chromium fonts-liberation)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
