@@ -79,7 +79,7 @@ export async function serveIti43(gate: ReleaseGate, req: IncomingMessage, res: S
   if (request.content === 'instances') {
     await writeResponse(gate, res, request, granted, errors, signer.keyId);
   } else {
-    await writeManifests(gate, res, request, granted, errors, signer.keyId);
+    await writeManifests({ gate, res, request, granted, errors, recipient: signer.keyId });
   }
 }
 

@@ -14,14 +14,15 @@ import { write } from './study-release';
  * `application/dicom` attachment per granted document. Every manifest sent is
  * a disclosure (it names the patient and the study's instances).
  */
-export async function writeManifests(
-  gate: ReleaseGate,
-  res: ServerResponse,
-  request: RetrieveRequest,
-  granted: readonly GrantedDocument[],
-  errors: readonly RegistryErrorEntry[],
-  recipient: string,
-): Promise<void> {
+export async function writeManifests(answer: {
+  readonly gate: ReleaseGate;
+  readonly res: ServerResponse;
+  readonly request: RetrieveRequest;
+  readonly granted: readonly GrantedDocument[];
+  readonly errors: readonly RegistryErrorEntry[];
+  readonly recipient: string;
+}): Promise<void> {
+  const { gate, res, request, granted, errors, recipient } = answer;
   // Every manifest is made before the answer starts, so a PACS failure is a clean error, not a cut-off response.
   const manifests: { readonly document: DocumentResponseEntry; readonly bytes: Buffer; readonly study: string }[] = [];
   for (const g of granted) {

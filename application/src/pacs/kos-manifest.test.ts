@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { buildKosManifest, valueTypeOf, type ManifestStudy } from './kos-manifest';
 import { readKosManifest } from './kos-reader';
-import { newUid } from './uid';
+import { newUid } from './dicom-writer';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const SR = '1.2.840.10008.5.1.4.1.1.88.22';

@@ -1,11 +1,16 @@
-import { data } from 'dcmjs';
-import { IMPLEMENTATION_CLASS_UID, newUid } from './uid';
+import { newUid, part10File } from './dicom-writer';
 
 /** What a study's manifest names: its patient and study attributes (as the PACS holds them) and every instance, by series. */
 export interface ManifestStudy {
   readonly studyInstanceUid: string;
   readonly patient: { readonly name: string; readonly id: string; readonly birthDate: string; readonly sex: string };
-  readonly study: { readonly date: string; readonly time: string; readonly id: string; readonly accessionNumber: string; readonly referringPhysicianName: string };
+  readonly study: {
+    readonly date: string;
+    readonly time: string;
+    readonly id: string;
+    readonly accessionNumber: string;
+    readonly referringPhysicianName: string;
+  };
   readonly series: readonly ManifestSeries[];
 }
 
@@ -22,8 +27,6 @@ export interface ManifestInstance {
 }
 
 export const KOS_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.88.59';
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-
 
 /**
  * TID 2010 content item value type for a referenced SOP class (PS3.16):
@@ -97,14 +100,5 @@ export function buildKosManifest(study: ManifestStudy, options: { readonly retri
       s.instances.map((i) => ({ RelationshipType: 'CONTAINS', ValueType: valueTypeOf(i.sopClassUid), ReferencedSOPSequence: [reference(i)] })),
     ),
   };
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: KOS_SOP_CLASS,
-    MediaStorageSOPInstanceUID: sopInstanceUid,
-    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
-    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
-  };
-  const dict = new data.DicomDict(data.DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = data.DicomMetaDictionary.denaturalizeDataset(dataset);
-  return Buffer.from(dict.write());
+  return part10File(dataset);
 }

@@ -5,7 +5,7 @@ import { DATASET_LIMITS, parseDataSet } from './dicom-dataset';
 import { DicomFileError } from './dicom-file';
 import { buildKosManifest } from './kos-manifest';
 import { ManifestError, readKosManifest } from './kos-reader';
-import { newUid } from './uid';
+import { newUid } from './dicom-writer';
 
 const LE = { explicit: true, little: true };
 const kos = buildKosManifest(

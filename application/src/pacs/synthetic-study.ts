@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { data } from 'dcmjs';
-import { IMPLEMENTATION_CLASS_UID, newUid } from './uid';
+import { newUid, part10File } from './dicom-writer';
 
 export interface SyntheticStudyOptions {
   /** Number of CT slices (instances), ≥ 1. */
@@ -25,7 +24,6 @@ export interface SyntheticStudy {
 }
 
 const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 
 /**
  * Writes a synthetic CT study (one series of `instances` slices) as DICOM
@@ -89,17 +87,8 @@ export function writeSyntheticStudy(folder: string, options: SyntheticStudyOptio
       PixelData: [pixels.buffer],
       _vrMap: { PixelData: 'OW' },
     };
-    const meta = {
-      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-      MediaStorageSOPClassUID: CT_IMAGE_STORAGE,
-      MediaStorageSOPInstanceUID: sopInstanceUid,
-      TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
-      ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
-    };
-    const dict = new data.DicomDict(data.DicomMetaDictionary.denaturalizeDataset(meta));
-    dict.dict = data.DicomMetaDictionary.denaturalizeDataset(dataset);
     const file = join(folder, `CT${String(i).padStart(4, '0')}.dcm`);
-    writeFileSync(file, Buffer.from(dict.write()));
+    writeFileSync(file, part10File(dataset));
     files.push(file);
   }
   return { studyInstanceUid, seriesInstanceUid: seriesInstanceUids[0] ?? '', seriesInstanceUids, files };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { readKosManifest, type ManifestReferences } from '../pacs/kos-reader';
+import { DicomFileError } from '../pacs/dicom-file';
+import { ManifestError, readKosManifest, type ManifestReferences } from '../pacs/kos-reader';
 import { ACTION, NS, retrieveRequestEnvelope } from '../wire/iti43';
 import type { PartSink } from '../wire/multipart';
 import { imagingDocumentSetRequestEnvelope, RAD69_ACTION, retrieveLocationUid } from '../wire/rad69';
@@ -43,7 +44,7 @@ export const ACCEPTED_TRANSFER_SYNTAXES = [
  * is `<url>/rad69`; a manifest naming another location is refused.
  */
 export async function viaXdsI(o: RetrieveOptions): Promise<{ files: string[]; bytes: number }> {
-  const manifest = readKosManifest(await retrieveManifest(o));
+  const manifest = readManifest(await retrieveManifest(o));
   const location = retrieveLocationUid(o.sourceId);
   const base = canonicalUri(o.url);
   const call: SoapCall = { target: canonicalUri(`${base.origin}${base.path.replace(/\/$/, '')}/rad69`).href, key: o.key, ca: o.ca };
@@ -67,6 +68,17 @@ export async function viaXdsI(o: RetrieveOptions): Promise<{ files: string[]; by
     }
   }
   return { files, bytes };
+}
+
+/** The manifest's references; a document that is not a readable manifest is the source's fault, said as such. */
+function readManifest(bytes: Buffer): ManifestReferences {
+  try {
+    return readKosManifest(bytes);
+  } catch (err) {
+    if (err instanceof DicomFileError || err instanceof ManifestError)
+      throw new RetrievalRefused('BAD_MANIFEST', 200, `the study's document is not a usable manifest: ${err.message}`);
+    throw err;
+  }
 }
 
 /** ITI-43 for the study reference: exactly one DocumentResponse, the manifest, held in memory (bounded). */
@@ -93,6 +105,7 @@ async function retrieveManifest(o: RetrieveOptions): Promise<Buffer> {
       end: () => undefined,
     }),
   });
+  if (documents !== 1) throw new RetrievalRefused('BAD_RESPONSE', 200, 'the answer holds no manifest');
   return Buffer.concat(chunks);
 }
 

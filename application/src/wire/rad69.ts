@@ -82,7 +82,11 @@ export function parseImagingDocumentSetRequest(envelopeXml: string): ImagingDocu
   });
   const list = childNamed(request, RAD_NS, 'TransferSyntaxUIDList');
   const transferSyntaxes = (list ? childrenNamed(list, RAD_NS, 'TransferSyntaxUID') : []).map((t) => textOf(t) ?? '');
-  if (transferSyntaxes.length === 0 || transferSyntaxes.length > RAD69_LIMITS.maxTransferSyntaxes || transferSyntaxes.some((t) => t.length > 64 || !UID.test(t))) {
+  if (
+    transferSyntaxes.length === 0 ||
+    transferSyntaxes.length > RAD69_LIMITS.maxTransferSyntaxes ||
+    transferSyntaxes.some((t) => t.length > 64 || !UID.test(t))
+  ) {
     throw new SoapFault(`the TransferSyntaxUIDList holds 1 to ${String(RAD69_LIMITS.maxTransferSyntaxes)} valid TransferSyntaxUID elements`);
   }
   return { messageId, studies, transferSyntaxes };
@@ -105,7 +109,9 @@ export function imagingDocumentSetRequestEnvelope(to: string, messageId: string,
         (st) =>
           `<iherad:StudyRequest studyInstanceUID="${escapeXml(st.studyInstanceUid)}">` +
           st.series
-            .map((se) => `<iherad:SeriesRequest seriesInstanceUID="${escapeXml(se.seriesInstanceUid)}">${se.documents.map(doc).join('')}</iherad:SeriesRequest>`)
+            .map(
+              (se) => `<iherad:SeriesRequest seriesInstanceUID="${escapeXml(se.seriesInstanceUid)}">${se.documents.map(doc).join('')}</iherad:SeriesRequest>`,
+            )
             .join('') +
           `</iherad:StudyRequest>`,
       )
