@@ -10,11 +10,12 @@ cd "$ISL_ROOT"
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
 # Debian packages: Orthanc (the PACS), its DICOMweb plugin, dcmtk (synthetic
-# DICOM), docker-compose (validates docker-compose.yaml), iproute2, and
+# DICOM), dicom3tools (dciodvfy validates the XDS-I.b KOS manifests in the
+# tests), docker-compose (validates docker-compose.yaml), iproute2, and
 # Chromium and Firefox ESR with a font (the portal's browser tests drive Chromium
 # headless with playwright-core, and Firefox over WebDriver BiDi with puppeteer-core,
 # and keep screenshots).
-debs=(orthanc orthanc-dicomweb dcmtk docker-compose chromium firefox-esr fonts-liberation)
+debs=(orthanc orthanc-dicomweb dcmtk dicom3tools docker-compose chromium firefox-esr fonts-liberation)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

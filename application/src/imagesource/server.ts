@@ -7,7 +7,9 @@ import type { OrthancInstance } from '../pacs/orthanc-client';
 import { claimNonce, verifySignature, type SignatureTiming, type UnclaimedSignature } from '../wire/http-signature';
 import { ReplayCache } from '../wire/replay-cache';
 import type { CanonicalUri } from '../wire/target-uri';
+import { retrieveLocationUid } from '../wire/rad69';
 import { serveIti43 } from './iti43-handler';
+import { serveRad69 } from './rad69-handler';
 import type { Granted, ImageSourceLog, ReleaseGate } from './release-gate';
 import { CorsPolicy } from './cors';
 import { ImageSourceRoutes } from './routes';
@@ -18,7 +20,7 @@ import { serveWadoRs } from './wado-rs-handler';
 const PREFETCH = 3;
 
 /** What the server needs of a StudyRelease. */
-export type Release = Pick<StudyRelease, 'authorise' | 'recordRelease' | 'flushDisclosures'> & {
+export type Release = Pick<StudyRelease, 'authorise' | 'authoriseStudy' | 'describe' | 'recordRelease' | 'flushDisclosures'> & {
   openInstance(instance: OrthancInstance): Promise<Readable>;
   pipeInstance(file: Readable, out: Writable): Promise<number>;
 };
@@ -69,7 +71,8 @@ const DEFAULT_LIMITS: ConnectionLimits = {
 
 /**
  * The image source's HTTPS service: ITI-43 Retrieve Document Set (SOAP 1.2,
- * MTOM/XOP) at the registered URL and DICOMweb WADO-RS under it. Nothing is
+ * MTOM/XOP) at the registered URL, RAD-69 Retrieve Imaging Document Set at
+ * `<url>/rad69` and DICOMweb WADO-RS under it. Nothing is
  * released before the request signature, freshness, repository, study and
  * grant checks pass.
  */
@@ -99,7 +102,15 @@ export class ImageSourceServer {
       claim: (signer, releases) => {
         this.#claim(signer, releases);
       },
-      authorise: (reference, recipient) => this.#authorise(reference, recipient),
+      authorise: (reference, recipient) => this.#authorise(reference, () => options.release.authorise(reference, recipient), recipient),
+      authoriseStudy: (uid, recipient) => this.#authorise('(by Study Instance UID)', () => options.release.authoriseStudy(uid, recipient), recipient),
+      retrieveLocationUid: retrieveLocationUid(options.sourceId),
+      describe: (auth) => options.release.describe(auth),
+      disclose: (disclosure) => {
+        options.release.recordRelease(disclosure);
+        options.log('info', 'manifest released', { ...disclosure });
+        options.release.flushDisclosures();
+      },
       pipeInstance: (file, out) => options.release.pipeInstance(file, out),
       stream: (res, auth, recipient, requestId, each, trailer) => this.#stream(res, auth, recipient, requestId, each, trailer),
     };
@@ -187,6 +198,9 @@ export class ImageSourceServer {
       case 'iti43':
         await serveIti43(this.#gate, req, res, route.target);
         return;
+      case 'rad69':
+        await serveRad69(this.#gate, req, res, route.target);
+        return;
       case 'none':
         req.resume();
         res
@@ -231,11 +245,11 @@ export class ImageSourceServer {
     }
   }
 
-  async #authorise(reference: string, recipient: string): Promise<Authorisation | 'unavailable'> {
+  async #authorise(reference: string, check: () => Promise<Authorisation>, recipient: string): Promise<Authorisation | 'unavailable'> {
     try {
-      const auth = await this.#options.release.authorise(reference, recipient);
+      const auth = await check();
       this.#options.log('info', auth.granted ? 'release authorised' : 'release refused', {
-        study: reference,
+        study: auth.granted ? auth.reference : reference,
         recipient,
         ...(auth.granted ? {} : { reason: auth.reason }),
       });

@@ -1,31 +1,24 @@
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { newNonce } from '@isl/chaincode';
 import { sendRequest } from '@isl/platform';
 import { readInstanceIdentifiers } from '../pacs/dicom-file';
-import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from '../wire/http-signature';
-import { ACTION, NS, retrieveRequestEnvelope, Status } from '../wire/iti43';
+import { GET_COMPONENTS, signRequest, type RecipientSigningKey } from '../wire/http-signature';
+import { ACTION, NS, retrieveRequestEnvelope } from '../wire/iti43';
 import { parseMediaType } from '../wire/media-type';
-import { MultipartParser, type PartSink } from '../wire/multipart';
-import { mtomMessage } from '../wire/mtom';
+import { MultipartParser } from '../wire/multipart';
 import { canonicalUri } from '../wire/target-uri';
-import { childNamed, childrenNamed, parseXml, textOf } from '../wire/xml';
+import { childNamed, textOf } from '../wire/xml';
+import { RetrievalRefused } from './retrieval-refused';
+import { fileSink, postSoap } from './soap-client';
+import { viaXdsI } from './xdsi-consumer';
 
-export type RetrievalProtocol = 'wado-rs' | 'iti43';
+/** wado-rs; iti43 (the instances over ITI-43, asked for explicitly); xds-i (ITI-43 for the manifest, then RAD-69 per series). */
+export type RetrievalProtocol = 'wado-rs' | 'iti43' | 'xds-i';
 
-/** The source refused (or could not serve) the request; `code` is the protocol's own answer. */
-export class RetrievalRefused extends Error {
-  readonly code: string;
-  readonly httpStatus: number;
-  constructor(code: string, httpStatus: number, message: string) {
-    super(message);
-    this.name = 'RetrievalRefused';
-    this.code = code;
-    this.httpStatus = httpStatus;
-  }
-}
+export { RetrievalRefused };
 
 export interface RetrieveOptions {
   /** The source's URL from the ledger (GetSource). */
@@ -46,13 +39,14 @@ export interface Retrieved {
 }
 
 /**
- * The recipient's side: a signed WADO-RS or ITI-43 request to the source,
+ * The recipient's side: signed WADO-RS, ITI-43 or XDS-I.b (ITI-43 + RAD-69) requests to the source,
  * the answer streamed to one file per DICOM instance, then checked (each file
  * is DICOM, all of one study).
  */
 export async function retrieveStudy(options: RetrieveOptions): Promise<Retrieved> {
   mkdirSync(options.outDir, { recursive: true });
-  const files = options.protocol === 'wado-rs' ? await viaWadoRs(options) : await viaIti43(options);
+  const via = { 'wado-rs': viaWadoRs, iti43: viaIti43, 'xds-i': viaXdsI }[options.protocol];
+  const files = await via(options);
   if (files.files.length === 0) {
     throw new RetrievalRefused('EMPTY', 200, 'the source released no instance');
   }
@@ -107,103 +101,23 @@ async function viaWadoRs(o: RetrieveOptions): Promise<{ files: string[]; bytes: 
 async function viaIti43(o: RetrieveOptions): Promise<{ files: string[]; bytes: number }> {
   // The registered URL in its canonical spelling (docs/protocol.md §8.2): what the source rebuilds.
   const target = canonicalUri(o.url).href;
-  const envelope = retrieveRequestEnvelope(target, `urn:uuid:${randomUUID()}`, [{ repositoryUniqueId: o.sourceId, documentUniqueId: o.study }]);
-  const { contentType, body } = mtomMessage(envelope, { action: ACTION });
-  const headers = { 'content-type': contentType, 'content-digest': contentDigest(body) };
-  const signed = signRequest(o.key, { method: 'POST', targetUri: target, headers }, { nonce: newNonce(), components: POST_COMPONENTS });
-  const res = await sendRequest(target, {
-    method: 'POST',
-    headers: { ...headers, ...signed, 'content-length': String(body.length) },
-    ca: o.ca,
-    body,
-    timeoutMs: 60_000,
-  });
-  const type = parseMediaType(res.headers['content-type']);
-  const responseBoundary = type?.params.get('boundary');
-  if (type?.type !== 'multipart/related' || !responseBoundary) {
-    throw new RetrievalRefused('BAD_RESPONSE', res.statusCode ?? 0, `ITI-43 answered ${String(res.statusCode)} with ${String(res.headers['content-type'])}`);
-  }
+  // Asks explicitly for the instances: the default ITI-43 document of a study is its XDS-I.b manifest.
+  const envelope = retrieveRequestEnvelope(target, `urn:uuid:${randomUUID()}`, [{ repositoryUniqueId: o.sourceId, documentUniqueId: o.study }], 'instances');
   const files: string[] = [];
-  const expected = new Set<string>();
   let bytes = 0;
-  let rootSeen = false;
-  const parser = new MultipartParser(responseBoundary, (h) => {
-    if (!rootSeen) {
-      rootSeen = true;
-      const chunks: Buffer[] = [];
-      return {
-        data: (c) => chunks.push(Buffer.from(c)),
-        end: () => {
-          for (const cid of readIti43Envelope(Buffer.concat(chunks).toString('utf8'), res.statusCode ?? 0, o)) expected.add(cid);
-        },
-      };
-    }
-    const cid = (h.get('content-id') ?? '').replace(/^<|>$/g, '');
-    if (!expected.delete(cid)) {
-      throw new RetrievalRefused('BAD_RESPONSE', 200, `attachment ${cid} is not referenced by the envelope`);
-    }
-    const file = join(o.outDir, `instance-${String(files.length + 1).padStart(4, '0')}.dcm`);
-    files.push(file);
-    return fileSink(file, (n) => (bytes += n));
+  await postSoap({ target, key: o.key, ca: o.ca }, envelope, ACTION, {
+    check: (d, httpStatus) => {
+      if (textOf(childNamed(d, NS.xdsb, 'DocumentUniqueId')) !== o.study || textOf(childNamed(d, NS.xdsb, 'RepositoryUniqueId')) !== o.sourceId) {
+        throw new RetrievalRefused('BAD_RESPONSE', httpStatus, 'a DocumentResponse names another document or repository');
+      }
+    },
+    attachment: () => {
+      const file = join(o.outDir, `instance-${String(files.length + 1).padStart(4, '0')}.dcm`);
+      files.push(file);
+      return fileSink(file, (n) => (bytes += n));
+    },
   });
-  for await (const chunk of res) parser.push(chunk as Buffer);
-  parser.end();
-  if (expected.size > 0) {
-    throw new RetrievalRefused('BAD_RESPONSE', 200, `${String(expected.size)} attachments referenced by the envelope are missing`);
-  }
   return { files, bytes };
-}
-
-/** Checks the response envelope; returns the Content-IDs of the documents to expect. */
-function readIti43Envelope(xml: string, httpStatus: number, o: RetrieveOptions): string[] {
-  const envelope = parseXml(xml);
-  const body = childNamed(envelope, NS.soap, 'Body');
-  const fault = body ? childNamed(body, NS.soap, 'Fault') : undefined;
-  if (fault) {
-    const code = childNamed(fault, NS.soap, 'Code');
-    const sub = code ? textOf(childNamed(childNamed(code, NS.soap, 'Subcode') ?? code, NS.soap, 'Value')) : undefined;
-    const reason = textOf(childNamed(childNamed(fault, NS.soap, 'Reason') ?? fault, NS.soap, 'Text'));
-    throw new RetrievalRefused(sub ?? 'SOAP_FAULT', httpStatus, `ITI-43 fault ${sub ?? ''}: ${reason ?? ''}`);
-  }
-  const response = body ? childNamed(body, NS.xdsb, 'RetrieveDocumentSetResponse') : undefined;
-  const registry = response ? childNamed(response, NS.rs, 'RegistryResponse') : undefined;
-  if (!response || !registry) {
-    throw new RetrievalRefused('BAD_RESPONSE', httpStatus, 'no RetrieveDocumentSetResponse in the answer');
-  }
-  const status = registry.attributes.get('status');
-  if (status !== Status.Success) {
-    const errors = childNamed(registry, NS.rs, 'RegistryErrorList');
-    const first = errors ? childrenNamed(errors, NS.rs, 'RegistryError')[0] : undefined;
-    throw new RetrievalRefused(
-      first?.attributes.get('errorCode') ?? 'FAILURE',
-      httpStatus,
-      `ITI-43 ${String(status)}: ${first?.attributes.get('codeContext') ?? ''}`,
-    );
-  }
-  return childrenNamed(response, NS.xdsb, 'DocumentResponse').map((d) => {
-    if (textOf(childNamed(d, NS.xdsb, 'DocumentUniqueId')) !== o.study || textOf(childNamed(d, NS.xdsb, 'RepositoryUniqueId')) !== o.sourceId) {
-      throw new RetrievalRefused('BAD_RESPONSE', httpStatus, 'a DocumentResponse names another document or repository');
-    }
-    const include = childNamed(childNamed(d, NS.xdsb, 'Document') ?? d, NS.xop, 'Include');
-    const href = include?.attributes.get('href') ?? '';
-    if (!href.startsWith('cid:')) {
-      throw new RetrievalRefused('BAD_RESPONSE', httpStatus, 'a Document is not an xop:Include');
-    }
-    return decodeURIComponent(href.slice(4));
-  });
-}
-
-function fileSink(file: string, count: (n: number) => void): PartSink {
-  const fd = openSync(file, 'w', 0o600);
-  return {
-    data: (chunk) => {
-      writeSync(fd, chunk);
-      count(chunk.length);
-    },
-    end: () => {
-      closeSync(fd);
-    },
-  };
 }
 
 async function collect(res: IncomingMessage): Promise<Buffer> {
