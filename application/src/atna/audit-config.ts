@@ -19,7 +19,9 @@ export const auditSettings = {
   ISL_AUDIT_RETRY_MS: z.coerce.number().int().min(100).default(5_000),
 } as const;
 
-type AuditSettings = { readonly [K in keyof typeof auditSettings]: z.infer<(typeof auditSettings)[K]> };
+/** The audit settings alone (what auditConfigOf reads). */
+export const auditSettingsSchema = z.object(auditSettings);
+type AuditSettings = z.infer<typeof auditSettingsSchema>;
 
 /** Where audit messages go (IHE ITI-20 over RFC 5425) and how the outbox behaves. */
 export interface AuditRepositoryConfig {

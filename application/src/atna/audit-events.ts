@@ -14,32 +14,22 @@ export const Codes = {
   emergencyOverrideStarted: dcm('110127', 'Emergency Override Started'),
   sourceRole: dcm('110153', 'Source Role ID'),
   destinationRole: dcm('110152', 'Destination Role ID'),
-  studyInstanceUid: dcm('110180', 'Study Instance UID'),
   studyReference: isl('study-reference', 'Ledger study reference'),
   recipientKey: isl('recipient-key', 'Recipient key thumbprint'),
 } as const;
 
 /**
- * The study as a participant object: by its Study Instance UID where this
- * member holds it (its own image source's studies), else by the ledger's
- * reference only; the name is always the ledger reference (never a patient's
- * or a study's description). No patient object: the ledger's privacy rules hold.
+ * The study as a participant object, by the ledger's study reference in
+ * place of its Study Instance UID: the ledger's privacy rules (no raw UIDs,
+ * no patient identifiers) hold in audit messages too, so there is no patient
+ * object either. The source maps the reference to its UID in its own records.
  */
-function studyObject(reference: string, uid: string | undefined, details: ParticipantObject['details'] = []): ParticipantObject {
-  return {
-    id: uid ?? reference,
-    idType: uid === undefined ? Codes.studyReference : Codes.studyInstanceUid,
-    name: reference,
-    type: 2,
-    role: 3,
-    details,
-  };
+function studyObject(reference: string, details: ParticipantObject['details'] = []): ParticipantObject {
+  return { id: reference, idType: Codes.studyReference, name: reference, type: 2, role: 3, details };
 }
 
 export interface Transfer {
   readonly study: string;
-  /** Only when this member holds it (the releasing source's own study). */
-  readonly studyUid?: string;
   readonly recipient: string;
   readonly recipientAddress?: string;
   /** The image source's registered URL. */
@@ -66,7 +56,7 @@ export function instancesTransferred(t: Transfer): AuditRecord {
         ...(t.recipientAddress === undefined ? {} : { accessPoint: { id: t.recipientAddress, type: 2 as const } }),
       },
     ],
-    objects: [studyObject(t.study, t.studyUid)],
+    objects: [studyObject(t.study)],
   };
 }
 
@@ -123,7 +113,7 @@ export const LEDGER_CHANGE_ALERTS: Readonly<Record<string, { readonly type: Code
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
 /** The Security Alert of a ledger change this member's gateway saw; undefined for events not audited. */
-export function ledgerChangeAlert(change: LedgerChange, reporter: string, at: Date, studyUid?: (study: string) => string | undefined): AuditRecord | undefined {
+export function ledgerChangeAlert(change: LedgerChange, reporter: string, at: Date): AuditRecord | undefined {
   const alert = LEDGER_CHANGE_ALERTS[change.name];
   const study = text(change.payload.study);
   if (alert === undefined || study === undefined) return undefined;
@@ -132,7 +122,7 @@ export function ledgerChangeAlert(change: LedgerChange, reporter: string, at: Da
     { type: 'transactionId', value: change.transactionId },
     { type: 'blockNumber', value: change.blockNumber },
   ];
-  const objects: ParticipantObject[] = [studyObject(study, studyUid?.(study), details)];
+  const objects: ParticipantObject[] = [studyObject(study, details)];
   if (recipient !== undefined) objects.push({ id: recipient, idType: Codes.recipientKey, name: recipient, type: 2, role: 11 });
   return {
     event: Codes.securityAlert,

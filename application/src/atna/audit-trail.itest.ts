@@ -14,7 +14,6 @@ const basePort = Number.parseInt(process.env.ISL_TEST_BASE_PORT ?? '17000', 10) 
 const SCHEMA = join(projectRoot, 'application', 'schemas', 'dicom-audit-message.rng');
 const STUDY = 'S'.repeat(43);
 const RECIPIENT = 'R'.repeat(43);
-const STUDY_UID = '1.2.826.0.1.3680043.8.498.12345';
 /** Strings of the synthetic study that must never reach an audit message (the ledger's privacy rules). */
 const PHI = ['Doe^Jane', 'PAT-0001'];
 
@@ -37,7 +36,6 @@ const at = new Date('2026-11-25T12:00:00.000Z');
 const records = (): AuditRecord[] => [
   instancesTransferred({
     study: STUDY,
-    studyUid: STUDY_UID,
     recipient: RECIPIENT,
     recipientAddress: '127.0.0.1',
     source: 'https://127.0.0.1:17050/iti43',

@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Network } from '@hyperledger/fabric-gateway';
 import type { LedgerCalls } from '../ledger/ledger-client';
+import type { AuditSink } from '../atna/audit-trail';
 import type { EventHub } from './event-hub';
 import type { GatewayMetrics } from './metrics';
 import type { TokenStore } from './tokens';
@@ -55,6 +56,8 @@ export interface GatewayServerOptions {
   /** Whether the organisation's peer answers (for /readyz). */
   readonly ready: () => Promise<boolean>;
   readonly logLevel?: string;
+  /** Failed authentications as DICOM audit messages (IHE ITI-20); none by default. */
+  readonly audit?: AuditSink;
 }
 
 const minBlockParam = {
@@ -121,7 +124,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
 
   // Before any route: every route must declare its access.
   const draining = registerDrain(app);
-  registerAccess(app, o.tokens);
+  registerAccess(app, o.tokens, o.audit === undefined ? undefined : { sink: o.audit, node: `gateway.${o.mspId}` });
   documentMinBlock(app);
   await registerOpenApi(app, o.mspId);
   await app.register(rateLimit, {
