@@ -1,4 +1,5 @@
 import type { FastifySchema, RouteOptions } from 'fastify';
+import { FHIR_MEDIA_TYPE } from '../fhir/bundle';
 import { problemCatalogue, PROBLEM_MEDIA_TYPE, problemSchema, type ProblemCode } from './problem';
 
 /**
@@ -36,6 +37,7 @@ export function errorResponses(route: Pick<RouteOptions, 'method' | 'schema' | '
   if (config.minBlock === true) codes.add('BLOCK_NOT_REACHED');
   if (config.oversized !== undefined) codes.delete('BODY_TOO_LARGE');
 
+  const fhir = config.fhir === true;
   const byStatus = new Map<number, string[]>();
   for (const code of codes) {
     const status = problemCatalogue.get(code)?.status ?? 500;
@@ -46,13 +48,40 @@ export function errorResponses(route: Pick<RouteOptions, 'method' | 'schema' | '
       .sort(([a], [b]) => a - b)
       .map(([status, list]) => [
         String(status),
-        {
-          description: `Problem (RFC 9457), code one of: ${list.sort().join(', ')}`,
-          content: { [PROBLEM_MEDIA_TYPE]: { schema: problemSchema } },
-        },
+        fhir
+          ? {
+              description: `FHIR OperationOutcome, issue.details.coding (system urn:isl:problem) code one of: ${list.sort().join(', ')}`,
+              content: { [FHIR_MEDIA_TYPE]: { schema: operationOutcomeSchema } },
+            }
+          : {
+              description: `Problem (RFC 9457), code one of: ${list.sort().join(', ')}`,
+              content: { [PROBLEM_MEDIA_TYPE]: { schema: problemSchema } },
+            },
       ]),
   );
 }
+
+/** The shape of the OperationOutcome a FHIR route answers errors with (FHIR R4). */
+const operationOutcomeSchema = {
+  type: 'object',
+  required: ['resourceType', 'issue'],
+  properties: {
+    resourceType: { type: 'string', enum: ['OperationOutcome'] },
+    issue: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['severity', 'code'],
+        properties: {
+          severity: { type: 'string' },
+          code: { type: 'string', description: 'FHIR issue type (login, forbidden, invalid, transient, ...)' },
+          details: { type: 'object', description: 'coding: [{system: "urn:isl:problem", code: <the protocol code>}]' },
+          diagnostics: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
 
 declare module 'fastify' {
   interface FastifyContextConfig {

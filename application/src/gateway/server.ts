@@ -26,6 +26,8 @@ import { registerPublicationRoutes, type PublicationRoutesOptions } from './rout
 import type { AuditedOrderer } from '../audit/ordering';
 import { defaultTimeouts, type GatewayTimeouts } from './timeouts';
 import { registerPortal, type PortalOptions } from './portal';
+import { registerFhirRoutes } from './routes/fhir';
+import { FHIR_MEDIA_TYPE, operationOutcome } from '../fhir/bundle';
 
 export interface GatewayServerOptions {
   readonly mspId: string;
@@ -69,6 +71,14 @@ const minBlockParam = {
 async function sendError(reply: FastifyReply, e: HttpError): Promise<FastifyReply> {
   // The rest of a body that is still arriving is not read: close the connection after answering.
   if (!reply.request.raw.complete) void reply.header('connection', 'close');
+  // A FHIR route (matched, never by its path's spelling) answers errors as FHIR does.
+  if (!reply.request.is404 && reply.request.routeOptions.config.fhir === true) {
+    return reply
+      .code(e.status)
+      .headers({ ...e.headers })
+      .type(FHIR_MEDIA_TYPE)
+      .send(operationOutcome(e.status, e.body.code, e.body.detail));
+  }
   return reply
     .code(e.status)
     .headers({ ...e.headers })
@@ -169,6 +179,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
   registerQueryRoutes(app, o.ledger);
   registerEventRoutes(app, o.hub, o.network, o.chaincode, draining);
   registerAuditRoutes(app, o.network, o.chaincode, { ...(o.members ? { members: o.members } : {}), ...(o.orderers ? { orderers: o.orderers } : {}) });
+  registerFhirRoutes(app, { ledger: o.ledger, mspId: o.mspId, ...(o.publications ? { studies: o.publications.studies } : {}) });
   if (o.publications) {
     registerPublicationRoutes(app, o.publications);
   }

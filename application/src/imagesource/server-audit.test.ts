@@ -37,14 +37,14 @@ describe('image source audit events (IHE ITI-20): releases, refusals, failed aut
     const [r] = recorded;
     assert.equal(r?.action, 'R');
     assert.deepEqual(
-      r?.participants.map((p) => [p.userId, p.requestor, p.role?.code, p.accessPoint?.id]),
+      r.participants.map((p) => [p.userId, p.requestor, p.role?.code, p.accessPoint?.id]),
       [
         [h.url, false, '110153', '127.0.0.1'],
         [granted.keyId, true, '110152', '127.0.0.1'],
       ],
     );
     assert.deepEqual(
-      r?.objects.map((o) => [o.id, o.idType.code]),
+      r.objects.map((o) => [o.id, o.idType.code]),
       [[study, 'study-reference']],
     );
   });
