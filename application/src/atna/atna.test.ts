@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditConfigOf, auditEnvironment, auditSettingsSchema } from './audit-config';
-import { LEDGER_CHANGE_ALERTS, ledgerChangeAlert } from './audit-events';
+import { authenticationFailed, LEDGER_CHANGE_ALERTS, ledgerChangeAlert } from './audit-events';
+import { auditMessageXml } from './audit-message';
 import { AuditOutbox } from './audit-outbox';
 import { AuditTrail } from './audit-trail';
 import { octetCounted, syslogMessage } from './syslog';
@@ -20,6 +21,19 @@ describe('ATNA: syslog framing (RFC 5424, RFC 5425 octet counting)', () => {
   it('prefixes the length in octets (not characters) and a space', () => {
     const m = Buffer.from('é', 'utf8');
     assert.equal(octetCounted(m).toString('utf8'), '2 é');
+  });
+});
+
+describe('ATNA: the audit message XML', () => {
+  it("keeps a requester's text as text: markup escaped, control characters and lone surrogates dropped, line breaks as spaces", () => {
+    const xml = auditMessageXml(authenticationFailed({ user: 'k\u0001ey', node: 'n', reason: '<a href="x">&\u0000\r\nnext\uD800', at }), {
+      id: 's',
+      site: 'Org1MSP',
+      type: 3,
+    });
+    assert.match(xml, /<EventOutcomeDescription>&lt;a href=&quot;x&quot;&gt;&amp; next<\/EventOutcomeDescription>/);
+    assert.match(xml, /UserID="key"/);
+    assert.doesNotMatch(xml, /[\u0000-\u0008\n\r]/);
   });
 });
 

@@ -58,8 +58,15 @@ const attrs = (pairs: Record<string, string | undefined>): string =>
     .map(([k, v]) => ` ${k}="${escapeXml(oneLine(v))}"`)
     .join('');
 
-/** Attribute values are normalised by XML parsers; a line break would also split a syslog line at some receivers. */
-const oneLine = (s: string): string => s.replace(/[\r\n\t]+/g, ' ');
+/**
+ * Text fit for one line of XML: characters XML 1.0 cannot carry at all (a requester's percent-decoded
+ * control characters, lone surrogates) are dropped, and line breaks, which parsers normalise in attributes
+ * anyway and which would split a syslog line at some receivers, become spaces.
+ */
+const oneLine = (s: string): string =>
+  s
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '');
 
 const coded = (element: string, c: Code): string => `<${element}${attrs({ 'csd-code': c.code, codeSystemName: c.system, originalText: c.meaning })}/>`;
 
