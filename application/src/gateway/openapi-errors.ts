@@ -1,4 +1,5 @@
 import type { FastifyContextConfig, FastifySchema, RouteOptions } from 'fastify';
+import { FHIR_MEDIA_TYPE } from '../fhir/bundle';
 import { problemCatalogue, PROBLEM_MEDIA_TYPE, problemSchema, type ProblemCode } from './problem';
 
 /** The refusals of a route's access rule (access.ts). */
@@ -37,6 +38,7 @@ export function errorResponses(route: Pick<RouteOptions, 'method' | 'schema' | '
   if (config.minBlock === true) codes.add('BLOCK_NOT_REACHED');
   if (config.oversized !== undefined) codes.delete('BODY_TOO_LARGE');
 
+  const fhir = config.fhir === true;
   const byStatus = new Map<number, string[]>();
   for (const code of codes) {
     const status = problemCatalogue.get(code)?.status ?? 500;
@@ -47,18 +49,45 @@ export function errorResponses(route: Pick<RouteOptions, 'method' | 'schema' | '
       .sort(([a], [b]) => a - b)
       .map(([status, list]) => [
         String(status),
-        {
-          description: `Problem (RFC 9457), code one of: ${list.sort().join(', ')}`,
-          // The codes also as an enum, so a client (and the tests) can read them from the document.
-          content: {
-            [PROBLEM_MEDIA_TYPE]: {
-              schema: { ...problemSchema, properties: { ...problemSchema.properties, code: { ...problemSchema.properties.code, enum: list } } },
+        fhir
+          ? {
+              description: `FHIR OperationOutcome, issue.details.coding (system urn:isl:problem) code one of: ${list.sort().join(', ')}`,
+              content: { [FHIR_MEDIA_TYPE]: { schema: operationOutcomeSchema } },
+            }
+          : {
+              description: `Problem (RFC 9457), code one of: ${list.sort().join(', ')}`,
+              // The codes also as an enum, so a client (and the tests) can read them from the document.
+              content: {
+                [PROBLEM_MEDIA_TYPE]: {
+                  schema: { ...problemSchema, properties: { ...problemSchema.properties, code: { ...problemSchema.properties.code, enum: list } } },
+                },
+              },
             },
-          },
-        },
       ]),
   );
 }
+
+/** The shape of the OperationOutcome a FHIR route answers errors with (FHIR R4). */
+const operationOutcomeSchema = {
+  type: 'object',
+  required: ['resourceType', 'issue'],
+  properties: {
+    resourceType: { type: 'string', enum: ['OperationOutcome'] },
+    issue: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['severity', 'code'],
+        properties: {
+          severity: { type: 'string' },
+          code: { type: 'string', description: 'FHIR issue type (login, forbidden, invalid, transient, ...)' },
+          details: { type: 'object', description: 'coding: [{system: "urn:isl:problem", code: <the protocol code>}]' },
+          diagnostics: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -2,9 +2,11 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
+import { authenticationFailed, instancesTransferred } from '../atna/audit-events';
+import { noAudit, type AuditSink } from '../atna/audit-trail';
 import { LedgerUnavailable } from '../ledger/errors';
 import type { OrthancInstance } from '../pacs/orthanc-client';
-import { claimNonce, verifySignature, type SignatureTiming, type UnclaimedSignature } from '../wire/http-signature';
+import { claimNonce, SignatureRejected, verifySignature, type SignatureTiming, type UnclaimedSignature } from '../wire/http-signature';
 import { ReplayCache } from '../wire/replay-cache';
 import type { CanonicalUri } from '../wire/target-uri';
 import { retrieveLocationUid } from '../wire/rad69';
@@ -43,6 +45,8 @@ export interface ImageSourceServerOptions {
   /** Web origins of the consortium's portals, which may call WADO-RS from a browser (CORS); none by default. */
   readonly portalOrigins?: readonly string[];
   readonly log: ImageSourceLog;
+  /** Releases, refusals and failed authentications as DICOM audit messages (IHE ITI-20); none by default. */
+  readonly audit?: AuditSink;
 }
 
 /** Bounds on what slow or many connections can hold (docs/image-retrieval.md). */
@@ -88,9 +92,11 @@ export class ImageSourceServer {
   readonly #perClient = new Map<string, number>();
   /** What the WADO-RS and ITI-43 handlers may ask of this server. */
   readonly #gate: ReleaseGate;
+  readonly #audit: AuditSink;
 
   constructor(options: ImageSourceServerOptions) {
     this.#options = options;
+    this.#audit = options.audit ?? noAudit;
     this.#replay = new ReplayCache({ capacity: options.replayCapacity ?? 100_000, perOwner: options.replayPerKey ?? 1_000 });
     this.#refused = new ReplayCache({ capacity: options.refusedReplayCapacity ?? 20_000, evictOldest: true });
     this.#routes = new ImageSourceRoutes(options.publicUrl);
@@ -220,14 +226,33 @@ export class ImageSourceServer {
     for (const [name, value] of Object.entries(req.headers)) {
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
-    return verifySignature(
-      { method: req.method ?? 'GET', targetUri: target.href, headers },
-      {
-        requiredComponents: components,
-        seen: (key, now) => this.#replay.has(key, now) || this.#refused.has(key, now),
-        ...(this.#options.timing ? { timing: this.#options.timing } : {}),
-        ...(body ? { body } : {}),
-      },
+    try {
+      return await verifySignature(
+        { method: req.method ?? 'GET', targetUri: target.href, headers },
+        {
+          requiredComponents: components,
+          seen: (key, now) => this.#replay.has(key, now) || this.#refused.has(key, now),
+          ...(this.#options.timing ? { timing: this.#options.timing } : {}),
+          ...(body ? { body } : {}),
+        },
+      );
+    } catch (err) {
+      if (err instanceof SignatureRejected) this.#auditRejected(err, claimedKeyId(headers['signature-input']), req.socket.remoteAddress);
+      throw err;
+    }
+  }
+
+  /** A signature refused (not a busy cache: that is no failed authentication) is a failed User Authentication. */
+  #auditRejected(err: SignatureRejected, keyId: string | undefined, address: string | undefined): void {
+    if (err.failure === 'busy') return;
+    this.#audit.record(
+      authenticationFailed({
+        ...(keyId === undefined ? {} : { user: keyId }),
+        ...(address === undefined ? {} : { address }),
+        node: this.#options.publicUrl,
+        reason: `request signature ${err.failure}: ${err.message}`.slice(0, 512),
+        at: new Date(),
+      }),
     );
   }
 
@@ -239,10 +264,30 @@ export class ImageSourceServer {
    */
   #claim(signer: UnclaimedSignature, releases: boolean): void {
     if (releases) {
-      claimNonce(this.#replay, signer);
+      try {
+        claimNonce(this.#replay, signer);
+      } catch (err) {
+        if (err instanceof SignatureRejected) this.#auditRejected(err, signer.keyId, undefined);
+        throw err;
+      }
     } else {
       this.#refused.remember(signer.nonceKey, signer.rememberUntilMs, Date.now(), signer.keyId);
     }
+  }
+
+  /** A release or a refused retrieval as DICOM Instances Transferred; a malformed reference is cut short (it is the requester's text). */
+  #auditTransfer(reference: string, recipient: string, address: string | undefined, outcome: 0 | 4 | 8, description: string): void {
+    this.#audit.record(
+      instancesTransferred({
+        study: reference.slice(0, 64),
+        recipient: recipient.slice(0, 64),
+        ...(address === undefined ? {} : { recipientAddress: address }),
+        source: this.#options.publicUrl,
+        at: new Date(),
+        outcome,
+        description,
+      }),
+    );
   }
 
   async #authorise(reference: string, check: () => Promise<Authorisation>, recipient: string): Promise<Authorisation | 'unavailable'> {
@@ -253,10 +298,12 @@ export class ImageSourceServer {
         recipient,
         ...(auth.granted ? {} : { reason: auth.reason }),
       });
+      if (!auth.granted) this.#auditTransfer(reference, recipient, undefined, 4, `retrieval refused: ${auth.reason}`);
       return auth;
     } catch (err) {
       if (err instanceof LedgerUnavailable) {
         this.#options.log('warn', 'ledger unavailable: refusing to release', { study: reference });
+        this.#auditTransfer(reference, recipient, undefined, 8, 'retrieval refused: the ledger could not be asked for the grant');
         return 'unavailable';
       }
       throw err;
@@ -317,6 +364,11 @@ export class ImageSourceServer {
     if (size > 0) {
       this.#options.release.recordRelease({ study: auth.reference, recipient, size, requestId });
       this.#options.log('info', 'study released', { study: auth.reference, recipient, size, requestId, complete: failure === undefined });
+      const outcome =
+        failure === undefined
+          ? { outcome: 0 as const, text: `released ${String(size)} bytes` }
+          : { outcome: 4 as const, text: `release cut off after ${String(size)} bytes` };
+      this.#auditTransfer(auth.reference, recipient, res.req.socket.remoteAddress, outcome.outcome, `${outcome.text} (request ${requestId})`);
     }
     if (failure !== undefined) {
       res.destroy();
@@ -328,4 +380,9 @@ export class ImageSourceServer {
     }
     this.#options.release.flushDisclosures();
   }
+}
+
+/** The key id a request's Signature-Input names (RFC 9421 keyid), unverified: whom a refused request claimed to be. */
+function claimedKeyId(signatureInput: string | undefined): string | undefined {
+  return /;\s*keyid="([A-Za-z0-9_-]{1,64})"/.exec(signatureInput ?? '')?.[1];
 }
