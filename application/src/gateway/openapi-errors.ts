@@ -52,7 +52,8 @@ export function errorResponses(route: Pick<RouteOptions, 'method' | 'schema' | '
         fhir
           ? {
               description: `FHIR OperationOutcome, issue.details.coding (system urn:isl:problem) code one of: ${list.sort().join(', ')}`,
-              content: { [FHIR_MEDIA_TYPE]: { schema: operationOutcomeSchema } },
+              // The codes machine-readable too, as the enum of the coding's code.
+              content: { [FHIR_MEDIA_TYPE]: { schema: operationOutcomeWith(list) } },
             }
           : {
               description: `Problem (RFC 9457), code one of: ${list.sort().join(', ')}`,
@@ -67,27 +68,37 @@ export function errorResponses(route: Pick<RouteOptions, 'method' | 'schema' | '
   );
 }
 
-/** The shape of the OperationOutcome a FHIR route answers errors with (FHIR R4). */
-const operationOutcomeSchema = {
-  type: 'object',
-  required: ['resourceType', 'issue'],
-  properties: {
-    resourceType: { type: 'string', enum: ['OperationOutcome'] },
-    issue: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['severity', 'code'],
-        properties: {
-          severity: { type: 'string' },
-          code: { type: 'string', description: 'FHIR issue type (login, forbidden, invalid, transient, ...)' },
-          details: { type: 'object', description: 'coding: [{system: "urn:isl:problem", code: <the protocol code>}]' },
-          diagnostics: { type: 'string' },
+/** The shape of the OperationOutcome a FHIR route answers errors with (FHIR R4), its protocol codes one of `codes`. */
+function operationOutcomeWith(codes: readonly string[]): object {
+  return {
+    type: 'object',
+    required: ['resourceType', 'issue'],
+    properties: {
+      resourceType: { type: 'string', enum: ['OperationOutcome'] },
+      issue: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['severity', 'code'],
+          properties: {
+            severity: { type: 'string' },
+            code: { type: 'string', description: 'FHIR issue type (login, forbidden, invalid, transient, ...)' },
+            details: {
+              type: 'object',
+              properties: {
+                coding: {
+                  type: 'array',
+                  items: { type: 'object', properties: { system: { type: 'string', enum: ['urn:isl:problem'] }, code: { type: 'string', enum: codes } } },
+                },
+              },
+            },
+            diagnostics: { type: 'string' },
+          },
         },
       },
     },
-  },
-} as const;
+  };
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {

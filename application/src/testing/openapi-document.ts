@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { errorCodeOf } from './error-answer';
 import type { RawAnswer } from './gateway-fixture';
 
 /** The parts of the gateway's OpenAPI document the tests read. */
@@ -9,9 +10,18 @@ export interface OpenApiOperation {
   readonly responses: Readonly<
     Record<
       string,
-      { readonly content?: Readonly<Record<string, { readonly schema?: { readonly properties?: { readonly code?: { readonly enum?: readonly string[] } } } }>> }
+      {
+        readonly content?: Readonly<Record<string, { readonly schema?: OpenApiSchema }>>;
+      }
     >
   >;
+}
+
+/** As much of a JSON schema as the tests walk. */
+export interface OpenApiSchema {
+  readonly enum?: readonly string[];
+  readonly properties?: Readonly<Record<string, OpenApiSchema>>;
+  readonly items?: OpenApiSchema;
 }
 
 export interface OpenApiDocument {
@@ -21,9 +31,16 @@ export interface OpenApiDocument {
 /** Routes the document hides on purpose (operations endpoints); any other matched route must be in it. */
 const hidden = new Set(['/api/v1/openapi.json', '/healthz', '/readyz', '/metrics']);
 
-/** The codes an operation documents for a status: the enum of its problem body's `code`. */
+/** The codes an operation documents for a status: the enum of its problem body's `code` (on FHIR routes, of its OperationOutcome's coding). */
 export function documentedCodes(op: OpenApiOperation, status: number): readonly string[] | undefined {
-  return op.responses[String(status)]?.content?.['application/problem+json']?.schema?.properties?.code?.enum;
+  const content = op.responses[String(status)]?.content;
+  return content?.['application/problem+json']?.schema?.properties?.code?.enum ?? fhirCodes(content?.['application/fhir+json']?.schema);
+}
+
+/** The enum of an OperationOutcome schema's issue.details.coding.code. */
+function fhirCodes(schema: OpenApiSchema | undefined): readonly string[] | undefined {
+  const coding = schema?.properties?.issue?.items?.properties?.details?.properties?.coding;
+  return coding?.items?.properties?.code?.enum;
 }
 
 /**
@@ -40,10 +57,10 @@ export function assertDocumented(doc: OpenApiDocument, route: string | undefined
     `${what}: answered ${String(answer.status)}, not among the responses of ${method} ${route} (${Object.keys(op.responses).join(', ')})`,
   );
   if (answer.status < 400) return;
-  const code = (JSON.parse(answer.body) as { code?: unknown }).code;
+  const code = errorCodeOf(answer);
   const codes = documentedCodes(op, answer.status) ?? [];
   assert.ok(
-    typeof code === 'string' && codes.includes(code),
-    `${what}: answered ${String(answer.status)} ${String(code)}; ${method} ${route} documents ${String(answer.status)} with ${codes.join(', ')}`,
+    codes.includes(code),
+    `${what}: answered ${String(answer.status)} ${code}; ${method} ${route} documents ${String(answer.status)} with ${codes.join(', ')}`,
   );
 }

@@ -77,11 +77,14 @@ describe('a compiled stake epoch as members read it', () => {
 
   describe('epoch-approve', () => {
     /** A member whose nodes are out of reach: any use of them is seen (the refusal comes before). */
-    const unreachable = new Proxy({} as Member, {
-      get: (_target, name) => {
-        throw new Error(`the test member has no nodes (used: ${String(name)})`);
+    const unreachable = new Proxy<object>(
+      {},
+      {
+        get: (_target, name) => {
+          throw new Error(`the test member has no nodes (used: ${String(name)})`);
+        },
       },
-    });
+    ) as Member;
     const steps = (log: string[]): MemberEpoch =>
       new MemberEpoch({
         member: unreachable,
