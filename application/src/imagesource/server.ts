@@ -237,7 +237,7 @@ export class ImageSourceServer {
       this.#options.log('info', auth.granted ? 'release authorised' : 'release refused', {
         study: reference,
         recipient,
-        ...(auth.granted ? {} : { reason: auth.reason }),
+        ...(auth.granted ? (auth.breakGlass === undefined ? {} : { breakGlass: auth.breakGlass }) : { reason: auth.reason }),
       });
       return auth;
     } catch (err) {
@@ -301,8 +301,9 @@ export class ImageSourceServer {
         );
     }
     if (size > 0) {
-      this.#options.release.recordRelease({ study: auth.reference, recipient, size, requestId });
-      this.#options.log('info', 'study released', { study: auth.reference, recipient, size, requestId, complete: failure === undefined });
+      const basis = auth.breakGlass === undefined ? {} : { breakGlass: auth.breakGlass };
+      this.#options.release.recordRelease({ study: auth.reference, recipient, size, requestId, ...basis });
+      this.#options.log('info', 'study released', { study: auth.reference, recipient, size, requestId, complete: failure === undefined, ...basis });
     }
     if (failure !== undefined) {
       res.destroy();
