@@ -2,7 +2,8 @@ import type { Contract } from '@hyperledger/fabric-gateway';
 import { z } from 'zod';
 
 const release = z.object({ id: z.string(), disclosedAt: z.string(), size: z.number(), requestId: z.string() });
-const lease = z.object({
+/** A break-glass lease record as the ledger shows it (docs/protocol.md §11.2). */
+export const BreakGlassLease = z.object({
   id: z.string(),
   source: z.string(),
   study: z.string(),
@@ -11,8 +12,8 @@ const lease = z.object({
   grantedAt: z.string(),
   until: z.string(),
   grantHeld: z.boolean(),
-  releases: z.array(release),
 });
+const lease = BreakGlassLease.extend({ releases: z.array(release) });
 export type BreakGlassReview = z.infer<typeof lease>;
 
 /** Every break-glass lease since `since` (empty: all time) with what was released under it (AuditBreakGlass, docs/protocol.md §11.2). */

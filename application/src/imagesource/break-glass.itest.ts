@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { audienceFor, createStatement } from '@isl/chaincode';
@@ -9,39 +8,13 @@ import { newParty } from '@isl/chaincode/testing';
 import { type Organisation, waitFor } from '@isl/network';
 import { getTestConsortium } from '@isl/network/testing';
 import { GatewayClient, GatewayHttpError } from '../client/gateway-client';
+import { openEvents } from '../testing/event-reader';
 import { getTestServices } from '../testing/root-hooks';
 import { runIsl } from '../testing/run-isl';
 
 const SOURCE_ORG = 'Hospital1MSP';
 const CLINICIAN_ORG = 'Hospital2MSP';
 const FOREIGN_ORG = 'Hospital3MSP';
-
-interface SseEvent {
-  readonly name: string;
-  readonly data: Record<string, unknown>;
-}
-
-/** Collects a gateway's server-sent events until closed. */
-function collectEvents(url: string, token: string): { events: SseEvent[]; close: () => void } {
-  const events: SseEvent[] = [];
-  const req = request(url, { headers: { authorization: `Bearer ${token}` } }, (res) => {
-    let buffer = '';
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const lines = buffer.slice(0, end).split('\n');
-        buffer = buffer.slice(end + 2);
-        const field = (name: string) => lines.find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
-        const data = field('data');
-        if (data !== undefined) events.push({ name: field('event') ?? '', data: JSON.parse(data) as Record<string, unknown> });
-      }
-    });
-  });
-  req.on('error', () => undefined);
-  req.end();
-  return { events, close: () => req.destroy() };
-}
 
 /**
  * Issue 17, break-glass end to end on the real network: a clinician of Hospital2 opens an emergency
@@ -91,10 +64,7 @@ describe('break-glass: emergency access vouched for by the clinician hospital, s
     const target = ['--source', published.source, '--study', published.reference];
 
     // The patient's view: the study's events at the patient's (the source's) gateway.
-    const stream = collectEvents(
-      `${services().gatewayUrl(org(SOURCE_ORG))}/api/v1/events?study=${published.reference}`,
-      services().memberToken(org(SOURCE_ORG)),
-    );
+    const stream = openEvents(`${services().gatewayUrl(org(SOURCE_ORG))}/api/v1/events?study=${published.reference}`, services().memberToken(org(SOURCE_ORG)));
     try {
       // Signed first, so that the same key is seen refused before the lease and served after it.
       const signed = (await run(CLINICIAN_ORG, ['break-glass', ...target, '--until', '2h', '--sign-only'], clinician)) as {
@@ -117,11 +87,15 @@ describe('break-glass: emergency access vouched for by the clinician hospital, s
       assert.equal(got.files, 3);
       assert.deepEqual(hashesIn(out), hashesIn(seeded.folder), 'the bytes released equal the published instances');
 
-      const event = await waitFor('the BreakGlass event on the patient event stream', () => stream.events.find((e) => e.name === 'BreakGlass') ?? false, {
-        timeoutMs: 30_000,
-      });
+      const event: Record<string, unknown> = await waitFor(
+        'the BreakGlass event on the patient event stream',
+        () => (stream.events.find((e) => e.name === 'BreakGlass')?.data.payload as Record<string, unknown> | undefined) ?? false,
+        {
+          timeoutMs: 30_000,
+        },
+      );
       assert.deepEqual(
-        [event.data.study, event.data.recipient, event.data.hospital],
+        [event.study, event.recipient, event.hospital],
         [published.reference, opened.recipient, CLINICIAN_ORG],
         'the event names the study, the clinician and the hospital',
       );

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { BreakGlassLease } from '../../audit/break-glass-review';
 import { GatewayHttpError, type GatewayClient } from '../../client/gateway-client';
 import type { CliContext } from '../context';
 import type { RegisterCommand } from './index';
@@ -16,17 +17,7 @@ const disclosure = z.object({
   breakGlass: z.string().optional(),
 });
 type Disclosure = z.infer<typeof disclosure>;
-const breakGlass = z.object({
-  kind: z.literal('breakglass'),
-  id: z.string(),
-  source: z.string(),
-  study: z.string(),
-  recipient: z.string(),
-  hospital: z.string(),
-  grantedAt: z.string(),
-  until: z.string(),
-  grantHeld: z.boolean(),
-});
+const breakGlass = BreakGlassLease.extend({ kind: z.literal('breakglass') });
 type BreakGlass = z.infer<typeof breakGlass>;
 
 interface Target {
