@@ -16,6 +16,8 @@ export interface Disclosure {
   readonly disclosedAt: number;
   readonly size: number;
   readonly requestId: string;
+  /** Released under this break-glass lease (the digest of its BreakGlass statement). */
+  readonly breakGlass?: string;
 }
 
 const entrySchema = z.strictObject({
@@ -24,6 +26,10 @@ const entrySchema = z.strictObject({
   disclosedAt: z.number().int(),
   size: z.number().int().min(0),
   requestId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  breakGlass: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   attempts: z.number().int().min(0),
   /** The statement of the last attempt: sent again while valid, so an attempt whose outcome is unknown is never doubled. */
   statement: z.string().optional(),
@@ -120,7 +126,14 @@ export class DisclosureOutbox {
     const { key, audience } = this.#options;
     return createStatement(
       'RecordDisclosure',
-      { study: entry.study, recipient: entry.recipient, disclosedAt: entry.disclosedAt, size: entry.size, requestId: entry.requestId },
+      {
+        study: entry.study,
+        recipient: entry.recipient,
+        disclosedAt: entry.disclosedAt,
+        size: entry.size,
+        requestId: entry.requestId,
+        ...(entry.breakGlass === undefined ? {} : { breakGlass: entry.breakGlass }),
+      },
       key.privateJwk,
       { audience },
     );

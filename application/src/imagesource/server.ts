@@ -296,7 +296,7 @@ export class ImageSourceServer {
       this.#options.log('info', auth.granted ? 'release authorised' : 'release refused', {
         study: auth.granted ? auth.reference : reference,
         recipient,
-        ...(auth.granted ? {} : { reason: auth.reason }),
+        ...(auth.granted ? (auth.breakGlass === undefined ? {} : { breakGlass: auth.breakGlass }) : { reason: auth.reason }),
       });
       if (!auth.granted) this.#auditTransfer(reference, recipient, undefined, 4, `retrieval refused: ${auth.reason}`);
       return auth;
@@ -362,8 +362,9 @@ export class ImageSourceServer {
         );
     }
     if (size > 0) {
-      this.#options.release.recordRelease({ study: auth.reference, recipient, size, requestId });
-      this.#options.log('info', 'study released', { study: auth.reference, recipient, size, requestId, complete: failure === undefined });
+      const basis = auth.breakGlass === undefined ? {} : { breakGlass: auth.breakGlass };
+      this.#options.release.recordRelease({ study: auth.reference, recipient, size, requestId, ...basis });
+      this.#options.log('info', 'study released', { study: auth.reference, recipient, size, requestId, complete: failure === undefined, ...basis });
       const outcome =
         failure === undefined
           ? { outcome: 0 as const, text: `released ${String(size)} bytes` }

@@ -7,7 +7,13 @@ import type { DisclosureOutbox } from './disclosure-outbox';
 import type { StudyStore } from './study-store';
 
 export type Authorisation =
-  | { readonly granted: true; readonly reference: string; readonly instances: readonly OrthancInstance[] }
+  | {
+      readonly granted: true;
+      readonly reference: string;
+      readonly instances: readonly OrthancInstance[];
+      /** Granted under this break-glass lease (its statement digest): the disclosure record names it. */
+      readonly breakGlass?: string;
+    }
   /** `reason` is for this source's log only: the requester never learns it. */
   | { readonly granted: false; readonly reason: string };
 
@@ -58,7 +64,10 @@ export class StudyRelease {
     if (studyId === undefined) {
       throw new Error(`study ${reference} is published but Orthanc no longer holds it`);
     }
-    return { granted: true, reference, instances: await this.#orthanc.studyInstances(studyId) };
+    const instances = await this.#orthanc.studyInstances(studyId);
+    return decision.breakGlass === undefined
+      ? { granted: true, reference, instances }
+      : { granted: true, reference, instances, breakGlass: decision.breakGlass };
   }
 
   /**
@@ -102,7 +111,13 @@ export class StudyRelease {
   }
 
   /** Durably records a completed (or cut-off) release, then tries the ledger in the background. */
-  recordRelease(disclosure: { readonly study: string; readonly recipient: string; readonly size: number; readonly requestId: string }): void {
+  recordRelease(disclosure: {
+    readonly study: string;
+    readonly recipient: string;
+    readonly size: number;
+    readonly requestId: string;
+    readonly breakGlass?: string;
+  }): void {
     this.#outbox.add({ ...disclosure, disclosedAt: Math.floor(Date.now() / 1000) });
   }
 

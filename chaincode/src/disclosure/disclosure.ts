@@ -18,14 +18,20 @@ export interface DisclosureRecord {
   readonly size: number;
   readonly requestId: string;
   readonly recordedAt: string;
+  /** Released under this break-glass lease (its record id), not under a grant. */
+  readonly breakGlass?: string;
 }
 
 /** Allowed for deactivated sources too: releases made before deactivation must still be accounted for. */
 export async function recordDisclosure(tx: Tx, jws: unknown): Promise<Outcome<DisclosureRecord>> {
   const statement = await tx.verify(jws, 'RecordDisclosure');
-  const { study: studyRef, recipient, disclosedAt, size, requestId } = statement.claims;
+  const { study: studyRef, recipient, disclosedAt, size, requestId, breakGlass } = statement.claims;
   const source = await requireRelayedSource(tx, statement.signer);
   await requireStudy(tx, source.source, studyRef);
+  const lease = breakGlass === undefined ? undefined : Keys.breakGlass(source.source, studyRef, recipient, breakGlass);
+  if (lease !== undefined && !(await tx.state.exists(lease))) {
+    throw new LedgerError('BREAK_GLASS_NOT_FOUND', `no break-glass lease ${breakGlass ?? ''} of study ${studyRef} to ${recipient}`);
+  }
   if (disclosedAt * 1000 > tx.nowMs + Limits.clockSkewSeconds * 1000) {
     throw new LedgerError('CLAIM_INVALID', `RecordDisclosure claim "disclosedAt" ${disclosedAt} is in the future`);
   }
@@ -42,6 +48,7 @@ export async function recordDisclosure(tx: Tx, jws: unknown): Promise<Outcome<Di
     size,
     requestId,
     recordedAt: tx.now,
+    ...(lease === undefined ? {} : { breakGlass: lease.id }),
   };
   changes.put(key, record, source.org).emit({ type: 'DisclosureRecorded', key: key.id, source: source.source, study: studyRef, recipient });
   return { record, changes };

@@ -92,6 +92,15 @@ async function scenario(type: StatementType): Promise<Scenario> {
         claims: () => f.claims('RecordDisclosure', { study, recipient: doctor.id, disclosedAt: f.nowSeconds, size: 1024, requestId: newNonce() }, hospital),
         submit: tx('RecordDisclosure'),
       };
+    case 'BreakGlass':
+      return {
+        f,
+        signer: stranger,
+        claims: () => f.claims('BreakGlass', { ...on, hospital: 'Org1MSP', purpose: 'ETREAT', until: f.nowSeconds + 3600 }, stranger),
+        submit: tx('BreakGlass'),
+      };
+    case 'BreakGlassConsent':
+      return { f, signer: patient, claims: () => f.claims('BreakGlassConsent', { ...on, allow: false }, patient), submit: tx('BreakGlassConsent') };
   }
 }
 

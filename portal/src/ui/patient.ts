@@ -33,6 +33,14 @@ interface Disclosure {
   readonly recipient: string;
   readonly disclosedAt: string;
   readonly size: number;
+  /** Released under this break-glass lease (docs/protocol.md §11). */
+  readonly breakGlass?: string;
+}
+interface BreakGlassLease {
+  readonly recipient: string;
+  readonly hospital: string;
+  readonly grantedAt: string;
+  readonly until: string;
 }
 
 const MAX_GRANT_DAYS = 366;
@@ -144,13 +152,15 @@ export class PatientPage {
     const state = status();
     this.#detail.replaceChildren(section(`Study ${study.study.slice(0, 8)}…`, state.el));
     try {
-      const [grants, requests, disclosures] = await Promise.all([
+      const [grants, requests, disclosures, leases] = await Promise.all([
         this.#api.get<Grant[]>(`${base}/grants`),
         this.#api.get<AccessRequest[]>(`${base}/requests`),
         this.#api.get<Disclosure[]>(`${base}/disclosures`),
+        this.#api.get<BreakGlassLease[]>(`${base}/break-glass`),
       ]);
       this.#detail.replaceChildren(
         section(`Study ${study.study.slice(0, 8)}…`, h('p', {}, `Published ${when(study.definedAt)}.`)),
+        ...breakGlassSection(leases),
         this.#grantsSection(study, grants),
         this.#requestsSection(study, requests),
         this.#grantForm(study),
@@ -371,6 +381,7 @@ export class PatientPage {
           ' — released to ',
           shortId(d.recipient),
           ` (${(d.size / 1024).toFixed(0)} KiB)`,
+          d.breakGlass === undefined ? '' : ' under emergency (break-glass) access',
         ),
       );
     return section(
@@ -378,4 +389,22 @@ export class PatientPage {
       items.length === 0 ? h('p', {}, 'Never released.') : h('ol', { class: 'timeline', id: 'disclosures' }, ...items),
     );
   }
+}
+
+/** Emergency accesses come first on the page (none: no section). */
+function breakGlassSection(leases: readonly BreakGlassLease[]): HTMLElement[] {
+  if (leases.length === 0) return [];
+  const items = [...leases]
+    .sort((a, b) => a.grantedAt.localeCompare(b.grantedAt))
+    .map((l) =>
+      h(
+        'li',
+        {},
+        h('time', { datetime: l.grantedAt }, when(l.grantedAt)),
+        ' — ',
+        shortId(l.recipient),
+        ` of ${l.hospital} broke glass, until ${when(l.until)}`,
+      ),
+    );
+  return [section('Emergency (break-glass) access', h('ol', { class: 'timeline', id: 'break-glass' }, ...items))];
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { auditLedger } from '../../audit/audit-report';
+import { reviewBreakGlass } from '../../audit/break-glass-review';
 import { recordHistory } from '../../audit/history';
 import { BlockReader } from '../../audit/block-reader';
 import { DisclosureDays, MAX_DAYS, dayRange } from '../../audit/disclosure-days';
@@ -90,6 +91,22 @@ export function registerAuditRoutes(app: FastifyInstance, network: Network, chai
     '/api/v1/audit/epochs',
     { config, schema: { tags: ['audit'], summary: 'Every recorded stake epoch (ListEpochs)' } },
     async () => JSON.parse(new TextDecoder().decode(await network.getContract(chaincode).evaluateTransaction('ListEpochs'))) as unknown,
+  );
+  app.get<{ Querystring: { since?: string } }>(
+    '/api/v1/audit/break-glass',
+    {
+      config,
+      schema: {
+        tags: ['audit'],
+        summary: 'Every break-glass lease (since a time), with who, which hospital, when, and what was released under it (AuditBreakGlass)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { since: { type: 'string', maxLength: 24, description: 'ISO 8601 UTC time as records show it, e.g. 2025-01-15T12:00:00.000Z' } },
+        },
+      },
+    },
+    (req) => reviewBreakGlass(network.getContract(chaincode), req.query.since ?? ''),
   );
   app.get<{ Querystring: { key: string } }>(
     '/api/v1/audit/history',
