@@ -3,7 +3,7 @@ import { setTimeout as pause } from 'node:timers/promises';
 import { waitFor } from '@isl/network';
 import { claimsNotApplied, type AnswerKind } from './answer';
 import { firstDifference, type PeerChain } from './peer-chain';
-import { relayOnce, type LoadTarget, type SentStatement } from './statement-load';
+import { onJson, relayOnce, type LoadTarget, type SentStatement } from './statement-load';
 
 /** One statement the ledger contradicts, and how. */
 export interface Discrepancy {
@@ -59,19 +59,11 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return out;
 }
 
-/** GET a JSON resource of a gateway (bounded); undefined unless it answered 200. */
+/** GET a JSON resource of a gateway (bounded): its status (0: no answer) and parsed body. */
 function getJson(target: LoadTarget, path: string, timeoutMs = 15_000): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve) => {
     const req = httpRequest(new URL(path, target.url), { headers: { authorization: `Bearer ${target.token}` }, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        let body: unknown;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          body = undefined;
-        }
+      onJson(res, (body) => {
         resolve({ status: res.statusCode ?? 0, body });
       });
     });

@@ -1,4 +1,4 @@
-import { request as httpRequest, Agent } from 'node:http';
+import { request as httpRequest, Agent, type IncomingMessage } from 'node:http';
 import { setTimeout as pause } from 'node:timers/promises';
 import { classifyHttpAnswer, classifyTransportFailure, type Answer } from './answer';
 
@@ -40,6 +40,21 @@ export interface LoadOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Collects a response's body and hands it over parsed as JSON (undefined when it is not JSON). */
+export function onJson(res: IncomingMessage, then: (body: unknown) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    then(parsed);
+  });
+}
+
 /** Relays one statement (POST /api/v1/statements) and classifies what came back; never throws. */
 export function relayOnce(target: LoadTarget, statement: string, timeoutMs: number, agent?: Agent): Promise<{ answer: Answer; answeredAt: number }> {
   const body = JSON.stringify({ statement });
@@ -57,15 +72,7 @@ export function relayOnce(target: LoadTarget, statement: string, timeoutMs: numb
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${target.token}` },
       },
       (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          } catch {
-            parsed = undefined;
-          }
+        onJson(res, (parsed) => {
           const retryAfter = res.headers['retry-after'];
           done(classifyHttpAnswer({ status: res.statusCode ?? 0, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined, body: parsed }));
         });
