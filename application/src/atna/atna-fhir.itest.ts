@@ -109,10 +109,12 @@ describe('ATNA audit messages and FHIR views on the real network (gateway in-pro
       assert.doesNotMatch(m.msg, /110180|forged/, 'no Study Instance UID, no credential');
     }
 
-    // The repository goes down: a grant is kept in the outbox, then delivered once it is back.
+    // The repository goes down: a grant is kept in the outbox, then delivered once it is back. (Another
+    // recipient: a new grant to the revoked one, issued within the revocation's second, is STATEMENT_SUPERSEDED.)
     await repo.stop();
     const before = repo.messages().length;
-    await api.relay(await sign('AllowAccess', { source: source.id, study, recipient: doctor.id, until }, patient));
+    const nurse = await newParty('ES256');
+    await api.relay(await sign('AllowAccess', { source: source.id, study, recipient: nurse.id, until }, patient));
     await waitFor('the grant kept in the audit outbox', async () => {
       const metrics = await (await fetch(`${base}/metrics`)).text();
       return /^isl_gateway_audit_pending [1-9]/m.test(metrics);
