@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpRequest, type Agent, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface HttpRequestOptions {
@@ -11,8 +11,8 @@ export interface HttpRequestOptions {
   readonly key?: Buffer;
   /** The request-target sent exactly as given instead of the URL's path and query. */
   readonly path?: string;
-  /** A fresh connection, not one from the agent's pool. */
-  readonly agent?: false;
+  /** false: a fresh connection, not one from a pool; an Agent: that agent's pool (default: Node's global agent). */
+  readonly agent?: false | Agent;
   /** Nothing received or sent for this long fails the request, with an error naming the URL. */
   readonly timeoutMs: number;
 }
@@ -35,7 +35,7 @@ export function sendRequest(url: string | URL, options: HttpRequestOptions): Pro
     headers: options.headers ?? {},
     timeout: options.timeoutMs,
     ...(options.path === undefined ? {} : { path: options.path }),
-    ...(options.agent === false ? { agent: false as const } : {}),
+    ...(options.agent === undefined ? {} : { agent: options.agent }),
   };
   return new Promise((resolve, reject) => {
     const req =
