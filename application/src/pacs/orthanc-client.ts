@@ -40,13 +40,15 @@ const seriesSchema = z.array(z.object({ ID: z.string(), MainDicomTags: z.object(
 const seriesInstancesSchema = z.array(z.object({ ID: z.string(), ParentSeries: z.string(), MainDicomTags: z.object({ SOPInstanceUID: z.string() }) }));
 const metadataSchema = z.object({ SopClassUid: z.string(), TransferSyntax: z.string() });
 /**
- * Orthanc (1.10) announces "Keep-Alive: timeout=1" and closes an idle connection after 1 s. Node's
- * agents keep a connection only for the announced timeout less a 1 s safety buffer, that is not at
- * all: every instance of a release cost a new TCP connection and its close (a sixth of the image
- * source's CPU in a profile of a 200-instance release). A 600 ms buffer keeps an idle connection 400 ms: enough for back-to-back
- * requests and still gives them up well before Orthanc does.
+ * Orthanc 1.10 announces "Keep-Alive: timeout=1" but closes an idle connection after 500 ms (its
+ * civetweb keep_alive_timeout_ms; configurable only from Orthanc 1.11.3). Node's agents keep a
+ * connection for the announced timeout less a 1 s buffer, that is not at all: every instance of a
+ * release cost a TCP connect and close (a sixth of the image source's CPU in a profile of a
+ * 200-instance release). A 900 ms buffer keeps an idle connection 100 ms, enough for back-to-back
+ * requests and well inside Orthanc's 500 ms; a GET that still meets a connection Orthanc has just
+ * closed is sent again by sendRequest.
  */
-const KEEP_ALIVE_BUFFER_MS = 600;
+const KEEP_ALIVE_BUFFER_MS = 900;
 /** Instance metadata requests to Orthanc in flight at once while a study is described. */
 const DESCRIBE_CONCURRENCY = 8;
 
