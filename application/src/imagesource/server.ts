@@ -112,10 +112,17 @@ export class ImageSourceServer {
       authoriseStudy: (uid, recipient) => this.#authorise('(by Study Instance UID)', () => options.release.authoriseStudy(uid, recipient), recipient),
       retrieveLocationUid: retrieveLocationUid(options.sourceId),
       describe: (auth) => options.release.describe(auth),
-      disclose: (disclosure) => {
+      disclose: (disclosure, address) => {
         options.release.recordRelease(disclosure);
         options.log('info', 'manifest released', { ...disclosure });
         options.release.flushDisclosures();
+        this.#auditTransfer(
+          disclosure.study,
+          disclosure.recipient,
+          address,
+          0,
+          `released the manifest, ${String(disclosure.size)} bytes (request ${disclosure.requestId})`,
+        );
       },
       pipeInstance: (file, out) => options.release.pipeInstance(file, out),
       stream: (res, auth, recipient, requestId, each, trailer) => this.#stream(res, auth, recipient, requestId, each, trailer),

@@ -11,7 +11,7 @@ import { orthancCredentials, OrthancFiles } from '../pacs/orthanc-config';
 import { AccessPolicy } from './access-policy';
 import type { ImageSourceConfig } from './config';
 import { DisclosureOutbox } from './disclosure-outbox';
-import { imageSourceEndpoints } from './endpoints';
+import { imageSourceEndpoints, transactionUrls } from './endpoints';
 import { portalOrigins } from '../portal/origins';
 import { ImageSourcePaths } from './paths';
 import { ImageSourceServer } from './server';
@@ -87,7 +87,7 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
     await audit?.close();
     throw err;
   }
-  log.info({ url: endpoints.url, source: key.keyId }, 'image source listening');
+  log.info({ url: endpoints.url, ...transactionUrls(endpoints.url), source: key.keyId }, 'image source listening');
   void outbox.flush();
   const retry = setInterval(() => void outbox.flush(), config.disclosureRetryMs);
   return {
