@@ -18,7 +18,8 @@ function compositeKey(kind: string, attributes: readonly string[]): string {
  */
 export class GrantMirror implements StateReader {
   readonly #source: string;
-  readonly #records = new Map<string, unknown>();
+  /** By state key: the record, and the JSON it was written as (what a checkpoint stores, without serialising again). */
+  readonly #records = new Map<string, { readonly value: unknown; readonly json: string }>();
   /** Break-glass record keys by their (source, study, recipient) prefix: checkAccess lists them per decision. */
   readonly #leases = new Map<string, Set<string>>();
 
@@ -40,13 +41,13 @@ export class GrantMirror implements StateReader {
   /** Applies a block's writes in order; writes of other sources and kinds are not kept. */
   apply(writes: readonly StateWrite[]): void {
     for (const write of writes) {
-      if (this.covers(write.key)) this.#put(write.key, write.value === undefined ? undefined : JSON.parse(write.value));
+      if (this.covers(write.key)) this.#put(write.key, write.value);
     }
   }
 
   /** Every record kept, as [state key, JSON]: what a checkpoint stores. */
   entries(): [string, string][] {
-    return [...this.#records].map(([key, value]) => [key, JSON.stringify(value)]);
+    return [...this.#records].map(([key, record]) => [key, record.json]);
   }
 
   /** Replaces every record with a checkpoint's (entries of other sources or kinds are dropped). */
@@ -62,7 +63,7 @@ export class GrantMirror implements StateReader {
 
   // Async only because StateReader is: nothing awaits I/O, so a decision never interleaves with a block's writes.
   get<T>(key: { readonly kind: string; readonly attributes: readonly string[] }): Promise<T | undefined> {
-    return Promise.resolve(this.#records.get(compositeKey(key.kind, key.attributes)) as T | undefined);
+    return Promise.resolve(this.#records.get(compositeKey(key.kind, key.attributes))?.value as T | undefined);
   }
 
   /** Records under a partial key in key order, as the peer's range read returns them (only break-glass leases are listed by checkAccess). */
@@ -71,7 +72,7 @@ export class GrantMirror implements StateReader {
       return Promise.reject(new Error(`the grant mirror lists break-glass leases of a recipient only, not ${kind} by ${String(prefix.length)} attributes`));
     }
     const keys = [...(this.#leases.get(compositeKey(kind, prefix)) ?? [])].sort();
-    return Promise.resolve(keys.map((k) => this.#records.get(k) as T));
+    return Promise.resolve(keys.map((k) => this.#records.get(k)?.value as T));
   }
 
   /** CheckAccess of this source's study for the recipient at atMs, from the mirrored records. */
@@ -79,14 +80,14 @@ export class GrantMirror implements StateReader {
     return checkAccess(this, this.#source, study, recipient, atMs);
   }
 
-  #put(key: string, value: unknown): void {
-    if (value === undefined) this.#records.delete(key);
-    else this.#records.set(key, value);
+  #put(key: string, json: string | undefined): void {
+    if (json === undefined) this.#records.delete(key);
+    else this.#records.set(key, { value: JSON.parse(json), json });
     const parts = key.split(SEP);
     if (parts[1] !== 'breakglass') return;
     const prefix = compositeKey('breakglass', parts.slice(2, 5));
     const leases = this.#leases.get(prefix) ?? new Set<string>();
-    if (value === undefined) leases.delete(key);
+    if (json === undefined) leases.delete(key);
     else leases.add(key);
     if (leases.size === 0) this.#leases.delete(prefix);
     else this.#leases.set(prefix, leases);

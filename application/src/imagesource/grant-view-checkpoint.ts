@@ -15,6 +15,7 @@ export interface GrantViewCheckpoint extends ViewIdentity {
   readonly height: bigint;
   /** The last block applied (height - 1) and its data hash: resuming checks the peer still has that block. */
   readonly last: { readonly number: bigint; readonly dataHash: string } | undefined;
+  /** [state key, the record's JSON]. */
   readonly records: readonly (readonly [string, string])[];
 }
 
@@ -27,14 +28,17 @@ const schema = z.object({
   source: z.string(),
   height: decimal,
   last: z.object({ number: decimal, dataHash: z.string() }).nullable(),
-  records: z.array(z.tuple([z.string(), z.string()])),
+  records: z.array(z.tuple([z.string(), z.unknown()])),
 });
 
 /** Writes the checkpoint atomically (a crash leaves the previous one whole). */
 export function writeCheckpoint(file: string, checkpoint: GrantViewCheckpoint): void {
   const last = checkpoint.last === undefined ? null : { number: checkpoint.last.number.toString(), dataHash: checkpoint.last.dataHash };
-  const { channel, chaincode, source, records } = checkpoint;
-  writeFileAtomic(file, JSON.stringify({ version: VERSION, channel, chaincode, source, height: checkpoint.height.toString(), last, records }));
+  const { channel, chaincode, source } = checkpoint;
+  const head = JSON.stringify({ version: VERSION, channel, chaincode, source, height: checkpoint.height.toString(), last });
+  // Each record is spliced in as the JSON it was committed as: serialising thousands of records again would hold the event loop.
+  const records = checkpoint.records.map(([key, json]) => `[${JSON.stringify(key)},${json}]`).join(',');
+  writeFileAtomic(file, `${head.slice(0, -1)},"records":[${records}]}`);
 }
 
 /**
@@ -62,5 +66,14 @@ export function readCheckpoint(file: string, identity: ViewIdentity): { readonly
   if ((last === undefined) !== (height === 0n) || (last !== undefined && last.number !== height - 1n)) {
     return { unusable: `corrupt: height ${parsed.height} and last block ${parsed.last?.number ?? 'none'} disagree` };
   }
-  return { checkpoint: { channel: parsed.channel, chaincode: parsed.chaincode, source: parsed.source, height, last, records: parsed.records } };
+  return {
+    checkpoint: {
+      channel: parsed.channel,
+      chaincode: parsed.chaincode,
+      source: parsed.source,
+      height,
+      last,
+      records: parsed.records.map(([key, value]) => [key, JSON.stringify(value)]),
+    },
+  };
 }

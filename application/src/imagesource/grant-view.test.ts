@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sinon from 'sinon';
 import { newStudyReference } from '@isl/chaincode';
 import { waitFor } from '@isl/network';
-import { stateKey, testBlock, TestBlockStream, type TestTransaction } from '../testing/fabric-blocks';
+import { stateKey, syntheticBlock, SyntheticBlockStream, type SyntheticTransaction } from '../ledger/synthetic-blocks';
 import type { BlockFeed } from './block-feed';
 import { GrantView } from './grant-view';
 
@@ -16,15 +16,15 @@ const DOCTOR = newStudyReference();
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-const source = (active = true, id = SOURCE): TestTransaction['writes'][number] => ({
+const source = (active = true, id = SOURCE): SyntheticTransaction['writes'][number] => ({
   key: stateKey('source', id),
   value: { kind: 'source', source: id, active },
 });
-const study = (id = STUDY, src = SOURCE): TestTransaction['writes'][number] => ({
+const study = (id = STUDY, src = SOURCE): SyntheticTransaction['writes'][number] => ({
   key: stateKey('study', src, id),
   value: { kind: 'study', source: src, study: id },
 });
-const grant = (fields: { until: number; revokedAt?: number; recipient?: string; src?: string; grantedAt?: number }): TestTransaction['writes'][number] => {
+const grant = (fields: { until: number; revokedAt?: number; recipient?: string; src?: string; grantedAt?: number }): SyntheticTransaction['writes'][number] => {
   const recipient = fields.recipient ?? DOCTOR;
   const src = fields.src ?? SOURCE;
   return {
@@ -41,17 +41,17 @@ const grant = (fields: { until: number; revokedAt?: number; recipient?: string; 
     },
   };
 };
-const lease = (statement: string, grantedAt: number, until: number): TestTransaction['writes'][number] => ({
+const lease = (statement: string, grantedAt: number, until: number): SyntheticTransaction['writes'][number] => ({
   key: stateKey('breakglass', SOURCE, STUDY, DOCTOR, statement),
   value: { kind: 'breakglass', source: SOURCE, study: STUDY, recipient: DOCTOR, grantedAt: iso(grantedAt), until: iso(until), statement },
 });
 
 /** The ledger boundary, stubbed: the peer's height, and the block streams the view opens (one per open, in order). */
-function feed(height: number): { feed: BlockFeed; height: sinon.SinonStub; blocks: sinon.SinonStub; streams: TestBlockStream[] } {
-  const streams: TestBlockStream[] = [];
+function feed(height: number): { feed: BlockFeed; height: sinon.SinonStub; blocks: sinon.SinonStub; streams: SyntheticBlockStream[] } {
+  const streams: SyntheticBlockStream[] = [];
   const heightStub = sinon.stub<[], Promise<bigint>>().resolves(BigInt(height));
-  const blocks = sinon.stub<[bigint], Promise<TestBlockStream>>().callsFake(() => {
-    const stream = new TestBlockStream();
+  const blocks = sinon.stub<[bigint], Promise<SyntheticBlockStream>>().callsFake(() => {
+    const stream = new SyntheticBlockStream();
     streams.push(stream);
     return Promise.resolve(stream);
   });
@@ -99,14 +99,14 @@ describe('grant view: the image source decides from the blocks its peer delivers
     const f = feed(2);
     const view = open(f);
     await until('the stream', () => f.streams.length === 1);
-    f.streams[0]?.push(testBlock(0, [{ writes: [source(), study()] }]), testBlock(1, [{ writes: [grant({ until: T0 + 60_000 })] }]));
+    f.streams[0]?.push(syntheticBlock(0, [{ writes: [source(), study()] }]), syntheticBlock(1, [{ writes: [grant({ until: T0 + 60_000 })] }]));
     await until('live', () => view.live);
     assert.equal(await decide(view, T0 + 1_000), 'allowed');
     assert.equal(await decide(view, T0 + 59_999), 'allowed');
     assert.equal(await decide(view, T0 + 60_000), 'GRANT_EXPIRED', 'until is exclusive, against the time of the decision');
     assert.equal(await decide(view, T0 - 1), 'GRANT_NOT_YET_VALID');
     assert.equal(await decide(view, T0, newStudyReference()), 'NO_GRANT');
-    f.streams[0]?.push(testBlock(2, [{ writes: [grant({ until: T0 + 60_000, revokedAt: T0 + 5_000 })] }]));
+    f.streams[0]?.push(syntheticBlock(2, [{ writes: [grant({ until: T0 + 60_000, revokedAt: T0 + 5_000 })] }]));
     await until('block 2', () => view.height === 3n);
     assert.equal(await decide(view, T0 + 4_999), 'allowed', 'a decision for a time before the revocation');
     assert.equal(await decide(view, T0 + 5_000), 'GRANT_REVOKED');
@@ -116,13 +116,13 @@ describe('grant view: the image source decides from the blocks its peer delivers
     const f = feed(1);
     const view = open(f);
     await until('the stream', () => f.streams.length === 1);
-    f.streams[0]?.push(testBlock(0, [{ writes: [grant({ until: T0 + 60_000 })] }]));
+    f.streams[0]?.push(syntheticBlock(0, [{ writes: [grant({ until: T0 + 60_000 })] }]));
     await until('live', () => view.live);
     assert.equal(await decide(view, T0), 'SOURCE_NOT_FOUND');
-    f.streams[0]?.push(testBlock(1, [{ writes: [source()] }]));
+    f.streams[0]?.push(syntheticBlock(1, [{ writes: [source()] }]));
     await until('block 1', () => view.height === 2n);
     assert.equal(await decide(view, T0), 'STUDY_NOT_FOUND');
-    f.streams[0]?.push(testBlock(2, [{ writes: [study()] }]), testBlock(3, [{ writes: [source(false)] }]));
+    f.streams[0]?.push(syntheticBlock(2, [{ writes: [study()] }]), syntheticBlock(3, [{ writes: [source(false)] }]));
     await until('block 3', () => view.height === 4n);
     assert.equal(await decide(view, T0), 'SOURCE_INACTIVE');
   });
@@ -132,7 +132,7 @@ describe('grant view: the image source decides from the blocks its peer delivers
     const view = open(f);
     await until('the stream', () => f.streams.length === 1);
     f.streams[0]?.push(
-      testBlock(0, [
+      syntheticBlock(0, [
         { writes: [source(), study()] },
         { writes: [grant({ until: T0 + 60_000 })], valid: false },
         { writes: [grant({ until: T0 + 60_000 })], namespace: 'other' },
@@ -149,7 +149,7 @@ describe('grant view: the image source decides from the blocks its peer delivers
     const view = open(f);
     await until('the stream', () => f.streams.length === 1);
     f.streams[0]?.push(
-      testBlock(0, [
+      syntheticBlock(0, [
         { writes: [source(), study(), grant({ until: T0 + 1_000 }), lease('b'.repeat(43), T0, T0 + 9_000), lease('a'.repeat(43), T0, T0 + 5_000)] },
       ]),
     );
@@ -164,11 +164,11 @@ describe('grant view: the image source decides from the blocks its peer delivers
     const view = open(f);
     await until('the stream', () => f.streams.length === 1);
     assert.equal(f.blocks.firstCall.args[0], 0n, 'no checkpoint: from block 0');
-    f.streams[0]?.push(testBlock(0, [{ writes: [source(), study(), grant({ until: T0 + 60_000 })] }]), testBlock(1, []));
+    f.streams[0]?.push(syntheticBlock(0, [{ writes: [source(), study(), grant({ until: T0 + 60_000 })] }]), syntheticBlock(1, []));
     await until('block 1', () => view.height === 2n);
     assert.equal(view.live, false);
     assert.equal(await decide(view, T0), 'ask the peer');
-    f.streams[0]?.push(testBlock(2, []));
+    f.streams[0]?.push(syntheticBlock(2, []));
     await until('live', () => view.live);
     assert.equal(await decide(view, T0), 'allowed');
   });
@@ -177,18 +177,18 @@ describe('grant view: the image source decides from the blocks its peer delivers
     const f = feed(1);
     const view = open(f);
     await until('the stream', () => f.streams.length === 1);
-    const block0 = testBlock(0, [{ writes: [source(), study(), grant({ until: T0 + 60_000 })] }]);
+    const block0 = syntheticBlock(0, [{ writes: [source(), study(), grant({ until: T0 + 60_000 })] }]);
     f.streams[0]?.push(block0);
     await until('live', () => view.live);
     f.height.resolves(3n);
-    f.streams[0]?.push(testBlock(2, [{ writes: [grant({ until: T0 + 60_000, revokedAt: T0 })] }]));
+    f.streams[0]?.push(syntheticBlock(2, [{ writes: [grant({ until: T0 + 60_000, revokedAt: T0 })] }]));
     await until('a second stream', () => f.streams.length === 2);
     assert.equal(f.blocks.secondCall.args[0], 0n, 'from the last block applied');
     assert.equal(view.height, 1n, 'the block after the gap was not applied');
-    f.streams[1]?.push(block0, testBlock(1, []));
+    f.streams[1]?.push(block0, syntheticBlock(1, []));
     await until('block 1', () => view.height === 2n);
     assert.equal(await decide(view, T0 + 1), 'ask the peer', 'still behind the peer');
-    f.streams[1]?.push(testBlock(2, [{ writes: [grant({ until: T0 + 60_000, revokedAt: T0 })] }]));
+    f.streams[1]?.push(syntheticBlock(2, [{ writes: [grant({ until: T0 + 60_000, revokedAt: T0 })] }]));
     await until('live', () => view.live);
     assert.equal(await decide(view, T0 + 1), 'GRANT_REVOKED');
   });
@@ -197,14 +197,14 @@ describe('grant view: the image source decides from the blocks its peer delivers
     const f = feed(1);
     const view = open(f);
     await until('the stream', () => f.streams.length === 1);
-    const block0 = testBlock(0, [{ writes: [source(), study(), grant({ until: T0 + 60_000 })] }]);
+    const block0 = syntheticBlock(0, [{ writes: [source(), study(), grant({ until: T0 + 60_000 })] }]);
     f.streams[0]?.push(block0);
     await until('live', () => view.live);
     f.height.resolves(2n);
     f.streams[0]?.fail(new Error('14 UNAVAILABLE: connection dropped'));
     await until('a second stream', () => f.streams.length === 2);
     assert.equal(await decide(view, T0), 'ask the peer');
-    f.streams[1]?.push(block0, testBlock(1, [{ writes: [grant({ until: T0 + 60_000, revokedAt: T0 })] }]));
+    f.streams[1]?.push(block0, syntheticBlock(1, [{ writes: [grant({ until: T0 + 60_000, revokedAt: T0 })] }]));
     await until('live', () => view.live);
     assert.equal(await decide(view, T0), 'GRANT_REVOKED');
   });
@@ -213,7 +213,7 @@ describe('grant view: the image source decides from the blocks its peer delivers
     const f = feed(1);
     const view = open(f);
     await until('the stream', () => f.streams.length === 1);
-    const block0 = testBlock(0, [{ writes: [source(), study(), grant({ until: T0 + 60_000 })] }]);
+    const block0 = syntheticBlock(0, [{ writes: [source(), study(), grant({ until: T0 + 60_000 })] }]);
     f.streams[0]?.push(block0);
     await until('live', () => view.live);
     f.height.resolves(2n);
@@ -222,7 +222,7 @@ describe('grant view: the image source decides from the blocks its peer delivers
     await view.probe();
     assert.ok(f.streams[0]?.closed, 'still behind at the next heartbeat: the stream is opened again');
     await until('a second stream', () => f.streams.length === 2);
-    f.streams[1]?.push(block0, testBlock(1, []));
+    f.streams[1]?.push(block0, syntheticBlock(1, []));
     await until('live', () => view.live);
     f.height.rejects(new Error('14 UNAVAILABLE'));
     await view.probe();
@@ -234,8 +234,8 @@ describe('grant view: the image source decides from the blocks its peer delivers
     const first = feed(2);
     const before = open(first.feed, file);
     await until('the stream', () => first.streams.length === 1);
-    const block1 = testBlock(1, [{ writes: [grant({ until: T0 + 60_000 })] }]);
-    first.streams[0]?.push(testBlock(0, [{ writes: [source(), study()] }]), block1);
+    const block1 = syntheticBlock(1, [{ writes: [grant({ until: T0 + 60_000 })] }]);
+    first.streams[0]?.push(syntheticBlock(0, [{ writes: [source(), study()] }]), block1);
     await until('live', () => before.live);
     await before.close();
     assert.equal((JSON.parse(readFileSync(file, 'utf8')) as { height: string }).height, '2');
@@ -245,7 +245,7 @@ describe('grant view: the image source decides from the blocks its peer delivers
     assert.equal(await decide(after, T0), 'ask the peer', 'not live before the stream is open');
     await until('the stream', () => again.streams.length === 1);
     assert.equal(again.blocks.firstCall.args[0], 1n);
-    again.streams[0]?.push(block1, testBlock(2, [{ writes: [grant({ until: T0 + 60_000, revokedAt: T0 + 10 })] }]));
+    again.streams[0]?.push(block1, syntheticBlock(2, [{ writes: [grant({ until: T0 + 60_000, revokedAt: T0 + 10 })] }]));
     await until('live', () => after.live);
     assert.equal(await decide(after, T0), 'allowed', 'the grant came from the checkpoint');
     assert.equal(await decide(after, T0 + 10), 'GRANT_REVOKED', 'and the revocation from the replayed block');
@@ -256,7 +256,7 @@ describe('grant view: the image source decides from the blocks its peer delivers
     const first = feed(2);
     const before = open(first.feed, file);
     await until('the stream', () => first.streams.length === 1);
-    first.streams[0]?.push(testBlock(0, [{ writes: [source(), study()] }]), testBlock(1, [{ writes: [grant({ until: T0 + 60_000 })] }]));
+    first.streams[0]?.push(syntheticBlock(0, [{ writes: [source(), study()] }]), syntheticBlock(1, [{ writes: [grant({ until: T0 + 60_000 })] }]));
     await until('live', () => before.live);
     await before.close();
     const good = readFileSync(file, 'utf8');
@@ -265,10 +265,10 @@ describe('grant view: the image source decides from the blocks its peer delivers
     const other = feed(2);
     const reset = open(other.feed, file);
     await until('the stream', () => other.streams.length === 1);
-    other.streams[0]?.push(testBlock(1, [{ writes: [grant({ until: T0 + 60_000 })] }], 'isl', 'another ledger'));
+    other.streams[0]?.push(syntheticBlock(1, [{ writes: [grant({ until: T0 + 60_000 })] }], 'isl', 'another ledger'));
     await until('a stream from block 0', () => other.streams.length === 2);
     assert.equal(other.blocks.secondCall.args[0], 0n);
-    other.streams[1]?.push(testBlock(0, [{ writes: [source(), study()] }]), testBlock(1, [], 'isl', 'another ledger'));
+    other.streams[1]?.push(syntheticBlock(0, [{ writes: [source(), study()] }]), syntheticBlock(1, [], 'isl', 'another ledger'));
     await until('live', () => reset.live);
     assert.equal(await decide(reset, T0), 'NO_GRANT', 'nothing of the old ledger is kept');
     await reset.close();
@@ -279,7 +279,7 @@ describe('grant view: the image source decides from the blocks its peer delivers
     const behind = open(fresh.feed, file);
     await until('the stream', () => fresh.streams.length === 1);
     assert.equal(fresh.blocks.firstCall.args[0], 0n);
-    fresh.streams[0]?.push(testBlock(0, [{ writes: [source(), study()] }]));
+    fresh.streams[0]?.push(syntheticBlock(0, [{ writes: [source(), study()] }]));
     await until('live', () => behind.live);
     assert.equal(await decide(behind, T0), 'NO_GRANT');
     await behind.close();
@@ -294,7 +294,7 @@ describe('grant view: the image source decides from the blocks its peer delivers
       const view = open(f.feed, file);
       await until('the stream', () => f.streams.length === 1);
       assert.equal(f.blocks.firstCall.args[0], 0n, corrupt.slice(0, 40));
-      f.streams[0]?.push(testBlock(0, [{ writes: [source(), study()] }]));
+      f.streams[0]?.push(syntheticBlock(0, [{ writes: [source(), study()] }]));
       await until('live', () => view.live);
       assert.equal(await decide(view, T0), 'NO_GRANT');
       await view.close();
@@ -305,7 +305,7 @@ describe('grant view: the image source decides from the blocks its peer delivers
     const f = feed(1);
     const view = open(f);
     await until('the stream', () => f.streams.length === 1);
-    f.streams[0]?.push(testBlock(0, [{ writes: [source(), study()] }]));
+    f.streams[0]?.push(syntheticBlock(0, [{ writes: [source(), study()] }]));
     await until('live', () => view.live);
     // 43 base64url characters whose last one carries bits beyond 32 bytes: not the canonical spelling.
     assert.equal(view.decide(STUDY, `${'A'.repeat(42)}B`, T0), undefined);

@@ -13,7 +13,7 @@ export interface GrantViewOptions extends ViewIdentity {
   readonly checkpointFile: string;
   /** How often the peer's height is read, to notice a block stream that stopped without an error (0: never; default 1 s). */
   readonly heartbeatMs?: number;
-  /** How often the view is checkpointed when it changed (0: only on close; default 5 s). */
+  /** How often the view is checkpointed when it changed (0: only on close; default 30 s: a resume replays at most that much). */
   readonly checkpointEveryMs?: number;
   /** The pause before the block stream is opened again after it failed (default 1 s). */
   readonly retryMs?: number;
@@ -79,7 +79,7 @@ export class GrantView {
     this.#resume();
     this.#loop = this.#run();
     const heartbeatMs = this.#options.heartbeatMs ?? 1_000;
-    const checkpointMs = this.#options.checkpointEveryMs ?? 5_000;
+    const checkpointMs = this.#options.checkpointEveryMs ?? 30_000;
     if (heartbeatMs > 0) this.#timers.push(setInterval(() => void this.probe(), heartbeatMs).unref());
     if (checkpointMs > 0)
       this.#timers.push(

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { CloseableAsyncIterable } from '@hyperledger/fabric-gateway';
 import { common, ledger, peer } from '@hyperledger/fabric-protos';
 
-/** One transaction of a test block: its writes to a namespace, and whether the peer marked it valid. */
-export interface TestTransaction {
+/** One transaction of a synthetic block (tests, and the grant view's micro-benchmark): its writes to a namespace, and whether the peer marked it valid. */
+export interface SyntheticTransaction {
   readonly writes: readonly { readonly key: string; readonly value?: unknown }[];
   readonly valid?: boolean;
   readonly namespace?: string;
@@ -14,7 +14,7 @@ export function stateKey(kind: string, ...attributes: string[]): string {
   return `\u0000${kind}\u0000${attributes.map((a) => `${a}\u0000`).join('')}`;
 }
 
-function envelope(tx: TestTransaction, chaincode: string): Uint8Array {
+function envelope(tx: SyntheticTransaction, chaincode: string): Uint8Array {
   const kv = new ledger.rwset.kvrwset.KVRWSet();
   kv.setWritesList(
     tx.writes.map((w) => {
@@ -54,8 +54,8 @@ function envelope(tx: TestTransaction, chaincode: string): Uint8Array {
   return env.serializeBinary();
 }
 
-/** A committed block of endorser transactions (valid unless said otherwise); `salt` changes its data hash (another ledger's block). */
-export function testBlock(number: number, transactions: readonly TestTransaction[], chaincode = 'isl', salt = ''): common.Block {
+/** A synthetic committed block of endorser transactions (valid unless said otherwise); `salt` changes its data hash (another ledger's block). */
+export function syntheticBlock(number: number, transactions: readonly SyntheticTransaction[], chaincode = 'isl', salt = ''): common.Block {
   const envelopes = transactions.map((tx) => envelope(tx, chaincode));
   const data = new common.BlockData();
   data.setDataList(envelopes);
@@ -73,10 +73,10 @@ export function testBlock(number: number, transactions: readonly TestTransaction
 }
 
 /**
- * A block event stream a test drives: blocks are pushed as "committed",
+ * A block event stream its caller drives (a test, the micro-benchmark): blocks are pushed as "committed",
  * `fail` ends it with an error (a broken connection), `close` ends it.
  */
-export class TestBlockStream implements CloseableAsyncIterable<common.Block> {
+export class SyntheticBlockStream implements CloseableAsyncIterable<common.Block> {
   readonly #queue: common.Block[] = [];
   #wake: (() => void) | undefined;
   #error: Error | undefined;
@@ -99,6 +99,10 @@ export class TestBlockStream implements CloseableAsyncIterable<common.Block> {
   close(): void {
     this.#closed = true;
     this.#wake?.();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<common.Block> {
