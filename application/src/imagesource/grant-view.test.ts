@@ -78,6 +78,18 @@ describe('grant view: the image source decides from the blocks its peer delivers
     view.start();
     return view;
   };
+  /** A view live at height 1, its block 0 holding `writes`. */
+  const liveFrom = async (
+    writes: SyntheticTransaction['writes'],
+  ): Promise<{ f: ReturnType<typeof feed>; view: GrantView; block0: ReturnType<typeof syntheticBlock> }> => {
+    const f = feed(1);
+    const view = open(f);
+    await until('the stream', () => f.streams.length === 1);
+    const block0 = syntheticBlock(0, [{ writes }]);
+    f.streams[0]?.push(block0);
+    await until('live', () => view.live);
+    return { f, view, block0 };
+  };
   const decide = async (view: GrantView, atMs: number, recipient = DOCTOR): Promise<unknown> => {
     const d = view.decide(STUDY, recipient, atMs);
     if (d === undefined) return 'ask the peer';
@@ -113,11 +125,7 @@ describe('grant view: the image source decides from the blocks its peer delivers
   });
 
   it('the source and the study are checked first, as CheckAccess does: unknown source, deactivated source, unknown study', async () => {
-    const f = feed(1);
-    const view = open(f);
-    await until('the stream', () => f.streams.length === 1);
-    f.streams[0]?.push(syntheticBlock(0, [{ writes: [grant({ until: T0 + 60_000 })] }]));
-    await until('live', () => view.live);
+    const { f, view } = await liveFrom([grant({ until: T0 + 60_000 })]);
     assert.equal(await decide(view, T0), 'SOURCE_NOT_FOUND');
     f.streams[0]?.push(syntheticBlock(1, [{ writes: [source()] }]));
     await until('block 1', () => view.height === 2n);
@@ -174,12 +182,7 @@ describe('grant view: the image source decides from the blocks its peer delivers
   });
 
   it('a gap in the stream: stops answering and opens the stream again at its last block', async () => {
-    const f = feed(1);
-    const view = open(f);
-    await until('the stream', () => f.streams.length === 1);
-    const block0 = syntheticBlock(0, [{ writes: [source(), study(), grant({ until: T0 + 60_000 })] }]);
-    f.streams[0]?.push(block0);
-    await until('live', () => view.live);
+    const { f, view, block0 } = await liveFrom([source(), study(), grant({ until: T0 + 60_000 })]);
     f.height.resolves(3n);
     f.streams[0]?.push(syntheticBlock(2, [{ writes: [grant({ until: T0 + 60_000, revokedAt: T0 })] }]));
     await until('a second stream', () => f.streams.length === 2);
@@ -194,12 +197,7 @@ describe('grant view: the image source decides from the blocks its peer delivers
   });
 
   it('a failed stream: asks the peer until a new stream has caught up', async () => {
-    const f = feed(1);
-    const view = open(f);
-    await until('the stream', () => f.streams.length === 1);
-    const block0 = syntheticBlock(0, [{ writes: [source(), study(), grant({ until: T0 + 60_000 })] }]);
-    f.streams[0]?.push(block0);
-    await until('live', () => view.live);
+    const { f, view, block0 } = await liveFrom([source(), study(), grant({ until: T0 + 60_000 })]);
     f.height.resolves(2n);
     f.streams[0]?.fail(new Error('14 UNAVAILABLE: connection dropped'));
     await until('a second stream', () => f.streams.length === 2);
@@ -210,12 +208,7 @@ describe('grant view: the image source decides from the blocks its peer delivers
   });
 
   it('the heartbeat: a peer ahead of the view, or a height that cannot be read, sends decisions to the peer', async () => {
-    const f = feed(1);
-    const view = open(f);
-    await until('the stream', () => f.streams.length === 1);
-    const block0 = syntheticBlock(0, [{ writes: [source(), study(), grant({ until: T0 + 60_000 })] }]);
-    f.streams[0]?.push(block0);
-    await until('live', () => view.live);
+    const { f, view, block0 } = await liveFrom([source(), study(), grant({ until: T0 + 60_000 })]);
     f.height.resolves(2n);
     await view.probe();
     assert.equal(await decide(view, T0), 'ask the peer', 'the peer has block 1, the view not yet');
@@ -302,11 +295,7 @@ describe('grant view: the image source decides from the blocks its peer delivers
   });
 
   it('an id the chaincode would refuse as an argument is left to the peer', async () => {
-    const f = feed(1);
-    const view = open(f);
-    await until('the stream', () => f.streams.length === 1);
-    f.streams[0]?.push(syntheticBlock(0, [{ writes: [source(), study()] }]));
-    await until('live', () => view.live);
+    const { view } = await liveFrom([source(), study()]);
     // 43 base64url characters whose last one carries bits beyond 32 bytes: not the canonical spelling.
     assert.equal(view.decide(STUDY, `${'A'.repeat(42)}B`, T0), undefined);
   });
