@@ -25,3 +25,5 @@ export {
 } from './statement';
 // The schema as well as the type: the image source validates recipients' keys with it.
 export { PublicJwk } from './statement/keys';
+// The grant decision itself: the image source's local grant view mirrors the records it reads and runs it.
+export { checkAccess, type AccessDecision, type DenialReason, type StateReader } from './grant/check';

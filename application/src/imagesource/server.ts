@@ -47,6 +47,8 @@ export interface ImageSourceServerOptions {
   readonly log: ImageSourceLog;
   /** Releases, refusals and failed authentications as DICOM audit messages (IHE ITI-20); none by default. */
   readonly audit?: AuditSink;
+  /** The local grant view's state, reported on /healthz (docs/operations.md). */
+  readonly grantView?: () => Record<string, unknown>;
 }
 
 /** Bounds on what slow or many connections can hold (docs/image-retrieval.md). */
@@ -203,7 +205,9 @@ export class ImageSourceServer {
     switch (route.name) {
       case 'healthz':
         req.resume();
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', source: this.#options.sourceId, node: process.version }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: 'ok', source: this.#options.sourceId, node: process.version, ...this.#grantView() }));
         return;
       case 'wado-rs':
         await serveWadoRs(this.#gate, req, res, route.target, route.study);
@@ -295,6 +299,10 @@ export class ImageSourceServer {
         description,
       }),
     );
+  }
+
+  #grantView(): { grantView?: Record<string, unknown> } {
+    return this.#options.grantView === undefined ? {} : { grantView: this.#options.grantView() };
   }
 
   async #authorise(reference: string, check: () => Promise<Authorisation>, recipient: string): Promise<Authorisation | 'unavailable'> {

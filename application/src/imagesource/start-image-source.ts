@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
+import type { Network } from '@hyperledger/fabric-gateway';
+import pino, { type Logger } from 'pino';
 import { audienceFor } from '@isl/chaincode';
 import { connectGateway, organisationOf, readConnectionProfile } from '@isl/network';
 import { openAuditTrail } from '../atna/audit-config';
@@ -9,6 +10,9 @@ import { peerTransactionLookup } from '../ledger/transaction-status';
 import { OrthancClient } from '../pacs/orthanc-client';
 import { orthancCredentials, OrthancFiles } from '../pacs/orthanc-config';
 import { AccessPolicy } from './access-policy';
+import { networkBlockFeed } from './block-feed';
+import { GrantView } from './grant-view';
+import type { ViewIdentity } from './grant-view-checkpoint';
 import type { ImageSourceConfig } from './config';
 import { DisclosureOutbox } from './disclosure-outbox';
 import { imageSourceEndpoints, transactionUrls } from './endpoints';
@@ -24,6 +28,20 @@ export interface RunningImageSource {
   readonly sourceId: string;
   /** Finishes releases in progress, then lets go of the ledger connection. */
   close(): Promise<void>;
+}
+
+/** The source's local grant view, resumed from its checkpoint and following its own peer's blocks. */
+function startGrantView(network: Network, identity: ViewIdentity, paths: ImageSourcePaths, log: Logger): GrantView {
+  const view = new GrantView({
+    ...identity,
+    feed: networkBlockFeed(network),
+    checkpointFile: paths.grantView,
+    log: (level, message, fields) => {
+      log[level](fields ?? {}, message);
+    },
+  });
+  view.start();
+  return view;
 }
 
 /**
@@ -51,10 +69,12 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
       log.warn(m);
     },
   });
+  const view = startGrantView(network, { channel: profile.channel, chaincode: profile.chaincode, source: key.keyId }, paths, log);
+  const policy = new AccessPolicy(ledger, key.keyId, view);
   const release = new StudyRelease({
     studies: new StudyStore(paths.studies),
     orthanc: new OrthancClient(`http://127.0.0.1:${String(endpoints.orthancHttp)}`, orthancCredentials(new OrthancFiles(paths.orthanc))),
-    policy: new AccessPolicy(ledger, key.keyId),
+    policy,
     outbox,
   });
   const audit = config.audit
@@ -75,6 +95,7 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
     tls: { cert: readFileSync(paths.tls.tlsCert), key: readFileSync(paths.tls.tlsKey) },
     release,
     portalOrigins: portalOrigins(profile),
+    grantView: () => ({ ...view.status(), answered: policy.answered }),
     ...(audit === undefined ? {} : { audit }),
     log: (level, message, fields) => {
       log[level](fields ?? {}, message);
@@ -83,6 +104,7 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
   try {
     await server.listen(endpoints.https);
   } catch (err) {
+    await view.close();
     connection.close();
     await audit?.close();
     throw err;
@@ -98,6 +120,7 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
       try {
         await server.close();
       } finally {
+        await view.close();
         connection.close();
         // What the repository has not taken stays in the outbox for the next start.
         await audit?.close();
