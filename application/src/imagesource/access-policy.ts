@@ -1,3 +1,4 @@
+import { Id32 } from '@isl/chaincode';
 import type { LedgerClient } from '../ledger/ledger-client';
 import type { GrantView } from './grant-view';
 
@@ -42,6 +43,9 @@ export class AccessPolicy {
   }
 
   async check(study: string, recipient: string): Promise<AccessDecision> {
+    // No record has another spelling of an id; the peer would refuse the argument itself (not a denial).
+    if (!Id32.safeParse(study).success) return { allowed: false, reason: 'STUDY_NOT_FOUND' };
+    if (!Id32.safeParse(recipient).success) return { allowed: false, reason: 'NO_GRANT' };
     const local = this.#view?.decide(study, recipient, Date.now());
     let result: CheckAccessResult;
     if (local === undefined) {

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { CloseableAsyncIterable } from '@hyperledger/fabric-gateway';
 import type { common } from '@hyperledger/fabric-protos';
-import type { AccessDecision } from '@isl/chaincode';
+import { Id32, type AccessDecision } from '@isl/chaincode';
 import type { BlockFeed } from './block-feed';
 import { blockWrites } from './block-writes';
 import { GrantMirror } from './grant-mirror';
@@ -92,7 +92,7 @@ export class GrantView {
   /** CheckAccess of this source's study for the recipient at atMs, from the view; undefined when it is not live (ask the peer). */
   decide(study: string, recipient: string, atMs: number): Promise<AccessDecision> | undefined {
     // An id the chaincode would refuse as an argument is left to it, so the answer stays CheckAccess's.
-    return this.live && isId32(study) && isId32(recipient) ? this.#mirror.decide(study, recipient, atMs) : undefined;
+    return this.live && Id32.safeParse(study).success && Id32.safeParse(recipient).success ? this.#mirror.decide(study, recipient, atMs) : undefined;
   }
 
   /**
@@ -238,9 +238,4 @@ export class GrantView {
   #log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
     this.#options.log?.(level, message, fields);
   }
-}
-
-/** The chaincode's Id32: base64url without padding of exactly 32 bytes, in its one canonical spelling. */
-function isId32(s: string): boolean {
-  return s.length === 43 && /^[A-Za-z0-9_-]+$/.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s;
 }
