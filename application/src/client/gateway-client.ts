@@ -44,6 +44,13 @@ export interface WriteResult {
 }
 
 /** A study staged for publishing, waiting for the patient's consent. */
+/** The answer to a batch (docs/protocol.md §10.2): each statement's answer as if relayed alone. */
+export interface BatchWriteResult {
+  readonly transactionId: string;
+  readonly blockNumber: string;
+  readonly results: readonly { readonly index: number; readonly status: number; readonly body: WriteResult | Problem }[];
+}
+
 export interface StagedPublication {
   readonly reference: string;
   readonly source: string;
@@ -118,6 +125,19 @@ export class GatewayClient {
     for (let attempt = 0; ; attempt++) {
       try {
         return this.#wrote(await this.#request<WriteResult>('POST', '/api/v1/statements', json({ statement })));
+      } catch (err) {
+        if (!(err instanceof GatewayHttpError && err.code === 'OUTCOME_UNKNOWN' && attempt < retries)) throw err;
+        await delay(1_000 * 2 ** attempt);
+      }
+    }
+  }
+
+  /** Relays 1 to 50 statements in one transaction (member token); an unknown outcome is retried like relay's: resending is safe. */
+  async relayBatch(statements: readonly string[]): Promise<BatchWriteResult> {
+    const retries = this.#o.outcomeRetries ?? 3;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.#wrote(await this.#request<BatchWriteResult>('POST', '/api/v1/statements/batch', json({ statements })));
       } catch (err) {
         if (!(err instanceof GatewayHttpError && err.code === 'OUTCOME_UNKNOWN' && attempt < retries)) throw err;
         await delay(1_000 * 2 ** attempt);
