@@ -158,7 +158,7 @@ async function benchLedger({ net, o, root, outDir, log, results, attempt }: Ledg
     await attempt('batches', async () => {
       results.batches = await relayBatches(net, {
         sizes: [1, 10, 50],
-        concurrency: 32,
+        inFlight: 128,
         stepS: o.quick ? 10 : 30,
         maxStatements: o.quick ? 2_000 : 12_000,
         log,

@@ -108,7 +108,7 @@ function batchSection(steps: readonly BatchStep[]): string[] {
   return [
     '## Statements per transaction (AllowAccess alone and in SubmitBatch, issue 15 goal 5)',
     '',
-    'Fixed load of outstanding requests through the gateways (REST, member token, round-robin); a batch counts as its statements once every one applied.',
+    'Fixed load of outstanding statements (max(2, ⌈128 / size⌉) requests) through the gateways (REST, member token, round-robin); a batch counts as its statements once every one applied.',
     '',
     '| statements per transaction | statements/s | × single | CPU ms per statement | p50 / p99 ms per request | failed |',
     '|---|---|---|---|---|---|',

@@ -65,7 +65,7 @@ describe('measure: statements per transaction (test network)', function () {
       { sign, send },
       {
         sizes: (process.env.ISL_BATCH_SIZES ?? '1,10,50').split(',').map(Number),
-        concurrency: Number(process.env.ISL_BATCH_CONCURRENCY ?? '16'),
+        inFlight: Number(process.env.ISL_BATCH_IN_FLIGHT ?? '64'),
         stepS: Number(process.env.ISL_BATCH_STEP_S ?? '30'),
         maxStatements: Number(process.env.ISL_BATCH_MAX_STATEMENTS ?? '6000'),
         runDir: join(process.cwd(), '.run', `test-${process.env.ISL_TEST_BASE_PORT ?? '17000'}`),

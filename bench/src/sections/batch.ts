@@ -12,8 +12,11 @@ export interface BatchDriver {
 export interface BatchOptions {
   /** Statements per request; 1 is the single-statement path. */
   readonly sizes: readonly number[];
-  /** Requests kept outstanding (fixed load: the capacity). */
-  readonly concurrency: number;
+  /**
+   * Statements kept outstanding (fixed load: the capacity), as max(2, ⌈inFlight / size⌉) requests: the same
+   * work in the pipeline for every size (a fixed number of requests would queue 50 times more for batches of 50).
+   */
+  readonly inFlight: number;
   readonly stepS: number;
   /** Statements signed per step at most (the step ends early when they run out). */
   readonly maxStatements: number;
@@ -34,7 +37,7 @@ export interface BatchStep {
 
 /**
  * Statements per second and CPU per statement, single statements against batches (issue 15, goal 5):
- * each size under the same fixed load of outstanding requests, so the figure is the capacity.
+ * each size under a fixed load of outstanding statements, so the figure is the capacity.
  */
 export async function benchBatches(driver: BatchDriver, o: BatchOptions): Promise<BatchStep[]> {
   const steps: BatchStep[] = [];
@@ -45,7 +48,8 @@ export async function benchBatches(driver: BatchDriver, o: BatchOptions): Promis
     const monitor = new ProcessMonitor(o.runDir);
     const started = performance.now();
     monitor.start();
-    const step = await fixedLoad(op, o.concurrency, { label: `${String(size)} per transaction`, durationS: o.stepS, maxOps: requests });
+    const concurrency = Math.max(2, Math.ceil(o.inFlight / size));
+    const step = await fixedLoad(op, concurrency, { label: `${String(size)} per transaction`, durationS: o.stepS, maxOps: requests });
     const processes = monitor.stop();
     // The monitor's window: its CPU percentages are over this many seconds.
     const windowS = (performance.now() - started) / 1000;
