@@ -6,12 +6,13 @@ import { dirname, join, resolve } from 'node:path';
 import { BenchNetwork } from './network';
 import { consoleSummary, latencySvg, markdown, type BenchResults } from './report';
 import { benchAllowAccess } from './sections/allow-access';
+import { relayBatches } from './sections/batch-relay';
 import { benchCheckAccess } from './sections/check-access';
 import { benchOperations } from './sections/operations';
 import { benchPublishing } from './sections/publishing';
 import { benchRetrieval } from './sections/retrieval';
 
-const SECTIONS = ['allow', 'check', 'retrieval', 'publish', 'ops'] as const;
+const SECTIONS = ['allow', 'batch', 'check', 'retrieval', 'publish', 'ops'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -24,7 +25,7 @@ interface Options {
   readonly rates?: readonly number[];
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--only allow,check,retrieval,publish,ops] [--rates 25,50,...] [--no-cold-start] [--no-restart]
+const USAGE = `usage: npm run bench -- [--quick] [--only allow,batch,check,retrieval,publish,ops] [--rates 25,50,...] [--no-cold-start] [--no-restart]
        npm run bench -- --report bench/results/<run>.json   (rewrites that run's .md and the chart)
 Runs against the running \`npm start\` consortium (.run/consortium); writes bench/results/.`;
 
@@ -151,6 +152,17 @@ async function benchLedger({ net, o, root, outDir, log, results, attempt }: Ledg
         endorsementPolicy(root),
       );
       writeFileSync(join(outDir, 'allow-access-latency.svg'), latencySvg([...results.allowAccess.steps, ...results.allowAccess.search]));
+    });
+  }
+  if (o.sections.includes('batch')) {
+    await attempt('batches', async () => {
+      results.batches = await relayBatches(net, {
+        sizes: [1, 10, 50],
+        inFlight: 128,
+        stepS: o.quick ? 10 : 30,
+        maxStatements: o.quick ? 2_000 : 12_000,
+        log,
+      });
     });
   }
   if (o.sections.includes('check')) {

@@ -1,4 +1,5 @@
 import { P99_SUSTAINED_MS, withoutFailures, type AllowAccessResult, type MeasuredStep } from './sections/allow-access';
+import type { BatchStep } from './sections/batch';
 import type { CheckAccessResult } from './sections/check-access';
 import type { PublishingResult } from './sections/publishing';
 import type { RetrievalResult } from './sections/retrieval';
@@ -21,6 +22,7 @@ export interface BenchResults {
   readonly retrieval?: RetrievalResult;
   readonly publishing?: PublishingResult;
   readonly operations?: OperationsResult;
+  readonly batches?: readonly BatchStep[];
   readonly errors: Record<string, string>;
 }
 
@@ -96,8 +98,26 @@ export function markdown(r: BenchResults): string {
   if (r.retrieval) out.push(...retrievalSection(r.retrieval));
   if (r.publishing) out.push(...publishingSection(r.publishing));
   if (r.operations) out.push(...operationsSection(r.operations, r.allowAccess));
+  if (r.batches) out.push(...batchSection(r.batches));
   for (const [section, message] of Object.entries(r.errors)) out.push(`**${section} failed:** ${message}`, '');
   return out.join('\n');
+}
+
+function batchSection(steps: readonly BatchStep[]): string[] {
+  const single = steps.find((s) => s.size === 1);
+  return [
+    '## Statements per transaction (AllowAccess alone and in SubmitBatch, issue 15 goal 5)',
+    '',
+    'Fixed load of outstanding statements (max(2, ⌈128 / size⌉) requests) through the gateways (REST, member token, round-robin); a batch counts as its statements once every one applied.',
+    '',
+    '| statements per transaction | statements/s | × single | CPU ms per statement | p50 / p99 ms per request | failed |',
+    '|---|---|---|---|---|---|',
+    ...steps.map(
+      (s) =>
+        `| ${String(s.size)} | ${f1(s.statementsPerS)} | ${single && single.statementsPerS > 0 ? f2(s.statementsPerS / single.statementsPerS) : '–'} | ${f2(s.cpuMsPerStatement)} | ${s.step.latencyMs.p50.toFixed(0)} / ${s.step.latencyMs.p99.toFixed(0)} | ${String(s.step.failed)} |`,
+    ),
+    '',
+  ];
 }
 
 function allowAccessSection(a: NonNullable<BenchResults['allowAccess']>): string[] {

@@ -1,4 +1,5 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { Batch, type Rule } from './batch/batch';
 import { reviewBreakGlass } from './breakglass/audit';
 import { breakGlass, type BreakGlassRecord } from './breakglass/break-glass';
 import { breakGlassConsent } from './breakglass/consent';
@@ -103,6 +104,18 @@ export class LedgerContract extends Contract {
   @Returns('string')
   async BreakGlassConsent(ctx: Context, statement: string): Promise<string> {
     return submit(ctx, breakGlassConsent, statement);
+  }
+
+  /**
+   * `statements`: a JSON array of 1 to 50 compact JWS statements of any type above. Each is verified and
+   * applied or refused on its own; returns `{results: [...]}` in their order (docs/protocol.md §4, "Batches").
+   */
+  @Transaction()
+  @Returns('string')
+  async SubmitBatch(ctx: Context, statements: string): Promise<string> {
+    const batch = await Batch.run(ctx, BATCH_RULES, statements);
+    await batch.apply(ctx.stub);
+    return toJson({ results: batch.outcomes });
   }
 
   /** `epoch`: JSON {sequence, block, compiled}; only an organisation admin may record one (docs/protocol.md). */
@@ -225,6 +238,22 @@ export class LedgerContract extends Contract {
     return toJson(await found(new LedgerState(ctx.stub).get<EpochRecord>(Keys.epoch(Number(sequence))), 'EPOCH_NOT_FOUND', `no epoch at sequence ${sequence}`));
   }
 }
+
+/** The statement transactions a batch takes, by the statement's type claim (each is its transaction's rule). */
+const BATCH_RULES: ReadonlyMap<string, Rule> = new Map<string, Rule>([
+  ['DefineSource', defineSource],
+  ['UpdateSourceUrl', updateSourceUrl],
+  ['DeactivateSource', deactivateSource],
+  ['DefineStudy', defineStudy],
+  ['AllowAccess', allowAccess],
+  ['RevokeAccess', revokeAccess],
+  ['RequestAccess', requestAccess],
+  ['DenyAccess', denyAccess],
+  ['RotateOwnerKey', rotateOwnerKey],
+  ['RecordDisclosure', recordDisclosure],
+  ['BreakGlass', breakGlass],
+  ['BreakGlassConsent', breakGlassConsent],
+]);
 
 async function submit<T>(ctx: Context, rule: (tx: Tx, statement: unknown) => Promise<Outcome<T>>, statement: string): Promise<string> {
   const { record, changes } = await rule(new Tx(ctx), statement);

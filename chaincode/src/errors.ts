@@ -27,6 +27,9 @@ export const ErrorCodes = {
   STATEMENT_LIFETIME_INVALID: 'exp not after iat, or exp - iat above the maximum',
   STATEMENT_REPLAYED: 'this statement (canonical claims) already took effect',
   STATEMENT_SUPERSEDED: 'statement issued before a later revocation of the same grant',
+  // Batches (docs/protocol.md §4, "Batches")
+  BATCH_INVALID: 'the batch is not a JSON array of 1 to 50 statements within the size limit',
+  BATCH_KEY_CONFLICT: 'the statement touches a record an earlier statement of the batch changed; send it in a later batch',
   // Domain
   ARGUMENT_INVALID: 'a transaction argument has the wrong format',
   RELAY_NOT_AUTHORISED: 'the submitting organisation did not register this source',

@@ -17,6 +17,8 @@ export interface BlockTransaction {
   readonly chaincode: string | undefined;
   /** The invoked function (first argument). */
   readonly fn: string | undefined;
+  /** The chaincode event the transaction set (one at most), for endorser transactions; absent in older decodings. */
+  readonly event?: { readonly name: string; readonly payload: Uint8Array };
   readonly creator: BlockIdentity;
   /** The channel header's timestamp (ms since the epoch): the transaction timestamp the chaincode saw. */
   readonly timestampMs: number;
@@ -53,6 +55,39 @@ function identity(serialized: Uint8Array): BlockIdentity {
   return { mspId: id.getMspid(), name };
 }
 
+/** What an endorser transaction invoked, the event it set, and who endorsed it. */
+function endorserTransaction(
+  channelHeader: common.ChannelHeader,
+  payload: common.Payload,
+): Pick<BlockTransaction, 'chaincode' | 'fn' | 'event' | 'endorsers'> & { endorsers: BlockIdentity[] } {
+  const chaincode = peer.ChaincodeHeaderExtension.deserializeBinary(channelHeader.getExtension_asU8()).getChaincodeId()?.getName();
+  let fn: string | undefined;
+  let event: BlockTransaction['event'];
+  const endorsers: BlockIdentity[] = [];
+  for (const action of peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()) {
+    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+    const input = peer.ChaincodeProposalPayload.deserializeBinary(actionPayload.getChaincodeProposalPayload_asU8()).getInput_asU8();
+    const [first] = peer.ChaincodeInvocationSpec.deserializeBinary(input).getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? [];
+    fn ??= first === undefined ? undefined : Buffer.from(first).toString('utf8');
+    event ??= eventOf(actionPayload);
+    for (const endorsement of actionPayload.getAction()?.getEndorsementsList() ?? []) {
+      endorsers.push(identity(endorsement.getEndorser_asU8()));
+    }
+  }
+  return { chaincode, fn, ...(event === undefined ? {} : { event }), endorsers };
+}
+
+/** The chaincode event an endorsed action carries (in its proposal response's chaincode action). */
+function eventOf(actionPayload: peer.ChaincodeActionPayload): BlockTransaction['event'] {
+  const response = actionPayload.getAction()?.getProposalResponsePayload_asU8();
+  if (response === undefined || response.length === 0) return undefined;
+  const extension = peer.ProposalResponsePayload.deserializeBinary(response).getExtension_asU8();
+  const events = peer.ChaincodeAction.deserializeBinary(extension).getEvents_asU8();
+  if (events.length === 0) return undefined;
+  const event = peer.ChaincodeEvent.deserializeBinary(events);
+  return event.getEventName() === '' ? undefined : { name: event.getEventName(), payload: event.getPayload_asU8() };
+}
+
 /** Decodes a common.Block's bytes (as qscc GetBlockByNumber returns them). */
 export function decodeBlock(bytes: Uint8Array): DecodedBlock {
   const block = common.Block.deserializeBinary(bytes);
@@ -73,26 +108,24 @@ export function decodeBlock(bytes: Uint8Array): DecodedBlock {
     const channelHeader = common.ChannelHeader.deserializeBinary(header?.getChannelHeader_asU8() ?? new Uint8Array());
     const creator = identity(common.SignatureHeader.deserializeBinary(header?.getSignatureHeader_asU8() ?? new Uint8Array()).getCreator_asU8());
     const type = HEADER_TYPE_NAMES.get(channelHeader.getType()) ?? String(channelHeader.getType());
-    let chaincode: string | undefined;
-    let fn: string | undefined;
-    const endorsers: BlockIdentity[] = [];
-    if (channelHeader.getType() === common.HeaderType.ENDORSER_TRANSACTION) {
-      chaincode = peer.ChaincodeHeaderExtension.deserializeBinary(channelHeader.getExtension_asU8()).getChaincodeId()?.getName();
-      for (const action of peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()) {
-        const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-        const input = peer.ChaincodeProposalPayload.deserializeBinary(actionPayload.getChaincodeProposalPayload_asU8()).getInput_asU8();
-        const [first] = peer.ChaincodeInvocationSpec.deserializeBinary(input).getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? [];
-        fn ??= first === undefined ? undefined : Buffer.from(first).toString('utf8');
-        for (const endorsement of actionPayload.getAction()?.getEndorsementsList() ?? []) {
-          endorsers.push(identity(endorsement.getEndorser_asU8()));
-        }
-      }
-    }
+    const { chaincode, fn, event, endorsers } =
+      channelHeader.getType() === common.HeaderType.ENDORSER_TRANSACTION ? endorserTransaction(channelHeader, payload) : { endorsers: [] };
     const validationCode = filter[index] ?? peer.TxValidationCode.NOT_VALIDATED;
     // google.protobuf.Timestamp (its typings are not installed: the two getters are all this needs).
     const time = channelHeader.getTimestamp() as { getSeconds(): number; getNanos(): number } | undefined;
     const timestampMs = time === undefined ? 0 : time.getSeconds() * 1000 + Math.floor(time.getNanos() / 1e6);
-    return { txId: channelHeader.getTxId(), type, chaincode, fn, creator, timestampMs, endorsers, validation: validationName(validationCode), validationCode };
+    return {
+      txId: channelHeader.getTxId(),
+      type,
+      chaincode,
+      fn,
+      ...(event === undefined ? {} : { event }),
+      creator,
+      timestampMs,
+      endorsers,
+      validation: validationName(validationCode),
+      validationCode,
+    };
   });
   return { number: block.getHeader()?.getNumber() ?? 0, signer, transactions };
 }

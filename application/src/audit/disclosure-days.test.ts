@@ -66,6 +66,23 @@ describe('disclosures per day, counted from the blocks', () => {
     });
   });
 
+  it('counts each disclosure of a valid SubmitBatch from its StatementBatch event, and nothing of an invalid one', async () => {
+    const batchEvent = (types: string[]) => ({
+      name: 'StatementBatch',
+      payload: new TextEncoder().encode(JSON.stringify({ type: 'StatementBatch', events: types.map((type) => ({ type, key: 'k' })) })),
+    });
+    const chain = new Chain();
+    chain.blocks.push([
+      tx('SubmitBatch', '2026-03-01T10:00:00Z', { event: batchEvent(['DisclosureRecorded', 'AccessAllowed', 'DisclosureRecorded']) }),
+      tx('SubmitBatch', '2026-03-01T11:00:00Z', { event: batchEvent(['DisclosureRecorded']), validation: 'MVCC_READ_CONFLICT', validationCode: 11 }),
+      // A batch whose statements were all refused sets no event.
+      tx('SubmitBatch', '2026-03-01T12:00:00Z'),
+      tx('RecordDisclosure', '2026-03-01T13:00:00Z'),
+    ]);
+    const answer = await new DisclosureDays(chain, 'imaging', 'isl').between({ from: '2026-03-01', to: '2026-03-01' });
+    assert.deepEqual(answer.days, [{ day: '2026-03-01', disclosures: 3 }]);
+  });
+
   it('reads each block once: a later call reads only the blocks committed since, and a failed read is neither lost nor counted twice', async () => {
     const chain = new Chain();
     chain.blocks.push([tx('RecordDisclosure', '2026-03-01T01:00:00Z')], [tx('RecordDisclosure', '2026-03-01T02:00:00Z')]);

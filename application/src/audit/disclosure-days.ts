@@ -1,4 +1,4 @@
-import type { DecodedBlock } from './block-reader';
+import type { BlockTransaction, DecodedBlock } from './block-reader';
 
 /** Where the tally reads blocks (BlockReader over qscc). */
 export interface BlockSource {
@@ -55,9 +55,28 @@ export function dayRange(from: string | undefined, to: string | undefined, nowMs
   return { from: dayOf(fromMs), to: dayOf(toMs) };
 }
 
+/** The function may be named plainly or qualified by the contract's name (fabric-contract-api). */
+const invokes = (tx: BlockTransaction, fn: string): boolean => tx.fn === fn || tx.fn?.endsWith(`:${fn}`) === true;
+
+/**
+ * The disclosures a valid transaction recorded: a RecordDisclosure one; a SubmitBatch as many as its
+ * StatementBatch event names (docs/protocol.md §4, "Batches": the event of each applied statement).
+ */
+function disclosuresIn(tx: BlockTransaction): number {
+  if (invokes(tx, 'RecordDisclosure')) return 1;
+  if (!invokes(tx, 'SubmitBatch') || tx.event?.name !== 'StatementBatch') return 0;
+  try {
+    const { events } = JSON.parse(new TextDecoder().decode(tx.event.payload)) as { events?: unknown };
+    return Array.isArray(events) ? events.filter((e) => (e as { type?: unknown } | null)?.type === 'DisclosureRecorded').length : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Disclosures recorded per UTC day, counted from the blocks: every valid
- * RecordDisclosure transaction of the chaincode, on the day of its
+ * RecordDisclosure transaction of the chaincode (and each disclosure of a
+ * valid SubmitBatch), on the day of its
  * transaction timestamp (the record's `recordedAt`). A committed block never
  * changes, so each block is read once for the life of the tally and later
  * calls read only the blocks committed since; calls share one reading, in
@@ -107,11 +126,10 @@ export class DisclosureDays {
 
   #count(block: DecodedBlock): void {
     for (const tx of block.transactions) {
-      // The function may be named plainly or qualified by the contract's name (fabric-contract-api).
-      const disclosure = tx.fn === 'RecordDisclosure' || tx.fn?.endsWith(':RecordDisclosure') === true;
-      if (tx.chaincode === this.#chaincode && disclosure && tx.validation === 'VALID') {
+      const disclosures = tx.chaincode === this.#chaincode && tx.validation === 'VALID' ? disclosuresIn(tx) : 0;
+      if (disclosures > 0) {
         const day = dayOf(tx.timestampMs);
-        this.#perDay.set(day, (this.#perDay.get(day) ?? 0) + 1);
+        this.#perDay.set(day, (this.#perDay.get(day) ?? 0) + disclosures);
       }
     }
   }

@@ -44,6 +44,13 @@ export interface WriteResult {
 }
 
 /** A study staged for publishing, waiting for the patient's consent. */
+/** The answer to a batch (docs/protocol.md §10.2): each statement's answer as if relayed alone. */
+export interface BatchWriteResult {
+  readonly transactionId: string;
+  readonly blockNumber: string;
+  readonly results: readonly { readonly index: number; readonly status: number; readonly body: WriteResult | Problem }[];
+}
+
 export interface StagedPublication {
   readonly reference: string;
   readonly source: string;
@@ -113,11 +120,21 @@ export class GatewayClient {
    * known) is followed by the same statement again, which the ledger applies at
    * most once: the answer is then "applied" or "already applied".
    */
-  async relay(statement: string): Promise<WriteResult> {
+  relay(statement: string): Promise<WriteResult> {
+    return this.#write<WriteResult>('/api/v1/statements', json({ statement }));
+  }
+
+  /** Relays 1 to 50 statements in one transaction (member token); an unknown outcome is retried like relay's: resending is safe. */
+  relayBatch(statements: readonly string[]): Promise<BatchWriteResult> {
+    return this.#write<BatchWriteResult>('/api/v1/statements/batch', json({ statements }));
+  }
+
+  /** POSTs a write, sending it again after OUTCOME_UNKNOWN (statements apply at most once). */
+  async #write<T extends { readonly blockNumber?: string }>(path: string, body: ReturnType<typeof json>): Promise<T> {
     const retries = this.#o.outcomeRetries ?? 3;
     for (let attempt = 0; ; attempt++) {
       try {
-        return this.#wrote(await this.#request<WriteResult>('POST', '/api/v1/statements', json({ statement })));
+        return this.#wrote(await this.#request<T>('POST', path, body));
       } catch (err) {
         if (!(err instanceof GatewayHttpError && err.code === 'OUTCOME_UNKNOWN' && attempt < retries)) throw err;
         await delay(1_000 * 2 ** attempt);

@@ -34,6 +34,8 @@ function policy(op: Operation): { readonly anonymous: boolean; readonly auditor:
     return { anonymous, auditor: false, access: anonymous ? 'relay' : 'member' };
   }
   if (op.method === 'POST' && op.template === '/api/v1/statements') return { anonymous: false, auditor: false, access: 'relay' };
+  // A batch may carry the organisation's own statements, and anonymous relays are rate-limited per statement.
+  if (op.method === 'POST' && op.template === '/api/v1/statements/batch') return { anonymous: false, auditor: false, access: 'member' };
   if (op.template.startsWith('/api/v1/audit')) return { anonymous: false, auditor: true, access: 'auditor' };
   if (op.template.startsWith('/api/v1/publications')) return { anonymous: false, auditor: false, access: 'member' };
   assert.equal(op.method, 'GET', `${op.method} ${op.template}: a write this test has no policy for`);
@@ -83,6 +85,9 @@ function bodyFor(op: Operation, target: string): { head: string; body: string } 
   if (op.template === '/api/v1/publications') return { head: '\r\ncontent-type: application/dicom', body: 'DICM' };
   if (op.template.endsWith('/consent'))
     return { head: '\r\ncontent-type: application/json', body: JSON.stringify({ consent: unsignedStatement('PatientConsent') }) };
+  if (op.template === '/api/v1/statements/batch') {
+    return { head: '\r\ncontent-type: application/json', body: JSON.stringify({ statements: [unsignedStatement('AllowAccess')] }) };
+  }
   const relayed = statementRoutes.find((r) => target.endsWith(r.path));
   // To the type-dispatched resource: a statement only a member may relay.
   return { head: '\r\ncontent-type: application/json', body: JSON.stringify({ statement: unsignedStatement(relayed?.type ?? 'DefineSource') }) };

@@ -7,7 +7,7 @@ export interface LedgerEvent {
   readonly transactionId: string;
   readonly name: string;
   readonly payload: Record<string, unknown>;
-  /** "<block>:<transactionId>", usable as an SSE Last-Event-ID. */
+  /** "<block>:<transactionId>" ("<block>:<transactionId>:<n>" for a batch's n-th statement), usable as an SSE Last-Event-ID. */
   readonly id: string;
 }
 
@@ -24,20 +24,29 @@ export interface EventStreamOptions {
   readonly maxBackoffMs?: number;
 }
 
-function toLedgerEvent(event: ChaincodeEvent): LedgerEvent {
+/** The chaincode's event of a SubmitBatch transaction (docs/protocol.md §4, "Batches"). */
+const BATCH_EVENT = 'StatementBatch';
+
+/**
+ * A chaincode event as the events clients know: one per statement. A batch's one event carries
+ * its statements' events, passed on one by one with ids `<block>:<transaction>:<n>` (n from 0).
+ */
+export function toLedgerEvents(event: ChaincodeEvent): LedgerEvent[] {
   let payload: Record<string, unknown> = {};
   try {
     payload = JSON.parse(new TextDecoder().decode(event.payload)) as Record<string, unknown>;
   } catch {
     payload = {};
   }
-  return {
-    blockNumber: event.blockNumber.toString(),
-    transactionId: event.transactionId,
-    name: event.eventName,
-    payload,
-    id: `${event.blockNumber.toString()}:${event.transactionId}`,
-  };
+  const position = { blockNumber: event.blockNumber.toString(), transactionId: event.transactionId };
+  const id = `${position.blockNumber}:${event.transactionId}`;
+  if (event.eventName !== BATCH_EVENT) return [{ ...position, name: event.eventName, payload, id }];
+  const inner = Array.isArray(payload.events) ? (payload.events as unknown[]) : [];
+  return inner.flatMap((e, n) =>
+    typeof e === 'object' && e !== null && typeof (e as { type?: unknown }).type === 'string'
+      ? [{ ...position, name: (e as { type: string }).type, payload: e as Record<string, unknown>, id: `${id}:${String(n)}` }]
+      : [],
+  );
 }
 
 /**
@@ -62,7 +71,7 @@ export async function* chaincodeEvents(options: EventStreamOptions, signal: Abor
       });
       for await (const event of events) {
         attempt = 0;
-        yield toLedgerEvent(event);
+        yield* toLedgerEvents(event);
         await checkpointer.checkpointChaincodeEvent(event);
       }
     } catch (err) {

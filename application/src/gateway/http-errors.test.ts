@@ -74,7 +74,7 @@ describe('HTTP mapping of ledger errors', () => {
       `chaincode response 500, STATEMENT_REPLAYED: AllowAccess statement x already took effect in transaction ${tx}`,
     ]);
     assert.equal(found?.code, 'STATEMENT_REPLAYED');
-    assert.equal(originalTransaction(new LedgerRejection('STATEMENT_REPLAYED', found.message)), tx);
+    assert.equal(originalTransaction(new LedgerRejection('STATEMENT_REPLAYED', found.message).message), tx);
     assert.equal(findRejection(['NOT_A_CODE: x', 'plain failure']), undefined);
   });
 

@@ -34,6 +34,7 @@ interface FrameworkError {
 
 /** Body fields that carry a statement: over their maxLength is STATEMENT_TOO_LARGE, as the chaincode says it. */
 const statementFields = new Set(['/statement', '/consent']);
+const isStatementField = (path: string): boolean => statementFields.has(path) || /^\/statements\/[0-9]+$/.test(path);
 
 /** Retry-After (seconds) of the ledger's 503 and 504 answers (docs/protocol.md §10). */
 export const retryAfter = {
@@ -112,7 +113,7 @@ function frameworkError(err: unknown, context: ErrorContext): HttpError | undefi
 
 /** A schema refusal: an over-long statement field is the route's own code; otherwise an invalid argument or request. */
 function validationError(first: Validation | undefined, validationContext: string | undefined, context: ErrorContext): HttpError {
-  if (context.oversized !== undefined && first?.keyword === 'maxLength' && statementFields.has(first.instancePath ?? '')) {
+  if (context.oversized !== undefined && first?.keyword === 'maxLength' && isStatementField(first.instancePath ?? '')) {
     return of(problem(context.oversized, `${first.instancePath?.slice(1) ?? 'statement'} ${first.message ?? 'is too long'}`));
   }
   // Path ids and query arguments are transaction arguments; a malformed body is not JSON of the documented shape.
@@ -134,6 +135,6 @@ function requestInvalidDetail(code: string): string {
 }
 
 /** The transaction a replayed statement originally took effect in, from the chaincode's message. */
-export function originalTransaction(rejection: LedgerRejection): string | undefined {
-  return /in transaction ([0-9a-f]{64})/.exec(rejection.message)?.[1];
+export function originalTransaction(message: string): string | undefined {
+  return /in transaction ([0-9a-f]{64})/.exec(message)?.[1];
 }

@@ -17,6 +17,7 @@ import { toHttpError, type HttpError } from './http-errors';
 import { errorResponses } from './openapi-errors';
 import type { CommittedBlocks } from './peer-blocks';
 import { HttpProblem, problem, PROBLEM_MEDIA_TYPE } from './problem';
+import { registerStatementBatchRoute } from './routes/statement-batch';
 import { registerStatementRoutes } from './routes/statements';
 import { registerQueryRoutes } from './routes/queries';
 import { registerEventRoutes } from './routes/events';
@@ -176,6 +177,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
   registerOperations(app, o);
 
   registerStatementRoutes(app, o.ledger, o.blocks, o.anonymousRatePerMinute);
+  registerStatementBatchRoute(app, o.ledger, o.blocks);
   registerQueryRoutes(app, o.ledger);
   registerEventRoutes(app, o.hub, o.network, o.chaincode, draining);
   registerAuditRoutes(app, o.network, o.chaincode, { ...(o.members ? { members: o.members } : {}), ...(o.orderers ? { orderers: o.orderers } : {}) });

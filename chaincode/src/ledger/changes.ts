@@ -58,12 +58,25 @@ export class Changes {
     return this.#event;
   }
 
+  /** The state keys this would write: a batch refuses a later statement that touches one (batch.ts). */
+  stateKeys(stub: ChaincodeStub): string[] {
+    return this.#writes.map((write) => write.key.stateKey(stub));
+  }
+
   /**
    * Refuses (as a bug) a transaction that writes only keys with a key-level policy: Fabric
    * would validate it against those policies alone, so the owner organisation could endorse
    * it without the stake-weighted majority the chaincode policy demands.
    */
   async apply(stub: ChaincodeStub): Promise<void> {
+    await this.applyWrites(stub);
+    if (this.#event !== undefined) {
+      stub.setEvent(this.#event.type, marshal(this.#event));
+    }
+  }
+
+  /** The writes alone, under the same invariant: a batch sets one event for all its statements (batch.ts). */
+  async applyWrites(stub: ChaincodeStub): Promise<void> {
     if (!this.#writes.some((write) => CHAINCODE_POLICY_KINDS.has(write.key.kind))) {
       throw new Error(
         `a write transaction must write a key governed by the chaincode endorsement policy (${[...CHAINCODE_POLICY_KINDS].join(', ')}); it writes ${this.#writes.map((w) => w.key.kind).join(', ') || 'nothing'}`,
@@ -75,9 +88,6 @@ export class Changes {
       if (write.endorser !== undefined) {
         await stub.setStateValidationParameter(stateKey, endorsementPolicy(write.endorser));
       }
-    }
-    if (this.#event !== undefined) {
-      stub.setEvent(this.#event.type, marshal(this.#event));
     }
   }
 }

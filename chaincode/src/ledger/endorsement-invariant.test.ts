@@ -102,6 +102,14 @@ const SCENARIOS: Readonly<Record<string, (f: Fixture) => Promise<Invoke>>> = {
     const jws = await f.statement('BreakGlassConsent', { source: h.id, study, allow: false }, p);
     return (ctx) => f.contract.BreakGlassConsent(ctx, jws);
   },
+  SubmitBatch: async (f) => {
+    const { h, p, d, study } = await published(f);
+    await f.allow(p, h, study, d);
+    // Only changes of records with a key-level policy besides the used marks: a revocation and a new request.
+    const revoke = await f.statement('RevokeAccess', { source: h.id, study, recipient: d.id }, p);
+    const request = await f.statement('RequestAccess', { source: h.id, study, purpose: 'TREAT' }, await newParty());
+    return (ctx) => f.contract.SubmitBatch(ctx, JSON.stringify([revoke, request]));
+  },
   RecordEpoch: (f) => {
     const policy = "OutOf(2, 'Org1MSP.peer', 'Org2MSP.peer')";
     const compiled = {

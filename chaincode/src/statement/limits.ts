@@ -2,6 +2,10 @@
 export const Limits = {
   /** Longest compact JWS accepted as a transaction argument (DefineStudy embeds a consent). */
   maxStatementLength: 8192,
+  /** Statements in one SubmitBatch transaction. */
+  maxBatchStatements: 50,
+  /** Longest SubmitBatch argument (the JSON array): 50 statements of 8192 characters with their quotes and commas. */
+  maxBatchLength: 50 * (8192 + 3) + 2,
   /** Longest embedded PatientConsent JWS. */
   maxConsentLength: 4096,
   maxAudienceLength: 256,

@@ -38,6 +38,16 @@ type QueryName =
   | 'ListBreakGlass'
   | 'AuditBreakGlass';
 
+/** A batch statement's outcome as SubmitBatch returns it. */
+export interface BatchResult {
+  readonly index: number;
+  readonly type?: string;
+  readonly applied: boolean;
+  readonly record?: Record<string, unknown>;
+  readonly code?: string;
+  readonly message?: string;
+}
+
 export const ORG1 = 'Org1MSP';
 export const ORG2 = 'Org2MSP';
 export const CHAINCODE = 'isl';
@@ -76,6 +86,16 @@ export class Fixture {
   async submit(name: TxName, statement: string, mspId: string = ORG1): Promise<Record<string, unknown>> {
     const result = await this.ledger.invoke((ctx) => this.contract[name](ctx, statement), { mspId });
     return JSON.parse(result) as Record<string, unknown>;
+  }
+
+  /** SubmitBatch with the statements as its JSON array argument; the results in batch order. */
+  async batch(statements: readonly unknown[], mspId: string = ORG1): Promise<BatchResult[]> {
+    return this.batchRaw(JSON.stringify(statements), mspId);
+  }
+
+  async batchRaw(argument: string, mspId: string = ORG1): Promise<BatchResult[]> {
+    const result = await this.ledger.invoke((ctx) => this.contract.SubmitBatch(ctx, argument), { mspId });
+    return (JSON.parse(result) as { results: BatchResult[] }).results;
   }
 
   async query(name: QueryName, ...args: string[]): Promise<unknown> {

@@ -52,7 +52,7 @@ export function registerEventRoutes(app: FastifyInstance, hub: EventHub, network
     },
     async (request, reply) => {
       const lastId = request.headers['last-event-id'];
-      const resumeAfter = typeof lastId === 'string' && /^\d+:[0-9a-f]{64}$/.test(lastId) ? lastId : undefined;
+      const resumeAfter = typeof lastId === 'string' && /^\d+:[0-9a-f]{64}(:\d{1,3})?$/.test(lastId) ? lastId : undefined;
       const from =
         resumeAfter !== undefined ? BigInt(resumeAfter.split(':')[0] ?? '0') : request.query.from !== undefined ? BigInt(request.query.from) : undefined;
       reply.hijack();

@@ -50,7 +50,9 @@ const writeResponse = {
 } as const;
 
 /** What a relay can be refused with: any of the chaincode's codes except the epoch ones. */
-const ledgerCodes = (Object.keys(ErrorCodes) as ErrorCode[]).filter((c) => !c.startsWith('EPOCH_') && c !== 'ADMIN_REQUIRED' && c !== 'STATEMENT_REPLAYED');
+const ledgerCodes = (Object.keys(ErrorCodes) as ErrorCode[]).filter(
+  (c) => !c.startsWith('EPOCH_') && !c.startsWith('BATCH_') && c !== 'ADMIN_REQUIRED' && c !== 'STATEMENT_REPLAYED',
+);
 const relayProblems: readonly ProblemCode[] = [...ledgerCodes, 'REQUEST_INVALID', 'TRANSACTION_INVALID'];
 
 interface StatementBody {
@@ -72,19 +74,7 @@ export function registerStatementRoutes(app: FastifyInstance, ledger: LedgerCall
     } catch (err) {
       // A retried submit of a statement that already took effect: the same answer, naming the original transaction.
       if (err instanceof LedgerRejection && err.code === 'STATEMENT_REPLAYED') {
-        const original = originalTransaction(err);
-        const block = original === undefined ? undefined : await blocks.blockOf(original);
-        return {
-          status: 200,
-          body: {
-            alreadyApplied: true,
-            ...(original === undefined ? {} : { transactionId: original }),
-            ...(block === undefined ? {} : { blockNumber: block.toString() }),
-            detail:
-              `this statement already took effect${original === undefined ? '' : ` in transaction ${original}`}${block === undefined ? '' : ` (block ${block.toString()})`}; ` +
-              'it was not applied again, and what it did may have changed since (e.g. a grant revoked): read the record to know the current state',
-          },
-        };
+        return { status: 200, body: await replayAnswer(err.message, blocks) };
       }
       throw err;
     }
@@ -133,6 +123,20 @@ export function registerStatementRoutes(app: FastifyInstance, ledger: LedgerCall
       return reply.code(status).send(body);
     },
   );
+}
+
+/** The 200 answer to a statement that already took effect: the original transaction and block, from the chaincode's message. */
+export async function replayAnswer(message: string, blocks: CommittedBlocks): Promise<Record<string, unknown>> {
+  const original = originalTransaction(message);
+  const block = original === undefined ? undefined : await blocks.blockOf(original);
+  return {
+    alreadyApplied: true,
+    ...(original === undefined ? {} : { transactionId: original }),
+    ...(block === undefined ? {} : { blockNumber: block.toString() }),
+    detail:
+      `this statement already took effect${original === undefined ? '' : ` in transaction ${original}`}${block === undefined ? '' : ` (block ${block.toString()})`}; ` +
+      'it was not applied again, and what it did may have changed since (e.g. a grant revoked): read the record to know the current state',
+  };
 }
 
 /** Reads the unverified `type` claim only to route; the chaincode verifies everything. */
