@@ -16,6 +16,8 @@ export interface Disclosure {
   readonly disclosedAt: number;
   readonly size: number;
   readonly requestId: string;
+  /** Encrypted end to end to the recipient's key (docs/image-retrieval.md); absent means in plaintext (TLS only). */
+  readonly encrypted?: boolean;
 }
 
 const entrySchema = z.strictObject({
@@ -24,6 +26,7 @@ const entrySchema = z.strictObject({
   disclosedAt: z.number().int(),
   size: z.number().int().min(0),
   requestId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  encrypted: z.boolean().optional(),
   attempts: z.number().int().min(0),
   /** The statement of the last attempt: sent again while valid, so an attempt whose outcome is unknown is never doubled. */
   statement: z.string().optional(),
@@ -120,7 +123,15 @@ export class DisclosureOutbox {
     const { key, audience } = this.#options;
     return createStatement(
       'RecordDisclosure',
-      { study: entry.study, recipient: entry.recipient, disclosedAt: entry.disclosedAt, size: entry.size, requestId: entry.requestId },
+      {
+        study: entry.study,
+        recipient: entry.recipient,
+        disclosedAt: entry.disclosedAt,
+        size: entry.size,
+        requestId: entry.requestId,
+        // Only when true: a plaintext release's statement stays what a ledger without this claim accepts.
+        ...(entry.encrypted === true ? { encrypted: true } : {}),
+      },
       key.privateJwk,
       { audience },
     );

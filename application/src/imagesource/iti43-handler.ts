@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EncryptionError } from '../encryption/errors';
+import { ENCRYPTED_MEDIA_TYPE, type ReleaseSealer } from '../encryption/release-sealer';
 import { POST_COMPONENTS, SignatureRejected, type UnclaimedSignature } from '../wire/http-signature';
 import {
   faultEnvelope,
@@ -78,6 +80,18 @@ export async function serveIti43(gate: ReleaseGate, req: IncomingMessage, res: S
     }
     throw err;
   }
+  let sealer: ReleaseSealer | undefined;
+  try {
+    sealer = gate.sealer(req, signer);
+  } catch (err) {
+    if (!(err instanceof EncryptionError)) throw err;
+    gate.log('warn', 'ITI-43 encrypted release refused', { code: err.code, detail: err.message });
+    gate.claim(signer, false);
+    // WS-Security 1.1 fault codes; the reason starts with this source's code.
+    const subcode = err.code === 'ENCRYPTION_KEY_UNUSABLE' ? 'wsse:InvalidSecurityToken' : 'wsse:UnsupportedAlgorithm';
+    writeSoapFault(res, new SoapFault(`${err.code}: ${err.message}`, { subcode, httpStatus: 400 }));
+    return;
+  }
   const { granted, errors } = await authoriseDocuments(gate, request, signer.keyId);
   try {
     gate.claim(signer, granted.length > 0);
@@ -88,7 +102,7 @@ export async function serveIti43(gate: ReleaseGate, req: IncomingMessage, res: S
     }
     throw err;
   }
-  await writeResponse(gate, res, request, granted, errors, signer.keyId);
+  await writeResponse(gate, res, request, granted, errors, signer.keyId, sealer);
 }
 
 /** Checks each requested document: this repository, and a study granted to the recipient. */
@@ -132,8 +146,10 @@ async function writeResponse(
   granted: readonly GrantedDocument[],
   errors: readonly RegistryErrorEntry[],
   recipient: string,
+  sealer: ReleaseSealer | undefined,
 ): Promise<void> {
   const mtom = new MtomWriter();
+  const mimeType = sealer ? ENCRYPTED_MEDIA_TYPE : 'application/dicom';
   const documents: DocumentResponseEntry[] = [];
   const parts: { cid: string; studyIndex: number; instanceIndex: number }[] = [];
   granted.forEach((g, s) => {
@@ -143,7 +159,7 @@ async function writeResponse(
       documents.push({
         repositoryUniqueId: g.repositoryUniqueId,
         documentUniqueId: g.auth.reference,
-        mimeType: 'application/dicom',
+        mimeType,
         contentId: cid,
         ...(g.homeCommunityId ? { homeCommunityId: g.homeCommunityId } : {}),
       });
@@ -160,10 +176,13 @@ async function writeResponse(
       randomUUID(),
       async (file, i) => {
         const cid = parts.find((p) => p.studyIndex === s && p.instanceIndex === i)?.cid ?? '';
-        await write(res, mtom.attachment(cid));
-        return gate.pipeInstance(file, res);
+        await write(res, mtom.attachment(cid, mimeType));
+        return sealer
+          ? sealer.seal(file, (bytes) => write(res, bytes), { study: g.auth.reference, index: i, count: g.auth.instances.length })
+          : gate.pipeInstance(file, res);
       },
       undefined,
+      sealer !== undefined,
     );
   }
   res.end(mtom.close());

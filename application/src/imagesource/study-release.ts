@@ -77,7 +77,13 @@ export class StudyRelease {
   }
 
   /** Durably records a completed (or cut-off) release, then tries the ledger in the background. */
-  recordRelease(disclosure: { readonly study: string; readonly recipient: string; readonly size: number; readonly requestId: string }): void {
+  recordRelease(disclosure: {
+    readonly study: string;
+    readonly recipient: string;
+    readonly size: number;
+    readonly requestId: string;
+    readonly encrypted?: boolean;
+  }): void {
     this.#outbox.add({ ...disclosure, disclosedAt: Math.floor(Date.now() / 1000) });
   }
 

@@ -1,17 +1,20 @@
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { newNonce } from '@isl/chaincode';
 import { sendRequest } from '@isl/platform';
+import { EncryptionError } from '../encryption/errors';
+import { ENCRYPTION_HEADER, ENCRYPTION_SCHEME } from '../encryption/release-sealer';
 import { readInstanceIdentifiers } from '../pacs/dicom-file';
 import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from '../wire/http-signature';
 import { ACTION, NS, retrieveRequestEnvelope, Status } from '../wire/iti43';
 import { parseMediaType } from '../wire/media-type';
-import { MultipartParser, type PartSink } from '../wire/multipart';
+import { MultipartParser } from '../wire/multipart';
 import { mtomMessage } from '../wire/mtom';
 import { canonicalUri } from '../wire/target-uri';
 import { childNamed, childrenNamed, parseXml, textOf } from '../wire/xml';
+import { encryptedReceiver, plaintextReceiver, type PartReceiver } from './part-receiver';
 
 export type RetrievalProtocol = 'wado-rs' | 'iti43';
 
@@ -37,6 +40,12 @@ export interface RetrieveOptions {
   /** CA certificates to trust for the source's TLS (the consortium's CAs). */
   readonly ca: readonly Buffer[];
   readonly outDir: string;
+  /**
+   * Ask for the release encrypted end to end to `key` (docs/image-retrieval.md):
+   * each instance is decrypted and verified as it arrives; a tampered,
+   * truncated or reordered one fails the retrieval and no file of it is kept.
+   */
+  readonly encrypted?: boolean;
 }
 
 export interface Retrieved {
@@ -69,10 +78,50 @@ function wadoRsUri(url: string, study: string): string {
   return canonicalUri(`${base.origin}${base.path.replace(/\/$/, '')}/studies/${encodeURIComponent(study)}`).href;
 }
 
+/** What this retrieval asks for and how its parts are received: the request's nonce binds an encrypted release to it. */
+function prepare(
+  o: RetrieveOptions,
+  components: readonly string[],
+): { nonce: string; headers: Record<string, string>; components: string[]; receiver: PartReceiver } {
+  const nonce = newNonce();
+  if (o.encrypted !== true) return { nonce, headers: {}, components: [...components], receiver: plaintextReceiver() };
+  const expected = { source: o.sourceId, recipient: o.key.keyId, study: o.study, request: nonce };
+  return {
+    nonce,
+    headers: { [ENCRYPTION_HEADER]: ENCRYPTION_SCHEME },
+    components: [...components, ENCRYPTION_HEADER],
+    receiver: encryptedReceiver(expected, o.key.privateKey.export({ format: 'jwk' })),
+  };
+}
+
+/** Feeds the answer to the parser, letting the receiver decrypt between reads; on failure no file of the release is kept as if good. */
+async function receive(res: IncomingMessage, parser: MultipartParser, receiver: PartReceiver): Promise<void> {
+  try {
+    for await (const chunk of res) {
+      parser.push(chunk as Buffer);
+      await receiver.settle();
+    }
+    parser.end();
+    await receiver.finish();
+  } catch (err) {
+    receiver.discard();
+    if (err instanceof EncryptionError) throw new RetrievalRefused(err.code, res.statusCode ?? 0, err.message);
+    throw err;
+  }
+}
+
+function checkEncryptedAnswer(res: IncomingMessage, o: RetrieveOptions): void {
+  if (o.encrypted === true && res.headers[ENCRYPTION_HEADER] !== ENCRYPTION_SCHEME) {
+    throw new RetrievalRefused('NOT_ENCRYPTED', res.statusCode ?? 0, `the source did not answer ${ENCRYPTION_HEADER}: ${ENCRYPTION_SCHEME}`);
+  }
+}
+
 async function viaWadoRs(o: RetrieveOptions): Promise<{ files: string[]; bytes: number }> {
   const target = wadoRsUri(o.url, o.study);
-  const headers = { accept: 'multipart/related; type="application/dicom"' };
-  const signed = signRequest(o.key, { method: 'GET', targetUri: target, headers }, { nonce: newNonce(), components: GET_COMPONENTS });
+  const prepared = prepare(o, GET_COMPONENTS);
+  const { receiver } = prepared;
+  const headers = { accept: `multipart/related; type="${receiver.partType}"`, ...prepared.headers };
+  const signed = signRequest(o.key, { method: 'GET', targetUri: target, headers }, { nonce: prepared.nonce, components: prepared.components });
   const res = await sendRequest(target, { method: 'GET', headers: { ...headers, ...signed }, ca: o.ca, timeoutMs: 60_000 });
   if (res.statusCode !== 200) {
     const body = (await collect(res)).toString('utf8');
@@ -88,19 +137,19 @@ async function viaWadoRs(o: RetrieveOptions): Promise<{ files: string[]; bytes: 
   if (type?.type !== 'multipart/related' || !boundary) {
     throw new RetrievalRefused('BAD_RESPONSE', 200, `unexpected WADO-RS content type ${String(res.headers['content-type'])}`);
   }
+  checkEncryptedAnswer(res, o);
   const files: string[] = [];
   let bytes = 0;
   const parser = new MultipartParser(boundary, (h) => {
     const partType = parseMediaType(h.get('content-type'));
-    if (partType?.type !== 'application/dicom') {
+    if (partType?.type !== receiver.partType) {
       throw new RetrievalRefused('BAD_RESPONSE', 200, `unexpected part type ${String(h.get('content-type'))}`);
     }
     const file = join(o.outDir, `instance-${String(files.length + 1).padStart(4, '0')}.dcm`);
     files.push(file);
-    return fileSink(file, (n) => (bytes += n));
+    return receiver.sink(file, (n) => (bytes += n));
   });
-  for await (const chunk of res) parser.push(chunk as Buffer);
-  parser.end();
+  await receive(res, parser, receiver);
   return { files, bytes };
 }
 
@@ -109,8 +158,10 @@ async function viaIti43(o: RetrieveOptions): Promise<{ files: string[]; bytes: n
   const target = canonicalUri(o.url).href;
   const envelope = retrieveRequestEnvelope(target, `urn:uuid:${randomUUID()}`, [{ repositoryUniqueId: o.sourceId, documentUniqueId: o.study }]);
   const { contentType, body } = mtomMessage(envelope, { action: ACTION });
-  const headers = { 'content-type': contentType, 'content-digest': contentDigest(body) };
-  const signed = signRequest(o.key, { method: 'POST', targetUri: target, headers }, { nonce: newNonce(), components: POST_COMPONENTS });
+  const prepared = prepare(o, POST_COMPONENTS);
+  const { receiver } = prepared;
+  const headers = { 'content-type': contentType, 'content-digest': contentDigest(body), ...prepared.headers };
+  const signed = signRequest(o.key, { method: 'POST', targetUri: target, headers }, { nonce: prepared.nonce, components: prepared.components });
   const res = await sendRequest(target, {
     method: 'POST',
     headers: { ...headers, ...signed, 'content-length': String(body.length) },
@@ -142,12 +193,14 @@ async function viaIti43(o: RetrieveOptions): Promise<{ files: string[]; bytes: n
     if (!expected.delete(cid)) {
       throw new RetrievalRefused('BAD_RESPONSE', 200, `attachment ${cid} is not referenced by the envelope`);
     }
+    if (o.encrypted === true && parseMediaType(h.get('content-type'))?.type !== receiver.partType) {
+      throw new RetrievalRefused('NOT_ENCRYPTED', 200, `attachment ${cid} is ${String(h.get('content-type'))}, not ${receiver.partType}`);
+    }
     const file = join(o.outDir, `instance-${String(files.length + 1).padStart(4, '0')}.dcm`);
     files.push(file);
-    return fileSink(file, (n) => (bytes += n));
+    return receiver.sink(file, (n) => (bytes += n));
   });
-  for await (const chunk of res) parser.push(chunk as Buffer);
-  parser.end();
+  await receive(res, parser, receiver);
   if (expected.size > 0) {
     throw new RetrievalRefused('BAD_RESPONSE', 200, `${String(expected.size)} attachments referenced by the envelope are missing`);
   }
@@ -191,19 +244,6 @@ function readIti43Envelope(xml: string, httpStatus: number, o: RetrieveOptions):
     }
     return decodeURIComponent(href.slice(4));
   });
-}
-
-function fileSink(file: string, count: (n: number) => void): PartSink {
-  const fd = openSync(file, 'w', 0o600);
-  return {
-    data: (chunk) => {
-      writeSync(fd, chunk);
-      count(chunk.length);
-    },
-    end: () => {
-      closeSync(fd);
-    },
-  };
 }
 
 async function collect(res: IncomingMessage): Promise<Buffer> {

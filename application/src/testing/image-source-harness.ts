@@ -19,7 +19,7 @@ export async function recipientKey(alg: 'ES256' | 'EdDSA' = 'ES256'): Promise<Re
 /** A study release without a ledger or a PACS: grants are a set, each study is two small "instances". */
 export class FakeRelease implements Release {
   readonly grants = new Set<string>();
-  readonly released: { study: string; recipient: string; size: number }[] = [];
+  readonly released: { study: string; recipient: string; size: number; encrypted: boolean }[] = [];
   authorisations = 0;
 
   grant(study: string, recipient: string): void {
@@ -52,8 +52,8 @@ export class FakeRelease implements Release {
     return size;
   }
 
-  recordRelease(d: { readonly study: string; readonly recipient: string; readonly size: number }): void {
-    this.released.push({ study: d.study, recipient: d.recipient, size: d.size });
+  recordRelease(d: { readonly study: string; readonly recipient: string; readonly size: number; readonly encrypted?: boolean }): void {
+    this.released.push({ study: d.study, recipient: d.recipient, size: d.size, encrypted: d.encrypted === true });
   }
 
   flushDisclosures(): void {

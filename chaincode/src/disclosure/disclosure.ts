@@ -17,13 +17,15 @@ export interface DisclosureRecord {
   /** Bytes released. */
   readonly size: number;
   readonly requestId: string;
+  /** Whether the release was encrypted end to end to the recipient (false when the statement does not say). */
+  readonly encrypted: boolean;
   readonly recordedAt: string;
 }
 
 /** Allowed for deactivated sources too: releases made before deactivation must still be accounted for. */
 export async function recordDisclosure(tx: Tx, jws: unknown): Promise<Outcome<DisclosureRecord>> {
   const statement = await tx.verify(jws, 'RecordDisclosure');
-  const { study: studyRef, recipient, disclosedAt, size, requestId } = statement.claims;
+  const { study: studyRef, recipient, disclosedAt, size, requestId, encrypted } = statement.claims;
   const source = await requireRelayedSource(tx, statement.signer);
   await requireStudy(tx, source.source, studyRef);
   if (disclosedAt * 1000 > tx.nowMs + Limits.clockSkewSeconds * 1000) {
@@ -41,6 +43,7 @@ export async function recordDisclosure(tx: Tx, jws: unknown): Promise<Outcome<Di
     disclosedAt: new Date(disclosedAt * 1000).toISOString(),
     size,
     requestId,
+    encrypted: encrypted === true,
     recordedAt: tx.now,
   };
   changes.put(key, record, source.org).emit({ type: 'DisclosureRecorded', key: key.id, source: source.source, study: studyRef, recipient });

@@ -30,7 +30,8 @@ export const registerRetrieve: RegisterCommand = (program: Command, context) => 
     .option('--protocol <name>', 'wado-rs or iti43', 'wado-rs')
     .option('--key <keyId>', 'your recipient key (default: the newest in your wallet)')
     .option('--out <folder>', 'where to write the files (default ./<study>)')
-    .action(async (opts: { study: string; source: string; protocol: string; key?: string; out?: string }) => {
+    .option('--encrypted', 'ask for the release encrypted end to end to your key; each file is decrypted and verified (a tampered one is refused, none kept)')
+    .action(async (opts: { study: string; source: string; protocol: string; key?: string; out?: string; encrypted?: boolean }) => {
       const ctx = context();
       if (opts.protocol !== 'wado-rs' && opts.protocol !== 'iti43') throw new CliError('--protocol must be wado-rs or iti43', 2);
       const wallet = await openWallet(ctx);
@@ -49,10 +50,12 @@ export const registerRetrieve: RegisterCommand = (program: Command, context) => 
           protocol: opts.protocol,
           ca: consortiumCas(ctx),
           outDir,
+          encrypted: opts.encrypted === true,
         });
+        const how = opts.encrypted === true ? ', encrypted end to end,' : '';
         ctx.print(
-          { outDir, files: got.files.length, bytes: got.bytes },
-          () => `retrieved ${String(got.files.length)} DICOM instances (${String(got.bytes)} bytes) over ${opts.protocol} into ${outDir}`,
+          { outDir, files: got.files.length, bytes: got.bytes, encrypted: opts.encrypted === true },
+          () => `retrieved ${String(got.files.length)} DICOM instances (${String(got.bytes)} bytes)${how} over ${opts.protocol} into ${outDir}`,
         );
       } finally {
         wallet.close();
