@@ -338,7 +338,7 @@ describe('LedgerContract', () => {
       study = await f.defineStudy(hospital, patient);
     });
 
-    const disclosure = (fields: Partial<{ disclosedAt: number; size: number; requestId: string; encrypted: unknown }> = {}) =>
+    const disclosure = (fields: Partial<{ disclosedAt: number; size: number; requestId: string; encrypted: boolean }> = {}) =>
       f.statement(
         'RecordDisclosure',
         { study, recipient: doctor.id, disclosedAt: f.nowSeconds - 10, size: 1_048_576, requestId: '3f1c9a52-8a4e-4c8b-9f0e-2b7d1e6a4c11', ...fields },
@@ -363,8 +363,8 @@ describe('LedgerContract', () => {
         'plaintext-release-001': false,
         'statement-without-claim': false,
       });
-      await expectRejected(f, async () => f.submit('RecordDisclosure', await disclosure({ encrypted: 'yes' })), 'CLAIM_INVALID');
-      await expectRejected(f, async () => f.submit('RecordDisclosure', await disclosure({ encrypted: 1 })), 'CLAIM_INVALID');
+      await expectRejected(f, async () => f.submit('RecordDisclosure', await disclosure({ encrypted: 'yes' as unknown as boolean })), 'CLAIM_INVALID');
+      await expectRejected(f, async () => f.submit('RecordDisclosure', await disclosure({ encrypted: 1 as unknown as boolean })), 'CLAIM_INVALID');
     });
 
     it('rejects a relay by another organisation, an unknown study, a future time', async () => {

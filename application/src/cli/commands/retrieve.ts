@@ -12,11 +12,13 @@ export const registerRetrieve: RegisterCommand = (program: Command, context) => 
   program
     .command('recipient-key')
     .description('make a fresh recipient key in your wallet and print its id (give it to the patient to be granted)')
-    .action(async () => {
+    .option('--alg <alg>', 'ES256 (P-256) or EdDSA (Ed25519)', 'ES256')
+    .action(async (opts: { alg: string }) => {
       const ctx = context();
+      if (opts.alg !== 'ES256' && opts.alg !== 'EdDSA') throw new CliError('--alg must be ES256 or EdDSA', 2);
       const wallet = await openWallet(ctx);
       try {
-        const key = await wallet.deriveKey('recipient', await wallet.newStudyContext('recipient'));
+        const key = await wallet.deriveKey('recipient', await wallet.newStudyContext('recipient'), opts.alg);
         ctx.print({ keyId: key.keyId }, () => key.keyId);
       } finally {
         wallet.close();
