@@ -36,7 +36,7 @@ function trialAgreement(publicKey: KeyObject, type: 'ec' | 'x25519'): void {
 /**
  * The recipient's private agreement key from its private signing JWK: the
  * P-256 key itself, or for Ed25519 the X25519 scalar SHA-512(seed)[0..32]
- * (clamped by X25519 itself), the twin of agreementPublicJwk.
+ * clamped (RFC 7748 §5), the twin of agreementPublicJwk.
  */
 export function agreementPrivateJwk(signingPrivate: JWK): JWK {
   if (signingPrivate.kty === 'EC' && signingPrivate.crv === 'P-256' && signingPrivate.d !== undefined) {
