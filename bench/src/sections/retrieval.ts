@@ -24,6 +24,7 @@ import {
 import type { BenchNetwork, BenchOrg } from '../network';
 import { allowAccessStatement, type BenchStudy } from '../fixtures';
 import { consortiumGroups, groupRssMb } from '../procstat';
+import { benchEncryptedRetrieval, type EncryptionResult } from './encrypted-retrieval';
 
 export interface RetrievalOptions {
   readonly rounds: number;
@@ -54,6 +55,8 @@ export interface RetrievalResult {
   readonly imageSourcePeakRssMb: number;
   readonly imageSourceIdleRssMb: number;
   readonly revocation: { readonly allowedBefore: boolean; readonly refusedAfterRevokeBlock: boolean; readonly revokeBlock: string; readonly detail: string };
+  /** isl retrieve with and without end-to-end encryption (absent in results from before it existed). */
+  readonly encryption?: EncryptionResult;
 }
 
 interface Fixture {
@@ -255,5 +258,6 @@ export async function benchRetrieval(net: BenchNetwork, o: RetrievalOptions): Pr
     imageSourcePeakRssMb: peak,
     imageSourceIdleRssMb: idle,
     revocation: await revocation(net, org, f),
+    encryption: await benchEncryptedRetrieval(net, org, key, f.reference, o),
   };
 }
