@@ -36,6 +36,39 @@ export function checkChunkBytes(chunkBytes: number): void {
 }
 
 /**
+ * Cuts a byte stream into blocks of `size` bytes, handing a full block on only
+ * once a byte after it arrives: whatever is held when the stream ends is the
+ * last block (0..size bytes). Holds at most one block.
+ */
+class HeldBlocks {
+  readonly #block: Buffer;
+  #filled = 0;
+
+  constructor(size: number) {
+    this.#block = Buffer.alloc(size);
+  }
+
+  push(data: Uint8Array, onBlock: (block: Buffer) => void): void {
+    let at = 0;
+    while (at < data.length) {
+      if (this.#filled === this.#block.length) {
+        onBlock(this.#block);
+        this.#filled = 0;
+      }
+      const n = Math.min(this.#block.length - this.#filled, data.length - at);
+      this.#block.set(data.subarray(at, at + n), this.#filled);
+      this.#filled += n;
+      at += n;
+    }
+  }
+
+  /** The held (last) block. */
+  get held(): Buffer {
+    return this.#block.subarray(0, this.#filled);
+  }
+}
+
+/**
  * Encrypts a byte stream in chunks of `chunkBytes` plaintext bytes, each
  * sealed with its own tag: ciphertext is handed on as it is made, and at most
  * one chunk of plaintext is held. A chunk is known to be the last only when the
@@ -43,9 +76,7 @@ export function checkChunkBytes(chunkBytes: number): void {
  */
 export class ChunkSealer {
   readonly #key: Buffer;
-  readonly #chunkBytes: number;
-  readonly #pending: Buffer;
-  #filled = 0;
+  readonly #blocks: HeldBlocks;
   #index = 0;
   #done = false;
 
@@ -53,26 +84,15 @@ export class ChunkSealer {
     checkKey(key);
     checkChunkBytes(chunkBytes);
     this.#key = Buffer.from(key);
-    this.#chunkBytes = chunkBytes;
-    this.#pending = Buffer.alloc(chunkBytes);
+    this.#blocks = new HeldBlocks(chunkBytes);
   }
 
   /** Sealed chunks made from `data` (possibly none). */
   update(data: Uint8Array): Buffer[] {
     if (this.#done) throw new Error('the sealer is finished');
     const out: Buffer[] = [];
-    let at = 0;
-    while (at < data.length) {
-      if (this.#filled === this.#chunkBytes) {
-        // More input follows a full chunk: it is not the last.
-        out.push(this.#seal(this.#pending, false));
-        this.#filled = 0;
-      }
-      const n = Math.min(this.#chunkBytes - this.#filled, data.length - at);
-      this.#pending.set(data.subarray(at, at + n), this.#filled);
-      this.#filled += n;
-      at += n;
-    }
+    // More input follows a full chunk: it is not the last.
+    this.#blocks.push(data, (block) => out.push(this.#seal(block, false)));
     return out;
   }
 
@@ -80,7 +100,7 @@ export class ChunkSealer {
   final(): Buffer {
     if (this.#done) throw new Error('the sealer is finished');
     this.#done = true;
-    return this.#seal(this.#pending.subarray(0, this.#filled), true);
+    return this.#seal(this.#blocks.held, true);
   }
 
   #seal(plaintext: Buffer, last: boolean): Buffer {
@@ -99,9 +119,7 @@ export class ChunkSealer {
  */
 export class ChunkOpener {
   readonly #key: Buffer;
-  readonly #sealedBytes: number;
-  readonly #pending: Buffer;
-  #filled = 0;
+  readonly #blocks: HeldBlocks;
   #index = 0;
   #done = false;
 
@@ -109,25 +127,14 @@ export class ChunkOpener {
     checkKey(key);
     checkChunkBytes(chunkBytes);
     this.#key = Buffer.from(key);
-    this.#sealedBytes = chunkBytes + TAG_BYTES;
-    this.#pending = Buffer.alloc(this.#sealedBytes);
+    this.#blocks = new HeldBlocks(chunkBytes + TAG_BYTES);
   }
 
   /** Verified plaintext of the chunks completed by `data` (possibly none). */
   update(data: Uint8Array): Buffer[] {
     if (this.#done) throw new Error('the opener is finished');
     const out: Buffer[] = [];
-    let at = 0;
-    while (at < data.length) {
-      if (this.#filled === this.#sealedBytes) {
-        out.push(this.#open(this.#pending, false));
-        this.#filled = 0;
-      }
-      const n = Math.min(this.#sealedBytes - this.#filled, data.length - at);
-      this.#pending.set(data.subarray(at, at + n), this.#filled);
-      this.#filled += n;
-      at += n;
-    }
+    this.#blocks.push(data, (block) => out.push(this.#open(block, false)));
     return out;
   }
 
@@ -135,8 +142,9 @@ export class ChunkOpener {
   final(): Buffer {
     if (this.#done) throw new Error('the opener is finished');
     this.#done = true;
-    if (this.#filled < TAG_BYTES) throw new EncryptionError('ENCRYPTED_CONTENT_INVALID', 'the encrypted content is truncated');
-    const plaintext = this.#open(this.#pending.subarray(0, this.#filled), true);
+    const last = this.#blocks.held;
+    if (last.length < TAG_BYTES) throw new EncryptionError('ENCRYPTED_CONTENT_INVALID', 'the encrypted content is truncated');
+    const plaintext = this.#open(last, true);
     // Only an empty instance has an empty last chunk; otherwise an empty last chunk could be appended.
     if (plaintext.length === 0 && this.#index > 1) throw new EncryptionError('ENCRYPTED_CONTENT_INVALID', 'an empty last chunk after data');
     return plaintext;
