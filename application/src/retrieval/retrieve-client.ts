@@ -122,7 +122,8 @@ async function viaWadoRs(o: RetrieveOptions): Promise<{ files: string[]; bytes: 
   const { receiver } = prepared;
   const headers = { accept: `multipart/related; type="${receiver.partType}"`, ...prepared.headers };
   const signed = signRequest(o.key, { method: 'GET', targetUri: target, headers }, { nonce: prepared.nonce, components: prepared.components });
-  const res = await sendRequest(target, { method: 'GET', headers: { ...headers, ...signed }, ca: o.ca, timeoutMs: 60_000 });
+  // A fresh connection: a pooled keep-alive socket the source is closing as idle answers "socket hang up" (seen under load).
+  const res = await sendRequest(target, { method: 'GET', headers: { ...headers, ...signed }, ca: o.ca, timeoutMs: 60_000, agent: false });
   if (res.statusCode !== 200) {
     const body = (await collect(res)).toString('utf8');
     const error = safeJson(body)?.error;
@@ -168,6 +169,7 @@ async function viaIti43(o: RetrieveOptions): Promise<{ files: string[]; bytes: n
     ca: o.ca,
     body,
     timeoutMs: 60_000,
+    agent: false,
   });
   const type = parseMediaType(res.headers['content-type']);
   const responseBoundary = type?.params.get('boundary');
