@@ -70,6 +70,17 @@ async function malformed(patient: JWK, allow: object, revoke: object): Promise<{
   };
 }
 
+/** A RecordDisclosure carrying the optional claim `encrypted` (docs/protocol.md §8.6). */
+async function encryptedDisclosureStep(study: string, recipient: string, source: JWK, options: Parameters<typeof buildClaims>[3]) {
+  const claims = await buildClaims(
+    'RecordDisclosure',
+    { study, recipient, disclosedAt: TIME - 30, size: 52_428_800, requestId: '5e0d2b7a-91c4-4f3e-a6b8-7d2c1f0e9a34', encrypted: true },
+    source,
+    options,
+  );
+  return step('H records a release to D encrypted end to end (optional claim encrypted)', 'RecordDisclosure', claims, signClaims(claims, source), 'accept');
+}
+
 async function main(): Promise<void> {
   const keys = await loadKeys();
   const audience = audienceFor(CHANNEL, CHAINCODE);
@@ -121,13 +132,6 @@ async function main(): Promise<void> {
   );
   const update = await buildClaims('UpdateSourceUrl', { url: 'https://pacs2.hospital-h.example/iti43' }, pk('source'), opts());
   const { noneAlg, spaced } = await malformed(pk('patient'), allow, revoke);
-  // Built last so the jti of every earlier step stays what it was.
-  const encryptedDisclosure = await buildClaims(
-    'RecordDisclosure',
-    { study, recipient: id('recipient'), disclosedAt: TIME - 30, size: 52_428_800, requestId: '5e0d2b7a-91c4-4f3e-a6b8-7d2c1f0e9a34', encrypted: true },
-    pk('source'),
-    opts(),
-  );
 
   const steps = [
     await step('source H defines itself', 'DefineSource', defineSource, signClaims(defineSource, pk('source')), 'accept'),
@@ -153,14 +157,9 @@ async function main(): Promise<void> {
     await step('recovery key moves X to a new patient key', 'RotateOwnerKey', rotate, signClaims(rotate, pk('recovery')), 'accept'),
     await step('H records a release to D', 'RecordDisclosure', disclosure, signClaims(disclosure, pk('source')), 'accept'),
     await step('H URL update relayed by another organisation', 'UpdateSourceUrl', update, signClaims(update, pk('source')), 'RELAY_NOT_AUTHORISED', 'Org2MSP'),
-    await step(
-      'H records a release to D encrypted end to end (optional claim encrypted)',
-      'RecordDisclosure',
-      encryptedDisclosure,
-      signClaims(encryptedDisclosure, pk('source')),
-      'accept',
-    ),
   ];
+  // Built last so the jti of every earlier step stays what it was.
+  steps.push(await encryptedDisclosureStep(study, id('recipient'), pk('source'), opts()));
   const vectors = vectorFile(keys, study, audience, steps);
   writeFileSync(FILE, `${JSON.stringify(vectors, null, 2)}\n`);
   console.log(`wrote ${FILE}: ${steps.length} steps`);
