@@ -10,10 +10,14 @@ cd "$ISL_ROOT"
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
 # Debian packages: Orthanc (the PACS), its DICOMweb plugin, dcmtk (synthetic
-# DICOM), docker-compose (validates docker-compose.yaml), iproute2, and
-# Chromium with a font (the portal's browser tests drive it headless with
-# playwright-core and keep screenshots).
-debs=(orthanc orthanc-dicomweb dcmtk docker-compose chromium fonts-liberation)
+# DICOM), dicom3tools (dciodvfy validates the XDS-I.b KOS manifests in the
+# tests), docker-compose (validates docker-compose.yaml), iproute2, and
+# Chromium and Firefox ESR with a font (the portal's browser tests drive Chromium
+# headless with playwright-core, and Firefox over WebDriver BiDi with puppeteer-core,
+# and keep screenshots); for the ATNA tests, rsyslog with its TLS driver (a real
+# Audit Record Repository), openssl (its test certificates) and libxml2-utils
+# (xmllint validates the messages against the DICOM schema).
+debs=(orthanc orthanc-dicomweb dcmtk dicom3tools docker-compose chromium firefox-esr fonts-liberation rsyslog rsyslog-gnutls openssl libxml2-utils)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -49,6 +49,12 @@ if [ "$suite" = members ]; then
   echo "== member tests (each member on its own network namespace)"
   bounded 45m 'member tests' npx mocha --config .mocharc.members.json || status=$?
 fi
+if [ "$suite" = faults ]; then
+  # The fault harness on member hosts (network namespaces, tc): needs root; not part of `all`
+  # (its CI-sized form, application/src/faults/faults.itest.ts, is in the integration suite).
+  echo "== fault harness (8 scenarios under load, each member on its own network namespace)"
+  bounded 60m 'fault harness' npx mocha --config .mocharc.faults.json || status=$?
+fi
 # One closing line for the whole run (each suite printed its own above).
 awk '{p+=$1; f+=$2; s+=$3} END {printf "\ntotal: %d passed, %d failed%s\n", p, f, (s > 0 ? sprintf(", %d skipped", s) : "")}' "$ISL_TEST_SUMMARY"
 exit $status

@@ -1,4 +1,7 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+import { reviewBreakGlass } from './breakglass/audit';
+import { breakGlass, type BreakGlassRecord } from './breakglass/break-glass';
+import { breakGlassConsent } from './breakglass/consent';
 import { deactivateSource, defineSource, updateSourceUrl, type SourceRecord } from './source/source';
 import { recordDisclosure, type DisclosureRecord } from './disclosure/disclosure';
 import { LedgerError } from './errors';
@@ -88,6 +91,20 @@ export class LedgerContract extends Contract {
     return submit(ctx, recordDisclosure, statement);
   }
 
+  /** An emergency lease without the patient's grant, submitted by the clinician's own hospital (docs/protocol.md §11). */
+  @Transaction()
+  @Returns('string')
+  async BreakGlass(ctx: Context, statement: string): Promise<string> {
+    return submit(ctx, breakGlass, statement);
+  }
+
+  /** The patient forbids or allows again break-glass access to a study. */
+  @Transaction()
+  @Returns('string')
+  async BreakGlassConsent(ctx: Context, statement: string): Promise<string> {
+    return submit(ctx, breakGlassConsent, statement);
+  }
+
   /** `epoch`: JSON {sequence, block, compiled}; only an organisation admin may record one (docs/protocol.md). */
   @Transaction()
   @Returns('string')
@@ -146,6 +163,20 @@ export class LedgerContract extends Contract {
     return toJson(await new LedgerState(ctx.stub).list<DisclosureRecord>('disclosure', [id('source', source), id('study', study)]));
   }
 
+  /** A study's break-glass leases, active and ended (what its patient is shown). */
+  @Transaction(false)
+  @Returns('string')
+  async ListBreakGlass(ctx: Context, source: string, study: string): Promise<string> {
+    return toJson(await new LedgerState(ctx.stub).list<BreakGlassRecord>('breakglass', [id('source', source), id('study', study)]));
+  }
+
+  /** `since`: as GetStakeActivity. Every break-glass lease since then with what was released under it, for review. */
+  @Transaction(false)
+  @Returns('string')
+  async AuditBreakGlass(ctx: Context, since: string): Promise<string> {
+    return toJson(await reviewBreakGlass(new LedgerState(ctx.stub), sinceMs(since)));
+  }
+
   /** `key`: a record id as shown in results and events, e.g. grant/<source>/<study>/<recipient>. */
   @Transaction(false)
   @Returns('string')
@@ -174,10 +205,7 @@ export class LedgerContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async GetStakeActivity(ctx: Context, since: string): Promise<string> {
-    if (typeof since !== 'string' || (since !== '' && !isRecordTime(since))) {
-      throw new LedgerError('ARGUMENT_INVALID', 'since must be empty or an ISO 8601 UTC time as records show it, like 2025-01-15T12:00:00.000Z');
-    }
-    return toJson(await getStakeActivity(new LedgerState(ctx.stub), since === '' ? 0 : Date.parse(since)));
+    return toJson(await getStakeActivity(new LedgerState(ctx.stub), sinceMs(since)));
   }
 
   /** Every recorded stake epoch, in sequence order. */
@@ -202,6 +230,14 @@ async function submit<T>(ctx: Context, rule: (tx: Tx, statement: unknown) => Pro
   const { record, changes } = await rule(new Tx(ctx), statement);
   await changes.apply(ctx.stub);
   return toJson(record);
+}
+
+/** A `since` argument: empty for all time, or a time as records show it. */
+function sinceMs(since: unknown): number {
+  if (typeof since !== 'string' || (since !== '' && !isRecordTime(since))) {
+    throw new LedgerError('ARGUMENT_INVALID', 'since must be empty or an ISO 8601 UTC time as records show it, like 2025-01-15T12:00:00.000Z');
+  }
+  return since === '' ? 0 : Date.parse(since);
 }
 
 /** A time as records carry it (Date.toISOString); the round trip refuses dates like 02-31 that Date.parse rolls over. */

@@ -42,6 +42,13 @@ export const ErrorCodes = {
   GRANT_NOT_ACTIVE: 'grant already revoked',
   REQUEST_NOT_FOUND: 'no pending access request from this recipient',
   ROTATION_INVALID: 'new patient key must differ from the current one and from the recovery key',
+  // Break-glass (docs/protocol.md §11)
+  BREAK_GLASS_PURPOSE_INVALID: 'a break-glass purpose must be ETREAT (emergency treatment)',
+  BREAK_GLASS_LEASE_INVALID: 'break-glass until not after the transaction timestamp, or beyond the consortium maximum lease',
+  BREAK_GLASS_FOREIGN_HOSPITAL: 'the submitting organisation is not the hospital the break-glass statement names',
+  BREAK_GLASS_FORBIDDEN: "the study's patient has forbidden break-glass access",
+  BREAK_GLASS_LIMIT_REACHED: "the hospital has used up this hour's break-glass leases",
+  BREAK_GLASS_NOT_FOUND: 'no such break-glass lease of this recipient for this study',
   // Stake epochs
   ADMIN_REQUIRED: 'only an organisation admin identity (NodeOU admin) may record an epoch',
   EPOCH_INVALID: 'the epoch record is malformed or not internally consistent',

@@ -16,7 +16,7 @@ import { MemberHome } from './member/member-home';
 import type { Orderer } from './node/orderer';
 import type { Peer } from './node/peer';
 import { reportProcesses, type ProcessReport } from './process/process-report';
-import { Supervisor } from './process/supervisor';
+import { type Placement, Supervisor } from './process/supervisor';
 import { SupervisorSet } from './process/supervisor-set';
 import { pinnedNodeVersion } from './runtime/project-node';
 import { waitFor } from './process/wait';
@@ -29,6 +29,12 @@ export interface ConsortiumOptions {
   /** The network's run folder (git-ignored), e.g. .run/consortium. */
   readonly runDir: string;
   readonly log?: (message: string) => void;
+  /**
+   * Each organisation's host (by organisation name), when its member does not
+   * run on this machine's own network (the fault harness's test hosts): its
+   * processes are started there. The topology must then name the hosts' addresses.
+   */
+  readonly placements?: ReadonlyMap<string, Placement>;
 }
 
 export interface NetworkStatus {
@@ -96,14 +102,16 @@ export class Consortium {
   #parts: Parts | undefined;
   readonly #fabric: FabricHome;
   readonly #log: (message: string) => void;
+  readonly #placements: ReadonlyMap<string, Placement>;
 
   constructor(options: ConsortiumOptions) {
     this.topology = options.topology;
     this.#fabric = options.fabric;
     this.layout = new Layout(options.runDir);
     this.#log = options.log ?? (() => undefined);
+    this.#placements = options.placements ?? new Map();
     this.#homes = new Map(this.topology.organisations.map((o) => [o.name, new MemberHome(memberHomeOf(options.runDir, o.name))]));
-    this.supervisor = new SupervisorSet(new Map([...this.#homes].map(([org, home]) => [org, new Supervisor(home.layout)])));
+    this.supervisor = new SupervisorSet(new Map([...this.#homes].map(([org, home]) => [org, new Supervisor(home.layout, this.#placements.get(org))])));
   }
 
   /** The home of the organisation's member (its CA, identities, nodes' data, logs and pids). */
@@ -125,6 +133,7 @@ export class Consortium {
         member = new Member({
           home,
           fabric: this.#fabric,
+          placement: this.#placements.get(org.name),
           log: (m) => {
             this.#log(`${org.name}: ${m}`);
           },
@@ -206,8 +215,9 @@ export class Consortium {
    */
   async up(): Promise<void> {
     mkdirSync(this.layout.root, { recursive: true, mode: 0o700 });
-    if (!this.supervisor.names().some((n) => this.supervisor.isRunning(n))) {
+    if (this.#placements.size === 0 && !this.supervisor.names().some((n) => this.supervisor.isRunning(n))) {
       // Nothing of ours runs: every port must be free, or a stranger would answer our readiness checks.
+      // (On hosts of their own the ports are the hosts' addresses, which this machine's network cannot bind.)
       await assertPortsFree(this.topology);
     }
     const members = this.members;

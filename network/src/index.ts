@@ -16,13 +16,28 @@ export {
   type OrganisationProfile,
 } from './connection-profile';
 export { Consortium, memberHomeOf, type ConsortiumOptions, type NetworkStatus } from './consortium';
+export type { Orderer } from './node/orderer';
 export { FabricHome, projectRoot } from './fabric-home';
 export { connectGateway, type ConnectGatewayOptions, type GatewayConnection } from './gateway/connect';
+export { Host } from './hosts/host';
+export { HostNetwork, type HostNetworkOptions } from './hosts/host-network';
 export { httpsGet } from './node/https-get';
 export { getOperations, metricValue } from './node/operations';
-export type { ProcessSupervisor } from './process/supervisor';
+export type { Placement, ProcessSupervisor } from './process/supervisor';
 export type { SupervisorSet } from './process/supervisor-set';
 export { waitFor, WaitTimeoutError, type WaitOptions } from './process/wait';
 export { pinnedNodeVersion, projectNode } from './runtime/project-node';
+export { epochFormat, readEpochStakes, stakesReport, type EpochStakesFile } from './member/member-epoch';
 export { NetworkState } from './state';
-export { address, loadTopology, type Endpoint, type Organisation, type Topology } from './topology/topology';
+export {
+  DEFAULT_OUTLIER_RULES,
+  describeEpochReport,
+  epochReport,
+  type EpochReport,
+  type OrganisationChange,
+  type OutlierFlag,
+  type OutlierRules,
+  type PreviousEpoch,
+  type StakeActivity,
+} from './stake/epoch-report';
+export { address, loadTopology, organisationOnHost, type Endpoint, type Organisation, type Topology } from './topology/topology';

@@ -18,6 +18,8 @@ export interface BlockTransaction {
   /** The invoked function (first argument). */
   readonly fn: string | undefined;
   readonly creator: BlockIdentity;
+  /** The channel header's timestamp (ms since the epoch): the transaction timestamp the chaincode saw. */
+  readonly timestampMs: number;
   /** One entry per endorsement (a peer), in envelope order. */
   readonly endorsers: readonly BlockIdentity[];
   /** The validation code every committing peer recorded: VALID, ENDORSEMENT_POLICY_FAILURE, MVCC_READ_CONFLICT, … */
@@ -87,7 +89,10 @@ export function decodeBlock(bytes: Uint8Array): DecodedBlock {
       }
     }
     const validationCode = filter[index] ?? peer.TxValidationCode.NOT_VALIDATED;
-    return { txId: channelHeader.getTxId(), type, chaincode, fn, creator, endorsers, validation: validationName(validationCode), validationCode };
+    // google.protobuf.Timestamp (its typings are not installed: the two getters are all this needs).
+    const time = channelHeader.getTimestamp() as { getSeconds(): number; getNanos(): number } | undefined;
+    const timestampMs = time === undefined ? 0 : time.getSeconds() * 1000 + Math.floor(time.getNanos() / 1e6);
+    return { txId: channelHeader.getTxId(), type, chaincode, fn, creator, timestampMs, endorsers, validation: validationName(validationCode), validationCode };
   });
   return { number: block.getHeader()?.getNumber() ?? 0, signer, transactions };
 }

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { authenticationFailed } from '../atna/audit-events';
+import type { AuditSink } from '../atna/audit-trail';
 import { HttpProblem, problem } from './problem';
 import type { TokenStore } from './tokens';
 
@@ -74,7 +76,7 @@ export const DOCS_PREFIX = '/api/v1/docs';
  * onRequest hook, so nothing else (admission, rate limits, handlers) sees an
  * unauthorised request. Call before any route is registered.
  */
-export function registerAccess(app: FastifyInstance, tokens: TokenStore): void {
+export function registerAccess(app: FastifyInstance, tokens: TokenStore, audit?: { readonly sink: AuditSink; readonly node: string }): void {
   app.addHook('onRoute', (route) => {
     const declared: unknown = route.config?.access;
     const access = declared ?? (route.url.startsWith(DOCS_PREFIX) ? 'public' : undefined);
@@ -89,7 +91,20 @@ export function registerAccess(app: FastifyInstance, tokens: TokenStore): void {
     const caller = name === undefined ? undefined : { name, role: roleOf(name) };
     if (caller !== undefined) request.caller = caller;
     const access = request.is404 ? undefined : request.routeOptions.config.access;
-    done(refusal(access, caller, token !== undefined));
+    const refused = refusal(access, caller, token !== undefined);
+    // A failed authentication is audited (IHE ITI-20); the token itself never is.
+    if (audit !== undefined && refused?.code === 'UNAUTHENTICATED') {
+      const reason = token === undefined ? 'no bearer token' : 'bearer token not valid at this gateway';
+      audit.sink.record(
+        authenticationFailed({
+          address: request.ip,
+          node: audit.node,
+          reason: `${reason}: ${request.method} ${request.routeOptions.url ?? 'unmatched route'}`,
+          at: new Date(),
+        }),
+      );
+    }
+    done(refused);
   });
 }
 

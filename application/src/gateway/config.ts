@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { auditConfigOf, auditSettings, type AuditRepositoryConfig } from '../atna/audit-config';
 import { logLevelSetting, readSettings } from '../services/settings';
 import { defaultTimeouts, type GatewayTimeouts } from './timeouts';
 
@@ -26,6 +27,7 @@ const schema = z.object({
     .default(4 * 1024 ** 3),
   ISL_PUBLICATION_MAX_INSTANCES: z.coerce.number().int().min(1).default(20_000),
   ISL_LOG_LEVEL: logLevelSetting,
+  ...auditSettings,
 });
 
 /** The gateway application's settings, read once from the environment. */
@@ -50,6 +52,8 @@ export interface GatewayConfig {
   /** Uploads wait here until the PACS holds them. */
   readonly uploadsDir: string;
   readonly checkpointFile: string;
+  /** The member's Audit Record Repository (IHE ITI-20); undefined: no audit messages. */
+  readonly audit?: AuditRepositoryConfig;
 }
 
 /** Fails fast, naming every missing or malformed setting. */
@@ -78,5 +82,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     uploadsDir: join(c.ISL_GATEWAY_STATE_DIR, 'uploads'),
     tokensFile: join(c.ISL_GATEWAY_STATE_DIR, 'tokens.json'),
     checkpointFile: join(c.ISL_GATEWAY_STATE_DIR, 'events.checkpoint'),
+    ...optionalAudit(auditConfigOf(c)),
   };
 }
+
+const optionalAudit = (audit: AuditRepositoryConfig | undefined): { audit?: AuditRepositoryConfig } => (audit === undefined ? {} : { audit });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { request } from 'node:http';
 import { getTestConsortium, testNetwork } from '@isl/network/testing';
+import { openEvents } from '../testing/event-reader';
 import { getTestServices } from '../testing/root-hooks';
 import { connectGateway, type Organisation, organisationOf, projectRoot, waitFor } from '@isl/network';
 import { audienceFor, createStatement, type Fields, newStudyReference, type StatementType } from '@isl/chaincode';
@@ -15,43 +15,6 @@ import { ensureGatewayIdentity } from './identity';
 import { loadGatewayConfig } from './config';
 import { startGateway } from './start-gateway';
 import type { AddressInfo } from 'node:net';
-
-/** Reads server-sent events from a gateway into an array, until closed. */
-function openEvents(
-  url: string,
-  token: string,
-  lastEventId?: string,
-): { events: { id: string; name: string; data: Record<string, unknown> }[]; close: () => void } {
-  const events: { id: string; name: string; data: Record<string, unknown> }[] = [];
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (lastEventId !== undefined) {
-    headers['last-event-id'] = lastEventId;
-  }
-  const req = request(url, { headers }, (res) => {
-    let buffer = '';
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buffer += chunk;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const field = (name: string): string | undefined =>
-          block
-            .split('\n')
-            .find((l) => l.startsWith(`${name}: `))
-            ?.slice(name.length + 2);
-        const data = field('data');
-        if (data !== undefined) {
-          events.push({ id: field('id') ?? '', name: field('event') ?? '', data: JSON.parse(data) as Record<string, unknown> });
-        }
-      }
-    });
-  });
-  req.on('error', () => undefined);
-  req.end();
-  return { events, close: () => req.destroy() };
-}
 
 describe('gateway application (REST over real HTTP, real network)', function () {
   this.timeout(240_000);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { LedgerRejection, LedgerUnavailable, TransactionInvalid, findRejection } from '../ledger/errors';
+import { LedgerRejection, LedgerUnavailable, OutcomeUnknown, TransactionInvalid, findRejection } from '../ledger/errors';
 import { UploadError } from '../publishing/dicom-upload';
 import { ImageSourceUnavailable } from '../publishing/local-publisher';
 import { PublishError } from '../publishing/publisher';
@@ -25,7 +25,11 @@ describe('HTTP mapping of ledger errors', () => {
   });
 
   it('maps an unreachable network to 503 and an invalidated transaction to 409 naming it; anything else is a bug (undefined → 500)', () => {
-    assert.equal(toHttpError(new LedgerUnavailable('down'))?.status, 503);
+    const unavailable = toHttpError(new LedgerUnavailable('down'));
+    assert.equal(unavailable?.status, 503);
+    assert.equal(unavailable.headers?.['retry-after'], '5', 'a 503 says when to try again');
+    const unknown = toHttpError(new OutcomeUnknown('cd'.repeat(32), 'no status'));
+    assert.deepEqual([unknown?.status, unknown?.body.transactionId, unknown?.headers?.['retry-after']], [504, 'cd'.repeat(32), '2']);
     const invalid = toHttpError(new TransactionInvalid('ab'.repeat(32), 'ENDORSEMENT_POLICY_FAILURE'));
     assert.equal(invalid?.status, 409);
     assert.deepEqual(

@@ -35,6 +35,12 @@ interface FrameworkError {
 /** Body fields that carry a statement: over their maxLength is STATEMENT_TOO_LARGE, as the chaincode says it. */
 const statementFields = new Set(['/statement', '/consent']);
 
+/** Retry-After (seconds) of the ledger's 503 and 504 answers (docs/protocol.md §10). */
+export const retryAfter = {
+  unavailable: { 'retry-after': '5' },
+  outcomeUnknown: { 'retry-after': '2' },
+} as const;
+
 const of = (body: ProblemBody, headers?: Readonly<Record<string, string>>): HttpError => ({ status: body.status, body, ...(headers ? { headers } : {}) });
 
 /**
@@ -58,12 +64,15 @@ export function toHttpError(err: unknown, context: ErrorContext = {}): HttpError
       : of(problem('PACS_UNAVAILABLE', err.message));
   }
   if (err instanceof LedgerRejection) return of(problem(err.code, err.message, err.transactionId === undefined ? {} : { transactionId: err.transactionId }));
-  if (err instanceof LedgerUnavailable) return of(problem('LEDGER_UNAVAILABLE', err.message));
-  if (err instanceof OutcomeUnknown) return of(problem('OUTCOME_UNKNOWN', err.message, { transactionId: err.transactionId }));
+  // Both say when to try again: the ledger's outage is usually an election (seconds); an unknown outcome settles within one.
+  if (err instanceof LedgerUnavailable) return of(problem('LEDGER_UNAVAILABLE', err.message), retryAfter.unavailable);
+  if (err instanceof OutcomeUnknown) return of(problem('OUTCOME_UNKNOWN', err.message, { transactionId: err.transactionId }), retryAfter.outcomeUnknown);
   // A query made on the network directly (the audit's block reads) that the peer did not answer.
   if (err instanceof GatewayError) {
     const rejected = findRejection([err.message, ...err.details.map((d) => d.message)]);
-    return of(rejected ? problem(rejected.code, rejected.message) : problem('LEDGER_UNAVAILABLE', `the peer did not answer: ${err.message}`));
+    return rejected
+      ? of(problem(rejected.code, rejected.message))
+      : of(problem('LEDGER_UNAVAILABLE', `the peer did not answer: ${err.message}`), retryAfter.unavailable);
   }
   if (err instanceof TransactionInvalid) {
     return of(problem('TRANSACTION_INVALID', err.message, { transactionId: err.transactionId, validationCode: err.validationCode }));

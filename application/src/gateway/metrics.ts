@@ -86,6 +86,27 @@ export class GatewayMetrics implements LedgerClientObserver {
     this.#inFlight.set(kind, count);
   }
 
+  /** Reports the audit outbox at every scrape: messages waiting for the repository, and those dropped because it was full. */
+  trackAudit(pending: () => number, dropped: () => number): void {
+    new Gauge({
+      name: 'isl_gateway_audit_pending',
+      help: 'DICOM audit messages kept in the outbox, waiting for the Audit Record Repository',
+      registers: [this.registry],
+      collect() {
+        this.set(pending());
+      },
+    });
+    new Counter({
+      name: 'isl_gateway_audit_dropped_total',
+      help: 'DICOM audit messages dropped because the audit outbox was full (ISL_AUDIT_OUTBOX_MAX)',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(dropped());
+      },
+    });
+  }
+
   onShed(kind: string): void {
     this.#shed.inc({ kind });
   }

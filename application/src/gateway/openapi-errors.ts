@@ -1,5 +1,22 @@
-import type { FastifySchema, RouteOptions } from 'fastify';
+import type { FastifyContextConfig, FastifySchema, RouteOptions } from 'fastify';
+import { FHIR_MEDIA_TYPE } from '../fhir/bundle';
 import { problemCatalogue, PROBLEM_MEDIA_TYPE, problemSchema, type ProblemCode } from './problem';
+
+/** The refusals of a route's access rule (access.ts). */
+function accessCodes(access: FastifyContextConfig['access']): readonly ProblemCode[] {
+  switch (access) {
+    case 'relay':
+      return ['UNAUTHENTICATED', 'MEMBER_REQUIRED', 'RATE_LIMITED'];
+    case 'reader':
+      return ['UNAUTHENTICATED'];
+    case 'member':
+      return ['UNAUTHENTICATED', 'MEMBER_REQUIRED'];
+    case 'auditor':
+      return ['UNAUTHENTICATED', 'AUDITOR_REQUIRED'];
+    default:
+      return [];
+  }
+}
 
 /**
  * Every route's error answers, for its OpenAPI operation: those of its access
@@ -8,34 +25,20 @@ import { problemCatalogue, PROBLEM_MEDIA_TYPE, problemSchema, type ProblemCode }
  */
 export function errorResponses(route: Pick<RouteOptions, 'method' | 'schema' | 'config'>): Record<string, unknown> {
   const config = route.config ?? {};
-  const codes = new Set<ProblemCode>(config.problems ?? []);
-  switch (config.access) {
-    case 'relay':
-      codes.add('UNAUTHENTICATED').add('MEMBER_REQUIRED').add('RATE_LIMITED');
-      break;
-    case 'reader':
-      codes.add('UNAUTHENTICATED');
-      break;
-    case 'member':
-      codes.add('UNAUTHENTICATED').add('MEMBER_REQUIRED');
-      break;
-    case 'auditor':
-      codes.add('UNAUTHENTICATED').add('AUDITOR_REQUIRED');
-      break;
-    default:
-      break;
-  }
+  const codes = new Set<ProblemCode>([...(config.problems ?? []), ...accessCodes(config.access)]);
   if (config.access !== 'public') codes.add('TOO_MANY_CONNECTIONS').add('REQUEST_TIMEOUT').add('INTERNAL');
   // drain.ts: any request arriving while the gateway shuts down.
   codes.add('SHUTTING_DOWN');
   const schema: FastifySchema = route.schema ?? {};
   if (schema.params !== undefined || schema.querystring !== undefined) codes.add('ARGUMENT_INVALID');
-  if (route.method === 'POST') codes.add('REQUEST_INVALID').add('BODY_TOO_LARGE').add('UNSUPPORTED_MEDIA_TYPE');
+  // Fastify reads a DELETE's body too (a client may send one): the same refusals as a POST's.
+  if (route.method === 'POST' || route.method === 'DELETE') codes.add('REQUEST_INVALID').add('BODY_TOO_LARGE').add('UNSUPPORTED_MEDIA_TYPE');
   if (config.admission !== undefined) codes.add('OVERLOADED').add('LEDGER_UNAVAILABLE');
   if (config.admission === 'writes') codes.add('OUTCOME_UNKNOWN');
   if (config.minBlock === true) codes.add('BLOCK_NOT_REACHED');
   if (config.oversized !== undefined) codes.delete('BODY_TOO_LARGE');
 
+  const fhir = config.fhir === true;
   const byStatus = new Map<number, string[]>();
   for (const code of codes) {
     const status = problemCatalogue.get(code)?.status ?? 500;
@@ -46,12 +49,55 @@ export function errorResponses(route: Pick<RouteOptions, 'method' | 'schema' | '
       .sort(([a], [b]) => a - b)
       .map(([status, list]) => [
         String(status),
-        {
-          description: `Problem (RFC 9457), code one of: ${list.sort().join(', ')}`,
-          content: { [PROBLEM_MEDIA_TYPE]: { schema: problemSchema } },
-        },
+        fhir
+          ? {
+              description: `FHIR OperationOutcome, issue.details.coding (system urn:isl:problem) code one of: ${list.sort().join(', ')}`,
+              // The codes machine-readable too, as the enum of the coding's code.
+              content: { [FHIR_MEDIA_TYPE]: { schema: operationOutcomeWith(list) } },
+            }
+          : {
+              description: `Problem (RFC 9457), code one of: ${list.sort().join(', ')}`,
+              // The codes also as an enum, so a client (and the tests) can read them from the document.
+              content: {
+                [PROBLEM_MEDIA_TYPE]: {
+                  schema: { ...problemSchema, properties: { ...problemSchema.properties, code: { ...problemSchema.properties.code, enum: list } } },
+                },
+              },
+            },
       ]),
   );
+}
+
+/** The shape of the OperationOutcome a FHIR route answers errors with (FHIR R4), its protocol codes one of `codes`. */
+function operationOutcomeWith(codes: readonly string[]): object {
+  return {
+    type: 'object',
+    required: ['resourceType', 'issue'],
+    properties: {
+      resourceType: { type: 'string', enum: ['OperationOutcome'] },
+      issue: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['severity', 'code'],
+          properties: {
+            severity: { type: 'string' },
+            code: { type: 'string', description: 'FHIR issue type (login, forbidden, invalid, transient, ...)' },
+            details: {
+              type: 'object',
+              properties: {
+                coding: {
+                  type: 'array',
+                  items: { type: 'object', properties: { system: { type: 'string', enum: ['urn:isl:problem'] }, code: { type: 'string', enum: codes } } },
+                },
+              },
+            },
+            diagnostics: { type: 'string' },
+          },
+        },
+      },
+    },
+  };
 }
 
 declare module 'fastify' {

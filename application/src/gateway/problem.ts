@@ -20,11 +20,14 @@ export const GatewayCodes = {
   RATE_LIMITED: [429, 'too many anonymous relays from this client; retry after Retry-After'],
   TOO_MANY_CONNECTIONS: [429, 'this client has too many connections open to the gateway'],
   OVERLOADED: [503, 'the gateway has its limit of requests of this kind in progress; retry after Retry-After'],
-  LEDGER_UNAVAILABLE: [503, "the gateway's peer or the orderers did not answer, and nothing reached ordering; retry later"],
+  LEDGER_UNAVAILABLE: [
+    503,
+    "the gateway's peer or the orderers did not answer, or ordering has no quorum, and nothing reached ordering; retry after Retry-After (5 s)",
+  ],
   SHUTTING_DOWN: [503, 'this gateway is shutting down; send the request again after Retry-After, here or at another gateway'],
   OUTCOME_UNKNOWN: [
     504,
-    'the statement reached ordering, or may have, but its outcome is not known (transactionId); send the same statement again: it is applied at most once',
+    'the statement reached ordering, or may have, but its outcome is not known (transactionId); send the same statement again after Retry-After (2 s): it is applied at most once',
   ],
   BLOCK_NOT_REACHED: [504, "the gateway's peer has not committed the block asked for (minBlock) in time; retry"],
   TRANSACTION_INVALID: [409, 'the transaction was ordered but the peers invalidated it (validationCode); nothing changed'],

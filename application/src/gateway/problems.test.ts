@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
+import { errorCodeOf } from '../testing/error-answer';
 import { rawRequest, startGatewayFixture, type GatewayFixture, type RawAnswer } from '../testing/gateway-fixture';
 import { PROBLEM_MEDIA_TYPE, problemCatalogue } from './problem';
+import { assertDocumented, type OpenApiDocument } from '../testing/openapi-document';
 
 interface Operation {
   readonly method: string;
@@ -42,22 +44,32 @@ describe('every error is a documented problem: hostile paths, queries, bodies an
   this.timeout(300_000);
   let f: GatewayFixture;
   let ops: Operation[];
+  let doc: OpenApiDocument;
   before(async () => {
     f = await startGatewayFixture({ anonymousRatePerMinute: 100_000 });
-    const doc = JSON.parse((await rawRequest(f.port, 'GET /api/v1/openapi.json HTTP/1.1\r\nhost: x\r\nconnection: close')).body) as {
-      paths: Record<string, Record<string, unknown>>;
-    };
+    doc = JSON.parse((await rawRequest(f.port, 'GET /api/v1/openapi.json HTTP/1.1\r\nhost: x\r\nconnection: close')).body) as OpenApiDocument;
     ops = Object.entries(doc.paths).flatMap(([template, o]) => Object.keys(o).map((method) => ({ method: method.toUpperCase(), template })));
   });
   after(async () => {
     await f.close();
   });
 
-  const check = (what: string, answer: RawAnswer): void => {
+  /** One request on a fresh socket; the fixture records the route it matched (and none if Fastify never saw it). */
+  const send = (head: string, body = ''): Promise<RawAnswer> => {
+    f.reached.matched.length = 0;
+    return rawRequest(f.port, head, body);
+  };
+
+  /** The answer is a problem of the catalogue, and its status and code are in the matched operation's OpenAPI responses. */
+  const check = (method: string, what: string, answer: RawAnswer): void => {
+    assertDocumented(doc, f.reached.matched.at(-1), method, what, answer);
     assert.ok(answer.status < 500 || answer.status === 503 || answer.status === 504, `${what}: ${String(answer.status)} ${answer.body.slice(0, 300)}`);
     assert.doesNotMatch(answer.body, /FST_/, `${what}: a framework code reached the client`);
     if (answer.status < 400) return;
-    assert.ok(answer.headers['content-type']?.startsWith(PROBLEM_MEDIA_TYPE), `${what}: ${answer.headers['content-type'] ?? 'no content type'}`);
+    const code = errorCodeOf(answer);
+    assert.ok(problemCatalogue.has(code), `${what}: code ${code} is not documented`);
+    // FHIR routes answer the same code as an OperationOutcome (errorCodeOf checked it).
+    if (!answer.headers['content-type']?.startsWith(PROBLEM_MEDIA_TYPE)) return;
     const p = JSON.parse(answer.body) as Record<string, unknown>;
     assert.equal(p.status, answer.status, what);
     assert.ok(typeof p.code === 'string' && problemCatalogue.has(p.code), `${what}: code ${String(p.code)} is not documented`);
@@ -68,9 +80,6 @@ describe('every error is a documented problem: hostile paths, queries, bodies an
 
   // Found by the property below: ajv coerces "1e400" to Infinity and lets it through `integer`, `minimum` and `maximum`.
   it('answers a non-finite or unsafe number in every numeric query parameter with 400 ARGUMENT_INVALID', async () => {
-    const doc = JSON.parse((await rawRequest(f.port, 'GET /api/v1/openapi.json HTTP/1.1\r\nhost: x\r\nconnection: close')).body) as {
-      paths: Record<string, Record<string, { parameters?: { in: string; name: string; schema?: { type?: string; pattern?: string } }[] }>>;
-    };
     const cases = Object.entries(doc.paths).flatMap(([template, o]) =>
       Object.entries(o).flatMap(([method, op]) =>
         (op.parameters ?? [])
@@ -85,17 +94,10 @@ describe('every error is a documented problem: hostile paths, queries, bodies an
       const path = c.template.replace(/\{\w+\}/g, 'A'.repeat(43));
       for (const value of ['1e400', '-1e400', '99999999999999999999999']) {
         for (const token of [f.tokens.member, f.tokens.auditor]) {
-          const answer = await rawRequest(
-            f.port,
-            `${c.method} ${path}?${c.name}=${value} HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${token}`,
-          );
+          const answer = await send(`${c.method} ${path}?${c.name}=${value} HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer ${token}`);
           if (answer.status === 403) continue;
-          check(`${c.method} ${path}?${c.name}=${value}`, answer);
-          assert.deepEqual(
-            [answer.status, (JSON.parse(answer.body) as { code: string }).code],
-            [400, 'ARGUMENT_INVALID'],
-            `${c.method} ${path}?${c.name}=${value}`,
-          );
+          check(c.method, `${c.method} ${path}?${c.name}=${value}`, answer);
+          assert.deepEqual([answer.status, errorCodeOf(answer)], [400, 'ARGUMENT_INVALID'], `${c.method} ${path}?${c.name}=${value}`);
         }
       }
     }
@@ -105,9 +107,9 @@ describe('every error is a documented problem: hostile paths, queries, bodies an
     for (const op of ops.filter((o) => o.template.includes('{'))) {
       const target = op.template.replace(/\{\w+\}/, '%ZZ').replace(/\{\w+\}/g, 'A'.repeat(43));
       for (const auth of ['', `\r\nauthorization: Bearer ${f.tokens.member}`]) {
-        const answer = await rawRequest(f.port, `${op.method} ${target} HTTP/1.1\r\nhost: x\r\nconnection: close${auth}`);
-        check(`${op.method} ${target}`, answer);
-        assert.deepEqual([answer.status, (JSON.parse(answer.body) as { code: string }).code], [400, 'ARGUMENT_INVALID'], `${op.method} ${target}`);
+        const answer = await send(`${op.method} ${target} HTTP/1.1\r\nhost: x\r\nconnection: close${auth}`);
+        check(op.method, `${op.method} ${target}`, answer);
+        assert.deepEqual([answer.status, errorCodeOf(answer)], [400, 'ARGUMENT_INVALID'], `${op.method} ${target}`);
       }
     }
   });
@@ -154,8 +156,8 @@ describe('every error is a documented problem: hostile paths, queries, bodies an
           const full = expand(body);
           const sent = chunked ? `${full.length.toString(16)}\r\n${full}\r\n0\r\n\r\n` : full;
           const head = `${op.method} ${path}${q} HTTP/1.1\r\nhost: x\r\nconnection: close${auth}${type === '' ? '' : `\r\ncontent-type: ${type}`}${framing}`;
-          const answer = await rawRequest(f.port, head, bodyless ? '' : sent);
-          check(`${op.method} ${path}${q} (${token}, ${type}) ${body.slice(0, 80)}`, answer);
+          const answer = await send(head, bodyless ? '' : sent);
+          check(op.method, `${op.method} ${path}${q} (${token}, ${type}) ${body.slice(0, 80)}`, answer);
         },
       ),
       { numRuns: 400 },

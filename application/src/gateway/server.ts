@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Network } from '@hyperledger/fabric-gateway';
 import type { LedgerCalls } from '../ledger/ledger-client';
+import type { AuditSink } from '../atna/audit-trail';
 import type { EventHub } from './event-hub';
 import type { GatewayMetrics } from './metrics';
 import type { TokenStore } from './tokens';
@@ -25,6 +26,8 @@ import { registerPublicationRoutes, type PublicationRoutesOptions } from './rout
 import type { AuditedOrderer } from '../audit/ordering';
 import { defaultTimeouts, type GatewayTimeouts } from './timeouts';
 import { registerPortal, type PortalOptions } from './portal';
+import { registerFhirRoutes } from './routes/fhir';
+import { FHIR_MEDIA_TYPE, operationOutcome } from '../fhir/bundle';
 
 export interface GatewayServerOptions {
   readonly mspId: string;
@@ -55,6 +58,8 @@ export interface GatewayServerOptions {
   /** Whether the organisation's peer answers (for /readyz). */
   readonly ready: () => Promise<boolean>;
   readonly logLevel?: string;
+  /** Failed authentications as DICOM audit messages (IHE ITI-20); none by default. */
+  readonly audit?: AuditSink;
 }
 
 const minBlockParam = {
@@ -66,6 +71,14 @@ const minBlockParam = {
 async function sendError(reply: FastifyReply, e: HttpError): Promise<FastifyReply> {
   // The rest of a body that is still arriving is not read: close the connection after answering.
   if (!reply.request.raw.complete) void reply.header('connection', 'close');
+  // A FHIR route (matched, never by its path's spelling) answers errors as FHIR does.
+  if (!reply.request.is404 && reply.request.routeOptions.config.fhir === true) {
+    return reply
+      .code(e.status)
+      .headers({ ...e.headers })
+      .type(FHIR_MEDIA_TYPE)
+      .send(operationOutcome(e.status, e.body.code, e.body.detail));
+  }
   return reply
     .code(e.status)
     .headers({ ...e.headers })
@@ -115,13 +128,13 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
       void sendError(reply, toHttpError(err) ?? { status: 400, body: problem('REQUEST_INVALID', 'the request is malformed') });
     },
   });
-  limitConnectionsPerClient(app.server, o.maxConnectionsPerClient ?? 64, () => {
+  limitConnectionsPerClient(app, o.maxConnectionsPerClient ?? 64, () => {
     o.metrics.onShed('connections');
   });
 
   // Before any route: every route must declare its access.
   const draining = registerDrain(app);
-  registerAccess(app, o.tokens);
+  registerAccess(app, o.tokens, o.audit === undefined ? undefined : { sink: o.audit, node: `gateway.${o.mspId}` });
   documentMinBlock(app);
   await registerOpenApi(app, o.mspId);
   await app.register(rateLimit, {
@@ -166,6 +179,7 @@ export async function buildGatewayServer(o: GatewayServerOptions): Promise<Fasti
   registerQueryRoutes(app, o.ledger);
   registerEventRoutes(app, o.hub, o.network, o.chaincode, draining);
   registerAuditRoutes(app, o.network, o.chaincode, { ...(o.members ? { members: o.members } : {}), ...(o.orderers ? { orderers: o.orderers } : {}) });
+  registerFhirRoutes(app, { ledger: o.ledger, mspId: o.mspId, ...(o.publications ? { studies: o.publications.studies } : {}) });
   if (o.publications) {
     registerPublicationRoutes(app, o.publications);
   }
@@ -207,12 +221,24 @@ async function registerOpenApi(app: FastifyInstance, mspId: string): Promise<voi
           ...schema,
           ...(open ? { security: [{}, { bearer: [] }] } : {}),
           'x-isl-access': access,
-          response: { ...(schema.response as Record<string, unknown> | undefined), ...errorResponses(route) },
+          response: withSuccess(schema.response as Record<string, unknown> | undefined, errorResponses(route)),
         } as typeof schema,
       };
     },
   });
   await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+}
+
+/**
+ * An operation's responses: its declared ones and its errors. Reads answering the chaincode's JSON
+ * as it is declare no response schema (Fastify would serialise by it, dropping undeclared fields),
+ * so their 200 is named here.
+ */
+function withSuccess(declared: Record<string, unknown> = {}, errors: Record<string, unknown>): Record<string, unknown> {
+  const success = Object.keys(declared).some((status) => status.startsWith('2'))
+    ? {}
+    : { 200: { description: "OK: the ledger's answer as JSON (docs/protocol.md)", content: { 'application/json': { schema: {} } } } };
+  return { ...success, ...declared, ...errors };
 }
 
 /** A read with ?minBlock= waits (bounded) until this member's peer has committed that block. */

@@ -85,13 +85,22 @@ describe('slow and aborted clients (real sockets, fake ledger)', function () {
     assert.match(c.answer(), /^HTTP\/1\.1 408 [^]*"code":"REQUEST_TIMEOUT"/);
   });
 
-  it('refuses the connection beyond the per-client limit with 429 TOO_MANY_CONNECTIONS, and takes one again once one closed', async () => {
+  it('refuses a request on a connection beyond the per-client limit with 429 TOO_MANY_CONNECTIONS before anything serves it, and takes one again once one closed', async () => {
     const held = Array.from({ length: 6 }, () => open(f.port));
     try {
       await waitFor('six connections open', () => held.every((c) => c.socket.readyState === 'open'), { timeoutMs: 5_000 });
+      // A statement sent on the connection beyond the limit is refused and reaches nothing (not served while refused).
+      const reachedBefore = f.reached.ledger.length;
       const refused = open(f.port);
+      const payload = Buffer.from(JSON.stringify({ type: 'AllowAccess', jti: 'over-the-limit' })).toString('base64url');
+      const body = JSON.stringify({ statement: `${Buffer.from('{"alg":"ES256"}').toString('base64url')}.${payload}.${'A'.repeat(86)}` });
+      refused.socket.write(
+        `POST /api/v1/statements HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${f.tokens.member}\r\ncontent-length: ${String(body.length)}\r\n\r\n${body}`,
+      );
       await refused.closed;
-      assert.match(refused.answer(), /^HTTP\/1\.1 429 [^]*"code":"TOO_MANY_CONNECTIONS"/);
+      assert.match(refused.answer(), /^HTTP\/1\.1 429 [^]*retry-after: 1[^]*"code":"TOO_MANY_CONNECTIONS"/i);
+      assert.doesNotMatch(refused.answer().slice(1), /HTTP\/1\.1 /, 'one answer only');
+      assert.equal(f.reached.ledger.length, reachedBefore, 'the refused request reached no ledger call');
       held.pop()?.socket.destroy();
       await waitFor(
         'a connection taken again',

@@ -13,12 +13,16 @@ import {
   type ConnectionProfile,
   type OrganisationProfile,
 } from '@isl/network';
+import { ledgerChangeAlert } from '../atna/audit-events';
+import { openAuditTrail } from '../atna/audit-config';
+import type { AuditTrail } from '../atna/audit-trail';
 import { openLocalPublisher } from '../publishing/local-publisher';
 import { ImageSourcePaths } from '../imagesource/paths';
 import type { Publisher } from '../publishing/publisher';
 import { StudyStore } from '../imagesource/study-store';
 import { imageSourceOrigins } from '../portal/origins';
 import { LedgerClient } from '../ledger/ledger-client';
+import { OrderingQuorum } from '../ledger/ordering-quorum';
 import { peerTransactionLookup } from '../ledger/transaction-status';
 import type { GatewayConfig } from './config';
 import { EventHub } from './event-hub';
@@ -56,9 +60,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const network = conn.gateway.getNetwork(profile.channel);
   const contract = network.getContract(profile.chaincode);
   const metrics = new GatewayMetrics({ org: org.mspId });
-  const ledger = new LedgerClient(contract, { observer: metrics, lookup: peerTransactionLookup(network) });
+  const ordering = new OrderingQuorum({ channel: profile.channel, orderers: orderersOf(profile) });
+  ordering.start();
+  const ledger = new LedgerClient(contract, { observer: metrics, lookup: peerTransactionLookup(network), ordering });
   const hub = new EventHub();
   const blocks = new PeerBlocks(network);
+  const audit = openGatewayAudit(config, org, runDir, metrics);
   // Uploads a crash left half-spooled are of no use to anyone.
   rmSync(config.uploadsDir, { recursive: true, force: true });
   const app = await buildGatewayServer({
@@ -94,7 +101,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       imageSources: imageSourceOrigins(profile),
     },
     ready: contractAnswers(contract),
+    ...(audit === undefined ? {} : { audit }),
   });
+  if (audit !== undefined) auditLedgerChanges(hub, audit, `gateway.${org.name}`);
   await followChaincodeEvents(app, hub, { network, chaincode: profile.chaincode, checkpointFile: config.checkpointFile, metrics, blocks });
 
   await app.listen({ host: config.host, port: config.port ?? org.gateway.port });
@@ -102,10 +111,49 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     app,
     close: async () => {
       await app.close();
+      ordering.stop();
       await hub.close();
       conn.close();
+      await audit?.close();
     },
   };
+}
+
+/**
+ * The gateway's audit trail when the member configured an Audit Record
+ * Repository: mutual TLS with the organisation's image-source TLS identity
+ * unless another client identity is configured.
+ */
+function openGatewayAudit(config: GatewayConfig, org: OrganisationProfile, runDir: string, metrics: GatewayMetrics): AuditTrail | undefined {
+  if (config.audit === undefined) return undefined;
+  const tls = new ImageSourcePaths(runDir, org.name).tls;
+  const trail = openAuditTrail({
+    config: config.audit,
+    outboxDir: join(config.stateDir, 'audit-outbox'),
+    source: { id: `gateway.${org.name}`, site: org.mspId, type: 3 },
+    appName: 'isl-gateway',
+    ...(existsSync(tls.tlsCert) && existsSync(tls.tlsKey) ? { memberTls: { certFile: tls.tlsCert, keyFile: tls.tlsKey } } : {}),
+    log: (level, message, fields) => {
+      process.stderr.write(`${JSON.stringify({ level, msg: message, ...fields })}\n`);
+    },
+  });
+  metrics.trackAudit(
+    () => trail.pending,
+    () => trail.dropped,
+  );
+  return trail;
+}
+
+/**
+ * Every grant and revocation the peer commits becomes a Security Alert. The
+ * hub hands each event over before it checkpoints it, and the outbox keeps it
+ * on disk at once, so a crash in between repeats an alert rather than losing one.
+ */
+function auditLedgerChanges(hub: EventHub, audit: AuditTrail, reporter: string): void {
+  hub.subscribe((event) => {
+    const alert = ledgerChangeAlert(event, reporter, new Date());
+    if (alert !== undefined) audit.record(alert);
+  });
 }
 
 /** The gateway's own identity, enrolled with its organisation's CA by the registrar the network created. */

@@ -25,7 +25,14 @@ describe('who may relay what (real HTTP, fake ledger)', function () {
 
   it("relays an organisation's statements (its sources, studies, disclosures) only with its member token, on their resource and on /statements", async () => {
     f = await startGatewayFixture();
-    assert.deepEqual([...organisationStatementTypes].sort(), ['DeactivateSource', 'DefineSource', 'DefineStudy', 'RecordDisclosure', 'UpdateSourceUrl']);
+    assert.deepEqual([...organisationStatementTypes].sort(), [
+      'BreakGlass',
+      'DeactivateSource',
+      'DefineSource',
+      'DefineStudy',
+      'RecordDisclosure',
+      'UpdateSourceUrl',
+    ]);
     for (const route of statementRoutes.filter((r) => organisationStatementTypes.has(r.type))) {
       for (const path of [route.path, '/statements']) {
         assert.deepEqual(await post(path, route.type), { status: 401, code: 'UNAUTHENTICATED' }, `${route.type} at ${path} without a token`);
@@ -48,7 +55,7 @@ describe('who may relay what (real HTTP, fake ledger)', function () {
   it("relays patients' and recipients' statements for anyone, rate-limited per client; never for an auditor token", async () => {
     f = await startGatewayFixture({ anonymousRatePerMinute: 3 });
     const patients = statementRoutes.filter((r) => !organisationStatementTypes.has(r.type));
-    assert.deepEqual(patients.map((r) => r.type).sort(), ['AllowAccess', 'DenyAccess', 'RequestAccess', 'RevokeAccess', 'RotateOwnerKey']);
+    assert.deepEqual(patients.map((r) => r.type).sort(), ['AllowAccess', 'BreakGlassConsent', 'DenyAccess', 'RequestAccess', 'RevokeAccess', 'RotateOwnerKey']);
     for (const route of patients) {
       assert.deepEqual(await post(route.path, route.type, f.tokens.auditor), { status: 403, code: 'MEMBER_REQUIRED' }, `${route.type} with an auditor token`);
       assert.deepEqual(await post('/statements', route.type, f.tokens.auditor), { status: 403, code: 'MEMBER_REQUIRED' });

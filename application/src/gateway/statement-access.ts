@@ -10,6 +10,9 @@ import type { Access } from './access';
  * the hospital and publish studies under self-made patient keys in its name.
  * RecordDisclosure is here too: it writes the organisation's accounting of
  * disclosures, and only its image source has reason to send one.
+ * BreakGlass is here too: the organisation vouches for its clinician by
+ * submitting it (the chaincode refuses it from any MSP but the hospital the
+ * statement names), so only the hospital's own systems may ask for that.
  */
 export const organisationStatementTypes: ReadonlySet<string> = new Set([
   'DefineSource',
@@ -17,6 +20,7 @@ export const organisationStatementTypes: ReadonlySet<string> = new Set([
   'DeactivateSource',
   'DefineStudy',
   'RecordDisclosure',
+  'BreakGlass',
 ]);
 
 /**

@@ -4,11 +4,14 @@ export interface AccessDecision {
   readonly allowed: boolean;
   /** The chaincode's reason when refused (logged, never shown to the requester). */
   readonly reason?: string;
+  /** Allowed under this break-glass lease (the digest of its statement), not under a grant. */
+  readonly breakGlass?: string;
 }
 
 /**
  * Asks this source's own peer (through its organisation's gateway) whether a
- * recipient holds an unexpired, unrevoked grant now. Evaluated per request,
+ * recipient holds an unexpired, unrevoked grant, or an active break-glass
+ * lease (docs/protocol.md §11), now. Evaluated per request,
  * never cached: a revocation takes effect as soon as its block is committed
  * at the peer.
  */
@@ -22,7 +25,15 @@ export class AccessPolicy {
   }
 
   async check(study: string, recipient: string): Promise<AccessDecision> {
-    const result = await this.#ledger.evaluate<{ allowed: boolean; reason?: string }>('CheckAccess', [this.#source, study, recipient, '']);
-    return result.allowed ? { allowed: true } : { allowed: false, reason: result.reason ?? 'NO_GRANT' };
+    const result = await this.#ledger.evaluate<{ allowed: boolean; reason?: string; breakGlass?: { statement: string } }>('CheckAccess', [
+      this.#source,
+      study,
+      recipient,
+      '',
+    ]);
+    if (!result.allowed) {
+      return { allowed: false, reason: result.reason ?? 'NO_GRANT' };
+    }
+    return result.breakGlass === undefined ? { allowed: true } : { allowed: true, breakGlass: result.breakGlass.statement };
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditConfigOf, auditEnvironment, auditSettings, type AuditRepositoryConfig } from '../atna/audit-config';
 import { logLevelSetting, readSettings } from '../services/settings';
 
 const schema = z.object({
@@ -7,6 +8,7 @@ const schema = z.object({
   ISL_RUN_DIR: z.string().min(1, "ISL_RUN_DIR (the network's run folder holding the source's key, studies, outbox and TLS identity) is required"),
   ISL_DISCLOSURE_RETRY_MS: z.coerce.number().int().min(100).default(5_000),
   ISL_LOG_LEVEL: logLevelSetting,
+  ...auditSettings,
 });
 
 /** The image source's settings, read once from the environment (as the gateway's are). */
@@ -17,6 +19,8 @@ export interface ImageSourceConfig {
   /** How often disclosures the ledger could not take yet are offered again. */
   readonly disclosureRetryMs: number;
   readonly logLevel: string;
+  /** The member's Audit Record Repository (IHE ITI-20); undefined: no audit messages. */
+  readonly audit?: AuditRepositoryConfig;
 }
 
 /** Fails fast, naming every missing or malformed setting. */
@@ -28,6 +32,7 @@ export function loadImageSourceConfig(env: NodeJS.ProcessEnv = process.env): Ima
     runDir: c.ISL_RUN_DIR,
     disclosureRetryMs: c.ISL_DISCLOSURE_RETRY_MS,
     logLevel: c.ISL_LOG_LEVEL,
+    ...optionalAudit(auditConfigOf(c)),
   };
 }
 
@@ -39,5 +44,8 @@ export function imageSourceSettings(c: Pick<ImageSourceConfig, 'profilePath' | '
     ISL_RUN_DIR: c.runDir,
     ...(c.disclosureRetryMs === undefined ? {} : { ISL_DISCLOSURE_RETRY_MS: String(c.disclosureRetryMs) }),
     ...(c.logLevel === undefined ? {} : { ISL_LOG_LEVEL: c.logLevel }),
+    ...auditEnvironment(c.audit),
   };
 }
+
+const optionalAudit = (audit: AuditRepositoryConfig | undefined): { audit?: AuditRepositoryConfig } => (audit === undefined ? {} : { audit });

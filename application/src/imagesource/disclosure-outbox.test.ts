@@ -52,6 +52,26 @@ describe('DisclosureOutbox', () => {
   };
   const release = { study: 'S'.repeat(43), recipient: 'R'.repeat(43), disclosedAt: 1_750_000_000, size: 1234, requestId: 'req-0000000000000001' };
 
+  it('names the break-glass lease a release was made under in its RecordDisclosure, and nothing for a release under a grant', async () => {
+    const ledger = new FakeLedger();
+    const statements: string[] = [];
+    const submit = ledger.submit.bind(ledger);
+    ledger.submit = (transaction, args) => {
+      statements.push(args[0] ?? '');
+      return submit(transaction, args);
+    };
+    const box = await outbox(ledger);
+    const lease = 'ab'.repeat(32);
+    box.add({ ...release, breakGlass: lease });
+    box.add({ ...release, requestId: 'req-0000000000000002' });
+    assert.equal(await box.flush(), 0);
+    const claims = statements.map((s) => JSON.parse(Buffer.from(s.split('.')[1] ?? '', 'base64url').toString()) as { requestId: string; breakGlass?: string });
+    assert.deepEqual(claims.map((c) => [c.requestId, c.breakGlass]).sort(), [
+      ['req-0000000000000001', lease],
+      ['req-0000000000000002', undefined],
+    ]);
+  });
+
   it('keeps a release on disk until the ledger takes it, then removes it', async () => {
     const ledger = new FakeLedger();
     ledger.failures = [new LedgerUnavailable('down')];

@@ -18,6 +18,8 @@ export interface Disclosure {
   readonly requestId: string;
   /** Encrypted end to end to the recipient's key (docs/image-retrieval.md); absent means in plaintext (TLS only). */
   readonly encrypted?: boolean;
+  /** Released under this break-glass lease (the digest of its BreakGlass statement). */
+  readonly breakGlass?: string;
 }
 
 const entrySchema = z.strictObject({
@@ -27,6 +29,10 @@ const entrySchema = z.strictObject({
   size: z.number().int().min(0),
   requestId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
   encrypted: z.boolean().optional(),
+  breakGlass: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   attempts: z.number().int().min(0),
   /** The statement of the last attempt: sent again while valid, so an attempt whose outcome is unknown is never doubled. */
   statement: z.string().optional(),
@@ -131,6 +137,7 @@ export class DisclosureOutbox {
         requestId: entry.requestId,
         // Only when true: a plaintext release's statement stays what a ledger without this claim accepts.
         ...(entry.encrypted === true ? { encrypted: true } : {}),
+        ...(entry.breakGlass === undefined ? {} : { breakGlass: entry.breakGlass }),
       },
       key.privateJwk,
       { audience },

@@ -11,7 +11,10 @@ import * as httpSignature from '../wire/http-signature';
 import { GET_COMPONENTS, POST_COMPONENTS, signRequest, contentDigest, type RecipientSigningKey } from '../wire/http-signature';
 import { retrieveRequestEnvelope } from '../wire/iti43';
 import { mtomMessage } from '../wire/mtom';
+import { imagingDocumentSetRequestEnvelope, RAD69_ACTION, retrieveLocationUid } from '../wire/rad69';
 
+/** The Study Instance UID the harness's PACS gives the study (its manifest names it; RAD-69 asks by it). */
+const STUDY_UID = '1.2.99';
 const ENCRYPTED_ACCEPT = { accept: 'multipart/related; type="application/vnd.isl.encrypted-dicom"' };
 
 function encryptedGet(
@@ -26,10 +29,13 @@ function encryptedGet(
   return send(h, 'GET', `/studies/${study}`, { ...headers, ...signed });
 }
 
-function encryptedIti43(h: Harness, key: RecipientSigningKey, study: string, scheme: string): Promise<Answer> {
-  const envelope = retrieveRequestEnvelope(`${h.url}/`, 'urn:uuid:7d1c6a0e-0b8f-4a57-9d0e-3f7e0c2b9a11', [
-    { repositoryUniqueId: currentSourceId, documentUniqueId: study },
-  ]);
+function encryptedIti43(h: Harness, key: RecipientSigningKey, study: string, scheme: string, content: 'instances' | 'manifest' = 'instances'): Promise<Answer> {
+  const envelope = retrieveRequestEnvelope(
+    `${h.url}/`,
+    'urn:uuid:7d1c6a0e-0b8f-4a57-9d0e-3f7e0c2b9a11',
+    [{ repositoryUniqueId: currentSourceId, documentUniqueId: study }],
+    content,
+  );
   const { contentType, body } = mtomMessage(envelope, { action: 'urn:ihe:iti:2007:RetrieveDocumentSet' });
   const headers = { 'content-type': contentType, 'content-digest': contentDigest(body), [ENCRYPTION_HEADER]: scheme };
   const signed = signRequest(
@@ -57,6 +63,7 @@ describe('image source server: encrypted releases (real HTTPS, fake ledger and P
     const { privateJwk } = await generateStatementKey('ES256');
     currentSourceId = await thumbprint(privateJwk);
     h = await startImageSource({ sourceId: currentSourceId, sourceKey: privateJwk });
+    h.release.studyUids.set(STUDY_UID, study);
     plain = await startImageSource();
     es256 = await recipientKey('ES256');
     eddsa = await recipientKey('EdDSA');
@@ -95,6 +102,74 @@ describe('image source server: encrypted releases (real HTTPS, fake ledger and P
       });
     }
   }
+
+  for (const alg of ['ES256', 'EdDSA'] as const) {
+    it(`xds-i, ${alg} recipient: the manifest comes in plaintext, the RAD-69 answer encrypted; the client decrypts it and both releases are recorded as they left`, async () => {
+      const key = alg === 'ES256' ? es256 : eddsa;
+      const out = mkdtempSync(join(tmpdir(), 'isl-e2e-server-'));
+      try {
+        const before = h.release.released.length;
+        await assert.rejects(
+          retrieveStudy({ url: h.url, sourceId: currentSourceId, study, key, protocol: 'xds-i', ca: [h.ca], outDir: out, encrypted: true }),
+          /not a DICOM/,
+        );
+        assert.deepEqual(
+          readdirSync(out)
+            .sort()
+            .map((f) => readFileSync(join(out, f), 'utf8')),
+          [`DICM:${study}-1`, `DICM:${study}-2`],
+        );
+        const [manifest, instances, ...more] = h.release.released.slice(before);
+        assert.deepEqual(more, []);
+        assert.deepEqual({ ...manifest, size: 0 }, { study, recipient: key.keyId, size: 0, encrypted: false });
+        assert.deepEqual(instances, { study, recipient: key.keyId, size: 2 * `DICM:${study}-1`.length, encrypted: true });
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('RAD-69 asked for encryption answers only ciphertext attachments, typed as encrypted', async () => {
+    const envelope = imagingDocumentSetRequestEnvelope(`${h.url}/rad69`, 'urn:uuid:0b7f3c2e-6a8d-4e1f-9c5b-2d4a6e8f0a13', {
+      studies: [
+        {
+          studyInstanceUid: STUDY_UID,
+          series: [
+            {
+              seriesInstanceUid: '1.3',
+              documents: ['1.2.1', '1.2.2'].map((d) => ({ repositoryUniqueId: retrieveLocationUid(currentSourceId), documentUniqueId: d })),
+            },
+          ],
+        },
+      ],
+      transferSyntaxes: ['1.2.840.10008.1.2.1'],
+    });
+    const { contentType, body } = mtomMessage(envelope, { action: RAD69_ACTION });
+    const headers = { 'content-type': contentType, 'content-digest': contentDigest(body), [ENCRYPTION_HEADER]: ENCRYPTION_SCHEME };
+    const signed = signRequest(
+      es256,
+      { method: 'POST', targetUri: `${h.url}/rad69`, headers },
+      { nonce: newNonce(), components: [...POST_COMPONENTS, ENCRYPTION_HEADER] },
+    );
+    const a = await send(h, 'POST', '/rad69', { ...headers, ...signed }, body);
+    assert.equal(a.status, 200);
+    const text = a.body.toString('latin1');
+    assert.equal(text.match(/<xdsb:mimeType>application\/vnd\.isl\.encrypted-dicom<\/xdsb:mimeType>/g)?.length, 2);
+    assert.equal(text.match(/Content-Type: application\/vnd\.isl\.encrypted-dicom/g)?.length, 2);
+    assert.equal(text.match(/ISL-E2E1/g)?.length, 2);
+    assert.ok(!text.includes(`DICM:${study}`), 'no instance byte in plaintext');
+  });
+
+  it('refuses an ITI-43 request for the manifest that asks for encryption (the manifest is never encrypted): ENCRYPTION_UNSUPPORTED, nothing released', async () => {
+    const released = h.release.released.length;
+    const asked = h.release.authorisations;
+    const a = await encryptedIti43(h, es256, study, ENCRYPTION_SCHEME, 'manifest');
+    assert.equal(a.status, 400);
+    assert.match(a.body.toString(), /wsse:UnsupportedAlgorithm/);
+    assert.match(a.body.toString(), /ENCRYPTION_UNSUPPORTED: a manifest is not released encrypted/);
+    assert.equal(h.release.released.length, released);
+    assert.equal(h.release.authorisations, asked);
+  });
 
   it('the answer carries no plaintext: the instances travel only as ciphertext', async () => {
     const a = await encryptedGet(h, es256, study);

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash, randomUUID, sign as cryptoSign } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,11 +19,28 @@ import { Publisher } from '../publishing/publisher';
 import { readSourceKey } from './source-key';
 import { retrieveStudy, RetrievalRefused, type RetrievalProtocol } from '../retrieval/retrieve-client';
 import { retrieveRequestEnvelope } from '../wire/iti43';
+import { retrieveLocationUid } from '../wire/rad69';
+import { data } from 'dcmjs';
+import type { ManifestStudy } from '../pacs/kos-manifest';
 import { startImageSourceServices, type ImageSourceServices } from './service';
 import { StudyStore } from './study-store';
 import { WalletConsentSigner } from '../publishing/wallet-consent';
 
 const ORG = 'Hospital1MSP';
+
+/** The part of a KOS manifest, as dcmjs names it, that an XDS-I.b consumer reads. */
+interface Naturalized {
+  readonly SOPClassUID?: string;
+  readonly ConceptNameCodeSequence?: readonly Record<string, string>[];
+  readonly CurrentRequestedProcedureEvidenceSequence?: readonly {
+    readonly StudyInstanceUID?: string;
+    readonly ReferencedSeriesSequence?: readonly {
+      readonly SeriesInstanceUID?: string;
+      readonly RetrieveLocationUID?: string;
+      readonly ReferencedSOPSequence?: readonly { readonly ReferencedSOPInstanceUID?: string }[];
+    }[];
+  }[];
+}
 const INSTANCES = 50;
 const FAST = { scrypt: { N: 2 ** 15, r: 8, p: 1 } };
 
@@ -260,7 +278,7 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
       assert.ok(!text.includes('DocumentResponse'));
     });
 
-    it('answers PartialSuccess when one of two documents is unknown', async () => {
+    it('answers PartialSuccess when one of two documents is unknown (the known one: its manifest)', async () => {
       const answer = await iti43(recipient, [
         { repositoryUniqueId: services.sourceId, documentUniqueId: study },
         { repositoryUniqueId: services.sourceId, documentUniqueId: newStudyReference() },
@@ -268,7 +286,7 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
       const text = answer.body.toString('latin1');
       assert.match(text, /status="urn:ihe:iti:2007:ResponseStatusType:PartialSuccess"/);
       assert.match(text, /errorCode="XDSDocumentUniqueIdError"/);
-      assert.equal(text.match(/<xdsb:DocumentResponse>/g)?.length, INSTANCES);
+      assert.equal(text.match(/<xdsb:DocumentResponse>/g)?.length, 1, 'one document: the study’s KOS manifest');
     });
   });
 
@@ -316,8 +334,227 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
     });
   });
 
+  describe('XDS-I.b: a consumer written to IHE’s text (ITI-43 → KOS manifest → RAD-69 per series)', () => {
+    const SERIES = 3;
+    const XDS_INSTANCES = 12;
+    let xdsStudy: string;
+    let xdsPatientKey: SigningKey;
+    let xdsFiles: Map<string, string>;
+    let xdsDescription: ManifestStudy;
+
+    const header = (action: string, to: string): string =>
+      `<s:Header><a:Action s:mustUnderstand="1">${action}</a:Action><a:MessageID>urn:uuid:${randomUUID()}</a:MessageID>` +
+      `<a:ReplyTo><a:Address>http://www.w3.org/2005/08/addressing/anonymous</a:Address></a:ReplyTo><a:To s:mustUnderstand="1">${to}</a:To></s:Header>`;
+
+    /** A RAD-69 request for some instances of one series (RAD TF-2 §4.69.4.1.2), written as a string. */
+    const rad69Envelope = (studyUid: string, seriesUid: string, repository: string, sopUids: readonly string[]): string =>
+      `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing">` +
+      header('urn:ihe:rad:2009:RetrieveImagingDocumentSet', `${services.url}/rad69`) +
+      `<s:Body><RetrieveImagingDocumentSetRequest xmlns="urn:ihe:rad:xdsi-b:2009" xmlns:ihe="urn:ihe:iti:xds-b:2007">` +
+      `<StudyRequest studyInstanceUID="${studyUid}"><SeriesRequest seriesInstanceUID="${seriesUid}">` +
+      sopUids
+        .map(
+          (u) =>
+            `<ihe:DocumentRequest><ihe:RepositoryUniqueId>${repository}</ihe:RepositoryUniqueId><ihe:DocumentUniqueId>${u}</ihe:DocumentUniqueId></ihe:DocumentRequest>`,
+        )
+        .join('') +
+      `</SeriesRequest></StudyRequest><TransferSyntaxUIDList><TransferSyntaxUID>1.2.840.10008.1.2.1</TransferSyntaxUID>` +
+      `<TransferSyntaxUID>1.2.840.10008.1.2</TransferSyntaxUID></TransferSyntaxUIDList></RetrieveImagingDocumentSetRequest></s:Body></s:Envelope>`;
+
+    const grantXds = async (recipient: string): Promise<void> => {
+      const statement = await createStatement(
+        'AllowAccess',
+        { source: services.sourceId, study: xdsStudy, recipient, until: Math.floor(Date.now() / 1000) + 3600, purpose: 'TREAT' },
+        privateJwkOf(xdsPatientKey),
+        { audience },
+      );
+      await ledger.submit('AllowAccess', [statement]);
+    };
+
+    /** A signed SOAP 1.2 + MTOM request whose envelope, MIME framing and answer are handled as plain strings, as a third-party consumer would. */
+    const soap = async (key: SigningKey, path: string, action: string, envelope: string): Promise<{ xml: string; attachments: Map<string, Buffer> }> => {
+      const body = Buffer.from(
+        `--MIME_consumer\r\nContent-Type: application/xop+xml; charset=UTF-8; type="application/soap+xml"\r\nContent-Transfer-Encoding: binary\r\nContent-ID: <root@consumer.example>\r\n\r\n${envelope}\r\n--MIME_consumer--\r\n`,
+      );
+      const headers = {
+        'content-type': `multipart/related; boundary=MIME_consumer; type="application/xop+xml"; start="<root@consumer.example>"; start-info="application/soap+xml"; action="${action}"`,
+        'content-digest': contentDigest(body),
+      };
+      const target = new URL(path, services.url).href;
+      const signed = signRequest(key, { method: 'POST', targetUri: target, headers }, { nonce: newNonce(), components: POST_COMPONENTS });
+      const answer = await send('POST', path, { ...headers, ...signed }, body);
+      assert.equal(answer.status, 200, answer.body.toString('latin1').slice(0, 500));
+      const boundary = /boundary="?([^";]+)"?/.exec(String(answer.headers['content-type']))?.[1] ?? '';
+      const parts = answer.body
+        .toString('latin1')
+        .split(`--${boundary}`)
+        .slice(1, -1)
+        .map((p) => {
+          const split = p.indexOf('\r\n\r\n');
+          return { head: p.slice(2, split), content: Buffer.from(p.slice(split + 4, p.endsWith('\r\n') ? -2 : undefined), 'latin1') };
+        });
+      const [root, ...rest] = parts;
+      const attachments = new Map(rest.map((a) => [/Content-ID: <([^>]+)>/i.exec(a.head)?.[1] ?? '', a.content]));
+      return { xml: root?.content.toString('utf8') ?? '', attachments };
+    };
+
+    /** Each DocumentResponse: its DocumentUniqueId and the attachment its xop:Include names. */
+    const documentsOf = (answer: { xml: string; attachments: Map<string, Buffer> }): { id: string; repository: string; bytes: Buffer }[] =>
+      [...answer.xml.matchAll(/<xdsb:DocumentResponse>(.*?)<\/xdsb:DocumentResponse>/gs)].map((m) => {
+        const inner = m[1] ?? '';
+        const cid = decodeURIComponent(/<xop:Include href="cid:([^"]+)"/.exec(inner)?.[1] ?? '');
+        const bytes = answer.attachments.get(cid);
+        assert.ok(bytes, `the attachment ${cid} is in the answer`);
+        return {
+          id: /<xdsb:DocumentUniqueId>([^<]+)</.exec(inner)?.[1] ?? '',
+          repository: /<xdsb:RepositoryUniqueId>([^<]+)</.exec(inner)?.[1] ?? '',
+          bytes,
+        };
+      });
+
+    before(async () => {
+      // A study of three series, published like any other.
+      const synthetic = writeSyntheticStudy(join(work, 'xds-study'), { instances: XDS_INSTANCES, series: SERIES });
+      const published = await publisher.publish(join(work, 'xds-study'), new WalletConsentSigner(patientWallet!));
+      xdsStudy = published.reference;
+      xdsPatientKey = await patientWallet!.keyById(published.patientKeyId);
+      const orthancStudy = await orthanc.lookup(synthetic.studyInstanceUid, 'Study');
+      assert.ok(orthancStudy);
+      xdsFiles = new Map();
+      for (const i of await orthanc.studyInstances(orthancStudy)) xdsFiles.set(i.sopInstanceUid, sha(await orthanc.instanceFile(i.id)));
+      assert.equal(xdsFiles.size, XDS_INSTANCES);
+      xdsDescription = await orthanc.describeStudy(orthancStudy);
+      assert.equal(xdsDescription.series.length, SERIES);
+    });
+
+    it('by hand: ITI-43 returns the KOS (dciodvfy: no error), dcmjs reads its evidence, RAD-69 per series returns every instance, bytes equal to Orthanc’s', async () => {
+      const consumer = await recipientKey();
+      await grantXds(consumer.keyId);
+      // 1. ITI-43 Retrieve Document Set for the study reference (ITI TF-2 §3.43.4.1.2).
+      const iti = await soap(
+        consumer,
+        '/',
+        'urn:ihe:iti:2007:RetrieveDocumentSet',
+        `<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing">` +
+          header('urn:ihe:iti:2007:RetrieveDocumentSet', `${services.url}/`) +
+          `<s:Body><RetrieveDocumentSetRequest xmlns="urn:ihe:iti:xds-b:2007"><DocumentRequest><RepositoryUniqueId>${services.sourceId}</RepositoryUniqueId>` +
+          `<DocumentUniqueId>${xdsStudy}</DocumentUniqueId></DocumentRequest></RetrieveDocumentSetRequest></s:Body></s:Envelope>`,
+      );
+      assert.match(iti.xml, /status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"/);
+      const [manifest, ...more] = documentsOf(iti);
+      assert.ok(manifest);
+      assert.equal(more.length, 0, 'one document: the manifest');
+      assert.equal(manifest.id, xdsStudy);
+      assert.match(iti.xml, /<xdsb:mimeType>application\/dicom<\/xdsb:mimeType>/);
+      // 2. The manifest is a valid Key Object Selection Document (dicom3tools' dciodvfy).
+      const dir = mkdtempSync(join(work, 'kos-'));
+      writeFileSync(join(dir, 'manifest.dcm'), manifest.bytes);
+      const check = spawnSync('dciodvfy', [join(dir, 'manifest.dcm')], { encoding: 'utf8', timeout: 30_000 });
+      const report = `${check.stdout}${check.stderr}`;
+      assert.equal(check.status, 0, report);
+      assert.doesNotMatch(report, /^Error/m, report);
+      // 3. Its Current Requested Procedure Evidence Sequence (0040,A375), read with dcmjs (not this project's reader).
+      const kos = data.DicomMetaDictionary.naturalizeDataset(data.DicomMessage.readFile(Uint8Array.from(manifest.bytes).buffer).dict) as Naturalized;
+      assert.equal(kos.SOPClassUID, '1.2.840.10008.5.1.4.1.1.88.59');
+      const title = kos.ConceptNameCodeSequence?.[0];
+      assert.deepEqual([title?.CodeValue, title?.CodingSchemeDesignator, title?.CodeMeaning], ['113030', 'DCM', 'Manifest']);
+      const evidence = kos.CurrentRequestedProcedureEvidenceSequence?.[0];
+      assert.ok(evidence);
+      const series = evidence.ReferencedSeriesSequence ?? [];
+      assert.equal(series.length, SERIES);
+      // 4. RAD-69 per series, to the Imaging Document Source the Retrieve Location UID names (RAD TF-2 §4.69.4.1.2).
+      const got = new Map<string, string>();
+      for (const s of series) {
+        assert.ok(s.RetrieveLocationUID);
+        const instances = s.ReferencedSOPSequence ?? [];
+        const rad = await soap(
+          consumer,
+          '/rad69',
+          'urn:ihe:rad:2009:RetrieveImagingDocumentSet',
+          rad69Envelope(
+            evidence.StudyInstanceUID ?? '',
+            s.SeriesInstanceUID ?? '',
+            s.RetrieveLocationUID,
+            instances.map((i) => i.ReferencedSOPInstanceUID ?? ''),
+          ),
+        );
+        assert.match(rad.xml, /<wsa:Action env:mustUnderstand="true">urn:ihe:iti:2007:RetrieveDocumentSetResponse<\/wsa:Action>/);
+        assert.match(rad.xml, /status="urn:oasis:names:tc:ebxml-regrep:ResponseStatusType:Success"/);
+        const docs = documentsOf(rad);
+        assert.deepEqual(docs.map((d) => d.id).sort(), instances.map((i) => i.ReferencedSOPInstanceUID).sort());
+        for (const d of docs) {
+          assert.equal(d.repository, s.RetrieveLocationUID);
+          got.set(d.id, sha(d.bytes));
+        }
+      }
+      assert.deepEqual(new Map([...got].sort()), new Map([...xdsFiles].sort()), 'every instance, byte for byte as Orthanc holds it');
+    });
+
+    it('the isl client (--protocol xds-i) retrieves the study byte-identical, and each manifest and series release is a disclosure', async () => {
+      const doctor = await recipientKey();
+      await grantXds(doctor.keyId);
+      const got = await retrieveStudy({
+        url: services.url,
+        sourceId: services.sourceId,
+        study: xdsStudy,
+        key: doctor,
+        protocol: 'xds-i',
+        ca,
+        outDir: mkdtempSync(join(work, 'xds-i-')),
+      });
+      assert.equal(got.files.length, XDS_INSTANCES);
+      assert.deepEqual(hashesOf(got.files), [...xdsFiles.values()].sort());
+      const records = await waitFor(
+        'the manifest and three series releases on the ledger',
+        async () => {
+          const list = await ledger.evaluate<{ recipient: string; size: number }[]>('ListDisclosures', [services.sourceId, xdsStudy]);
+          const mine = list.filter((r) => r.recipient === doctor.keyId);
+          return mine.length >= 1 + SERIES ? mine : false;
+        },
+        { timeoutMs: 60_000 },
+      );
+      assert.equal(records.length, 1 + SERIES);
+      const total = records.reduce((sum, r) => sum + r.size, 0);
+      assert.ok(
+        records.some((r) => r.size === total - got.bytes),
+        'three series releases add up to the instances’ bytes; the fourth is the manifest',
+      );
+    });
+
+    it('an ungranted consumer naming the study’s real UIDs gets XDSDocumentUniqueIdError, as for an unknown study, and nothing is released', async () => {
+      const stranger = await recipientKey();
+      const series = xdsDescription.series[0];
+      assert.ok(series);
+      const location = retrieveLocationUid(services.sourceId);
+      const ask = (studyUid: string): Promise<{ xml: string; attachments: Map<string, Buffer> }> =>
+        soap(
+          stranger,
+          '/rad69',
+          'urn:ihe:rad:2009:RetrieveImagingDocumentSet',
+          rad69Envelope(
+            studyUid,
+            series.seriesInstanceUid,
+            location,
+            series.instances.map((i) => i.sopInstanceUid),
+          ),
+        );
+      const ungranted = await ask(xdsDescription.studyInstanceUid);
+      const unknown = await ask('2.25.1234567890123456789');
+      assert.match(ungranted.xml, /ResponseStatusType:Failure/);
+      assert.equal(ungranted.xml.match(/errorCode="XDSDocumentUniqueIdError"/g)?.length, series.instances.length);
+      assert.equal(ungranted.attachments.size, 0);
+      const strip = (x: string): string => x.replace(/urn:uuid:[0-9a-f-]{36}/g, 'U');
+      assert.equal(strip(ungranted.xml), strip(unknown.xml), 'the same answer for an unknown study');
+      const records = await ledger.evaluate<{ recipient: string }[]>('ListDisclosures', [services.sourceId, xdsStudy]);
+      assert.equal(records.filter((r) => r.recipient === stranger.keyId).length, 0);
+      for (const f of readdirSync(services.paths.outbox).filter((n) => n.endsWith('.json'))) {
+        assert.notEqual((JSON.parse(readFileSync(join(services.paths.outbox, f), 'utf8')) as { recipient: string }).recipient, stranger.keyId);
+      }
+    });
+  });
+
   describe('wire conformance', () => {
-    it('answers a raw ITI-43 request written by hand (XML, MIME and signature base as strings)', async () => {
+    it('answers a raw ITI-43 request written by hand asking for the instances (XML, MIME and signature base as strings)', async () => {
       const doctor = await recipientKey();
       await allow(doctor.keyId, Math.floor(Date.now() / 1000) + 3600);
       const target = `${services.url}/`;
@@ -328,6 +565,7 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
         '<a:Action soap:mustUnderstand="1">urn:ihe:iti:2007:RetrieveDocumentSet</a:Action>',
         '<a:MessageID>urn:uuid:0f2d6a3e-7a43-4b8e-9a7c-5d6c2b1e9f00</a:MessageID>',
         `<a:To soap:mustUnderstand="1">${target}</a:To>`,
+        '<DocumentContent xmlns="urn:isl:xds:2025">instances</DocumentContent>',
         '</soap:Header>',
         '<soap:Body>',
         '<RetrieveDocumentSetRequest xmlns="urn:ihe:iti:xds-b:2007">',
@@ -422,6 +660,8 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
       assert.equal(wado.code, 'not-found');
       const iti = await refusal(retrieve(key, 'iti43', ref));
       assert.equal(iti.code, 'XDSDocumentUniqueIdError');
+      const xds = await refusal(retrieve(key, 'xds-i', ref));
+      assert.equal(xds.code, 'XDSDocumentUniqueIdError', 'the manifest is refused like the instances');
     };
 
     it('no grant', async () => {

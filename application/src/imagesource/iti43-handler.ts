@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EncryptionError } from '../encryption/errors';
 import { ENCRYPTED_MEDIA_TYPE, type ReleaseSealer } from '../encryption/release-sealer';
 import { POST_COMPONENTS, SignatureRejected, type UnclaimedSignature } from '../wire/http-signature';
 import {
-  faultEnvelope,
   parseRetrieveRequest,
   RESPONSE_ACTION,
   responseEnvelope,
@@ -14,9 +12,11 @@ import {
   type RegistryErrorEntry,
   type RetrieveRequest,
 } from '../wire/iti43';
-import { MtomWriter, mtomMessage, soapEnvelopeOf } from '../wire/mtom';
+import { MtomWriter, soapEnvelopeOf } from '../wire/mtom';
 import type { CanonicalUri } from '../wire/target-uri';
 import type { Granted, ReleaseGate } from './release-gate';
+import { writeManifests } from './iti43-manifest';
+import { refuseSignature, sealerOrFault, writeSoapFault } from './soap-answers';
 import { write } from './study-release';
 
 const MAX_REQUEST_BYTES = 256 * 1024;
@@ -24,15 +24,17 @@ const MAX_REQUEST_BYTES = 256 * 1024;
 const MAX_DRAIN_BYTES = 4 * 1024 * 1024;
 
 /** A requested document the recipient may have: a study granted to its key. */
-interface GrantedDocument {
+export interface GrantedDocument {
   readonly auth: Granted;
   readonly homeCommunityId?: string;
   readonly repositoryUniqueId: string;
 }
 
 /**
- * IHE ITI-43 Retrieve Document Set: SOAP 1.2 + MTOM/XOP, one
- * DocumentResponse (attachment) per DICOM instance.
+ * IHE ITI-43 Retrieve Document Set: SOAP 1.2 + MTOM/XOP. Each granted
+ * study's document is its XDS-I.b manifest (iti43-manifest.ts); a request
+ * with isl:DocumentContent "instances" gets one DocumentResponse
+ * (attachment) per DICOM instance instead.
  */
 export async function serveIti43(gate: ReleaseGate, req: IncomingMessage, res: ServerResponse, target: CanonicalUri): Promise<void> {
   const body = await readBody(req, MAX_REQUEST_BYTES, MAX_DRAIN_BYTES);
@@ -43,22 +45,7 @@ export async function serveIti43(gate: ReleaseGate, req: IncomingMessage, res: S
     return;
   }
   const refuse = (err: SignatureRejected): void => {
-    gate.log('warn', 'ITI-43 request refused', { failure: err.failure, detail: err.message });
-    const subcode = {
-      missing: 'wsse:InvalidSecurity',
-      malformed: 'wsse:InvalidSecurity',
-      invalid: 'wsse:FailedCheck',
-      stale: 'wsse:MessageExpired',
-      replayed: 'wsse:FailedAuthentication',
-      busy: undefined,
-    }[err.failure];
-    writeSoapFault(
-      res,
-      new SoapFault(
-        err.message,
-        err.failure === 'busy' ? { code: 'Receiver', httpStatus: 503 } : { subcode: subcode ?? 'wsse:InvalidSecurity', httpStatus: 401 },
-      ),
-    );
+    refuseSignature(gate, res, err, 'ITI-43');
   };
   let signer: UnclaimedSignature;
   try {
@@ -80,18 +67,8 @@ export async function serveIti43(gate: ReleaseGate, req: IncomingMessage, res: S
     }
     throw err;
   }
-  let sealer: ReleaseSealer | undefined;
-  try {
-    sealer = gate.sealer(req, signer);
-  } catch (err) {
-    if (!(err instanceof EncryptionError)) throw err;
-    gate.log('warn', 'ITI-43 encrypted release refused', { code: err.code, detail: err.message });
-    gate.claim(signer, false);
-    // WS-Security 1.1 fault codes; the reason starts with this source's code.
-    const subcode = err.code === 'ENCRYPTION_KEY_UNUSABLE' ? 'wsse:InvalidSecurityToken' : 'wsse:UnsupportedAlgorithm';
-    writeSoapFault(res, new SoapFault(`${err.code}: ${err.message}`, { subcode, httpStatus: 400 }));
-    return;
-  }
+  const sealer = sealerOrFault(gate, req, res, signer, 'ITI-43', request.content === 'instances');
+  if (sealer === 'refused') return;
   const { granted, errors } = await authoriseDocuments(gate, request, signer.keyId);
   try {
     gate.claim(signer, granted.length > 0);
@@ -102,7 +79,11 @@ export async function serveIti43(gate: ReleaseGate, req: IncomingMessage, res: S
     }
     throw err;
   }
-  await writeResponse(gate, res, request, granted, errors, signer.keyId, sealer);
+  if (request.content === 'instances') {
+    await writeResponse(gate, res, request, granted, errors, signer.keyId, sealer);
+  } else {
+    await writeManifests({ gate, res, request, granted, errors, recipient: signer.keyId });
+  }
 }
 
 /** Checks each requested document: this repository, and a study granted to the recipient. */
@@ -188,17 +169,12 @@ async function writeResponse(
   res.end(mtom.close());
 }
 
-function writeSoapFault(res: ServerResponse, fault: SoapFault): void {
-  const { contentType, body } = mtomMessage(faultEnvelope(fault), { rootId: `fault.${randomUUID()}@isl` });
-  res.writeHead(fault.httpStatus, { 'content-type': contentType }).end(body);
-}
-
 /**
  * Reads a body of at most `limit` bytes. A larger one is read on and
  * dropped up to `drainLimit` (so the refusal reaches a client still sending),
  * and not read beyond it: 'too-large' either way.
  */
-async function readBody(req: IncomingMessage, limit: number, drainLimit: number): Promise<Buffer | 'too-large'> {
+export async function readBody(req: IncomingMessage, limit: number, drainLimit: number): Promise<Buffer | 'too-large'> {
   const declared = Number(req.headers['content-length'] ?? Number.NaN);
   if (declared > drainLimit) {
     return 'too-large';

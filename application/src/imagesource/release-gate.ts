@@ -3,11 +3,12 @@ import type { Readable, Writable } from 'node:stream';
 import type { ReleaseSealer } from '../encryption/release-sealer';
 import type { UnclaimedSignature } from '../wire/http-signature';
 import type { CanonicalUri } from '../wire/target-uri';
-import type { Authorisation } from './study-release';
+import type { ManifestStudy } from '../pacs/kos-manifest';
+import type { Authorisation, Granted } from './study-release';
 
 export type ImageSourceLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
-export type Granted = Extract<Authorisation, { granted: true }>;
+export type { Granted } from './study-release';
 
 /**
  * What a retrieval handler (WADO-RS, ITI-43) asks of the server: the checks
@@ -30,6 +31,14 @@ export interface ReleaseGate {
   sealer(req: IncomingMessage, signer: UnclaimedSignature): ReleaseSealer | undefined;
   /** The grant check; 'unavailable' when the ledger cannot be asked. */
   authorise(reference: string, recipient: string): Promise<Authorisation | 'unavailable'>;
+  /** The grant check for a study named by its Study Instance UID (RAD-69): unknown UIDs take the path of ungranted studies. */
+  authoriseStudy(studyInstanceUid: string, recipient: string): Promise<Authorisation | 'unavailable'>;
+  /** This source's Retrieve Location UID: its RepositoryUniqueId in manifests and RAD-69. */
+  readonly retrieveLocationUid: string;
+  /** What the manifest of a granted study names, read from the PACS now. */
+  describe(auth: Granted): Promise<ManifestStudy>;
+  /** Records a release that was not streamed from the PACS (a manifest) in the disclosure outbox, and offers it to the ledger. */
+  disclose(disclosure: { readonly study: string; readonly recipient: string; readonly size: number; readonly requestId: string }): void;
   /** Copies one instance file to the response; answers the bytes written. */
   pipeInstance(file: Readable, out: Writable): Promise<number>;
   /**

@@ -9,7 +9,8 @@ import { canonicalUri, MisdirectedRequest, requestTargetUri, TargetUriError, typ
 export type Route =
   | { readonly name: 'healthz'; readonly auth: 'public' }
   | { readonly name: 'wado-rs'; readonly auth: 'signature'; readonly study: string; readonly target: CanonicalUri }
-  | { readonly name: 'iti43'; readonly auth: 'signature'; readonly target: CanonicalUri };
+  | { readonly name: 'iti43'; readonly auth: 'signature'; readonly target: CanonicalUri }
+  | { readonly name: 'rad69'; readonly auth: 'signature'; readonly target: CanonicalUri };
 
 /** No route answers this request: the status and a short reason. */
 export interface NoRoute {
@@ -46,6 +47,9 @@ export class ImageSourceRoutes {
       return method === 'POST' ? { name: 'iti43', auth: 'signature', target } : allowOnly('POST');
     }
     const rest = path.startsWith(`${this.#base}/`) ? path.slice(this.#base.length) : undefined;
+    if (rest === '/rad69') {
+      return method === 'POST' ? { name: 'rad69', auth: 'signature', target } : allowOnly('POST');
+    }
     if (rest === '/healthz') {
       return method === 'GET' ? { name: 'healthz', auth: 'public' } : allowOnly('GET');
     }

@@ -7,12 +7,16 @@ import type { JWK } from 'jose';
 import { EncryptionError } from '../encryption/errors';
 import { ENCRYPTION_HEADER, encryptionRequested, ReleaseSealer } from '../encryption/release-sealer';
 import type { SealHeaderInput } from '../encryption/instance-header';
+import { authenticationFailed, instancesTransferred } from '../atna/audit-events';
+import { noAudit, type AuditSink } from '../atna/audit-trail';
 import { LedgerUnavailable } from '../ledger/errors';
 import type { OrthancInstance } from '../pacs/orthanc-client';
-import { claimNonce, verifySignature, type SignatureTiming, type UnclaimedSignature } from '../wire/http-signature';
+import { claimNonce, SignatureRejected, verifySignature, type SignatureTiming, type UnclaimedSignature } from '../wire/http-signature';
 import { ReplayCache } from '../wire/replay-cache';
 import type { CanonicalUri } from '../wire/target-uri';
+import { retrieveLocationUid } from '../wire/rad69';
 import { serveIti43 } from './iti43-handler';
+import { serveRad69 } from './rad69-handler';
 import type { Granted, ImageSourceLog, ReleaseGate } from './release-gate';
 import { CorsPolicy } from './cors';
 import { ImageSourceRoutes } from './routes';
@@ -23,7 +27,7 @@ import { serveWadoRs } from './wado-rs-handler';
 const PREFETCH = 3;
 
 /** What the server needs of a StudyRelease. */
-export type Release = Pick<StudyRelease, 'authorise' | 'recordRelease' | 'flushDisclosures'> & {
+export type Release = Pick<StudyRelease, 'authorise' | 'authoriseStudy' | 'describe' | 'recordRelease' | 'flushDisclosures'> & {
   openInstance(instance: OrthancInstance): Promise<Readable>;
   pipeInstance(file: Readable, out: Writable): Promise<number>;
 };
@@ -48,6 +52,8 @@ export interface ImageSourceServerOptions {
   /** Web origins of the consortium's portals, which may call WADO-RS from a browser (CORS); none by default. */
   readonly portalOrigins?: readonly string[];
   readonly log: ImageSourceLog;
+  /** Releases, refusals and failed authentications as DICOM audit messages (IHE ITI-20); none by default. */
+  readonly audit?: AuditSink;
 }
 
 /** Bounds on what slow or many connections can hold (docs/image-retrieval.md). */
@@ -76,7 +82,8 @@ const DEFAULT_LIMITS: ConnectionLimits = {
 
 /**
  * The image source's HTTPS service: ITI-43 Retrieve Document Set (SOAP 1.2,
- * MTOM/XOP) at the registered URL and DICOMweb WADO-RS under it. Nothing is
+ * MTOM/XOP) at the registered URL, RAD-69 Retrieve Imaging Document Set at
+ * `<url>/rad69` and DICOMweb WADO-RS under it. Nothing is
  * released before the request signature, freshness, repository, study and
  * grant checks pass.
  */
@@ -94,9 +101,11 @@ export class ImageSourceServer {
   readonly #gate: ReleaseGate;
   /** The signer of encrypted instances' headers, when this source offers encryption. */
   readonly #sealingSource: SealHeaderInput['source'] | undefined;
+  readonly #audit: AuditSink;
 
   constructor(options: ImageSourceServerOptions) {
     this.#options = options;
+    this.#audit = options.audit ?? noAudit;
     this.#replay = new ReplayCache({ capacity: options.replayCapacity ?? 100_000, perOwner: options.replayPerKey ?? 1_000 });
     this.#refused = new ReplayCache({ capacity: options.refusedReplayCapacity ?? 20_000, evictOldest: true });
     this.#routes = new ImageSourceRoutes(options.publicUrl);
@@ -110,7 +119,15 @@ export class ImageSourceServer {
         this.#claim(signer, releases);
       },
       sealer: (req, signer) => this.#sealer(req, signer),
-      authorise: (reference, recipient) => this.#authorise(reference, recipient),
+      authorise: (reference, recipient) => this.#authorise(reference, () => options.release.authorise(reference, recipient), recipient),
+      authoriseStudy: (uid, recipient) => this.#authorise('(by Study Instance UID)', () => options.release.authoriseStudy(uid, recipient), recipient),
+      retrieveLocationUid: retrieveLocationUid(options.sourceId),
+      describe: (auth) => options.release.describe(auth),
+      disclose: (disclosure) => {
+        options.release.recordRelease(disclosure);
+        options.log('info', 'manifest released', { ...disclosure });
+        options.release.flushDisclosures();
+      },
       pipeInstance: (file, out) => options.release.pipeInstance(file, out),
       stream: (res, auth, recipient, requestId, each, trailer, encrypted) => this.#stream(res, auth, recipient, requestId, each, trailer, encrypted === true),
     };
@@ -198,6 +215,9 @@ export class ImageSourceServer {
       case 'iti43':
         await serveIti43(this.#gate, req, res, route.target);
         return;
+      case 'rad69':
+        await serveRad69(this.#gate, req, res, route.target);
+        return;
       case 'none':
         req.resume();
         res
@@ -219,14 +239,33 @@ export class ImageSourceServer {
     }
     // A request for encryption must sign it: a proxy must not be able to strip it and get plaintext.
     const required = req.headers[ENCRYPTION_HEADER] === undefined ? components : [...components, ENCRYPTION_HEADER];
-    return verifySignature(
-      { method: req.method ?? 'GET', targetUri: target.href, headers },
-      {
-        requiredComponents: required,
-        seen: (key, now) => this.#replay.has(key, now) || this.#refused.has(key, now),
-        ...(this.#options.timing ? { timing: this.#options.timing } : {}),
-        ...(body ? { body } : {}),
-      },
+    try {
+      return await verifySignature(
+        { method: req.method ?? 'GET', targetUri: target.href, headers },
+        {
+          requiredComponents: required,
+          seen: (key, now) => this.#replay.has(key, now) || this.#refused.has(key, now),
+          ...(this.#options.timing ? { timing: this.#options.timing } : {}),
+          ...(body ? { body } : {}),
+        },
+      );
+    } catch (err) {
+      if (err instanceof SignatureRejected) this.#auditRejected(err, claimedKeyId(headers['signature-input']), req.socket.remoteAddress);
+      throw err;
+    }
+  }
+
+  /** A signature refused (not a busy cache: that is no failed authentication) is a failed User Authentication. */
+  #auditRejected(err: SignatureRejected, keyId: string | undefined, address: string | undefined): void {
+    if (err.failure === 'busy') return;
+    this.#audit.record(
+      authenticationFailed({
+        ...(keyId === undefined ? {} : { user: keyId }),
+        ...(address === undefined ? {} : { address }),
+        node: this.#options.publicUrl,
+        reason: `request signature ${err.failure}: ${err.message}`.slice(0, 512),
+        at: new Date(),
+      }),
     );
   }
 
@@ -238,7 +277,12 @@ export class ImageSourceServer {
    */
   #claim(signer: UnclaimedSignature, releases: boolean): void {
     if (releases) {
-      claimNonce(this.#replay, signer);
+      try {
+        claimNonce(this.#replay, signer);
+      } catch (err) {
+        if (err instanceof SignatureRejected) this.#auditRejected(err, signer.keyId, undefined);
+        throw err;
+      }
     } else {
       this.#refused.remember(signer.nonceKey, signer.rememberUntilMs, Date.now(), signer.keyId);
     }
@@ -250,18 +294,35 @@ export class ImageSourceServer {
     return new ReleaseSealer({ source: this.#sealingSource, recipient: signer.publicJwk, recipientId: signer.keyId, request: signer.nonce });
   }
 
-  async #authorise(reference: string, recipient: string): Promise<Authorisation | 'unavailable'> {
+  /** A release or a refused retrieval as DICOM Instances Transferred; a malformed reference is cut short (it is the requester's text). */
+  #auditTransfer(reference: string, recipient: string, address: string | undefined, outcome: 0 | 4 | 8, description: string): void {
+    this.#audit.record(
+      instancesTransferred({
+        study: reference.slice(0, 64),
+        recipient: recipient.slice(0, 64),
+        ...(address === undefined ? {} : { recipientAddress: address }),
+        source: this.#options.publicUrl,
+        at: new Date(),
+        outcome,
+        description,
+      }),
+    );
+  }
+
+  async #authorise(reference: string, check: () => Promise<Authorisation>, recipient: string): Promise<Authorisation | 'unavailable'> {
     try {
-      const auth = await this.#options.release.authorise(reference, recipient);
+      const auth = await check();
       this.#options.log('info', auth.granted ? 'release authorised' : 'release refused', {
-        study: reference,
+        study: auth.granted ? auth.reference : reference,
         recipient,
-        ...(auth.granted ? {} : { reason: auth.reason }),
+        ...(auth.granted ? (auth.breakGlass === undefined ? {} : { breakGlass: auth.breakGlass }) : { reason: auth.reason }),
       });
+      if (!auth.granted) this.#auditTransfer(reference, recipient, undefined, 4, `retrieval refused: ${auth.reason}`);
       return auth;
     } catch (err) {
       if (err instanceof LedgerUnavailable) {
         this.#options.log('warn', 'ledger unavailable: refusing to release', { study: reference });
+        this.#auditTransfer(reference, recipient, undefined, 8, 'retrieval refused: the ledger could not be asked for the grant');
         return 'unavailable';
       }
       throw err;
@@ -321,8 +382,14 @@ export class ImageSourceServer {
         );
     }
     if (size > 0) {
-      this.#options.release.recordRelease({ study: auth.reference, recipient, size, requestId, encrypted });
-      this.#options.log('info', 'study released', { study: auth.reference, recipient, size, requestId, encrypted, complete: failure === undefined });
+      const basis = auth.breakGlass === undefined ? {} : { breakGlass: auth.breakGlass };
+      this.#options.release.recordRelease({ study: auth.reference, recipient, size, requestId, encrypted, ...basis });
+      this.#options.log('info', 'study released', { study: auth.reference, recipient, size, requestId, encrypted, complete: failure === undefined, ...basis });
+      const outcome =
+        failure === undefined
+          ? { outcome: 0 as const, text: `released ${String(size)} bytes` }
+          : { outcome: 4 as const, text: `release cut off after ${String(size)} bytes` };
+      this.#auditTransfer(auth.reference, recipient, res.req.socket.remoteAddress, outcome.outcome, `${outcome.text} (request ${requestId})`);
     }
     if (failure !== undefined) {
       res.destroy();
@@ -345,4 +412,9 @@ function sealingSource(privateJwk: JWK | undefined): SealHeaderInput['source'] |
       : { kty: privateJwk.kty, crv: privateJwk.crv, x: privateJwk.x },
   );
   return { privateJwk, alg: publicJwk.kty === 'EC' ? 'ES256' : 'EdDSA', publicJwk };
+}
+
+/** The key id a request's Signature-Input names (RFC 9421 keyid), unverified: whom a refused request claimed to be. */
+function claimedKeyId(signatureInput: string | undefined): string | undefined {
+  return /;\s*keyid="([A-Za-z0-9_-]{1,64})"/.exec(signatureInput ?? '')?.[1];
 }

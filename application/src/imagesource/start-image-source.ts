@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pino from 'pino';
 import { audienceFor } from '@isl/chaincode';
 import { connectGateway, organisationOf, readConnectionProfile } from '@isl/network';
+import { openAuditTrail } from '../atna/audit-config';
 import { LedgerClient } from '../ledger/ledger-client';
 import { peerTransactionLookup } from '../ledger/transaction-status';
 import { OrthancClient } from '../pacs/orthanc-client';
@@ -55,6 +57,18 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
     policy: new AccessPolicy(ledger, key.keyId),
     outbox,
   });
+  const audit = config.audit
+    ? openAuditTrail({
+        config: config.audit,
+        outboxDir: join(paths.dir, 'audit-outbox'),
+        source: { id: `image-source.${org.name}`, site: org.mspId, type: 3 },
+        appName: 'isl-image-source',
+        memberTls: { certFile: paths.tls.tlsCert, keyFile: paths.tls.tlsKey },
+        log: (level, message, fields) => {
+          log[level](fields ?? {}, message);
+        },
+      })
+    : undefined;
   const server = new ImageSourceServer({
     sourceId: key.keyId,
     sourceKey: key.privateJwk,
@@ -62,6 +76,7 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
     tls: { cert: readFileSync(paths.tls.tlsCert), key: readFileSync(paths.tls.tlsKey) },
     release,
     portalOrigins: portalOrigins(profile),
+    ...(audit === undefined ? {} : { audit }),
     log: (level, message, fields) => {
       log[level](fields ?? {}, message);
     },
@@ -70,6 +85,7 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
     await server.listen(endpoints.https);
   } catch (err) {
     connection.close();
+    await audit?.close();
     throw err;
   }
   log.info({ url: endpoints.url, source: key.keyId }, 'image source listening');
@@ -84,6 +100,8 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
         await server.close();
       } finally {
         connection.close();
+        // What the repository has not taken stays in the outbox for the next start.
+        await audit?.close();
       }
     },
   };

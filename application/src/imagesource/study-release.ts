@@ -1,16 +1,27 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
 import type { OrthancClient, OrthancInstance } from '../pacs/orthanc-client';
+import type { ManifestStudy } from '../pacs/kos-manifest';
 import type { AccessPolicy } from './access-policy';
 import type { DisclosureOutbox } from './disclosure-outbox';
 import type { StudyStore } from './study-store';
 
 export type Authorisation =
-  | { readonly granted: true; readonly reference: string; readonly instances: readonly OrthancInstance[] }
+  | {
+      readonly granted: true;
+      readonly reference: string;
+      readonly instances: readonly OrthancInstance[];
+      /** Granted under this break-glass lease (its statement digest): the disclosure record names it. */
+      readonly breakGlass?: string;
+    }
   /** `reason` is for this source's log only: the requester never learns it. */
   | { readonly granted: false; readonly reason: string };
 
+export type Granted = Extract<Authorisation, { granted: true }>;
+
 const ID32 = /^[A-Za-z0-9_-]{43}$/;
+/** A well-formed reference that no study has (references are random, protocol.md §3): what an unknown Study Instance UID is checked as. */
+const UNKNOWN_REFERENCE = 'A'.repeat(43);
 
 /**
  * The checks and the release of one study, whatever the protocol: the study
@@ -53,7 +64,30 @@ export class StudyRelease {
     if (studyId === undefined) {
       throw new Error(`study ${reference} is published but Orthanc no longer holds it`);
     }
-    return { granted: true, reference, instances: await this.#orthanc.studyInstances(studyId) };
+    const instances = await this.#orthanc.studyInstances(studyId);
+    return decision.breakGlass === undefined
+      ? { granted: true, reference, instances }
+      : { granted: true, reference, instances, breakGlass: decision.breakGlass };
+  }
+
+  /**
+   * The grant check for a study named by its Study Instance UID (RAD-69). An
+   * unknown UID still asks the ledger, for a reference no study has, so it
+   * takes the path (and about the time) of a study not granted.
+   */
+  async authoriseStudy(studyInstanceUid: string, recipient: string): Promise<Authorisation> {
+    const mapping = this.#studies.byUid(studyInstanceUid);
+    return this.authorise(mapping?.reference ?? UNKNOWN_REFERENCE, recipient);
+  }
+
+  /** What the manifest of a granted study names (series, instances, SOP classes, transfer syntaxes), read from Orthanc now. */
+  async describe(auth: Granted): Promise<ManifestStudy> {
+    const mapping = this.#studies.byReference(auth.reference);
+    const studyId = mapping ? await this.#orthanc.lookup(mapping.studyInstanceUid, 'Study') : undefined;
+    if (studyId === undefined) {
+      throw new Error(`study ${auth.reference} is published but Orthanc no longer holds it`);
+    }
+    return this.#orthanc.describeStudy(studyId);
   }
 
   /** Asks Orthanc for one instance's stored file (a stream the caller must consume or destroy). */
@@ -83,6 +117,7 @@ export class StudyRelease {
     readonly size: number;
     readonly requestId: string;
     readonly encrypted?: boolean;
+    readonly breakGlass?: string;
   }): void {
     this.#outbox.add({ ...disclosure, disclosedAt: Math.floor(Date.now() / 1000) });
   }

@@ -89,6 +89,16 @@ describe('LedgerClient submit: never told failed while it may have taken effect 
   const peerGone = () => gatewayError(grpc.status.UNAVAILABLE, 'connection refused');
   const deadline = () => gatewayError(grpc.status.DEADLINE_EXCEEDED, 'deadline exceeded');
 
+  it('refuses a write while ordering has no quorum, proposing nothing; proposes again once it has', async () => {
+    const { contract, proposals } = contractOf([{}]);
+    let refusal: string | undefined = 'the ordering service has had no quorum for 6 s';
+    const client = new LedgerClient(contract, { retries: noBackoff, ordering: { refusal: () => refusal } });
+    await assert.rejects(client.submit('AllowAccess', ['s']), (err: Error) => err instanceof LedgerUnavailable && /no quorum for 6 s/.test(err.message));
+    assert.equal(proposals(), 0, 'nothing endorsed or sent');
+    refusal = undefined;
+    assert.equal((await client.submit('AllowAccess', ['s'])).transactionId, 'tx1');
+  });
+
   it('asks again for a commit status the peer did not give, without proposing again', async () => {
     const { contract, proposals } = contractOf([{ statuses: [peerGone(), valid] }]);
     const submitted = await new LedgerClient(contract, { retries: noBackoff }).submit('AllowAccess', ['s']);

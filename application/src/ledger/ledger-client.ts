@@ -34,6 +34,8 @@ export interface LedgerClientOptions {
   readonly observer?: LedgerClientObserver;
   /** Where to look up an attempt whose outcome the submit could not learn (default: nowhere; such outcomes stay unknown). */
   readonly lookup?: TransactionLookup;
+  /** Says when ordering has lost its quorum (ordering-quorum.ts): a write is then refused before it is proposed. */
+  readonly ordering?: { refusal(): string | undefined };
 }
 
 /** An attempt that reached ordering, or may have: it may commit whatever happens to the attempts after it. */
@@ -71,12 +73,14 @@ export class LedgerClient {
   readonly #retries: RetryOptions;
   readonly #observer: LedgerClientObserver;
   readonly #lookup: TransactionLookup | undefined;
+  readonly #ordering: LedgerClientOptions['ordering'];
 
   constructor(contract: Contract, options: LedgerClientOptions = {}) {
     this.#contract = contract;
     this.#retries = options.retries ?? defaultRetries;
     this.#observer = options.observer ?? {};
     this.#lookup = options.lookup;
+    this.#ordering = options.ordering;
   }
 
   /**
@@ -109,6 +113,9 @@ export class LedgerClient {
     let mvcc = 0;
     let unavailable = 0;
     for (let attempt = 1; ; attempt++) {
+      // Nothing sent yet and no quorum to order it: a clear refusal now, not a wait on the orderers' timeouts.
+      const refusal = sent.length === 0 ? this.#ordering?.refusal() : undefined;
+      if (refusal !== undefined) throw new LedgerUnavailable(`${transaction}: ${refusal}`);
       try {
         const endorsed = await this.#contract.newProposal(transaction, { arguments: [...args] }).endorse();
         const status = await this.#order(endorsed, sent);

@@ -42,17 +42,17 @@ const NAMES: Readonly<Record<keyof InstanceIdentifiers, string>> = {
 const LAST_WANTED = 0x0020000e;
 /** Explicit VRs with a 2-byte reserved field and a 4-byte length (PS3.5 §7.1.2). */
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
-const UNDEFINED = 0xffffffff;
-const ITEM = 0xfffee000;
-const ITEM_END = 0xfffee00d;
-const SEQUENCE_END = 0xfffee0dd;
+export const UNDEFINED = 0xffffffff;
+export const ITEM = 0xfffee000;
+export const ITEM_END = 0xfffee00d;
+export const SEQUENCE_END = 0xfffee0dd;
 
-interface Encoding {
+export interface Encoding {
   readonly explicit: boolean;
   readonly little: boolean;
 }
 
-interface Header {
+export interface Header {
   readonly tag: number;
   readonly vr: string | undefined;
   readonly length: number;
@@ -61,14 +61,14 @@ interface Header {
 }
 
 /** Ran out of bytes: a truncated file (or a prefix of one). */
-class Truncated extends Error {}
+export class Truncated extends Error {}
 
 /**
  * A linear walk over the data elements of a Part 10 file, never building
  * them: element headers only, values skipped by their length, undefined-length
  * sequences walked item by item, every header counted against a budget.
  */
-class Walker {
+export class Walker {
   readonly #limits: DicomReadLimits;
   #left: number;
 
@@ -126,7 +126,7 @@ class Walker {
   }
 }
 
-function dataSetEncoding(transferSyntax: string): Encoding & { readonly deflated: boolean } {
+export function dataSetEncoding(transferSyntax: string): Encoding & { readonly deflated: boolean } {
   switch (transferSyntax) {
     case '1.2.840.10008.1.2':
       return { explicit: false, little: true, deflated: false };
@@ -189,7 +189,7 @@ export function scanInstanceIdentifiers(bytes: Uint8Array, complete: boolean, li
 }
 
 /** File Meta Information: group 0002 after the DICM prefix, always explicit VR little endian. */
-function readFileMeta(b: Buffer, walker: Walker): { readonly transferSyntax: string; readonly end: number } {
+export function readFileMeta(b: Buffer, walker: Walker): { readonly transferSyntax: string; readonly end: number } {
   let pos = 132;
   let transferSyntax = '1.2.840.10008.1.2.1';
   const meta: Encoding = { explicit: true, little: true };

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { sendRequest } from '@isl/platform';
 import { z } from 'zod';
+import type { ManifestInstance, ManifestStudy } from './kos-manifest';
 import type { OrthancCredentials } from './orthanc-config';
 
 /** Orthanc answered with an unexpected status, or not at all. */
@@ -30,6 +31,16 @@ const instancesSchema = z.array(
     MainDicomTags: z.object({ SOPInstanceUID: z.string(), InstanceNumber: z.string().optional() }),
   }),
 );
+
+const studySchema = z.object({
+  MainDicomTags: z.record(z.string(), z.string()),
+  PatientMainDicomTags: z.record(z.string(), z.string()),
+});
+const seriesSchema = z.array(z.object({ ID: z.string(), MainDicomTags: z.object({ SeriesInstanceUID: z.string() }) }));
+const seriesInstancesSchema = z.array(z.object({ ID: z.string(), ParentSeries: z.string(), MainDicomTags: z.object({ SOPInstanceUID: z.string() }) }));
+const metadataSchema = z.object({ SopClassUid: z.string(), TransferSyntax: z.string() });
+/** Instance metadata requests to Orthanc in flight at once while a study is described. */
+const DESCRIBE_CONCURRENCY = 8;
 
 /**
  * The part of Orthanc's REST API the image source uses, over loopback HTTP
@@ -72,6 +83,58 @@ export class OrthancClient {
         fileSize: i.FileSize ?? 0,
       }))
       .sort((a, b) => a.instanceNumber - b.instanceNumber || a.sopInstanceUid.localeCompare(b.sopInstanceUid));
+  }
+
+  /**
+   * What a manifest of the study names (Orthanc's study, patient and series
+   * main tags, and each instance's SOP Class and Transfer Syntax metadata),
+   * series and instances in a stable order.
+   */
+  async describeStudy(studyId: string): Promise<ManifestStudy> {
+    const id = encodeURIComponent(studyId);
+    const study = studySchema.parse(await this.#json('GET', `/studies/${id}`));
+    const series = seriesSchema.parse(await this.#json('GET', `/studies/${id}/series`));
+    const instances = seriesInstancesSchema.parse(await this.#json('GET', `/studies/${id}/instances`));
+    const metadata = new Map<string, z.infer<typeof metadataSchema>>();
+    for (let i = 0; i < instances.length; i += DESCRIBE_CONCURRENCY) {
+      await Promise.all(
+        instances.slice(i, i + DESCRIBE_CONCURRENCY).map(async (instance) => {
+          metadata.set(instance.ID, metadataSchema.parse(await this.#json('GET', `/instances/${encodeURIComponent(instance.ID)}/metadata?expand`)));
+        }),
+      );
+    }
+    const bySeries = new Map<string, ManifestInstance[]>();
+    for (const i of instances) {
+      const meta = metadata.get(i.ID);
+      const entry = { sopInstanceUid: i.MainDicomTags.SOPInstanceUID, sopClassUid: meta?.SopClassUid ?? '', transferSyntaxUid: meta?.TransferSyntax ?? '' };
+      const list = bySeries.get(i.ParentSeries) ?? [];
+      list.push(entry);
+      bySeries.set(i.ParentSeries, list);
+    }
+    const tag = (tags: Record<string, string>, name: string): string => tags[name] ?? '';
+    return {
+      studyInstanceUid: tag(study.MainDicomTags, 'StudyInstanceUID'),
+      patient: {
+        name: tag(study.PatientMainDicomTags, 'PatientName'),
+        id: tag(study.PatientMainDicomTags, 'PatientID'),
+        birthDate: tag(study.PatientMainDicomTags, 'PatientBirthDate'),
+        sex: tag(study.PatientMainDicomTags, 'PatientSex'),
+      },
+      study: {
+        date: tag(study.MainDicomTags, 'StudyDate'),
+        time: tag(study.MainDicomTags, 'StudyTime'),
+        id: tag(study.MainDicomTags, 'StudyID'),
+        accessionNumber: tag(study.MainDicomTags, 'AccessionNumber'),
+        referringPhysicianName: tag(study.MainDicomTags, 'ReferringPhysicianName'),
+      },
+      series: series
+        .map((s) => ({
+          seriesInstanceUid: s.MainDicomTags.SeriesInstanceUID,
+          instances: (bySeries.get(s.ID) ?? []).sort((a, b) => a.sopInstanceUid.localeCompare(b.sopInstanceUid)),
+        }))
+        .filter((s) => s.instances.length > 0)
+        .sort((a, b) => a.seriesInstanceUid.localeCompare(b.seriesInstanceUid)),
+    };
   }
 
   /** The instance's stored DICOM file as a stream (the caller must consume or destroy it). */

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { data } from 'dcmjs';
+import { newUid, part10File } from './dicom-writer';
 
 export interface SyntheticStudyOptions {
   /** Number of CT slices (instances), ≥ 1. */
@@ -11,22 +11,19 @@ export interface SyntheticStudyOptions {
   readonly patientName?: string;
   readonly patientId?: string;
   readonly description?: string;
+  /** Series the slices are dealt into, round robin (default 1). */
+  readonly series?: number;
 }
 
 export interface SyntheticStudy {
   readonly studyInstanceUid: string;
+  /** The first series. */
   readonly seriesInstanceUid: string;
+  readonly seriesInstanceUids: readonly string[];
   readonly files: readonly string[];
 }
 
 const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-const IMPLEMENTATION_CLASS_UID = '2.25.253542391286937425187155127620356436631';
-
-/** A fresh UID under the 2.25 root (ITU-T X.667: a UUID as a decimal integer), no registry needed. */
-function newUid(): string {
-  return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString()}`;
-}
 
 /**
  * Writes a synthetic CT study (one series of `instances` slices) as DICOM
@@ -39,7 +36,11 @@ export function writeSyntheticStudy(folder: string, options: SyntheticStudyOptio
   }
   const size = options.size ?? 32;
   const studyInstanceUid = newUid();
-  const seriesInstanceUid = newUid();
+  const seriesCount = options.series ?? 1;
+  if (!Number.isInteger(seriesCount) || seriesCount < 1 || seriesCount > options.instances) {
+    throw new RangeError('a synthetic study has 1 to `instances` series');
+  }
+  const seriesInstanceUids = Array.from({ length: seriesCount }, () => newUid());
   const now = new Date();
   const date = now.toISOString().slice(0, 10).replace(/-/g, '');
   const time = now.toISOString().slice(11, 19).replace(/:/g, '');
@@ -54,7 +55,7 @@ export function writeSyntheticStudy(folder: string, options: SyntheticStudyOptio
       SOPClassUID: CT_IMAGE_STORAGE,
       SOPInstanceUID: sopInstanceUid,
       StudyInstanceUID: studyInstanceUid,
-      SeriesInstanceUID: seriesInstanceUid,
+      SeriesInstanceUID: seriesInstanceUids[(i - 1) % seriesCount],
       StudyDate: date,
       StudyTime: time,
       StudyID: '1',
@@ -67,7 +68,7 @@ export function writeSyntheticStudy(folder: string, options: SyntheticStudyOptio
       PatientSex: 'O',
       Modality: 'CT',
       Manufacturer: 'Image Sharing Ledger synthetic generator',
-      SeriesNumber: '1',
+      SeriesNumber: String(((i - 1) % seriesCount) + 1),
       InstanceNumber: String(i),
       ImagePositionPatient: ['0', '0', String(i * 2.5)],
       ImageOrientationPatient: ['1', '0', '0', '0', '1', '0'],
@@ -86,18 +87,9 @@ export function writeSyntheticStudy(folder: string, options: SyntheticStudyOptio
       PixelData: [pixels.buffer],
       _vrMap: { PixelData: 'OW' },
     };
-    const meta = {
-      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-      MediaStorageSOPClassUID: CT_IMAGE_STORAGE,
-      MediaStorageSOPInstanceUID: sopInstanceUid,
-      TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
-      ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
-    };
-    const dict = new data.DicomDict(data.DicomMetaDictionary.denaturalizeDataset(meta));
-    dict.dict = data.DicomMetaDictionary.denaturalizeDataset(dataset);
     const file = join(folder, `CT${String(i).padStart(4, '0')}.dcm`);
-    writeFileSync(file, Buffer.from(dict.write()));
+    writeFileSync(file, part10File(dataset));
     files.push(file);
   }
-  return { studyInstanceUid, seriesInstanceUid, files };
+  return { studyInstanceUid, seriesInstanceUid: seriesInstanceUids[0] ?? '', seriesInstanceUids, files };
 }

@@ -1,13 +1,15 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import puppeteer, { type ElementHandle, type Page as FirefoxPage } from 'puppeteer-core';
 import type { Organisation } from '@isl/network';
 import { projectRoot, waitFor } from '@isl/network';
 import { getTestConsortium } from '@isl/network/testing';
 import { fetchAnswer } from '@isl/platform';
+import { y4mStill } from '../testing/fake-camera';
 import { runIsl } from '../testing/run-isl';
 import { getTestServices } from '../testing/root-hooks';
 
@@ -15,6 +17,13 @@ const PATIENT_ORG = 'Hospital1MSP';
 /** Screenshots of each page, for people to look at (git-ignored). */
 const ARTEFACTS = join(projectRoot, 'test-artefacts', 'portal');
 const CHROMIUM = process.env.ISL_CHROMIUM ?? '/usr/bin/chromium';
+/**
+ * Debian's Firefox ESR, driven over WebDriver BiDi by puppeteer-core: playwright-core
+ * drives only its own patched Firefox (Juggler), and its BiDi Firefox (channel
+ * moz-firefox) asks this Firefox for emulation.setMediaFeaturesOverride, which it
+ * does not know (docs/portal.md, Browsers).
+ */
+const FIREFOX = process.env.ISL_FIREFOX ?? '/usr/bin/firefox-esr';
 
 interface Access {
   readonly allowed: boolean;
@@ -42,6 +51,27 @@ const PIXEL_STATS = `async (b64) => {
   return { mean, std, distinct: new Set(values).size };
 }`;
 
+/**
+ * The picture a camera held up to an image of the page would see: the image
+ * scaled (no smoothing) onto a white 640×480 frame, as luma, base64.
+ */
+const CAMERA_FRAME = `async (selector) => {
+  const img = document.querySelector(selector);
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = 640;
+  canvas.height = 480;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, 640, 480);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(img, 120, 40, 400, 400);
+  const { data } = ctx.getImageData(0, 0, 640, 480);
+  let luma = '';
+  for (let i = 0; i < data.length; i += 4) luma += String.fromCharCode(Math.round(0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2]));
+  return btoa(luma);
+}`;
+
 async function pixelStats(page: Page, png: Buffer): Promise<{ mean: number; std: number; distinct: number }> {
   return page.evaluate(`(${PIXEL_STATS})(${JSON.stringify(png.toString('base64'))})`);
 }
@@ -52,6 +82,8 @@ const AXE_SERIOUS = `axe.run().then((r) => r.violations.filter((v) => v.impact =
 describe('the web portal in Chromium: patient, clinician and auditor pages (real network, real image source)', function () {
   this.timeout(600_000);
   let browser: Browser | undefined;
+  /** The patient's browser in the first test: its camera films the clinician's QR code. */
+  let cameraBrowser: Browser | undefined;
   let work: string;
   let patientOrg: Organisation;
   let clinicianOrg: Organisation;
@@ -67,17 +99,38 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
   const portal = (o: Organisation, page: string): string => `${getTestServices().gatewayUrl(o)}/portal/#${page}`;
 
   /** A page of the portal, as a person opens it: its own browser context (nothing shared with the other roles). */
-  const open = async (o: Organisation, page: string, token: string): Promise<{ context: BrowserContext; page: Page }> => {
-    assert.ok(browser);
+  const open = async (o: Organisation, page: string, token: string, using = browser): Promise<{ context: BrowserContext; page: Page }> => {
+    assert.ok(using);
     // The image sources' TLS certificates come from the consortium's CAs, which this test browser does not trust.
-    const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1100, height: 1400 } });
+    const context = await using.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1100, height: 1400 } });
     const p = await context.newPage();
     p.on('console', (m) => {
       if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
     });
-    await p.goto(portal(o, page));
+    // The first load of the bundle on a busy machine can be slow: bounded, not tight.
+    await p.goto(portal(o, page), { timeout: 120_000 });
     await p.fill('#token', token);
     return { context, page: p };
+  };
+
+  /** A GET of the gateway's REST API (`path` under /api/v1/), its JSON answer. */
+  const readJson = async <T>(o: Organisation, path: string, token: string, timeoutMs = 30_000): Promise<T> => {
+    const answer = await fetchAnswer(new URL(`${getTestServices().gatewayUrl(o)}/api/v1/${path}`), {
+      method: 'GET',
+      headers: { authorization: `Bearer ${token}` },
+      timeoutMs,
+    });
+    return JSON.parse(answer.body.toString()) as T;
+  };
+
+  /** A chart's numbers as the page shows them (its data table): [label, value] rows. */
+  const chartRows = async (page: Page, chart: string): Promise<[string, number][]> => {
+    const rows = page.locator(`#${chart} .chart-data tr`);
+    const drawn: [string, number][] = [];
+    for (let i = 0; i < (await rows.count()); i++) {
+      drawn.push([(await rows.nth(i).locator('th').textContent()) ?? '', Number(await rows.nth(i).locator('td').textContent())]);
+    }
+    return drawn;
   };
 
   /** CheckAccess at an organisation's peer, read through its gateway. */
@@ -126,12 +179,24 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
 
   after(async () => {
     await browser?.close();
+    await cameraBrowser?.close();
   });
+
+  /** A Chromium whose (fake) camera films `selector` of `page` held up in front of it. */
+  const filming = async (page: Page, selector: string): Promise<Browser> => {
+    const luma = Buffer.from(await page.evaluate<string>(`(${CAMERA_FRAME})(${JSON.stringify(selector)})`), 'base64');
+    const video = join(work, 'camera.y4m');
+    writeFileSync(video, y4mStill(new Uint8Array(luma), 640, 480));
+    return chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+    });
+  };
 
   it('the patient grants a clinician with a CLI-made wallet; the viewer draws the study; after revocation the clinician is refused', async () => {
     const services = getTestServices();
     const clinician = await open(clinicianOrg, 'clinician', services.memberToken(clinicianOrg));
-    const patient = await open(patientOrg, 'patient', services.memberToken(patientOrg));
 
     // The clinician makes a wallet and a recipient key in the browser; the page shows it with a QR code.
     await clinician.page.fill('input[name="Clinician-new-passphrase"]', 'clinician portal passphrase');
@@ -141,6 +206,9 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
     const keyId = (await clinician.page.textContent('#recipient-key-id', { timeout: 60_000 })) ?? '';
     assert.match(keyId, /^[A-Za-z0-9_-]{43}$/);
     assert.ok(await clinician.page.isVisible('img[alt^="QR code of key id"]'));
+    // The patient's device has a camera that sees the clinician's QR code (the page's own image).
+    cameraBrowser = await filming(clinician.page, 'img[alt^="QR code of key id"]');
+    const patient = await open(patientOrg, 'patient', services.memberToken(patientOrg), cameraBrowser);
 
     // The clinician asks for access (a RequestAccess signed in the browser, relayed at the clinician's gateway).
     await clinician.page.fill('#request-source', published.source);
@@ -164,6 +232,19 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
     await patient.page.click(`button[aria-label="Grant ${keyId.slice(0, 8)}"]`);
     assert.equal(await patient.page.inputValue('#grant-recipient'), keyId);
     assert.equal(await patient.page.inputValue('#grant-purpose'), 'COC');
+    // The key can also be scanned from the clinician's QR code with the camera: exactly that key fills the field.
+    await patient.page.fill('#grant-recipient', '');
+    await patient.page.click('text=Scan the QR code with the camera');
+    // Until the field holds a key, or the page says why it cannot (then the assertion below shows that message).
+    const scanned = await waitFor(
+      'the scanned key in the recipient field, or a message next to it',
+      async () => (await patient.page.inputValue('#grant-recipient')) || (await patient.page.textContent('#grant-recipient-error')) || false,
+      { timeoutMs: 120_000, intervalMs: 250 },
+    );
+    assert.equal(scanned, keyId);
+    assert.equal(await patient.page.inputValue('#grant-recipient'), keyId);
+    assert.equal(await patient.page.locator('#grant-camera video').count(), 0, 'the camera is turned off once the code is read');
+    assert.equal((await patient.page.textContent('#grant-recipient-error')) ?? '', '');
     const until = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
     await patient.page.fill('#grant-until', until);
     await patient.page.selectOption('#grant-purpose', 'TREAT');
@@ -247,6 +328,11 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
     assert.match((await patient.page.textContent('#grant-recipient-error')) ?? '', /not a key id/);
     assert.match((await patient.page.textContent('#grant-until-error')) ?? '', /in the past/);
     assert.equal(await patient.page.locator('.preview').count(), 0, 'nothing offered for signing');
+    // This browser has no camera for the page (none, or not allowed): said next to the field; pasting still works.
+    await patient.page.click('text=Scan the QR code with the camera');
+    await patient.page.waitForSelector('#grant-recipient-error >> text=/camera/', { timeout: 30_000 });
+    assert.match((await patient.page.textContent('#grant-recipient-error')) ?? '', /Paste the key id instead/);
+    assert.equal(await patient.page.getAttribute('#grant-recipient', 'aria-invalid'), 'true');
     await shot(patient.page, 'patient-bad-input');
 
     // A gateway that stops answering: the relay fails at the network level; the form says so, and the ledger has no new grant.
@@ -272,6 +358,74 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
     await patient.page.waitForSelector('text=The gateway does not answer', { timeout: 30_000 });
     assert.equal(await grants(), before, 'nothing reached the ledger');
     await patient.context.close();
+  });
+
+  it('works in Firefox too: a clinician key, the patient opens the CLI wallet, signs and relays a grant; the auditor charts are drawn', async () => {
+    assert.ok(existsSync(FIREFOX), `no Firefox at ${FIREFOX}: scripts/bootstrap.sh installs Debian's firefox-esr (or set ISL_FIREFOX)`);
+    const services = getTestServices();
+    const firefox = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX,
+      headless: true,
+      timeout: 60_000,
+      defaultViewport: { width: 1100, height: 1400 },
+      protocolTimeout: 300_000,
+    });
+    /** Text of the first element `selector` matches (this file has no DOM types: the page evaluates a string). */
+    const text = (page: FirefoxPage, selector: string): Promise<string> =>
+      page.evaluate(`document.querySelector(${JSON.stringify(selector)})?.textContent ?? ''`) as Promise<string>;
+    const openIn = async (o: Organisation, name: string, token: string): Promise<FirefoxPage> => {
+      const page = await (await firefox.createBrowserContext()).newPage();
+      // As in Chromium: the first load of the bundle on a busy machine can be slow.
+      page.setDefaultTimeout(120_000);
+      await page.goto(portal(o, name));
+      await page.locator('#token').fill(token);
+      return page;
+    };
+    try {
+      assert.match(await firefox.version(), /firefox/i);
+      const clinician = await openIn(clinicianOrg, 'clinician', services.memberToken(clinicianOrg));
+      await clinician.locator('input[name="Clinician-new-passphrase"]').fill('firefox clinician passphrase');
+      await clinician.locator('button::-p-text(Create a new wallet)').click();
+      await clinician.waitForSelector('::-p-text(New wallet created)', { timeout: 60_000 });
+      await clinician.locator('button::-p-text(Make a new recipient key)').click();
+      await clinician.waitForSelector('img[alt^="QR code of key id"]', { timeout: 60_000 });
+      const keyId = await text(clinician, '#recipient-key-id');
+      assert.match(keyId, /^[A-Za-z0-9_-]{43}$/);
+
+      const patient = await openIn(patientOrg, 'patient', services.memberToken(patientOrg));
+      const file = (await patient.$('input[name="Patient-wallet-file"]')) as ElementHandle<HTMLInputElement> | null;
+      assert.ok(file);
+      await file.uploadFile(patientWallet.file);
+      await patient.locator('input[name="Patient-passphrase"]').fill(patientWallet.passphrase);
+      await patient.locator('button::-p-text(Open wallet)').click();
+      await patient
+        .locator(`button[aria-label="Manage study ${published.reference.slice(0, 8)}"]`)
+        .setTimeout(120_000)
+        .click();
+      await patient.waitForSelector('#grant-form');
+      await patient.locator('#grant-recipient').fill(keyId);
+      await patient.locator('#grant-until').fill(new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10));
+      await patient.locator('#grant-form button::-p-text(Review)').click();
+      const preview = await text(patient, '.preview-sentence');
+      assert.ok(preview.includes(keyId) && preview.includes(published.reference), preview);
+      await patient.locator('button::-p-text(Sign and send)').click();
+      await waitFor('the Firefox grant at the clinician organisation’s peer', async () => (await access(clinicianOrg, keyId)).allowed || false, {
+        timeoutMs: 60_000,
+      });
+      // The page shows the grant it made among the study's grants.
+      await waitFor('the grant in the Firefox page', async () => (await text(patient, '#grants')).includes(keyId.slice(0, 8)) || false, { timeoutMs: 60_000 });
+      await patient.screenshot({ path: join(ARTEFACTS, 'firefox-patient.png'), fullPage: true });
+
+      const auditor = await openIn(patientOrg, 'auditor', services.auditorToken(patientOrg));
+      await auditor.locator('button::-p-text(Load the audit)').click();
+      await auditor.waitForSelector('#chart-endorsements rect', { timeout: 300_000 });
+      await auditor.waitForSelector('#chart-disclosures rect');
+      assert.ok(Number(await auditor.evaluate(`document.querySelectorAll('#chart-disclosures rect').length`)) >= 30);
+      await auditor.screenshot({ path: join(ARTEFACTS, 'firefox-auditor.png'), fullPage: true });
+    } finally {
+      await firefox.close();
+    }
   });
 
   it('a patient who lost the wallet moves the study to a new one with the recovery code the CLI printed', async () => {
@@ -319,17 +473,13 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
     const auditor = await open(patientOrg, 'auditor', services.auditorToken(patientOrg));
     await auditor.page.click('text=Load the audit');
     await auditor.page.waitForSelector('#chart-endorsements rect', { timeout: 300_000 });
-    const answer = await fetchAnswer(new URL(`${services.gatewayUrl(patientOrg)}/api/v1/audit`), {
-      method: 'GET',
-      headers: { authorization: `Bearer ${services.auditorToken(patientOrg)}` },
-      timeoutMs: 300_000,
-    });
-    const report = JSON.parse(answer.body.toString()) as { organisations: { mspId: string; endorsements: number }[] };
-    const rows = auditor.page.locator('#chart-endorsements .chart-data tr');
-    const drawn: [string, number][] = [];
-    for (let i = 0; i < (await rows.count()); i++) {
-      drawn.push([(await rows.nth(i).locator('th').textContent()) ?? '', Number(await rows.nth(i).locator('td').textContent())]);
-    }
+    const report = await readJson<{ organisations: { mspId: string; endorsements: number }[] }>(
+      patientOrg,
+      'audit',
+      services.auditorToken(patientOrg),
+      300_000,
+    );
+    const drawn = await chartRows(auditor.page, 'chart-endorsements');
     assert.deepEqual(
       drawn.map(([name]) => name),
       report.organisations.map((o) => o.mspId),
@@ -339,9 +489,45 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
       const live = report.organisations[i]?.endorsements ?? 0;
       assert.ok(n > 0 && n <= live, `the chart shows the live audit: ${JSON.stringify(drawn)} vs ${String(live)}`);
     }
+
+    // Disclosures per day: the chart shows the live count, which holds at least the release of the first test.
+    const perDay = await readJson<{ from: string; to: string; total: number; days: { day: string; disclosures: number }[] }>(
+      patientOrg,
+      'audit/disclosures-per-day',
+      services.auditorToken(patientOrg),
+      300_000,
+    );
+    const ours = await readJson<{ recordedAt: string }[]>(
+      patientOrg,
+      `sources/${published.source}/studies/${published.reference}/disclosures`,
+      services.memberToken(patientOrg),
+    );
+    const oursInRange = ours.filter((d) => d.recordedAt.slice(0, 10) >= perDay.from && d.recordedAt.slice(0, 10) <= perDay.to).length;
+    const days = await chartRows(auditor.page, 'chart-disclosures');
+    assert.deepEqual(
+      days.map(([day]) => day),
+      perDay.days.map((d) => d.day),
+    );
+    const drawnTotal = days.reduce((sum, [, n]) => sum + n, 0);
+    assert.ok(
+      oursInRange >= 1 && drawnTotal >= oursInRange && drawnTotal <= perDay.total,
+      `drawn ${String(drawnTotal)}, ours ${String(oursInRange)}, live ${String(perDay.total)}`,
+    );
+    assert.equal(await auditor.page.locator('#chart-disclosures rect').count(), perDay.days.length);
     await auditor.page.fill('#history-key', `study/${published.source}/${published.reference}`);
     await auditor.page.click('text=Show history');
     await auditor.page.waitForSelector('#history li', { timeout: 60_000 });
+    // The study changed owner key in the rotation test: the timeline says which field changed, from what to what.
+    const study = await readJson<{ patient: string }>(
+      patientOrg,
+      `sources/${published.source}/studies/${published.reference}`,
+      services.memberToken(patientOrg),
+    );
+    const versions = auditor.page.locator('#history > ol > li');
+    assert.equal(await versions.count(), 2);
+    assert.match((await versions.nth(0).textContent()) ?? '', /created: study/);
+    const changed = (await versions.nth(1).locator('.changes').textContent()) ?? '';
+    assert.match(changed, new RegExp(`patient: [A-Za-z0-9_-]{43} → ${study.patient}`), changed);
     await shot(auditor.page, 'auditor');
     await auditor.context.close();
   });

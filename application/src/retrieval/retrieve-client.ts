@@ -2,33 +2,24 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { newNonce } from '@isl/chaincode';
 import { sendRequest } from '@isl/platform';
-import { EncryptionError } from '../encryption/errors';
 import { ENCRYPTION_HEADER, ENCRYPTION_SCHEME } from '../encryption/release-sealer';
 import { readInstanceIdentifiers } from '../pacs/dicom-file';
-import { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from '../wire/http-signature';
-import { ACTION, NS, retrieveRequestEnvelope, Status } from '../wire/iti43';
+import { GET_COMPONENTS, signRequest, type RecipientSigningKey } from '../wire/http-signature';
+import { ACTION, NS, retrieveRequestEnvelope } from '../wire/iti43';
 import { parseMediaType } from '../wire/media-type';
 import { MultipartParser } from '../wire/multipart';
-import { mtomMessage } from '../wire/mtom';
 import { canonicalUri } from '../wire/target-uri';
-import { childNamed, childrenNamed, parseXml, textOf } from '../wire/xml';
-import { encryptedReceiver, plaintextReceiver, type PartReceiver } from './part-receiver';
+import { childNamed, textOf } from '../wire/xml';
+import { RetrievalRefused } from './retrieval-refused';
+import { postSoap } from './soap-client';
+import { viaXdsI } from './xdsi-consumer';
+import { fileSink, plaintextReceiver, prepareRequest, receiveParts } from './part-receiver';
 
-export type RetrievalProtocol = 'wado-rs' | 'iti43';
+/** wado-rs; iti43 (the instances over ITI-43, asked for explicitly); xds-i (ITI-43 for the manifest, then RAD-69 per series). */
+export type RetrievalProtocol = 'wado-rs' | 'iti43' | 'xds-i';
 
-/** The source refused (or could not serve) the request; `code` is the protocol's own answer. */
-export class RetrievalRefused extends Error {
-  readonly code: string;
-  readonly httpStatus: number;
-  constructor(code: string, httpStatus: number, message: string) {
-    super(message);
-    this.name = 'RetrievalRefused';
-    this.code = code;
-    this.httpStatus = httpStatus;
-  }
-}
+export { RetrievalRefused };
 
 export interface RetrieveOptions {
   /** The source's URL from the ledger (GetSource). */
@@ -55,13 +46,14 @@ export interface Retrieved {
 }
 
 /**
- * The recipient's side: a signed WADO-RS or ITI-43 request to the source,
+ * The recipient's side: signed WADO-RS, ITI-43 or XDS-I.b (ITI-43 + RAD-69) requests to the source,
  * the answer streamed to one file per DICOM instance, then checked (each file
  * is DICOM, all of one study).
  */
 export async function retrieveStudy(options: RetrieveOptions): Promise<Retrieved> {
   mkdirSync(options.outDir, { recursive: true });
-  const files = options.protocol === 'wado-rs' ? await viaWadoRs(options) : await viaIti43(options);
+  const via = { 'wado-rs': viaWadoRs, iti43: viaIti43, 'xds-i': viaXdsI }[options.protocol];
+  const files = await via(options);
   if (files.files.length === 0) {
     throw new RetrievalRefused('EMPTY', 200, 'the source released no instance');
   }
@@ -78,38 +70,7 @@ function wadoRsUri(url: string, study: string): string {
   return canonicalUri(`${base.origin}${base.path.replace(/\/$/, '')}/studies/${encodeURIComponent(study)}`).href;
 }
 
-/** What this retrieval asks for and how its parts are received: the request's nonce binds an encrypted release to it. */
-function prepare(
-  o: RetrieveOptions,
-  components: readonly string[],
-): { nonce: string; headers: Record<string, string>; components: string[]; receiver: PartReceiver } {
-  const nonce = newNonce();
-  if (o.encrypted !== true) return { nonce, headers: {}, components: [...components], receiver: plaintextReceiver() };
-  const expected = { source: o.sourceId, recipient: o.key.keyId, study: o.study, request: nonce };
-  return {
-    nonce,
-    headers: { [ENCRYPTION_HEADER]: ENCRYPTION_SCHEME },
-    components: [...components, ENCRYPTION_HEADER],
-    receiver: encryptedReceiver(expected, o.key.privateKey.export({ format: 'jwk' })),
-  };
-}
-
-/** Feeds the answer to the parser, letting the receiver decrypt between reads; on failure no file of the release is kept as if good. */
-async function receive(res: IncomingMessage, parser: MultipartParser, receiver: PartReceiver): Promise<void> {
-  try {
-    for await (const chunk of res) {
-      parser.push(chunk as Buffer);
-      await receiver.settle();
-    }
-    parser.end();
-    await receiver.finish();
-  } catch (err) {
-    receiver.discard();
-    if (err instanceof EncryptionError) throw new RetrievalRefused(err.code, res.statusCode ?? 0, err.message);
-    throw err;
-  }
-}
-
+/** An encrypted release must say so in the answer, not only in its parts. */
 function checkEncryptedAnswer(res: IncomingMessage, o: RetrieveOptions): void {
   if (o.encrypted === true && res.headers[ENCRYPTION_HEADER] !== ENCRYPTION_SCHEME) {
     throw new RetrievalRefused('NOT_ENCRYPTED', res.statusCode ?? 0, `the source did not answer ${ENCRYPTION_HEADER}: ${ENCRYPTION_SCHEME}`);
@@ -118,10 +79,11 @@ function checkEncryptedAnswer(res: IncomingMessage, o: RetrieveOptions): void {
 
 async function viaWadoRs(o: RetrieveOptions): Promise<{ files: string[]; bytes: number }> {
   const target = wadoRsUri(o.url, o.study);
-  const prepared = prepare(o, GET_COMPONENTS);
-  const { receiver } = prepared;
+  const prepared = prepareRequest(o);
+  const receiver = prepared.receiver ?? plaintextReceiver();
   const headers = { accept: `multipart/related; type="${receiver.partType}"`, ...prepared.headers };
-  const signed = signRequest(o.key, { method: 'GET', targetUri: target, headers }, { nonce: prepared.nonce, components: prepared.components });
+  const components = [...GET_COMPONENTS, ...Object.keys(prepared.headers)];
+  const signed = signRequest(o.key, { method: 'GET', targetUri: target, headers }, { nonce: prepared.nonce, components });
   // A fresh connection: a pooled keep-alive socket the source is closing as idle answers "socket hang up" (seen under load).
   const res = await sendRequest(target, { method: 'GET', headers: { ...headers, ...signed }, ca: o.ca, timeoutMs: 60_000, agent: false });
   if (res.statusCode !== 200) {
@@ -150,102 +112,32 @@ async function viaWadoRs(o: RetrieveOptions): Promise<{ files: string[]; bytes: 
     files.push(file);
     return receiver.sink(file, (n) => (bytes += n));
   });
-  await receive(res, parser, receiver);
+  await receiveParts(res, parser, receiver);
   return { files, bytes };
 }
 
 async function viaIti43(o: RetrieveOptions): Promise<{ files: string[]; bytes: number }> {
   // The registered URL in its canonical spelling (docs/protocol.md §8.2): what the source rebuilds.
   const target = canonicalUri(o.url).href;
-  const envelope = retrieveRequestEnvelope(target, `urn:uuid:${randomUUID()}`, [{ repositoryUniqueId: o.sourceId, documentUniqueId: o.study }]);
-  const { contentType, body } = mtomMessage(envelope, { action: ACTION });
-  const prepared = prepare(o, POST_COMPONENTS);
-  const { receiver } = prepared;
-  const headers = { 'content-type': contentType, 'content-digest': contentDigest(body), ...prepared.headers };
-  const signed = signRequest(o.key, { method: 'POST', targetUri: target, headers }, { nonce: prepared.nonce, components: prepared.components });
-  const res = await sendRequest(target, {
-    method: 'POST',
-    headers: { ...headers, ...signed, 'content-length': String(body.length) },
-    ca: o.ca,
-    body,
-    timeoutMs: 60_000,
-    agent: false,
-  });
-  const type = parseMediaType(res.headers['content-type']);
-  const responseBoundary = type?.params.get('boundary');
-  if (type?.type !== 'multipart/related' || !responseBoundary) {
-    throw new RetrievalRefused('BAD_RESPONSE', res.statusCode ?? 0, `ITI-43 answered ${String(res.statusCode)} with ${String(res.headers['content-type'])}`);
-  }
+  // Asks explicitly for the instances: the default ITI-43 document of a study is its XDS-I.b manifest.
+  const envelope = retrieveRequestEnvelope(target, `urn:uuid:${randomUUID()}`, [{ repositoryUniqueId: o.sourceId, documentUniqueId: o.study }], 'instances');
+  const { nonce, headers, receiver } = prepareRequest(o);
   const files: string[] = [];
-  const expected = new Set<string>();
   let bytes = 0;
-  let rootSeen = false;
-  const parser = new MultipartParser(responseBoundary, (h) => {
-    if (!rootSeen) {
-      rootSeen = true;
-      const chunks: Buffer[] = [];
-      return {
-        data: (c) => chunks.push(Buffer.from(c)),
-        end: () => {
-          for (const cid of readIti43Envelope(Buffer.concat(chunks).toString('utf8'), res.statusCode ?? 0, o)) expected.add(cid);
-        },
-      };
-    }
-    const cid = (h.get('content-id') ?? '').replace(/^<|>$/g, '');
-    if (!expected.delete(cid)) {
-      throw new RetrievalRefused('BAD_RESPONSE', 200, `attachment ${cid} is not referenced by the envelope`);
-    }
-    if (o.encrypted === true && parseMediaType(h.get('content-type'))?.type !== receiver.partType) {
-      throw new RetrievalRefused('NOT_ENCRYPTED', 200, `attachment ${cid} is ${String(h.get('content-type'))}, not ${receiver.partType}`);
-    }
-    const file = join(o.outDir, `instance-${String(files.length + 1).padStart(4, '0')}.dcm`);
-    files.push(file);
-    return receiver.sink(file, (n) => (bytes += n));
+  await postSoap({ target, key: o.key, ca: o.ca, nonce, headers }, envelope, ACTION, {
+    check: (d, httpStatus) => {
+      if (textOf(childNamed(d, NS.xdsb, 'DocumentUniqueId')) !== o.study || textOf(childNamed(d, NS.xdsb, 'RepositoryUniqueId')) !== o.sourceId) {
+        throw new RetrievalRefused('BAD_RESPONSE', httpStatus, 'a DocumentResponse names another document or repository');
+      }
+    },
+    attachment: () => {
+      const file = join(o.outDir, `instance-${String(files.length + 1).padStart(4, '0')}.dcm`);
+      files.push(file);
+      return (receiver?.sink ?? fileSink)(file, (n) => (bytes += n));
+    },
+    ...(receiver ? { receiver } : {}),
   });
-  await receive(res, parser, receiver);
-  if (expected.size > 0) {
-    throw new RetrievalRefused('BAD_RESPONSE', 200, `${String(expected.size)} attachments referenced by the envelope are missing`);
-  }
   return { files, bytes };
-}
-
-/** Checks the response envelope; returns the Content-IDs of the documents to expect. */
-function readIti43Envelope(xml: string, httpStatus: number, o: RetrieveOptions): string[] {
-  const envelope = parseXml(xml);
-  const body = childNamed(envelope, NS.soap, 'Body');
-  const fault = body ? childNamed(body, NS.soap, 'Fault') : undefined;
-  if (fault) {
-    const code = childNamed(fault, NS.soap, 'Code');
-    const sub = code ? textOf(childNamed(childNamed(code, NS.soap, 'Subcode') ?? code, NS.soap, 'Value')) : undefined;
-    const reason = textOf(childNamed(childNamed(fault, NS.soap, 'Reason') ?? fault, NS.soap, 'Text'));
-    throw new RetrievalRefused(sub ?? 'SOAP_FAULT', httpStatus, `ITI-43 fault ${sub ?? ''}: ${reason ?? ''}`);
-  }
-  const response = body ? childNamed(body, NS.xdsb, 'RetrieveDocumentSetResponse') : undefined;
-  const registry = response ? childNamed(response, NS.rs, 'RegistryResponse') : undefined;
-  if (!response || !registry) {
-    throw new RetrievalRefused('BAD_RESPONSE', httpStatus, 'no RetrieveDocumentSetResponse in the answer');
-  }
-  const status = registry.attributes.get('status');
-  if (status !== Status.Success) {
-    const errors = childNamed(registry, NS.rs, 'RegistryErrorList');
-    const first = errors ? childrenNamed(errors, NS.rs, 'RegistryError')[0] : undefined;
-    throw new RetrievalRefused(
-      first?.attributes.get('errorCode') ?? 'FAILURE',
-      httpStatus,
-      `ITI-43 ${String(status)}: ${first?.attributes.get('codeContext') ?? ''}`,
-    );
-  }
-  return childrenNamed(response, NS.xdsb, 'DocumentResponse').map((d) => {
-    if (textOf(childNamed(d, NS.xdsb, 'DocumentUniqueId')) !== o.study || textOf(childNamed(d, NS.xdsb, 'RepositoryUniqueId')) !== o.sourceId) {
-      throw new RetrievalRefused('BAD_RESPONSE', httpStatus, 'a DocumentResponse names another document or repository');
-    }
-    const include = childNamed(childNamed(d, NS.xdsb, 'Document') ?? d, NS.xop, 'Include');
-    const href = include?.attributes.get('href') ?? '';
-    if (!href.startsWith('cid:')) {
-      throw new RetrievalRefused('BAD_RESPONSE', httpStatus, 'a Document is not an xop:Include');
-    }
-    return decodeURIComponent(href.slice(4));
-  });
 }
 
 async function collect(res: IncomingMessage): Promise<Buffer> {

@@ -54,28 +54,7 @@ export class ApplicationServices {
   }
 
   async up(): Promise<void> {
-    this.#log("starting each organisation's gateway application");
-    for (const org of this.#c.topology.organisations) {
-      startServiceProcess(this.#c.supervisor, {
-        name: `gateway.${org.name}`,
-        entry: 'gateway/main',
-        settings: {
-          ISL_CONNECTION_PROFILE: this.#c.layout.connectionProfile,
-          ISL_ORG: org.mspId,
-          ISL_GATEWAY_STATE_DIR: this.gatewayStateDir(org),
-          ISL_LOG_LEVEL: this.#logLevel,
-        },
-      });
-    }
-    await Promise.all(
-      this.#c.topology.organisations.map((org) =>
-        waitFor(
-          `gateway.${org.name} to answer /readyz on ${address(org.gateway)}`,
-          async () => this.#c.supervisor.isRunning(`gateway.${org.name}`) && (await getOperations(org.gateway, '/readyz')).status === 200,
-          { timeoutMs: 90_000, hint: `see ${this.#c.supervisor.logOf(`gateway.${org.name}`)}` },
-        ),
-      ),
-    );
+    await this.startGateways();
     // Every member runs an image source (Orthanc behind the ITI-43 / WADO-RS service).
     this.#log("starting each organisation's PACS (Orthanc) and image source");
     const profile = this.#c.connectionProfile();
@@ -89,6 +68,33 @@ export class ApplicationServices {
         logLevel: this.#logLevel,
       });
     }
+  }
+
+  /** Starts each organisation's gateway application (on its member's host) and waits until each is ready. */
+  async startGateways(): Promise<void> {
+    this.#log("starting each organisation's gateway application");
+    for (const org of this.#c.topology.organisations) {
+      startServiceProcess(this.#c.supervisor, {
+        name: `gateway.${org.name}`,
+        entry: 'gateway/main',
+        settings: {
+          ISL_CONNECTION_PROFILE: this.#c.layout.connectionProfile,
+          ISL_ORG: org.mspId,
+          ISL_GATEWAY_STATE_DIR: this.gatewayStateDir(org),
+          ISL_GATEWAY_HOST: org.gateway.host,
+          ISL_LOG_LEVEL: this.#logLevel,
+        },
+      });
+    }
+    await Promise.all(
+      this.#c.topology.organisations.map((org) =>
+        waitFor(
+          `gateway.${org.name} to answer /readyz on ${address(org.gateway)}`,
+          async () => this.#c.supervisor.isRunning(`gateway.${org.name}`) && (await getOperations(org.gateway, '/readyz')).status === 200,
+          { timeoutMs: 90_000, hint: `see ${this.#c.supervisor.logOf(`gateway.${org.name}`)}` },
+        ),
+      ),
+    );
   }
 
   async down(): Promise<void> {

@@ -1,10 +1,20 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '@isl/platform';
 import { join } from 'node:path';
-import { connectGateway, type Consortium, type ConsortiumChaincode, type GatewayConnection, type Organisation, organisationOf } from '@isl/network';
+import {
+  connectGateway,
+  epochReport,
+  organisationOf,
+  type Consortium,
+  type ConsortiumChaincode,
+  type EpochReport,
+  type GatewayConnection,
+  type Organisation,
+  type PreviousEpoch,
+  type StakeActivity,
+} from '@isl/network';
 import { BlockReader } from '../audit/block-reader';
 import { compileStakePolicy, epochPolicyRecordJson, MORE_THAN_HALF, parseEpochPolicyRecord, verifyEpochPolicyRecord, type StakeThreshold } from './policy';
-import { epochReport, type EpochReport, type PreviousEpoch, type StakeActivity } from './epoch-report';
 import { readStakes } from './stake-reader';
 
 /** The next chaincode definition an epoch moves to, shared by every organisation's approval. */

@@ -8,9 +8,8 @@ import { audienceFor, createStatement, generateStatementKey, newStudyReference, 
 import { auditLedger, type AuditReport } from '../audit/audit-report';
 import { BlockReader } from '../audit/block-reader';
 import { orderingActivity } from '../audit/ordering';
-import { orderersOf } from '@isl/network';
+import { orderersOf, type StakeActivity } from '@isl/network';
 import { recordHistory } from '../audit/history';
-import type { StakeActivity } from './epoch-report';
 import { EpochRotation, type EpochProposal } from './epoch-rotation';
 import { compileStakePolicy, isSatisfiedBy, MORE_THAN_HALF, pickEndorsers } from './policy';
 

@@ -3,13 +3,13 @@ import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Network } from '@hyperledger/fabric-gateway';
 import { EventHub } from '../gateway/event-hub';
 import { PublishError } from '../publishing/publisher';
 import { GatewayMetrics } from '../gateway/metrics';
 import type { CommittedBlocks } from '../gateway/peer-blocks';
-import type { PublicationSteps } from '../gateway/routes/publications';
+import type { PublicationRoutesOptions, PublicationSteps } from '../gateway/routes/publications';
 import { buildGatewayServer, type GatewayServerOptions } from '../gateway/server';
 import { TokenStore } from '../gateway/tokens';
 import { LedgerUnavailable } from '../ledger/errors';
@@ -19,6 +19,8 @@ import type { LedgerCalls, Submitted } from '../ledger/ledger-client';
 export interface Reached {
   readonly ledger: string[];
   readonly publisher: string[];
+  /** Every request's matched route as the OpenAPI document names it (`/api/v1/sources/{source}`); undefined: none matched. */
+  readonly matched: (string | undefined)[];
 }
 
 export interface GatewayFixture {
@@ -75,7 +77,7 @@ export class FakeBlocks implements CommittedBlocks {
  */
 export async function startGatewayFixture(o: FixtureOptions = {}): Promise<GatewayFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'isl-gateway-fixture-'));
-  const reached: Reached = { ledger: [], publisher: [] };
+  const reached: Reached = { ledger: [], publisher: [], matched: [] };
   const tokens = new TokenStore(join(dir, 'tokens.json'));
   const member = tokens.issue('member-systems');
   const auditor = tokens.issue('auditor');
@@ -92,16 +94,6 @@ export async function startGatewayFixture(o: FixtureOptions = {}): Promise<Gatew
     },
   };
   const network = fakeNetwork(reached);
-  // The fixture's publisher holds nothing: its refusals are the real, coded ones.
-  const step = (name: string, code: 'NO_DICOM_FILES' | 'PUBLICATION_NOT_FOUND') => (): Promise<never> => {
-    reached.publisher.push(name);
-    return Promise.reject(new PublishError(code, `the fixture's publisher has nothing to ${name}`));
-  };
-  const publisher: PublicationSteps = {
-    stage: step('stage', 'NO_DICOM_FILES'),
-    define: step('define', 'PUBLICATION_NOT_FOUND'),
-    withdraw: step('withdraw', 'PUBLICATION_NOT_FOUND'),
-  };
   const metrics = o.metrics ?? new GatewayMetrics({ org: 'Hospital1MSP' });
   const blocks = new FakeBlocks();
   const app = await buildGatewayServer({
@@ -115,27 +107,11 @@ export async function startGatewayFixture(o: FixtureOptions = {}): Promise<Gatew
     anonymousRatePerMinute: 1000,
     ready: () => Promise.resolve(true),
     logLevel: 'silent',
-    publications: {
-      publisher: () => {
-        reached.publisher.push('open');
-        return Promise.resolve(publisher);
-      },
-      studies: {
-        all: () => {
-          reached.publisher.push('all');
-          return [];
-        },
-        byReference: () => {
-          reached.publisher.push('byReference');
-          return undefined;
-        },
-      },
-      spoolDir: join(dir, 'uploads'),
-      limits: { maxBytes: 1024 * 1024, maxInstances: 10 },
-    },
+    publications: fixturePublications(reached, join(dir, 'uploads')),
     ...o,
     ledger,
   });
+  recordMatches(app, reached.matched);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as AddressInfo).port;
   return {
@@ -154,6 +130,55 @@ export async function startGatewayFixture(o: FixtureOptions = {}): Promise<Gatew
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Publishing with a publisher that holds nothing: its refusals are the real, coded ones. */
+function fixturePublications(reached: Reached, spoolDir: string): PublicationRoutesOptions {
+  const step = (name: string, code: 'NO_DICOM_FILES' | 'PUBLICATION_NOT_FOUND') => (): Promise<never> => {
+    reached.publisher.push(name);
+    return Promise.reject(new PublishError(code, `the fixture's publisher has nothing to ${name}`));
+  };
+  const publisher: PublicationSteps = {
+    stage: step('stage', 'NO_DICOM_FILES'),
+    define: step('define', 'PUBLICATION_NOT_FOUND'),
+    withdraw: step('withdraw', 'PUBLICATION_NOT_FOUND'),
+  };
+  return {
+    publisher: () => {
+      reached.publisher.push('open');
+      return Promise.resolve(publisher);
+    },
+    studies: {
+      all: () => {
+        reached.publisher.push('all');
+        return [];
+      },
+      byReference: () => {
+        reached.publisher.push('byReference');
+        return undefined;
+      },
+    },
+    spoolDir,
+    limits: { maxBytes: 1024 * 1024, maxInstances: 10 },
+  };
+}
+
+/**
+ * Records the route each request matched, when it is answered (onSend) or, for an event
+ * stream that writes its own answer, once it passed authentication (onRequest).
+ */
+function recordMatches(app: FastifyInstance, matched: (string | undefined)[]): void {
+  const record = (request: FastifyRequest): void => {
+    matched.push(request.is404 ? undefined : request.routeOptions.url?.replace(/:(\w+)/g, '{$1}'));
+  };
+  app.addHook('onRequest', (request, _reply, done) => {
+    record(request);
+    done();
+  });
+  app.addHook('onSend', async (request, _reply, payload) => {
+    record(request);
+    return payload;
+  });
 }
 
 /** The fixture's network: the chaincode's queries answer empty lists; the rest fails as an unreachable peer would. */

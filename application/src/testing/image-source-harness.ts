@@ -8,6 +8,7 @@ import { thumbprint } from '@isl/chaincode';
 import type { RecipientSigningKey } from '../wire/http-signature';
 import { ImageSourceServer, type ImageSourceServerOptions, type Release } from '../imagesource/server';
 import type { Authorisation } from '../imagesource/study-release';
+import type { ManifestStudy } from '../pacs/kos-manifest';
 
 /** A fresh recipient key, as a wallet would derive one. */
 export async function recipientKey(alg: 'ES256' | 'EdDSA' = 'ES256'): Promise<RecipientSigningKey> {
@@ -22,8 +23,34 @@ export class FakeRelease implements Release {
   readonly released: { study: string; recipient: string; size: number; encrypted: boolean }[] = [];
   authorisations = 0;
 
+  /** Study Instance UID → reference, for RAD-69. */
+  readonly studyUids = new Map<string, string>();
+
   grant(study: string, recipient: string): void {
     this.grants.add(`${study} ${recipient}`);
+  }
+
+  authoriseStudy(studyInstanceUid: string, recipient: string): Promise<Authorisation> {
+    return this.authorise(this.studyUids.get(studyInstanceUid) ?? 'unknown', recipient);
+  }
+
+  /** Every fake study: one series 1.3 of the two instances, CT, Explicit VR Little Endian. */
+  describe(auth: Extract<Authorisation, { granted: true }>): Promise<ManifestStudy> {
+    return Promise.resolve({
+      studyInstanceUid: [...this.studyUids].find(([, ref]) => ref === auth.reference)?.[0] ?? '1.1',
+      patient: { name: 'FAKE^PATIENT', id: 'F1', birthDate: '', sex: 'O' },
+      study: { date: '20250101', time: '120000', id: '1', accessionNumber: '', referringPhysicianName: '' },
+      series: [
+        {
+          seriesInstanceUid: '1.3',
+          instances: auth.instances.map((i) => ({
+            sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+            sopInstanceUid: i.sopInstanceUid,
+            transferSyntaxUid: '1.2.840.10008.1.2.1',
+          })),
+        },
+      ],
+    });
   }
 
   authorise(reference: string, recipient: string): Promise<Authorisation> {

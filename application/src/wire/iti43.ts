@@ -8,6 +8,8 @@ export const NS = {
   rs: 'urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0',
   xop: 'http://www.w3.org/2004/08/xop/include',
   wsse: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd',
+  /** This project's SOAP header blocks (docs/image-retrieval.md, "Conformance"). */
+  isl: 'urn:isl:xds:2025',
 } as const;
 
 export const ACTION = 'urn:ihe:iti:2007:RetrieveDocumentSet';
@@ -21,7 +23,8 @@ export const Status = {
 
 const ERROR_SEVERITY = 'urn:oasis:names:tc:ebxml-regrep:ErrorSeverityType:Error';
 
-export type XdsErrorCode = 'XDSUnknownRepositoryId' | 'XDSDocumentUniqueIdError' | 'XDSRepositoryError';
+/** ITI TF-3 Table 4.2.4.1-2, and PS3.18 (2014) §6.4.4's transfer syntax code for RAD-69. */
+export type XdsErrorCode = 'XDSUnknownRepositoryId' | 'XDSDocumentUniqueIdError' | 'XDSRepositoryError' | 'urn:dicom:wado:0007';
 
 export interface DocumentRequest {
   readonly homeCommunityId?: string;
@@ -29,9 +32,17 @@ export interface DocumentRequest {
   readonly documentUniqueId: string;
 }
 
+/**
+ * What a DocumentResponse carries for a study: its XDS-I.b manifest (the
+ * default, as IHE defines ITI-43 for imaging), or — only when the request
+ * asks with the isl:DocumentContent header block — every instance.
+ */
+export type DocumentContent = 'manifest' | 'instances';
+
 export interface RetrieveRequest {
   readonly messageId: string;
   readonly documents: readonly DocumentRequest[];
+  readonly content: DocumentContent;
 }
 
 /** The request is not a well-formed RetrieveDocumentSet message: answered with a SOAP Sender fault. */
@@ -53,11 +64,18 @@ const MAX_DOCUMENTS = 16;
 /** The envelope is read whole; the HTTP body limit (256 KiB) bounds it already. */
 const MAX_ENVELOPE_CHARS = 256 * 1024;
 
-/** Reads the SOAP envelope of an ITI-43 request. */
-export function parseRetrieveRequest(envelopeXml: string): RetrieveRequest {
+/** A SOAP 1.2 request envelope with the expected WS-Addressing Action and a MessageID. */
+export interface SoapRequest {
+  readonly messageId: string;
+  readonly header: XmlElement;
+  readonly body: XmlElement | undefined;
+}
+
+/** Parses (bounded: `maxChars` and the XML limits) and checks a SOAP 1.2 request's envelope, Action and MessageID. */
+export function openEnvelope(envelopeXml: string, action: string, maxChars: number): SoapRequest {
   let envelope: XmlElement;
   try {
-    envelope = parseXml(envelopeXml, { maxLength: MAX_ENVELOPE_CHARS });
+    envelope = parseXml(envelopeXml, { maxLength: maxChars });
   } catch (err) {
     throw new SoapFault(`not well-formed XML: ${(err as XmlError).message}`);
   }
@@ -65,15 +83,28 @@ export function parseRetrieveRequest(envelopeXml: string): RetrieveRequest {
     throw new SoapFault('not a SOAP 1.2 envelope');
   }
   const header = childNamed(envelope, NS.soap, 'Header');
-  const body = childNamed(envelope, NS.soap, 'Body');
-  const action = header ? textOf(childNamed(header, NS.wsa, 'Action')) : undefined;
-  if (action !== ACTION) {
-    throw new SoapFault(`WS-Addressing Action must be ${ACTION}`, { subcode: 'wsa:ActionNotSupported' });
+  if (!header || textOf(childNamed(header, NS.wsa, 'Action')) !== action) {
+    throw new SoapFault(`WS-Addressing Action must be ${action}`, { subcode: 'wsa:ActionNotSupported' });
   }
-  const messageId = header ? textOf(childNamed(header, NS.wsa, 'MessageID')) : undefined;
+  const messageId = textOf(childNamed(header, NS.wsa, 'MessageID'));
   if (!messageId || messageId.length > 256) {
     throw new SoapFault('WS-Addressing MessageID is required', { subcode: 'wsa:MessageAddressingHeaderRequired' });
   }
+  return { messageId, header, body: childNamed(envelope, NS.soap, 'Body') };
+}
+
+/** The isl:DocumentContent header block: absent means the manifest. */
+function documentContentOf(header: XmlElement): DocumentContent {
+  const value = textOf(childNamed(header, NS.isl, 'DocumentContent'));
+  if (value === undefined || value === 'manifest') return 'manifest';
+  if (value === 'instances') return 'instances';
+  throw new SoapFault('isl:DocumentContent must be "manifest" or "instances"');
+}
+
+/** Reads the SOAP envelope of an ITI-43 request. */
+export function parseRetrieveRequest(envelopeXml: string): RetrieveRequest {
+  const { messageId, header, body } = openEnvelope(envelopeXml, ACTION, MAX_ENVELOPE_CHARS);
+  const content = documentContentOf(header);
   const request = body ? childNamed(body, NS.xdsb, 'RetrieveDocumentSetRequest') : undefined;
   if (!request) {
     throw new SoapFault('the Body must hold an xdsb:RetrieveDocumentSetRequest');
@@ -91,7 +122,7 @@ export function parseRetrieveRequest(envelopeXml: string): RetrieveRequest {
     }
     return homeCommunityId ? { repositoryUniqueId, documentUniqueId, homeCommunityId } : { repositoryUniqueId, documentUniqueId };
   });
-  return { messageId, documents };
+  return { messageId, documents, content };
 }
 
 export interface RegistryErrorEntry {
@@ -174,13 +205,27 @@ export function faultEnvelope(fault: SoapFault, relatesTo?: string): string {
   );
 }
 
-/** Builds the SOAP 1.2 envelope of an ITI-43 request. */
-export function retrieveRequestEnvelope(to: string, messageId: string, documents: readonly { repositoryUniqueId: string; documentUniqueId: string }[]): string {
+/** The SOAP 1.2 request header: Action, MessageID, anonymous ReplyTo, To (ITI TF-2 Appendix V), and any extra header blocks. */
+export function requestHeader(action: string, to: string, messageId: string, extra = ''): string {
+  return (
+    `<env:Header><wsa:Action env:mustUnderstand="true">${escapeXml(action)}</wsa:Action><wsa:MessageID>${escapeXml(messageId)}</wsa:MessageID>` +
+    `<wsa:ReplyTo><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo><wsa:To env:mustUnderstand="true">${escapeXml(to)}</wsa:To>` +
+    `${extra}</env:Header>`
+  );
+}
+
+/** Builds the SOAP 1.2 envelope of an ITI-43 request; `content: 'instances'` asks for the study's instances instead of its manifest. */
+export function retrieveRequestEnvelope(
+  to: string,
+  messageId: string,
+  documents: readonly { repositoryUniqueId: string; documentUniqueId: string }[],
+  content: DocumentContent = 'manifest',
+): string {
+  const option = content === 'instances' ? `<isl:DocumentContent xmlns:isl="${NS.isl}">instances</isl:DocumentContent>` : '';
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +
     `<env:Envelope xmlns:env="${NS.soap}" xmlns:wsa="${NS.wsa}" xmlns:xdsb="${NS.xdsb}">` +
-    `<env:Header><wsa:Action env:mustUnderstand="true">${ACTION}</wsa:Action><wsa:MessageID>${messageId}</wsa:MessageID>` +
-    `<wsa:ReplyTo><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo><wsa:To env:mustUnderstand="true">${to}</wsa:To></env:Header>` +
+    requestHeader(ACTION, to, messageId, option) +
     `<env:Body><xdsb:RetrieveDocumentSetRequest>` +
     documents
       .map(

@@ -55,7 +55,7 @@ export function soapEnvelopeOf(contentType: string | undefined, body: Buffer): s
     return body.toString('utf8');
   }
   if (type?.type !== 'multipart/related' || type.params.get('type')?.toLowerCase() !== 'application/xop+xml') {
-    throw new SoapFault('ITI-43 requests are SOAP 1.2 with MTOM: multipart/related; type="application/xop+xml"', { httpStatus: 415 });
+    throw new SoapFault('ITI-43 and RAD-69 requests are SOAP 1.2 with MTOM: multipart/related; type="application/xop+xml"', { httpStatus: 415 });
   }
   const boundary = type.params.get('boundary');
   if (!boundary) {

@@ -1,3 +1,4 @@
+import type { BreakGlassRecord } from '../breakglass/break-glass';
 import { Keys } from '../ledger/keys';
 import type { LedgerState } from '../ledger/state';
 import type { SourceRecord } from '../source/source';
@@ -8,9 +9,15 @@ export type DenialReason = 'SOURCE_NOT_FOUND' | 'SOURCE_INACTIVE' | 'STUDY_NOT_F
 
 export type AccessDecision =
   | { readonly allowed: true; readonly at: string; readonly grant: GrantRecord }
+  /** No grant holds, but a break-glass lease does (docs/protocol.md §11). */
+  | { readonly allowed: true; readonly at: string; readonly breakGlass: BreakGlassRecord }
   | { readonly allowed: false; readonly at: string; readonly reason: DenialReason; readonly grant?: GrantRecord };
 
-/** Whether the recipient may retrieve the study at the given time (milliseconds). */
+/**
+ * Whether the recipient may retrieve the study at the given time (milliseconds): under a grant,
+ * else under an active break-glass lease. A grant is preferred so that a release is made on the
+ * patient's own consent whenever there is one; the denial names why the grant does not hold.
+ */
 export async function checkAccess(state: LedgerState, source: string, study: string, recipient: string, atMs: number): Promise<AccessDecision> {
   const at = new Date(atMs).toISOString();
   const sourceRecord = await state.get<SourceRecord>(Keys.source(source));
@@ -23,7 +30,15 @@ export async function checkAccess(state: LedgerState, source: string, study: str
   if ((await state.get<StudyRecord>(Keys.study(source, study))) === undefined) {
     return { allowed: false, at, reason: 'STUDY_NOT_FOUND' };
   }
-  const grant = await state.get<GrantRecord>(Keys.grant(source, study, recipient));
+  const decision = checkGrant(await state.get<GrantRecord>(Keys.grant(source, study, recipient)), at, atMs);
+  if (decision.allowed) {
+    return decision;
+  }
+  const breakGlass = await activeBreakGlass(state, source, study, recipient, atMs);
+  return breakGlass === undefined ? decision : { allowed: true, at, breakGlass };
+}
+
+function checkGrant(grant: GrantRecord | undefined, at: string, atMs: number): AccessDecision {
   if (grant === undefined) {
     return { allowed: false, at, reason: 'NO_GRANT' };
   }
@@ -37,4 +52,16 @@ export async function checkAccess(state: LedgerState, source: string, study: str
     return { allowed: false, at, reason: 'GRANT_EXPIRED', grant };
   }
   return { allowed: true, at, grant };
+}
+
+/** The recipient's break-glass lease of the study that holds at atMs and ends last (a query: the range read is fine). */
+async function activeBreakGlass(state: LedgerState, source: string, study: string, recipient: string, atMs: number): Promise<BreakGlassRecord | undefined> {
+  let best: BreakGlassRecord | undefined;
+  for (const lease of await state.list<BreakGlassRecord>('breakglass', [source, study, recipient])) {
+    const holds = Date.parse(lease.grantedAt) <= atMs && atMs < Date.parse(lease.until);
+    if (holds && (best === undefined || Date.parse(lease.until) > Date.parse(best.until))) {
+      best = lease;
+    }
+  }
+  return best;
 }

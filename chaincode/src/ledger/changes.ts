@@ -17,6 +17,8 @@ export interface LedgerEvent {
   readonly source?: string;
   readonly study?: string;
   readonly recipient?: string;
+  /** BreakGlass: the MSP of the hospital that vouched for it. */
+  readonly hospital?: string;
 }
 
 /** A transaction's resulting record and the changes that store it. */

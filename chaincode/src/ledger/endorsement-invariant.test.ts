@@ -92,6 +92,16 @@ const SCENARIOS: Readonly<Record<string, (f: Fixture) => Promise<Invoke>>> = {
     const jws = await f.statement('RecordDisclosure', { study, recipient: d.id, disclosedAt: f.nowSeconds, size: 1, requestId: 'request-0000000001' }, h);
     return (ctx) => f.contract.RecordDisclosure(ctx, jws);
   },
+  BreakGlass: async (f) => {
+    const { h, d, study } = await published(f);
+    const jws = await f.statement('BreakGlass', { source: h.id, study, hospital: ORG1, purpose: 'ETREAT', until: f.nowSeconds + 3600 }, d);
+    return (ctx) => f.contract.BreakGlass(ctx, jws);
+  },
+  BreakGlassConsent: async (f) => {
+    const { h, p, study } = await published(f);
+    const jws = await f.statement('BreakGlassConsent', { source: h.id, study, allow: false }, p);
+    return (ctx) => f.contract.BreakGlassConsent(ctx, jws);
+  },
   RecordEpoch: (f) => {
     const policy = "OutOf(2, 'Org1MSP.peer', 'Org2MSP.peer')";
     const compiled = {

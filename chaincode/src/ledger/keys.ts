@@ -10,6 +10,10 @@ const ATTRIBUTES = {
   disclosure: ['source', 'study', 'statement'],
   stake: ['org', 'source', 'study'],
   used: ['statement'],
+  // One per BreakGlass statement, under the chaincode policy (see CHAINCODE_POLICY_KINDS).
+  breakglass: ['source', 'study', 'recipient', 'statement'],
+  // A hospital's count of break-glass leases in one UTC hour.
+  breakglassrate: ['org', 'hour'],
   epoch: ['sequence'],
   // The singleton naming the last recorded epoch, so RecordEpoch needs no range read.
   epochhead: ['head'],
@@ -23,8 +27,11 @@ export type RecordKind = keyof typeof ATTRIBUTES;
  * key-level policy, which in Fabric *replaces* the chaincode policy for that key. So a
  * transaction is held to the chaincode policy only if it writes one of these kinds:
  * Changes.apply enforces that every write transaction does (docs/protocol.md §4).
+ * Break-glass records and counters are among them on purpose: under a key-level policy of the
+ * hospital (or the source) that organisation alone could endorse rewriting its own record of an
+ * emergency access, or resetting its hourly count (docs/protocol.md §11.3).
  */
-export const CHAINCODE_POLICY_KINDS: ReadonlySet<RecordKind> = new Set<RecordKind>(['used', 'epoch', 'epochhead']);
+export const CHAINCODE_POLICY_KINDS: ReadonlySet<RecordKind> = new Set<RecordKind>(['used', 'epoch', 'epochhead', 'breakglass', 'breakglassrate']);
 
 /**
  * A record's key. Its id ("grant/<source>/<study>/<recipient>") is what results
@@ -72,6 +79,9 @@ export const Keys = {
   disclosure: (source: string, study: string, statement: string) => new RecordKey('disclosure', [source, study, statement]),
   stake: (org: string, source: string, study: string) => new RecordKey('stake', [org, source, study]),
   used: (statement: string) => new RecordKey('used', [statement]),
+  breakGlass: (source: string, study: string, recipient: string, statement: string) => new RecordKey('breakglass', [source, study, recipient, statement]),
+  /** hour: whole hours since the epoch, zero-padded so composite-key order is time order. */
+  breakGlassRate: (org: string, hour: number) => new RecordKey('breakglassrate', [org, String(hour).padStart(8, '0')]),
   /** Zero-padded so composite-key order is sequence order. */
   epoch: (sequence: number) => new RecordKey('epoch', [String(sequence).padStart(10, '0')]),
   epochHead: () => new RecordKey('epochhead', ['latest']),

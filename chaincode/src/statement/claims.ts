@@ -42,6 +42,18 @@ export const RequestId = z
   .max(64)
   .regex(/^[A-Za-z0-9_-]{16,}$/, 'must be 16-64 characters of [A-Za-z0-9_-]');
 
+/** A Fabric MSP ID (an organisation of the consortium), e.g. Org1MSP. */
+export const MspId = z
+  .string()
+  .max(128)
+  .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be an MSP ID: 1-128 characters of [A-Za-z0-9_.-]');
+
+/** A statement digest (SHA-256 of its canonical claims, lowercase hex), as record ids carry it. */
+export const Digest = z
+  .string()
+  .max(64)
+  .regex(/^[0-9a-f]{64}$/, 'must be a statement digest: 64 lowercase hex characters');
+
 export const CompactJws = (maxLength: number) => z.string().max(maxLength);
 
 const common = {
@@ -62,6 +74,8 @@ export const ClaimSchemas = {
     source: Id32,
     study: Id32,
     recovery: Id32.optional(),
+    /** false: the patient forbids break-glass access to this study (absent: allowed). */
+    breakGlass: z.boolean().optional(),
   }),
   DefineStudy: z.strictObject({
     type: z.literal('DefineStudy'),
@@ -106,6 +120,27 @@ export const ClaimSchemas = {
     requestId: RequestId,
     /** The release was encrypted end to end to the recipient's key; optional, so statements without it stay valid. */
     encrypted: z.boolean().optional(),
+    /** The digest of the BreakGlass statement the release was made under (absent: under a grant). */
+    breakGlass: Digest.optional(),
+  }),
+  BreakGlass: z.strictObject({
+    type: z.literal('BreakGlass'),
+    ...common,
+    source: Id32,
+    study: Id32,
+    /** The clinician's hospital: the organisation that must submit (vouch for) the statement. */
+    hospital: MspId,
+    /** Any code parses, so that a wrong one gets its own error (BREAK_GLASS_PURPOSE_INVALID). */
+    purpose: Purpose,
+    until: NumericDate,
+  }),
+  BreakGlassConsent: z.strictObject({
+    type: z.literal('BreakGlassConsent'),
+    ...common,
+    source: Id32,
+    study: Id32,
+    /** false forbids break-glass access to the study from now on; true allows it again. */
+    allow: z.boolean(),
   }),
 } as const;
 

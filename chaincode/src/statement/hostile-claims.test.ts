@@ -92,6 +92,15 @@ async function scenario(type: StatementType): Promise<Scenario> {
         claims: () => f.claims('RecordDisclosure', { study, recipient: doctor.id, disclosedAt: f.nowSeconds, size: 1024, requestId: newNonce() }, hospital),
         submit: tx('RecordDisclosure'),
       };
+    case 'BreakGlass':
+      return {
+        f,
+        signer: stranger,
+        claims: () => f.claims('BreakGlass', { ...on, hospital: 'Org1MSP', purpose: 'ETREAT', until: f.nowSeconds + 3600 }, stranger),
+        submit: tx('BreakGlass'),
+      };
+    case 'BreakGlassConsent':
+      return { f, signer: patient, claims: () => f.claims('BreakGlassConsent', { ...on, allow: false }, patient), submit: tx('BreakGlassConsent') };
   }
 }
 
@@ -152,9 +161,12 @@ describe('hostile claim values (property, every statement type and claim)', () =
       });
 
       it('accepts the unaltered statement (the scenario is one where it takes effect)', async () => {
-        const claims = await s.claims();
-        const jws = await signRaw(canonicalJson(claims), { typ: STATEMENT_MEDIA_TYPE, jwk: publicJwk(s.signer.privateJwk) }, s.signer.privateJwk);
-        await s.submit(jws);
+        // A fresh scenario: the property above may have applied a statement whose altered value was valid
+        // (e.g. PatientConsent's optional breakGlass member set to true), taking this one's effect.
+        const fresh = await scenario(type);
+        const claims = await fresh.claims();
+        const jws = await signRaw(canonicalJson(claims), { typ: STATEMENT_MEDIA_TYPE, jwk: publicJwk(fresh.signer.privateJwk) }, fresh.signer.privateJwk);
+        await fresh.submit(jws);
       });
 
       for (const [label, text] of [

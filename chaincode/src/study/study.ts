@@ -18,6 +18,10 @@ export interface StudyRecord {
   readonly recovery?: string;
   readonly definedAt: string;
   readonly rotatedAt?: string;
+  /** The patient forbids break-glass access (PatientConsent `breakGlass: false`, or BreakGlassConsent). */
+  readonly breakGlassForbidden?: true;
+  /** iat of the last BreakGlassConsent: an older one cannot undo it. */
+  readonly breakGlassChangedAt?: string;
 }
 
 export async function defineStudy(tx: Tx, jws: unknown): Promise<Outcome<StudyRecord>> {
@@ -48,6 +52,7 @@ export async function defineStudy(tx: Tx, jws: unknown): Promise<Outcome<StudyRe
     study: statement.claims.study,
     patient: consent.signer,
     ...(consent.claims.recovery === undefined ? {} : { recovery: consent.claims.recovery }),
+    ...(consent.claims.breakGlass === false ? { breakGlassForbidden: true } : {}),
     definedAt: tx.now,
   };
   // One stake entry per study, so concurrent DefineStudy transactions never write the same key.

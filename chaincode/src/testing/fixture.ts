@@ -19,7 +19,9 @@ type TxName =
   | 'RequestAccess'
   | 'DenyAccess'
   | 'RotateOwnerKey'
-  | 'RecordDisclosure';
+  | 'RecordDisclosure'
+  | 'BreakGlass'
+  | 'BreakGlassConsent';
 type QueryName =
   | 'GetSource'
   | 'ListSources'
@@ -32,7 +34,9 @@ type QueryName =
   | 'GetStake'
   | 'GetStakeActivity'
   | 'ListEpochs'
-  | 'GetEpoch';
+  | 'GetEpoch'
+  | 'ListBreakGlass'
+  | 'AuditBreakGlass';
 
 export const ORG1 = 'Org1MSP';
 export const ORG2 = 'Org2MSP';

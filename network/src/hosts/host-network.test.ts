@@ -25,7 +25,7 @@ describe('HostNetwork (no namespaces created)', () => {
 
 describe('Host', () => {
   it('runs a command inside its namespace with ip netns exec, keeping the arguments as they are', () => {
-    const h = new Host({ name: 'hospital1', namespace: 'islm-hospital1', address: '10.77.0.2', hostLink: 'islmh0' });
+    const h = new Host({ name: 'hospital1', namespace: 'islm-hospital1', address: '10.77.0.2', hostLink: 'islmh0', innerLink: 'islmn0' });
     assert.deepEqual(h.command('/bin/echo', ['a b', '--x']), { command: 'ip', args: ['netns', 'exec', 'islm-hospital1', '/bin/echo', 'a b', '--x'] });
   });
 });

@@ -1,4 +1,4 @@
-import { ip, ipIfPresent } from './ip';
+import { ip, ipIfPresent, tc, tcIfPresent } from './ip';
 import { Host } from './host';
 
 export interface HostNetworkOptions {
@@ -59,13 +59,14 @@ export class HostNetwork {
     await ip(['link', 'set', this.bridge, 'up']);
     const hosts: Host[] = [];
     for (const [i, name] of names.entries()) {
+      const inside = `${this.#o.prefix}n${String(i)}`;
       const host = new Host({
         name,
         namespace: `${this.#o.prefix}-${name}`,
         address: `${this.#o.subnet}.${String(i + 2)}`,
         hostLink: `${this.#o.prefix}h${String(i)}`,
+        innerLink: inside,
       });
-      const inside = `${this.#o.prefix}n${String(i)}`;
       await ip(['netns', 'add', host.namespace]);
       await ip(['link', 'add', host.hostLink, 'type', 'veth', 'peer', 'name', inside]);
       await ip(['link', 'set', inside, 'netns', host.namespace]);
@@ -88,6 +89,22 @@ export class HostNetwork {
   /** Plugs the host's cable back in. */
   async heal(host: Host): Promise<void> {
     await ip(['link', 'set', host.hostLink, 'up']);
+  }
+
+  /**
+   * Slows the host's link both ways to `rate` (a token bucket, `tc … tbf`, as
+   * on a congested line): queued packets wait up to `latency`, the rest are dropped.
+   */
+  async slow(host: Host, rate: string, latency = '400ms'): Promise<void> {
+    const tbf = ['qdisc', 'replace', 'root', 'tbf', 'rate', rate, 'burst', '32kbit', 'latency', latency];
+    await tc(['qdisc', 'replace', 'dev', host.hostLink, ...tbf.slice(2)]);
+    await tc(['-n', host.namespace, 'qdisc', 'replace', 'dev', host.innerLink, ...tbf.slice(2)]);
+  }
+
+  /** Gives the host its full link speed back. */
+  async unslow(host: Host): Promise<void> {
+    await tcIfPresent(['qdisc', 'del', 'dev', host.hostLink, 'root']);
+    await tcIfPresent(['-n', host.namespace, 'qdisc', 'del', 'dev', host.innerLink, 'root']);
   }
 
   /**

@@ -17,12 +17,15 @@ export class Host {
   readonly address: string;
   /** The veth end on the bridge side (in the root namespace): cut and heal act on it. */
   readonly hostLink: string;
+  /** The veth end inside the namespace: the host's network card. */
+  readonly innerLink: string;
 
-  constructor(options: { readonly name: string; readonly namespace: string; readonly address: string; readonly hostLink: string }) {
+  constructor(options: { readonly name: string; readonly namespace: string; readonly address: string; readonly hostLink: string; readonly innerLink: string }) {
     this.name = options.name;
     this.namespace = options.namespace;
     this.address = options.address;
     this.hostLink = options.hostLink;
+    this.innerLink = options.innerLink;
   }
 
   /** The command line that runs `command` inside this host (`ip netns exec` execs in place: the pid is the command's). */

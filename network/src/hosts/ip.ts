@@ -16,3 +16,19 @@ export async function ipIfPresent(args: readonly string[]): Promise<void> {
     }
   }
 }
+
+/** Runs iproute2's `tc` (bounded); fails with its stderr. */
+export async function tc(args: readonly string[]): Promise<void> {
+  await run('tc', args, { timeoutMs: 15_000 });
+}
+
+/** Runs `tc`, ignoring the failure that says there is nothing to delete. */
+export async function tcIfPresent(args: readonly string[]): Promise<void> {
+  try {
+    await tc(args);
+  } catch (err) {
+    if (!(err instanceof Error) || !/Cannot find device|No such file|Cannot delete qdisc with handle of zero|does not exist/i.test(err.message)) {
+      throw err;
+    }
+  }
+}

@@ -33,7 +33,8 @@ const usage = `usage: member <command> --home <folder> [options]   (run each on 
   join --charter <file>            (the newcomer, once admitted) joins its orderer and peers to the channel
   propose-leave --msp-id <MSP> --out <update.pb>                   proposes removing a member (its orderer must no longer be a consenter)
   stakes --out <stakes.json>       every channel member's stake read through this member's peer (isl stake compile compiles it)
-  epoch-approve --epoch <epoch.json>   approves a compiled stake epoch (next sequence, its policy) as this member's admin
+  epoch-approve --epoch <epoch.json> [--accept-flags]   shows the epoch's stake report and approves it (next sequence, its policy)
+        as this member's admin; refuses (does not approve) an epoch the report flags unless --accept-flags
   epoch-commit --epoch <epoch.json>    commits it once a majority approved, then records the epoch (RecordEpoch)
   identity-revoke --id <identity> --out <crl.pem>   revokes one of this member's identities at its CA; writes the CA's new CRL
   crl --out <crl.pem>              writes this member's CA's current CRL
@@ -54,6 +55,7 @@ const options = {
   update: { type: 'string' },
   signature: { type: 'string', multiple: true },
   epoch: { type: 'string' },
+  'accept-flags': { type: 'boolean' },
   id: { type: 'string' },
   crl: { type: 'string' },
 } as const;
@@ -64,7 +66,7 @@ interface Invocation {
   readonly values: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof options }>>['values'];
   readonly positionals: readonly string[];
   readonly home: MemberHome;
-  readonly required: (name: Exclude<keyof typeof options, 'signature'>) => string;
+  readonly required: (name: Exclude<keyof typeof options, 'signature' | 'accept-flags'>) => string;
   readonly log: (m: string) => void;
   readonly homeCharter: () => Charter;
   readonly member: () => Member;
@@ -81,7 +83,7 @@ async function main(argv: readonly string[]): Promise<void> {
 function invocation(argv: readonly string[]): Invocation {
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options });
-  const required = (name: Exclude<keyof typeof values, 'signature'>): string => {
+  const required = (name: Exclude<keyof typeof values, 'signature' | 'accept-flags'>): string => {
     const v = values[name];
     if (v === undefined || v === '') {
       throw new MemberError('MEMBER_CONFIG_INVALID', `${String(command)}: --${name} is required\n${usage}`);
@@ -214,7 +216,7 @@ async function runChannelCommand({ command, values, required, log, member, membe
 }
 
 /** Stake epochs and revocations, each member on its own host. False if the command is not one of them. */
-async function runEpochOrRevocationCommand({ command, required, log, member, homeCharter, membership }: Invocation): Promise<boolean> {
+async function runEpochOrRevocationCommand({ command, values, required, log, member, homeCharter, membership }: Invocation): Promise<boolean> {
   const epoch = (): MemberEpoch => new MemberEpoch({ member: member(), fabric: FabricHome.locate(), charter: homeCharter(), log });
   switch (command) {
     case 'stakes':
@@ -222,7 +224,7 @@ async function runEpochOrRevocationCommand({ command, required, log, member, hom
       log(`wrote the stakes to ${resolve(required('out'))}`);
       return true;
     case 'epoch-approve':
-      await epoch().approve(resolve(required('epoch')));
+      await epoch().approve(resolve(required('epoch')), { acceptFlags: values['accept-flags'] === true });
       return true;
     case 'epoch-commit':
       await epoch().commit(resolve(required('epoch')));

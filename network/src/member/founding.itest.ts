@@ -476,13 +476,25 @@ describe('founding the consortium: 3 members, each on its own host with its own 
 
     it("a member reads every member's stake through its own peer and compiles the epoch: the newcomer has a seat at the floor weight", async () => {
       await member('hospital1', ['stakes', '--out', stakesFile]);
-      const { stakes, sequence } = JSON.parse(readFileSync(stakesFile, 'utf8')) as { stakes: Record<string, number>; sequence: number };
+      const { stakes, sequence, previous, activity } = JSON.parse(readFileSync(stakesFile, 'utf8')) as {
+        stakes: Record<string, number>;
+        sequence: number;
+        previous: unknown;
+        activity: unknown[];
+      };
+      // The stake report's figures: no epoch recorded yet, and the use of every study published so far.
+      assert.deepEqual([previous, Array.isArray(activity)], [null, true]);
       assert.deepEqual(Object.keys(stakes).sort(), everyone.map((f) => f.mspId).sort());
       assert.equal(stakes[newcomer.mspId], 0, 'the newcomer has published no study yet');
       assert.equal(sequence, 2);
       await isl('hospital1', ['stake', 'compile', '--stakes', stakesFile, '--out', epochFile, '--floor', '1']);
-      const epoch = JSON.parse(readFileSync(epochFile, 'utf8')) as { policy: string; sequence: number };
+      const epoch = JSON.parse(readFileSync(epochFile, 'utf8')) as {
+        policy: string;
+        sequence: number;
+        report: { previousSequence: unknown; flagged: unknown };
+      };
       assert.equal(epoch.sequence, 2);
+      assert.deepEqual([epoch.report.previousSequence, epoch.report.flagged], [null, []], 'the first epoch has nothing to compare with: no flags');
       // 4 seats of equal (floor) weight: more than half is any 3 of the 4 members' peers.
       assert.equal(epoch.policy, `OutOf(3, ${everyone.map((f) => `'${f.mspId}.peer'`).join(', ')})`);
     });
@@ -492,9 +504,12 @@ describe('founding the consortium: 3 members, each on its own host with its own 
       const text = readFileSync(epochFile, 'utf8');
       writeFileSync(altered, text.replace(/"policy": "OutOf\(3, /, '"policy": "OutOf(2, '));
       await assert.rejects(member('hospital2', ['epoch-approve', '--epoch', altered]), /EPOCH_INVALID: .*its policy is not the one its compiler record names/);
+      // A report altered on the way (a flag added or dropped) is refused before anything is approved.
+      writeFileSync(altered, text.replace(/"flagged": \[\]/, '"flagged": ["Hospital1MSP"]'));
+      await assert.rejects(member('hospital2', ['epoch-approve', '--epoch', altered]), /EPOCH_INVALID: .*its stake report is not the one its figures give/);
       rmSync(altered);
 
-      await member('hospital1', ['epoch-approve', '--epoch', epochFile]);
+      assert.match(await member('hospital1', ['epoch-approve', '--epoch', epochFile]), /no outliers/);
       await member(newcomer.name, ['epoch-approve', '--epoch', epochFile]);
       await assert.rejects(
         member('hospital1', ['epoch-commit', '--epoch', epochFile]),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { common } from '@hyperledger/fabric-protos';
 import { z } from 'zod';
 import { connectGateway } from '../gateway/connect';
@@ -10,37 +11,91 @@ import { MemberChaincode } from './member-chaincode';
 import { MemberError } from './member-error';
 import type { MemberStepOptions } from './member-step';
 import { Membership } from './membership';
+import { describeEpochReport, epochReport, type EpochReport } from '../stake/epoch-report';
 
-/** The stakes a member read from the ledger for the next epoch: what `isl stake compile` compiles. */
-export const epochStakesFormat = 'isl-epoch-stakes/1';
-/** A compiled epoch: the definition every member approves (the compiler's output and record). */
-export const epochFormat = 'isl-epoch/1';
+/** The stakes a member read from the ledger for the next epoch, with the figures of its stake report: what `isl stake compile` compiles. */
+export const epochStakesFormat = 'isl-epoch-stakes/2';
+/** A compiled epoch: the definition every member approves (the compiler's output and record) and its stake report. */
+export const epochFormat = 'isl-epoch/2';
 const maxEpochBytes = 1024 * 1024;
+const maxStakesBytes = 256 * 1024;
+
+const stakesSchema = z.record(z.string(), z.number().int().min(0));
+/** The last recorded epoch (ListEpochs) as the report needs it; null before the first. */
+const previousSchema = z.strictObject({ sequence: z.number().int().min(1), recordedAt: z.string().min(1), stakes: stakesSchema }).nullable();
+/** GetStakeActivity since the previous epoch's recordedAt, per organisation. */
+const activitySchema = z
+  .array(
+    z.strictObject({ org: z.string().min(1), studies: z.number().int().min(0), studiesSince: z.number().int().min(0), usedSince: z.number().int().min(0) }),
+  )
+  .max(10_000);
+
+const stakesFileSchema = z.strictObject({
+  format: z.literal(epochStakesFormat),
+  channel: z.string().min(1),
+  sequence: z.number().int().min(2),
+  stakes: stakesSchema,
+  previous: previousSchema,
+  activity: activitySchema,
+});
+
+export type EpochStakesFile = z.infer<typeof stakesFileSchema>;
 
 const epochSchema = z.strictObject({
   format: z.literal(epochFormat),
   channel: z.string().min(1),
   sequence: z.number().int().min(2),
   policy: z.string().min(1),
-  stakes: z.record(z.string(), z.number().int().min(0)),
+  stakes: stakesSchema,
   /** The compiler's canonical isl.stake-policy/v1 record (RecordEpoch stores it). */
   record: z.string().min(1),
+  previous: previousSchema,
+  activity: activitySchema,
+  /** The stake report of these figures (checked: it must be what epochReport gives for them). */
+  report: z.unknown(),
 });
 
-export type MemberEpochFile = z.infer<typeof epochSchema>;
+export type MemberEpochFile = Omit<z.infer<typeof epochSchema>, 'report'> & { readonly report: EpochReport };
 
 const recordSchema = z.looseObject({
   epoch: z.number().int(),
   output: z.looseObject({ policy: z.string(), policySha256: z.string() }),
 });
 
-/** Reads a compiled epoch (bounded) and checks that its policy is the one its record names. */
+/** Reads a member's stakes file (bounded), as `member stakes` wrote it. */
+export function readEpochStakes(file: string): EpochStakesFile {
+  const size = statSync(file).size;
+  if (size > maxStakesBytes) {
+    throw new MemberError('EPOCH_INVALID', `${file}: ${String(size)} bytes; a stakes file is at most ${String(maxStakesBytes)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new MemberError('EPOCH_INVALID', `${file} is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const result = stakesFileSchema.safeParse(parsed);
+  if (!result.success) {
+    throw new MemberError('EPOCH_INVALID', `${file} is not a member's stakes file (${epochStakesFormat}): ${z.prettifyError(result.error)}`);
+  }
+  return result.data;
+}
+
+/** The stake report of a stakes file's figures (the default outlier rules, as every member computes it). */
+export function stakesReport(figures: Pick<EpochStakesFile, 'previous' | 'stakes' | 'activity'>): EpochReport {
+  return epochReport({ previous: figures.previous ?? undefined, stakes: figures.stakes, activity: figures.activity });
+}
+
+/**
+ * Reads a compiled epoch (bounded) and checks that its policy is the one its record names,
+ * and its stake report the one its figures give (so no flag was dropped on the way).
+ */
 export function readEpoch(file: string, channel: string): MemberEpochFile {
   const size = statSync(file).size;
   if (size > maxEpochBytes) {
     throw new MemberError('EPOCH_INVALID', `${file}: ${String(size)} bytes; a compiled epoch is at most ${String(maxEpochBytes)}`);
   }
-  let epoch: MemberEpochFile;
+  let epoch: z.infer<typeof epochSchema>;
   let record: z.infer<typeof recordSchema>;
   try {
     epoch = epochSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
@@ -58,8 +113,15 @@ export function readEpoch(file: string, channel: string): MemberEpochFile {
       `${file}: its policy is not the one its compiler record names for sequence ${String(epoch.sequence)}; it was altered`,
     );
   }
-  return epoch;
+  const report = stakesReport(epoch);
+  if (!isDeepStrictEqual(report, epoch.report)) {
+    throw new MemberError('EPOCH_INVALID', `${file}: its stake report is not the one its figures give (stakes, previous epoch, activity); it was altered`);
+  }
+  return { ...epoch, report };
 }
+
+/** What a member tells itself before approving: the report, and how to decline or accept a flagged one. */
+const declineHint = 'epoch-approve refuses it; approve after review with --accept-flags, or do not approve';
 
 /**
  * A stake epoch as one member on its own host: it reads the stakes of every
@@ -69,11 +131,16 @@ export function readEpoch(file: string, channel: string): MemberEpochFile {
  */
 export class MemberEpoch {
   readonly #o: MemberStepOptions;
-  readonly #chaincode: MemberChaincode;
+  #chaincodeSteps: MemberChaincode | undefined;
 
   constructor(options: MemberStepOptions) {
     this.#o = options;
-    this.#chaincode = new MemberChaincode({ member: options.member, charter: options.charter, log: options.log });
+  }
+
+  /** Made on first use: an epoch refused on reading touches none of the member's nodes. */
+  get #chaincode(): MemberChaincode {
+    this.#chaincodeSteps ??= new MemberChaincode({ member: this.#o.member, charter: this.#o.charter, log: this.#o.log });
+    return this.#chaincodeSteps;
   }
 
   #log(message: string): void {
@@ -92,9 +159,17 @@ export class MemberEpoch {
     }
     const connection = connectGateway({ org: this.#o.member.gatewayProfile() });
     let listed: { org: string; studies: number }[];
+    let previous: EpochStakesFile['previous'];
+    let activity: EpochStakesFile['activity'];
     try {
       const contract = connection.gateway.getNetwork(this.#o.charter.channel).getContract(this.#o.charter.chaincode.name);
-      listed = JSON.parse(new TextDecoder().decode(await contract.evaluateTransaction('GetStake', ''))) as { org: string; studies: number }[];
+      const query = async (name: string, ...args: string[]): Promise<unknown> =>
+        JSON.parse(new TextDecoder().decode(await contract.evaluateTransaction(name, ...args))) as unknown;
+      listed = (await query('GetStake', '')) as { org: string; studies: number }[];
+      // The report's figures: the last recorded epoch, and the use of the studies published since.
+      const last = ((await query('ListEpochs')) as { sequence: number; recordedAt: string; stakes: Record<string, number> }[]).at(-1);
+      previous = last === undefined ? null : { sequence: last.sequence, recordedAt: last.recordedAt, stakes: last.stakes };
+      activity = ((await query('GetStakeActivity', previous?.recordedAt ?? '')) as EpochStakesFile['activity']).filter((a) => members.includes(a.org));
     } finally {
       connection.close();
     }
@@ -106,25 +181,29 @@ export class MemberEpoch {
       }
     }
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(
-      out,
-      `${JSON.stringify({ format: epochStakesFormat, channel: this.#o.charter.channel, sequence: committed.sequence + 1, stakes }, null, 2)}\n`,
-    );
-    this.#log(
-      `stakes for sequence ${String(committed.sequence + 1)}: ${Object.entries(stakes)
-        .map(([m, n]) => `${m}=${String(n)}`)
-        .join(', ')}`,
-    );
+    const file: EpochStakesFile = { format: epochStakesFormat, channel: this.#o.charter.channel, sequence: committed.sequence + 1, stakes, previous, activity };
+    writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`);
+    this.#log(`stakes for sequence ${String(committed.sequence + 1)}:\n${describeEpochReport(stakesReport(file), declineHint)}`);
     return stakes;
   }
 
   /**
    * Approves the epoch's definition as this member's admin. Refuses an epoch
    * that is not the next sequence (nor the committed one, for a late approval),
-   * or that leaves out a channel member.
+   * that leaves out a channel member, or whose stake report flags an
+   * organisation unless `acceptFlags` (the admin reviewed it and approves anyway).
    */
-  async approve(file: string): Promise<MemberEpochFile> {
+  async approve(file: string, options: { readonly acceptFlags?: boolean } = {}): Promise<MemberEpochFile> {
     const epoch = readEpoch(file, this.#o.charter.channel);
+    this.#log(describeEpochReport(epoch.report, declineHint));
+    if (epoch.report.flagged.length > 0 && options.acceptFlags !== true) {
+      const flags = epoch.report.organisations.flatMap((o) => o.flags.map((f) => `${o.org} ${f.code} (${f.detail})`));
+      throw new MemberError(
+        'EPOCH_FLAGGED',
+        `${file}: the stake report flags ${flags.join('; ')}; not approved. Review it with the other members, then approve with --accept-flags, ` +
+          'or leave it unapproved: without approvals from a majority of members it cannot be committed, and the current policy stays',
+      );
+    }
     const members = memberIds(await new Membership(this.#o).currentConfig());
     const missing = members.filter((m) => !Object.hasOwn(epoch.stakes, m));
     if (missing.length > 0) {

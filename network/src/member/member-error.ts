@@ -27,6 +27,7 @@ export type MemberErrorCode =
   | 'MEMBER_STILL_CONSENTER'
   | 'EPOCH_INVALID'
   | 'EPOCH_STALE'
+  | 'EPOCH_FLAGGED'
   | 'IDENTITY_UNKNOWN'
   | 'CRL_INVALID';
 

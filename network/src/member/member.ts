@@ -9,7 +9,7 @@ import { writeNodeConfig } from '../config/node-config';
 import type { FabricHome } from '../fabric-home';
 import { Orderer } from '../node/orderer';
 import { Peer } from '../node/peer';
-import { Supervisor } from '../process/supervisor';
+import { type Placement, Supervisor } from '../process/supervisor';
 import { waitFor } from '../process/wait';
 import { NetworkState } from '../state';
 import type { Organisation } from '../topology/topology';
@@ -22,6 +22,8 @@ export interface MemberOptions {
   readonly home: MemberHome;
   readonly fabric: FabricHome;
   readonly log?: (message: string) => void;
+  /** The member's host, when this process is not on it (the local consortium on test hosts): its processes are started there. */
+  readonly placement?: Placement;
 }
 
 /**
@@ -45,7 +47,7 @@ export class Member {
     this.org = memberOrganisation(this.config);
     this.#fabric = options.fabric;
     this.#log = options.log ?? (() => undefined);
-    this.supervisor = new Supervisor(this.home.layout);
+    this.supervisor = new Supervisor(this.home.layout, options.placement);
     const state = (): NetworkState => NetworkState.load(this.home.layout.state);
     this.ca = new CertificateAuthority({
       fabric: this.#fabric,

@@ -14,6 +14,15 @@ export interface StartOptions {
   readonly cwd?: string;
 }
 
+/**
+ * Where a supervisor's processes run: a member's own host. Wraps a command
+ * line so the process runs there (e.g. `ip netns exec <namespace> …`, which
+ * execs in place: the pid stays the process's own). Absent: this machine.
+ */
+export interface Placement {
+  command(command: string, args: readonly string[]): { readonly command: string; readonly args: readonly string[] };
+}
+
 /** What services need of a supervisor (structural, so tests and builds can share one). */
 export interface ProcessSupervisor {
   start(options: StartOptions): number;
@@ -29,9 +38,11 @@ export interface ProcessSupervisor {
  */
 export class Supervisor implements ProcessSupervisor {
   readonly #layout: Layout;
+  readonly #placement: Placement | undefined;
 
-  constructor(layout: Layout) {
+  constructor(layout: Layout, placement?: Placement) {
     this.#layout = layout;
+    this.#placement = placement;
   }
 
   pid(name: string): number | undefined {
@@ -72,7 +83,8 @@ export class Supervisor implements ProcessSupervisor {
     mkdirSync(this.#layout.pids, { recursive: true });
     const fd = openSync(log, 'a');
     try {
-      const child = spawn(options.command, options.args, {
+      const line = this.#placement ? this.#placement.command(options.command, options.args) : options;
+      const child = spawn(line.command, line.args, {
         cwd: options.cwd,
         env: options.env,
         detached: true,

@@ -150,6 +150,27 @@ export function organisationAt(org: TopologyFile['organisations'][number], base:
   };
 }
 
+/** The organisation with every node and service at `host` instead (the same ports): a member on a host of its own. */
+export function organisationOnHost(org: Organisation, host: string): Organisation {
+  const at = (e: Endpoint): Endpoint => ({ host, port: e.port });
+  return {
+    ...org,
+    ca: { ...org.ca, endpoint: at(org.ca.endpoint), operations: at(org.ca.operations) },
+    orderer: { ...org.orderer, endpoint: at(org.orderer.endpoint), admin: at(org.orderer.admin), operations: at(org.orderer.operations) },
+    peers: org.peers.map((p) => ({
+      ...p,
+      endpoint: at(p.endpoint),
+      chaincodeCallback: at(p.chaincodeCallback),
+      operations: at(p.operations),
+      chaincodeServer: at(p.chaincodeServer),
+    })),
+    gateway: at(org.gateway),
+    imageSource: at(org.imageSource),
+    orthancHttp: at(org.orthancHttp),
+    orthancDicom: at(org.orthancDicom),
+  };
+}
+
 export function parseTopology(text: string, source: string): TopologyFile {
   const result = topologySchema.safeParse(parse(text));
   if (!result.success) {

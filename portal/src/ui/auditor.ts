@@ -1,6 +1,7 @@
 import type { GatewayApi } from '../api';
-import { barChart } from './chart';
+import { barChart, columnChart } from './chart';
 import { button, field, h, input, section, status, when } from './dom';
+import { recordChanges } from './record-diff';
 
 interface AuditReport {
   readonly fromBlock: number;
@@ -9,6 +10,12 @@ interface AuditReport {
   readonly invalidTransactions: number;
   readonly organisations: readonly { mspId: string; stake: number; endorsements: number; endorsedInvalid: number }[];
   readonly ordering: readonly { orderer: string; mspId: string; blocksCutAsLeader: number | null; proposalFailures: number | null }[];
+}
+interface DisclosuresPerDay {
+  readonly from: string;
+  readonly to: string;
+  readonly total: number;
+  readonly days: readonly { day: string; disclosures: number }[];
 }
 interface Epoch {
   readonly sequence: number;
@@ -29,6 +36,21 @@ function describe(value: unknown): string {
   return `${kind}${status}${until}`;
 }
 
+type HistoryEntry = History['history'][number];
+
+/** What a version changed, field by field: "status: active → revoked"; a first version lists what it set. */
+function changeList(previous: HistoryEntry | undefined, entry: HistoryEntry): HTMLElement | undefined {
+  if (entry.isDelete) return undefined;
+  const changes = recordChanges(previous === undefined || previous.isDelete ? {} : previous.value, entry.value);
+  if (changes.length === 0) return h('p', { class: 'hint' }, 'No field changed.');
+  const line = (c: (typeof changes)[number]): HTMLElement => {
+    if (c.before === undefined) return h('li', {}, h('code', {}, c.field), previous === undefined ? `: ${c.after ?? ''}` : ` added: ${c.after ?? ''}`);
+    if (c.after === undefined) return h('li', {}, h('code', {}, c.field), ` removed (was ${c.before})`);
+    return h('li', {}, h('code', {}, c.field), `: ${c.before} → `, h('strong', {}, c.after));
+  };
+  return h('ul', { class: 'changes' }, ...changes.map(line));
+}
+
 /** The auditor's page: the participation audit as charts, and any record's history as a timeline. */
 export class AuditorPage {
   readonly el: HTMLElement;
@@ -46,8 +68,12 @@ export class AuditorPage {
     const load = async (): Promise<void> => {
       state.busy('Reading the audit (every block)…');
       try {
-        const [report, epochs] = await Promise.all([this.#api.get<AuditReport>('audit'), this.#api.get<Epoch[]>('audit/epochs')]);
-        this.#charts.replaceChildren(...this.#charts_(report, epochs));
+        const [report, epochs, perDay] = await Promise.all([
+          this.#api.get<AuditReport>('audit'),
+          this.#api.get<Epoch[]>('audit/epochs'),
+          this.#api.get<DisclosuresPerDay>('audit/disclosures-per-day'),
+        ]);
+        this.#charts.replaceChildren(this.#disclosures(perDay), ...this.#charts_(report, epochs));
         state.ok(
           `Blocks ${String(report.fromBlock)}–${String(report.toBlock)}: ${String(report.transactions)} transactions, ${String(report.invalidTransactions)} invalid.`,
         );
@@ -56,6 +82,16 @@ export class AuditorPage {
       }
     };
     return section('Participation', h('p', {}, 'Needs an auditor token.'), button('Load the audit', load), state.el, this.#charts);
+  }
+
+  /** The last 30 days (the endpoint's default), one column a day. */
+  #disclosures(perDay: DisclosuresPerDay): HTMLElement {
+    return columnChart(
+      `Disclosures per day (UTC), ${perDay.from} to ${perDay.to}: ${String(perDay.total)}`,
+      perDay.days.map((d) => [d.day, d.disclosures]),
+      'chart-disclosures',
+      (day) => day.slice(5),
+    );
   }
 
   #charts_(report: AuditReport, epochs: readonly Epoch[]): HTMLElement[] {
@@ -107,13 +143,16 @@ export class AuditorPage {
       }
       try {
         const h_ = await this.#api.get<History>('audit/history', { key: id });
-        const items = h_.history.map((e) =>
+        // Oldest first, whatever order the peer gave them in.
+        const versions = [...h_.history].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+        const items = versions.map((e, i) =>
           h(
             'li',
             {},
             h('time', { datetime: e.timestamp }, when(e.timestamp)),
-            ` — ${e.isDelete ? 'deleted' : describe(e.value)} `,
+            ` — ${e.isDelete ? 'deleted' : `${i === 0 ? 'created' : 'changed'}: ${describe(e.value)}`} `,
             h('code', { title: e.txId }, `tx ${e.txId.slice(0, 10)}…`),
+            changeList(versions[i - 1], e),
           ),
         );
         this.#timeline.replaceChildren(

@@ -34,11 +34,45 @@ export function barChart(title: string, data: readonly (readonly [string, number
       svg('text', { x: labelWidth + w + 6, y: y + 17, class: 'chart-value' }, String(value)),
     );
   });
-  const table = h(
-    'table',
-    { class: 'chart-data' },
-    h('caption', {}, title),
-    h('tbody', {}, ...data.map(([label, value]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, String(value))))),
+  return h('figure', { id }, h('figcaption', {}, title), chart, dataTable(title, data));
+}
+
+/** The numbers behind a chart, as a table for screen readers and keyboard users. */
+function dataTable(title: string, data: readonly (readonly [string, number])[]): HTMLElement {
+  return h(
+    'details',
+    {},
+    h('summary', {}, 'Numbers'),
+    h(
+      'table',
+      { class: 'chart-data' },
+      h('caption', {}, title),
+      h('tbody', {}, ...data.map(([label, value]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, String(value))))),
+    ),
   );
-  return h('figure', { id }, h('figcaption', {}, title), chart, h('details', {}, h('summary', {}, 'Numbers'), table));
+}
+
+/**
+ * A column chart of a series in order (e.g. one column a day), as SVG: every
+ * non-zero column has its value above it, and about eight labels run along
+ * the axis; the whole series is in the table.
+ */
+export function columnChart(title: string, data: readonly (readonly [string, number])[], id: string, shortLabel = (l: string): string => l): HTMLElement {
+  const width = 560;
+  const height = 180;
+  const axis = 24;
+  const top = 18;
+  const step = width / Math.max(1, data.length);
+  const max = Math.max(1, ...data.map(([, v]) => v));
+  const chart = svg('svg', { width, height, 'aria-hidden': 'true', class: 'chart', 'data-bars': data.length });
+  const every = Math.max(1, Math.ceil(data.length / 8));
+  data.forEach(([label, value], i) => {
+    const x = i * step;
+    const barHeight = Math.round(((height - axis - top) * value) / max);
+    const y = height - axis - barHeight;
+    chart.append(svg('rect', { x: x + 1, y, width: Math.max(step - 2, 1), height: Math.max(barHeight, 1), class: 'chart-bar' }));
+    if (value > 0) chart.append(svg('text', { x: x + step / 2, y: y - 4, class: 'chart-value', 'text-anchor': 'middle' }, String(value)));
+    if (i % every === 0) chart.append(svg('text', { x, y: height - 6, class: 'chart-label' }, shortLabel(label)));
+  });
+  return h('figure', { id }, h('figcaption', {}, title), chart, dataTable(title, data));
 }

@@ -2,6 +2,7 @@ import { ApiError, type GatewayApi, type PortalConfig } from '../api';
 import { signStatement } from '../crypto/statement';
 import type { BrowserWallet, KeyRecord } from '../crypto/wallet';
 import { button, field, h, ID32, input, section, select, shortId, status, when } from './dom';
+import { scanQr } from './qr-scanner';
 import { confirmBeforeSigning } from './preview';
 import { DENY_REASONS, PURPOSES, purposeWords } from './purposes';
 import { rotateSection } from './rotate';
@@ -32,6 +33,14 @@ interface Disclosure {
   readonly recipient: string;
   readonly disclosedAt: string;
   readonly size: number;
+  /** Released under this break-glass lease (docs/protocol.md §11). */
+  readonly breakGlass?: string;
+}
+interface BreakGlassLease {
+  readonly recipient: string;
+  readonly hospital: string;
+  readonly grantedAt: string;
+  readonly until: string;
 }
 
 const MAX_GRANT_DAYS = 366;
@@ -143,13 +152,15 @@ export class PatientPage {
     const state = status();
     this.#detail.replaceChildren(section(`Study ${study.study.slice(0, 8)}…`, state.el));
     try {
-      const [grants, requests, disclosures] = await Promise.all([
+      const [grants, requests, disclosures, leases] = await Promise.all([
         this.#api.get<Grant[]>(`${base}/grants`),
         this.#api.get<AccessRequest[]>(`${base}/requests`),
         this.#api.get<Disclosure[]>(`${base}/disclosures`),
+        this.#api.get<BreakGlassLease[]>(`${base}/break-glass`),
       ]);
       this.#detail.replaceChildren(
         section(`Study ${study.study.slice(0, 8)}…`, h('p', {}, `Published ${when(study.definedAt)}.`)),
+        ...breakGlassSection(leases),
         this.#grantsSection(study, grants),
         this.#requestsSection(study, requests),
         this.#grantForm(study),
@@ -287,8 +298,24 @@ export class PatientPage {
     const recipient = field(
       'Recipient key',
       input({ id: 'grant-recipient', autocomplete: 'off', spellcheck: 'false' }),
-      "The 43-character key id the clinician's page shows (or its QR code).",
+      "The 43-character key id the clinician's page shows: paste it, or scan its QR code with the camera.",
     );
+    const camera = h('div', { id: 'grant-camera' });
+    const scan = button('Scan the QR code with the camera', async () => {
+      recipient.clear();
+      const outcome = await scanQr(
+        camera,
+        (text) => ID32.test(text),
+        () => {
+          recipient.error('That QR code is not a key id. Scan the code on the clinician’s page.');
+        },
+      );
+      if (outcome.found !== undefined) {
+        recipient.clear();
+        recipient.input.value = outcome.found;
+        recipient.input.focus();
+      } else recipient.error(outcome.problem ?? 'Nothing was scanned.');
+    });
     const until = field('Access ends on', input({ id: 'grant-until', type: 'date' }), `At most ${String(MAX_GRANT_DAYS)} days from today.`);
     const purpose = field('Purpose', select(PURPOSES, { id: 'grant-purpose' }));
     const slot = h('div', {});
@@ -335,7 +362,12 @@ export class PatientPage {
           ),
       );
     };
-    return section('Grant access', h('form', { id: 'grant-form' }, recipient.row, until.row, purpose.row, button('Review', review)), slot, state.el);
+    return section(
+      'Grant access',
+      h('form', { id: 'grant-form' }, recipient.row, scan, camera, until.row, purpose.row, button('Review', review)),
+      slot,
+      state.el,
+    );
   }
 
   #disclosuresSection(disclosures: readonly Disclosure[]): HTMLElement {
@@ -349,6 +381,7 @@ export class PatientPage {
           ' — released to ',
           shortId(d.recipient),
           ` (${(d.size / 1024).toFixed(0)} KiB)`,
+          d.breakGlass === undefined ? '' : ' under emergency (break-glass) access',
         ),
       );
     return section(
@@ -356,4 +389,22 @@ export class PatientPage {
       items.length === 0 ? h('p', {}, 'Never released.') : h('ol', { class: 'timeline', id: 'disclosures' }, ...items),
     );
   }
+}
+
+/** Emergency accesses come first on the page (none: no section). */
+function breakGlassSection(leases: readonly BreakGlassLease[]): HTMLElement[] {
+  if (leases.length === 0) return [];
+  const items = [...leases]
+    .sort((a, b) => a.grantedAt.localeCompare(b.grantedAt))
+    .map((l) =>
+      h(
+        'li',
+        {},
+        h('time', { datetime: l.grantedAt }, when(l.grantedAt)),
+        ' — ',
+        shortId(l.recipient),
+        ` of ${l.hospital} broke glass, until ${when(l.until)}`,
+      ),
+    );
+  return [section('Emergency (break-glass) access', h('ol', { class: 'timeline', id: 'break-glass' }, ...items))];
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { connectGateway, orderersOf } from '@isl/network';
 import { auditLedger } from '../../audit/audit-report';
 import { formatAudit } from '../../audit/format';
+import { formatBreakGlassReview, reviewBreakGlass } from '../../audit/break-glass-review';
 import { recordHistory } from '../../audit/history';
 import { CliError, type CliContext } from '../context';
 import type { RegisterCommand } from './index';
@@ -49,6 +50,22 @@ export const registerAudit: RegisterCommand = (program: Command, context: () => 
           ...(toBlock === undefined ? {} : { toBlock }),
         });
         ctx.print(report, () => formatAudit(report));
+      } finally {
+        conn.close();
+      }
+    });
+
+  audit
+    .command('break-glass')
+    .description('every break-glass (emergency) lease for review: who, which hospital, when, and what was released under it')
+    .option('--since <time>', 'only leases granted at or after this ISO 8601 UTC time, e.g. 2025-01-15T12:00:00.000Z')
+    .action(async (flags: { since?: string }) => {
+      const ctx = context();
+      const profile = ctx.profile();
+      const conn = connectGateway({ org: ctx.organisation() });
+      try {
+        const leases = await reviewBreakGlass(conn.gateway.getNetwork(profile.channel).getContract(profile.chaincode), flags.since ?? '');
+        ctx.print(leases, () => formatBreakGlassReview(leases));
       } finally {
         conn.close();
       }

@@ -11,6 +11,7 @@ import { registerRetrieve } from './retrieve';
 import { registerDisclosures } from './disclosures';
 import { registerStake } from './stake';
 import { registerAudit } from './audit';
+import { registerBreakGlass } from './break-glass';
 
 /** A command module adds its verbs to the program; `context()` resolves global options lazily. */
 export type RegisterCommand = (program: Command, context: () => CliContext) => void;
@@ -19,6 +20,7 @@ export type RegisterCommand = (program: Command, context: () => CliContext) => v
 export const commands: readonly RegisterCommand[] = [
   registerWallet,
   registerStatements,
+  registerBreakGlass,
   registerSource,
   registerQueries,
   registerUser,

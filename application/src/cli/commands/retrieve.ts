@@ -29,13 +29,14 @@ export const registerRetrieve: RegisterCommand = (program: Command, context) => 
     .description('retrieve a study you were granted from its image source (URL from the ledger), and write its DICOM files')
     .requiredOption('--study <ref>', 'the study reference')
     .requiredOption('--source <keyId>', 'the image source (key id)')
-    .option('--protocol <name>', 'wado-rs or iti43', 'wado-rs')
+    .option('--protocol <name>', 'wado-rs, xds-i (ITI-43 manifest + RAD-69) or iti43 (the instances over ITI-43)', 'wado-rs')
     .option('--key <keyId>', 'your recipient key (default: the newest in your wallet)')
     .option('--out <folder>', 'where to write the files (default ./<study>)')
     .option('--encrypted', 'ask for the release encrypted end to end to your key; each file is decrypted and verified (a tampered one is refused, none kept)')
     .action(async (opts: { study: string; source: string; protocol: string; key?: string; out?: string; encrypted?: boolean }) => {
       const ctx = context();
-      if (opts.protocol !== 'wado-rs' && opts.protocol !== 'iti43') throw new CliError('--protocol must be wado-rs or iti43', 2);
+      if (opts.protocol !== 'wado-rs' && opts.protocol !== 'iti43' && opts.protocol !== 'xds-i')
+        throw new CliError('--protocol must be wado-rs, xds-i or iti43', 2);
       const wallet = await openWallet(ctx);
       try {
         // The source's URL from the ledger's directory (GetSource), read through the organisation's gateway.

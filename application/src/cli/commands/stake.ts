@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { CliError, type CliContext } from '../context';
-import { describeEpochReport } from '../../stake/epoch-report';
 import { EpochError, EpochRotation, type EpochProposal, type PendingEpoch } from '../../stake/epoch-rotation';
 import { compileStakePolicy, MORE_THAN_HALF, pickEndorsers } from '../../stake/policy';
 import type { RegisterCommand } from './index';
 import { compileMemberEpoch, type CompiledEpochFile } from '../../stake/member-epoch-compile';
 import { writeFileAtomic } from '@isl/platform';
+import { describeEpochReport } from '@isl/network';
 import { operatorConsortium } from './operator';
 
 interface EpochFlags {
@@ -55,7 +55,9 @@ export const registerStake: RegisterCommand = (program: Command, context: () => 
 function registerCompile(stake: Command, context: () => CliContext): void {
   stake
     .command('compile')
-    .description('compile the stakes a member read (npm run member -- stakes) into the stake epoch each member approves on its own host')
+    .description(
+      'compile the stakes a member read (npm run member -- stakes) into the stake epoch each member approves on its own host, with its stake report (changes since the last epoch, outlier flags)',
+    )
     .requiredOption('--stakes <file>', 'the stakes file')
     .requiredOption('--out <file>', 'where to write the compiled epoch')
     .option('--floor <n>', 'weight of a member with fewer studies', '1')
@@ -68,7 +70,11 @@ function registerCompile(stake: Command, context: () => CliContext): void {
         throw new CliError(err instanceof Error ? err.message : String(err), 2);
       }
       writeFileAtomic(flags.out, `${JSON.stringify(epoch, null, 2)}\n`);
-      ctx.print(epoch, () => `sequence ${String(epoch.sequence)}: ${epoch.policy}\n  written to ${flags.out}`);
+      ctx.print(
+        epoch,
+        () =>
+          `sequence ${String(epoch.sequence)}: ${epoch.policy}\n${describeEpochReport(epoch.report, "each member's epoch-approve refuses it unless --accept-flags")}\n  written to ${flags.out}`,
+      );
     });
 }
 

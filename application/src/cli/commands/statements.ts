@@ -15,7 +15,7 @@ interface Target {
 }
 
 /** The patient key the wallet used for this study (its consent), or a clear error. */
-async function patientKey(w: Wallet, study: string): Promise<{ key: SigningKey; context: string }> {
+export async function patientKey(w: Wallet, study: string): Promise<{ key: SigningKey; context: string }> {
   const rec = w.labels.find((k) => k.role === 'patient' && k.purpose === 'study' && k.studyRef === study);
   if (!rec) {
     throw new CliError(`this wallet holds no patient key for study ${study} (see \`isl wallet show\`)`);
@@ -24,7 +24,7 @@ async function patientKey(w: Wallet, study: string): Promise<{ key: SigningKey; 
 }
 
 /** The recipient's key for this study: the one used before, else a fresh one bound to it. */
-async function recipientKey(w: Wallet, study: string): Promise<SigningKey> {
+export async function recipientKey(w: Wallet, study: string): Promise<SigningKey> {
   const rec = w.labels.find((k) => k.role === 'recipient' && k.purpose === 'study' && k.studyRef === study);
   if (rec) {
     return w.deriveKey('recipient', rec.context, rec.alg);
@@ -36,7 +36,7 @@ async function recipientKey(w: Wallet, study: string): Promise<SigningKey> {
 }
 
 /** Relays the statement unless --sign-only, and prints the outcome. */
-async function finish(ctx: CliContext, statement: string, signOnly: boolean, extra: Record<string, unknown> = {}): Promise<void> {
+export async function finish(ctx: CliContext, statement: string, signOnly: boolean, extra: Record<string, unknown> = {}): Promise<void> {
   if (signOnly) {
     ctx.print({ statement, ...extra }, () => statement);
     return;
@@ -57,7 +57,7 @@ function purpose(value: string): Purpose {
   return parsed.data;
 }
 
-const withTarget = (cmd: Command): Command =>
+export const withTarget = (cmd: Command): Command =>
   cmd
     .requiredOption('--source <keyId>', "the image source's key id")
     .requiredOption('--study <ref>', 'the study reference')
@@ -85,7 +85,8 @@ const registerConsent: RegisterCommand = (program, context) => {
     .requiredOption('--source <keyId>', "the image source's key id")
     .requiredOption('--study <ref>', 'the study reference the hospital gave you')
     .option('--no-recovery', 'do not name a recovery key')
-    .action(async (o: Target & { recovery: boolean }) => {
+    .option('--no-break-glass', 'forbid break-glass (emergency) access to this study; change it later with isl break-glass-consent')
+    .action(async (o: Target & { recovery: boolean; breakGlass: boolean }) => {
       const ctx = context();
       await withWallet(ctx, async (w) => {
         const label = await w.newStudyContext('patient');
@@ -95,7 +96,7 @@ const registerConsent: RegisterCommand = (program, context) => {
         const consent = await signStatement(
           ctx,
           'PatientConsent',
-          { source: o.source, study: o.study, ...(recovery ? { recovery: recovery.keyId } : {}) },
+          { source: o.source, study: o.study, ...(recovery ? { recovery: recovery.keyId } : {}), ...(o.breakGlass ? {} : { breakGlass: false }) },
           key,
           CONSENT_LIFETIME_SECONDS,
         );

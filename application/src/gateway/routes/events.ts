@@ -22,6 +22,12 @@ function matches(event: LedgerEvent, q: EventQuery): boolean {
   return true;
 }
 
+/** The stream's answer, for the OpenAPI document (the handler writes it itself). */
+const streamResponse = {
+  description: 'The stream: `id: <block>:<transaction>`, `event: <name>`, `data: <JSON>` per ledger event (resume with Last-Event-ID)',
+  content: { 'text/event-stream': { schema: { type: 'string' } } },
+} as const;
+
 /** Server-sent events: live from the hub, or replayed from a block (from= or Last-Event-ID) then live. */
 export function registerEventRoutes(app: FastifyInstance, hub: EventHub, network: Network, chaincode: string, draining: AbortSignal): void {
   app.get<{ Querystring: EventQuery }>(
@@ -41,6 +47,7 @@ export function registerEventRoutes(app: FastifyInstance, hub: EventHub, network
             from: wholeNumberParam(19, 'replay from this block number'),
           },
         },
+        response: { 200: streamResponse },
       },
     },
     async (request, reply) => {

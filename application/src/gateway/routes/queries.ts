@@ -36,6 +36,7 @@ export function registerQueryRoutes(app: FastifyInstance, ledger: LedgerCalls): 
     ['grants', 'ListGrants', "A study's grants, current and revoked"],
     ['requests', 'ListRequests', "A study's access requests and their answers"],
     ['disclosures', 'ListDisclosures', "Every release of a study's images (accounting of disclosures)"],
+    ['break-glass', 'ListBreakGlass', "A study's break-glass leases, active and ended (docs/protocol.md §11)"],
   ] as const) {
     app.get<{ Params: SourceStudy }>(
       `/api/v1/sources/:source/studies/:study/${path}`,

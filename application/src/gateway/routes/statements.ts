@@ -21,6 +21,12 @@ export const statementRoutes = [
   { type: 'DenyAccess', path: '/denials', summary: 'Deny an access request (patient-signed)' },
   { type: 'RotateOwnerKey', path: '/rotations', summary: "Move a study to a new patient key (signed by the study's recovery key)" },
   { type: 'RecordDisclosure', path: '/disclosures', summary: 'Record a release of images (source-signed)' },
+  {
+    type: 'BreakGlass',
+    path: '/break-glass',
+    summary: "Open an emergency lease of a study (clinician-signed; only the clinician's own hospital, with its member token)",
+  },
+  { type: 'BreakGlassConsent', path: '/break-glass-consents', summary: 'Forbid or allow again break-glass access to a study (patient-signed)' },
 ] as const;
 
 const byType = new Map<string, string>(statementRoutes.map((r) => [r.type, r.type]));
@@ -110,7 +116,7 @@ export function registerStatementRoutes(app: FastifyInstance, ledger: LedgerCall
         tags: ['statements'],
         summary: 'Relay any statement: the transaction is chosen by its `type` claim',
         description:
-          "Source-signed statements (DefineSource, UpdateSourceUrl, DeactivateSource, DefineStudy, RecordDisclosure) need this organisation's member token; the others may be relayed without a token.",
+          "Source-signed statements (DefineSource, UpdateSourceUrl, DeactivateSource, DefineStudy, RecordDisclosure) and BreakGlass need this organisation's member token; the others may be relayed without a token.",
         body: bodySchema,
         response: { 200: writeResponse, 201: writeResponse },
       },

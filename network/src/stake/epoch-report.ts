@@ -1,7 +1,8 @@
 /**
  * What an epoch changes, for the admins who approve it: each organisation's stake then and
  * now, and flags where the growth looks like padding (docs/stake-and-audit.md, "Reviewing an
- * epoch"). Pure: the rotation reads the ledger and passes the figures in.
+ * epoch"). Pure: the caller reads the ledger and passes the figures in — the operator's rotation
+ * (application/src/stake/epoch-rotation.ts) and each member's epoch steps (member-epoch.ts).
  */
 
 /** One organisation's figures from the chaincode's GetStakeActivity (since the last epoch). */
@@ -126,8 +127,11 @@ export function epochReport(input: {
   };
 }
 
-/** The report as a table for an operator's terminal. */
-export function describeEpochReport(report: EpochReport): string {
+/**
+ * The report as a table for an operator's terminal. `decline`: how the reader declines a flagged
+ * epoch on its path (the single-operator rotation's flag by default).
+ */
+export function describeEpochReport(report: EpochReport, decline = 'isl stake epoch --refuse to decline'): string {
   const header = `stake since ${report.previousSequence === null ? 'the start (no epoch recorded yet)' : `epoch ${String(report.previousSequence)} (recorded ${report.since ?? '-'})`}`;
   const rows = report.organisations.map((o) => {
     const change = `${o.before === null ? '-' : String(o.before)} → ${String(o.after)}${o.added === null ? '' : ` (+${String(o.added)})`}`;
@@ -136,7 +140,6 @@ export function describeEpochReport(report: EpochReport): string {
     const flags = o.flags.map((f) => `  ${f.code}: ${f.detail}`).join('');
     return `  ${o.org.padEnd(16)} ${change.padEnd(22)} ${share.padEnd(18)} ${use}${flags}`;
   });
-  const verdict =
-    report.flagged.length === 0 ? 'no outliers' : `FLAGGED: ${report.flagged.join(', ')} — review before approving (isl stake epoch --refuse to decline)`;
+  const verdict = report.flagged.length === 0 ? 'no outliers' : `FLAGGED: ${report.flagged.join(', ')} — review before approving (${decline})`;
   return [header, ...rows, verdict].join('\n');
 }
