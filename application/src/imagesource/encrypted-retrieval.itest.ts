@@ -26,7 +26,7 @@ interface DisclosureRow {
   readonly encrypted: boolean;
 }
 
-describe('encrypted end to end: isl retrieve --encrypted over WADO-RS and ITI-43 (real network, real Orthanc)', function () {
+describe('encrypted end to end: isl retrieve --encrypted over WADO-RS, ITI-43 and XDS-I.b (real network, real Orthanc)', function () {
   this.timeout(300_000);
   let services: ImageSourceServices;
   let connection: GatewayConnection | undefined;
@@ -35,6 +35,7 @@ describe('encrypted end to end: isl retrieve --encrypted over WADO-RS and ITI-43
   let patientWallet: Wallet | undefined;
   let study: string;
   let orthancHashes: string[];
+  let studyBytes: number;
   const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
   const run = (args: string[], env: Record<string, string>, expectedCode = 0): Promise<unknown> =>
     runIsl(args, { profile: getTestConsortium().layout.connectionProfile, org: ORG, env, expectedCode });
@@ -68,7 +69,12 @@ describe('encrypted end to end: isl retrieve --encrypted over WADO-RS and ITI-43
     const orthancStudy = await orthanc.lookup(synthetic.studyInstanceUid, 'Study');
     assert.ok(orthancStudy);
     orthancHashes = [];
-    for (const i of await orthanc.studyInstances(orthancStudy)) orthancHashes.push(sha(await orthanc.instanceFile(i.id)));
+    studyBytes = 0;
+    for (const i of await orthanc.studyInstances(orthancStudy)) {
+      const file = await orthanc.instanceFile(i.id);
+      orthancHashes.push(sha(file));
+      studyBytes += file.length;
+    }
     orthancHashes.sort();
     assert.equal(orthancHashes.length, INSTANCES);
     grant = async (recipient: string): Promise<void> => {
@@ -96,7 +102,7 @@ describe('encrypted end to end: isl retrieve --encrypted over WADO-RS and ITI-43
         await grant(keyId);
       });
 
-      for (const protocol of ['wado-rs', 'iti43'] as const) {
+      for (const protocol of ['wado-rs', 'iti43', 'xds-i'] as const) {
         it(`isl retrieve --encrypted over ${protocol}: decrypted and verified, byte-identical to Orthanc's instances`, async () => {
           const out = join(work, `out-${alg}-${protocol}`);
           const got = (await run(
@@ -114,20 +120,28 @@ describe('encrypted end to end: isl retrieve --encrypted over WADO-RS and ITI-43
         });
       }
 
-      it('the ledger records both releases as encrypted, and a plaintext one as not', async () => {
+      it('the ledger records the encrypted releases as encrypted, and the plaintext one and the XDS-I.b manifest as not', async () => {
         await run(['retrieve', '--source', services.sourceId, '--study', study, '--key', keyId, '--out', join(work, `plain-${alg}`)], doctor());
+        // WADO-RS, ITI-43 and the RAD-69 answers of XDS-I.b encrypted; the plaintext WADO-RS and the manifest not.
+        const encryptedBytes = (rows: readonly DisclosureRow[]): number => rows.filter((r) => r.encrypted).reduce((n, r) => n + r.size, 0);
         const mine = await waitFor(
-          `three disclosures to the ${alg} recipient on the ledger`,
+          `the disclosures of every release to the ${alg} recipient on the ledger`,
           async () => {
             const list = await ledger.evaluate<DisclosureRow[]>('ListDisclosures', [services.sourceId, study]);
             const rows = list.filter((r) => r.recipient === keyId);
-            return rows.length >= 3 ? rows : false;
+            return rows.filter((r) => !r.encrypted).length >= 2 && encryptedBytes(rows) >= 3 * studyBytes ? rows : false;
           },
           { timeoutMs: 60_000 },
         );
-        assert.deepEqual(mine.map((r) => r.encrypted).sort(), [false, true, true]);
-        // The plaintext bytes are accounted for, however they travelled.
-        assert.equal(new Set(mine.map((r) => r.size)).size, 1);
+        // The plaintext (DICOM) bytes are accounted for, however they travelled.
+        assert.equal(encryptedBytes(mine), 3 * studyBytes);
+        const plain = mine.filter((r) => !r.encrypted).map((r) => r.size);
+        assert.equal(plain.length, 2);
+        assert.ok(plain.includes(studyBytes), 'the plaintext WADO-RS release');
+        assert.ok(
+          plain.some((n) => n !== studyBytes && n > 0),
+          'the manifest',
+        );
       });
     });
   }
