@@ -1,4 +1,4 @@
-import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, EmbeddedJWK, type JWK } from 'jose';
+import { CompactEncrypt, CompactSign, compactDecrypt, compactVerify, EmbeddedJWK, type CryptoKey, type JWK } from 'jose';
 import { z } from 'zod';
 import { PublicJwk, thumbprint } from '@isl/chaincode';
 import { checkChunkBytes, KEY_BYTES } from './chunk-stream';
@@ -32,21 +32,31 @@ export const HeaderClaims = z.strictObject({
 });
 export type HeaderClaims = z.infer<typeof HeaderClaims>;
 
+/** The source's key as it signs headers: the private JWK, its algorithm and its public members (embedded in every header). */
+export interface SourceKey {
+  readonly privateJwk: JWK;
+  readonly alg: 'ES256' | 'EdDSA';
+  readonly publicJwk: JWK;
+}
+
+/** A key as jose takes it: a JWK, or imported once (an import per header was a measurable share of a release's CPU). */
+export type HeaderKey = JWK | CryptoKey;
+
 export interface SealHeaderInput {
-  readonly source: { readonly privateJwk: JWK; readonly alg: 'ES256' | 'EdDSA'; readonly publicJwk: JWK };
+  readonly source: { readonly signingKey: HeaderKey; readonly alg: SourceKey['alg']; readonly publicJwk: JWK };
   /** The recipient's agreement key (agreementPublicJwk). */
-  readonly agreementJwk: JWK;
+  readonly agreementKey: HeaderKey;
   readonly contentKey: Uint8Array;
   readonly claims: Omit<HeaderClaims, 'v' | 'cek'>;
 }
 
 /** The header of an encrypted instance: the content key wrapped to the recipient, signed by the source; with its magic and length. */
 export async function sealHeader(input: SealHeaderInput): Promise<Buffer> {
-  const cek = await new CompactEncrypt(input.contentKey).setProtectedHeader({ ...WRAP, kid: input.claims.recipient }).encrypt(input.agreementJwk);
+  const cek = await new CompactEncrypt(input.contentKey).setProtectedHeader({ ...WRAP, kid: input.claims.recipient }).encrypt(input.agreementKey);
   const payload: HeaderClaims = { v: 1, ...input.claims, cek };
   const jws = await new CompactSign(Buffer.from(JSON.stringify(payload)))
     .setProtectedHeader({ alg: input.source.alg, typ: HEADER_TYPE, jwk: input.source.publicJwk })
-    .sign(input.source.privateJwk);
+    .sign(input.source.signingKey);
   const header = Buffer.from(jws, 'ascii');
   const length = Buffer.alloc(4);
   length.writeUInt32BE(header.length);
@@ -81,7 +91,7 @@ export interface OpenedHeader {
  * the source id), for this recipient, study and request; then unwraps the
  * content key with the recipient's agreement key.
  */
-export async function openHeader(header: Buffer, expected: ExpectedHeader, agreementPrivateJwk: JWK): Promise<OpenedHeader> {
+export async function openHeader(header: Buffer, expected: ExpectedHeader, agreementPrivateKey: HeaderKey): Promise<OpenedHeader> {
   const claims = await verifiedClaims(header.toString('ascii'), expected.source);
   for (const name of ['recipient', 'study', 'request'] as const) {
     if (claims[name] !== expected[name]) throw new EncryptionError('ENCRYPTED_HEADER_INVALID', `the header is for another ${name}`);
@@ -90,7 +100,7 @@ export async function openHeader(header: Buffer, expected: ExpectedHeader, agree
   if (claims.index >= claims.count) throw new EncryptionError('ENCRYPTED_HEADER_INVALID', 'index is not below count');
   let contentKey: Uint8Array;
   try {
-    const { plaintext, protectedHeader } = await compactDecrypt(claims.cek, agreementPrivateJwk, {
+    const { plaintext, protectedHeader } = await compactDecrypt(claims.cek, agreementPrivateKey, {
       keyManagementAlgorithms: [WRAP.alg],
       contentEncryptionAlgorithms: [WRAP.enc],
     });

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { JWK } from 'jose';
+import { importJWK, type CryptoKey, type JWK } from 'jose';
 import type { PublicJwk } from '@isl/chaincode';
 import { agreementPublicJwk } from './agreement-key';
 import { ChunkSealer, DEFAULT_CHUNK_BYTES, KEY_BYTES } from './chunk-stream';
 import { EncryptionError } from './errors';
-import { sealHeader, type SealHeaderInput } from './instance-header';
+import { sealHeader, type SourceKey } from './instance-header';
 
 /** The request header asking for an encrypted release; it must be covered by the request's signature. */
 export const ENCRYPTION_HEADER = 'isl-encryption';
@@ -30,7 +30,7 @@ export function encryptionRequested(value: string | readonly string[] | undefine
 
 export interface ReleaseSealerOptions {
   /** The source's signing key (it signs every instance header). */
-  readonly source: SealHeaderInput['source'];
+  readonly source: SourceKey;
   /** The recipient's verified signing key (its thumbprint is `recipientId`). */
   readonly recipient: PublicJwk;
   readonly recipientId: string;
@@ -53,11 +53,16 @@ export interface InstancePosition {
  */
 export class ReleaseSealer {
   readonly #options: ReleaseSealerOptions;
-  readonly #agreementJwk: JWK;
+  /** The source's signing key and the recipient's agreement key, imported once for every header of the release. */
+  readonly #keys: Promise<{ readonly signing: CryptoKey; readonly agreement: CryptoKey }>;
 
   constructor(options: ReleaseSealerOptions) {
     this.#options = options;
-    this.#agreementJwk = agreementPublicJwk(options.recipient);
+    // Throws ENCRYPTION_KEY_UNUSABLE now, before any byte of the answer.
+    const agreementJwk = agreementPublicJwk(options.recipient);
+    this.#keys = importKeys(options.source, agreementJwk);
+    // Awaited by seal(); a release that seals nothing must not leave it unhandled.
+    this.#keys.catch(() => undefined);
   }
 
   /**
@@ -70,9 +75,11 @@ export class ReleaseSealer {
     const contentKey = randomBytes(KEY_BYTES);
     let size = 0;
     try {
+      const keys = await this.#keys;
+      const { alg, publicJwk } = this.#options.source;
       const header = await sealHeader({
-        source: this.#options.source,
-        agreementJwk: this.#agreementJwk,
+        source: { signingKey: keys.signing, alg, publicJwk },
+        agreementKey: keys.agreement,
         contentKey,
         claims: { recipient: this.#options.recipientId, request: this.#options.request, chunk: chunkBytes, ...position },
       });
@@ -90,4 +97,10 @@ export class ReleaseSealer {
     }
     return size;
   }
+}
+
+async function importKeys(source: SourceKey, agreementJwk: JWK): Promise<{ signing: CryptoKey; agreement: CryptoKey }> {
+  // Asymmetric JWKs import as CryptoKeys (only "oct" keys give bytes).
+  const [signing, agreement] = await Promise.all([importJWK(source.privateJwk, source.alg), importJWK(agreementJwk, 'ECDH-ES+A256KW')]);
+  return { signing: signing as CryptoKey, agreement: agreement as CryptoKey };
 }

@@ -6,7 +6,7 @@ import { PublicJwk } from '@isl/chaincode';
 import type { JWK } from 'jose';
 import { EncryptionError } from '../encryption/errors';
 import { ENCRYPTION_HEADER, encryptionRequested, ReleaseSealer } from '../encryption/release-sealer';
-import type { SealHeaderInput } from '../encryption/instance-header';
+import type { SourceKey } from '../encryption/instance-header';
 import { authenticationFailed, instancesTransferred } from '../atna/audit-events';
 import { noAudit, type AuditSink } from '../atna/audit-trail';
 import { LedgerUnavailable } from '../ledger/errors';
@@ -100,7 +100,7 @@ export class ImageSourceServer {
   /** What the WADO-RS and ITI-43 handlers may ask of this server. */
   readonly #gate: ReleaseGate;
   /** The signer of encrypted instances' headers, when this source offers encryption. */
-  readonly #sealingSource: SealHeaderInput['source'] | undefined;
+  readonly #sealingSource: SourceKey | undefined;
   readonly #audit: AuditSink;
 
   constructor(options: ImageSourceServerOptions) {
@@ -404,7 +404,7 @@ export class ImageSourceServer {
 }
 
 /** The source key as the header signer needs it: the private JWK, its algorithm and public members. */
-function sealingSource(privateJwk: JWK | undefined): SealHeaderInput['source'] | undefined {
+function sealingSource(privateJwk: JWK | undefined): SourceKey | undefined {
   if (privateJwk === undefined) return undefined;
   const publicJwk = PublicJwk.parse(
     privateJwk.kty === 'EC'
