@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { retrieveStudy, type RecipientSigningKey } from '@isl/application';
 import type { BenchNetwork, BenchOrg } from '../network';
+import { median } from '../stats';
 
 export type EncryptionWay = 'isl retrieve WADO-RS' | 'isl retrieve WADO-RS encrypted' | 'isl retrieve ITI-43' | 'isl retrieve ITI-43 encrypted';
 const WAYS: readonly EncryptionWay[] = ['isl retrieve WADO-RS', 'isl retrieve WADO-RS encrypted', 'isl retrieve ITI-43', 'isl retrieve ITI-43 encrypted'];
@@ -21,12 +22,6 @@ export interface EncryptionResult {
   /** Encrypted / plaintext throughput, median of each, same run (goal ≥ 0.8). */
   readonly ratioWado: number;
   readonly ratioIti43: number;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
 
 /**

@@ -25,6 +25,7 @@ import type { BenchNetwork, BenchOrg } from '../network';
 import { allowAccessStatement, type BenchStudy } from '../fixtures';
 import { consortiumGroups, groupRssMb } from '../procstat';
 import { benchEncryptedRetrieval, type EncryptionResult } from './encrypted-retrieval';
+import { median } from '../stats';
 
 export interface RetrievalOptions {
   readonly rounds: number;
@@ -176,12 +177,6 @@ async function direct(org: BenchOrg, uid: string): Promise<number> {
   });
   if (res.statusCode !== 200) throw new Error(`Orthanc DICOMweb answered ${String(res.statusCode)}`);
   return drainCount(res);
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
 
 /** Grant, retrieve, revoke, retrieve: the release stops from the revoke's block (the source asks its peer per request). */
