@@ -154,3 +154,10 @@ export function groupRssMb(pgid: number): number {
   for (const p of readProcesses()) if (p.pgid === pgid) kb += p.rssKb;
   return kb / 1024;
 }
+
+/** CPU time (ms, user + system) a process group has used so far: around a run, what the run cost that group. */
+export function groupCpuMs(pgid: number): number {
+  let ticks = 0;
+  for (const p of readProcesses()) if (p.pgid === pgid) ticks += p.ticks;
+  return (ticks / CLOCK_TICKS) * 1000;
+}

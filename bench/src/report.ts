@@ -192,8 +192,17 @@ function retrievalSection(t: NonNullable<BenchResults['retrieval']>): string[] {
   out.push(`## 3. Retrieval of a ${f1(t.studyBytes / 1e6)} MB study (${String(t.instances)} instances), alternating in one run`, '');
   out.push(
     table(
-      ['round', 'way', 'MB', 's', 'MB/s'],
-      t.runs.map((x, i) => [String(Math.floor(i / 3) + 1), x.way, f1(x.bytes / 1e6), f2(x.seconds), f1(x.mbPerS)]),
+      ['round', 'way', 'MB', 's', 'MB/s', 'CPU image source ms', 'CPU Orthanc ms'],
+      // Runs recorded before the CPU columns existed have none.
+      t.runs.map((x, i) => [
+        String(Math.floor(i / 3) + 1),
+        x.way,
+        f1(x.bytes / 1e6),
+        f2(x.seconds),
+        f1(x.mbPerS),
+        (x.imageSourceCpuMs as number | undefined) === undefined ? '–' : f0(x.imageSourceCpuMs),
+        (x.orthancCpuMs as number | undefined) === undefined ? '–' : f0(x.orthancCpuMs),
+      ]),
     ),
     '',
   );
@@ -214,6 +223,14 @@ function retrievalSection(t: NonNullable<BenchResults['retrieval']>): string[] {
           `≥ 0.9: ${verdict(t.ratioIti43 >= 0.9)}`,
           '',
         ],
+        ...((t.medianCpuMs as RetrievalResult['medianCpuMs'] | undefined) === undefined
+          ? []
+          : (['direct DICOMweb (Orthanc)', 'image source WADO-RS', 'image source ITI-43'] as const).map((w) => [
+              `CPU per retrieval, ${w} (median): image source / Orthanc`,
+              `${f0(t.medianCpuMs[w].imageSource)} / ${f0(t.medianCpuMs[w].orthanc)} ms`,
+              '',
+              '',
+            ])),
         [
           'image source peak RSS while streaming',
           `${f0(t.imageSourcePeakRssMb)} MB (idle ${f0(t.imageSourceIdleRssMb)} MB)`,

@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpRequest, type Agent, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface HttpRequestOptions {
@@ -11,8 +11,8 @@ export interface HttpRequestOptions {
   readonly key?: Buffer;
   /** The request-target sent exactly as given instead of the URL's path and query. */
   readonly path?: string;
-  /** A fresh connection, not one from the agent's pool. */
-  readonly agent?: false;
+  /** false: a fresh connection, not one from a pool; an Agent: that agent's pool (default: Node's global agent). */
+  readonly agent?: false | Agent;
   /** Nothing received or sent for this long fails the request, with an error naming the URL. */
   readonly timeoutMs: number;
 }
@@ -27,15 +27,33 @@ export interface HttpAnswer {
  * Sends one HTTP(S) request and resolves as the answer starts: the caller
  * reads (or drains) the body as a stream. The one promise wrapper around
  * node:http(s) in the project.
+ *
+ * A GET or HEAD that fails before any answer on a pooled keep-alive connection
+ * is sent once more: the server may have closed that idle connection just as
+ * it was reused, which the client cannot see in advance (Node documents this
+ * race under `request.reusedSocket`). Nothing was answered, and the method is
+ * safe, so sending it again changes nothing.
  */
 export function sendRequest(url: string | URL, options: HttpRequestOptions): Promise<IncomingMessage> {
   const target = typeof url === 'string' ? new URL(url) : url;
+  const method = options.method ?? 'GET';
+  const retrySafe = (method === 'GET' || method === 'HEAD') && options.body === undefined;
+  return sendOnce(target, options).catch((err: unknown) => {
+    if (retrySafe && err instanceof ReusedConnectionLost) return sendOnce(target, options);
+    throw err instanceof ReusedConnectionLost ? err.cause : err;
+  });
+}
+
+/** The request failed before any answer on a reused keep-alive connection. */
+class ReusedConnectionLost extends Error {}
+
+function sendOnce(target: URL, options: HttpRequestOptions): Promise<IncomingMessage> {
   const common = {
     method: options.method ?? 'GET',
     headers: options.headers ?? {},
     timeout: options.timeoutMs,
     ...(options.path === undefined ? {} : { path: options.path }),
-    ...(options.agent === false ? { agent: false as const } : {}),
+    ...(options.agent === undefined ? {} : { agent: options.agent }),
   };
   return new Promise((resolve, reject) => {
     const req =
@@ -47,11 +65,22 @@ export function sendRequest(url: string | URL, options: HttpRequestOptions): Pro
             ...(options.key === undefined ? {} : { key: options.key }),
           })
         : httpRequest(target, common);
-    req.on('response', resolve);
+    let answered = false;
+    req.on('response', (res) => {
+      answered = true;
+      resolve(res);
+    });
     req.on('timeout', () => req.destroy(new Error(`no answer from ${target.origin}${options.path ?? target.pathname} within ${String(options.timeoutMs)} ms`)));
-    req.on('error', reject);
+    req.on('error', (err) => {
+      reject(!answered && req.reusedSocket && isConnectionLost(err) ? new ReusedConnectionLost(err.message, { cause: err }) : err);
+    });
     req.end(options.body);
   });
+}
+
+function isConnectionLost(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 /** Sends one request and reads the whole answer, at most `maxBytes` of body (default 16 MiB). */

@@ -295,13 +295,16 @@ describe('the web portal in Chromium: patient, clinician and auditor pages (real
     await shot(clinician.page, 'clinician-refused');
 
     // The release is in the patient's accounting of disclosures, shown as a timeline.
+    // The image source records the release in the background: reopen the study until the timeline shows it.
+    // Each reopen first clears the study's detail, so count only once it has loaded again (either form of the section).
     await patient.page.click('text=Refresh');
-    await patient.page.click(`button[aria-label="Manage study ${published.reference.slice(0, 8)}"]`);
+    const released = patient.page.locator('#disclosures li');
     await waitFor(
       'the release in the disclosures timeline',
       async () => {
         await patient.page.click(`button[aria-label="Manage study ${published.reference.slice(0, 8)}"]`);
-        return (await patient.page.locator('#disclosures li').count()) > 0 || false;
+        await released.or(patient.page.getByText('Never released.')).first().waitFor({ timeout: 30_000 });
+        return (await released.count()) > 0 || false;
       },
       { timeoutMs: 60_000, intervalMs: 2_000 },
     );

@@ -23,7 +23,7 @@ import {
 } from '@isl/application';
 import type { BenchNetwork, BenchOrg } from '../network';
 import { allowAccessStatement, type BenchStudy } from '../fixtures';
-import { consortiumGroups, groupRssMb } from '../procstat';
+import { consortiumGroups, groupCpuMs, groupRssMb } from '../procstat';
 import { benchEncryptedRetrieval, type EncryptionResult } from './encrypted-retrieval';
 import { median } from '../stats';
 
@@ -43,6 +43,9 @@ export interface RetrievalRun {
   readonly bytes: number;
   readonly seconds: number;
   readonly mbPerS: number;
+  /** CPU the image source and Orthanc used during the run (ms): what a release costs, whatever else shares the machine. */
+  readonly imageSourceCpuMs: number;
+  readonly orthancCpuMs: number;
 }
 
 export interface RetrievalResult {
@@ -51,6 +54,8 @@ export interface RetrievalResult {
   readonly runs: readonly RetrievalRun[];
   /** Median MB/s per way. */
   readonly medianMbPerS: Record<Way, number>;
+  /** Median CPU ms of the image source and of Orthanc per retrieval, per way. */
+  readonly medianCpuMs: Record<Way, { readonly imageSource: number; readonly orthanc: number }>;
   readonly ratioWado: number;
   readonly ratioIti43: number;
   readonly imageSourcePeakRssMb: number;
@@ -160,7 +165,12 @@ async function viaWado(net: BenchNetwork, org: BenchOrg, key: RecipientSigningKe
 
 async function viaIti43(net: BenchNetwork, org: BenchOrg, key: RecipientSigningKey, reference: string): Promise<number> {
   const target = new URL(org.sourceUrl).href;
-  const envelope = retrieveRequestEnvelope(target, `urn:uuid:${randomUUID()}`, [{ repositoryUniqueId: org.source.keyId, documentUniqueId: reference }]);
+  const envelope = retrieveRequestEnvelope(
+    target,
+    `urn:uuid:${randomUUID()}`,
+    [{ repositoryUniqueId: org.source.keyId, documentUniqueId: reference }],
+    'instances',
+  );
   const { contentType, body } = mtomMessage(envelope, { action: ACTION });
   const headers = { 'content-type': contentType, 'content-digest': contentDigest(body) };
   const signed = signRequest(key, { method: 'POST', targetUri: target, headers }, { nonce: newNonce(), components: POST_COMPONENTS });
@@ -210,7 +220,8 @@ export async function benchRetrieval(net: BenchNetwork, o: RetrievalOptions): Pr
   const f = await fixture(net, org, o);
   const key = await signingKey(f.recipient);
   const pgid = consortiumGroups(net.runDir).get(`image-source.${org.profile.name}`);
-  if (pgid === undefined) throw new Error('no image-source pid file');
+  const orthancPgid = consortiumGroups(net.runDir).get(`orthanc.${org.profile.name}`);
+  if (pgid === undefined || orthancPgid === undefined) throw new Error('no image-source or orthanc pid file');
   const idle = groupRssMb(pgid);
   let peak = idle;
   const sampler = setInterval(() => (peak = Math.max(peak, groupRssMb(pgid))), 50);
@@ -221,17 +232,28 @@ export async function benchRetrieval(net: BenchNetwork, o: RetrievalOptions): Pr
   ];
   const runs: RetrievalRun[] = [];
   try {
-    // Warm-up: Orthanc's file cache and the TLS session, once each way.
-    for (const [, run] of ways) await run();
+    // Warm-up: Orthanc's file cache and the TLS session, once each way. Every way must carry the
+    // whole study (a way that answers with something else, e.g. a manifest, is not comparable).
+    const whole = new Map<Way, number>();
+    for (const [way, run] of ways) whole.set(way, await run());
+    const study = whole.get('direct DICOMweb (Orthanc)') ?? 0;
+    for (const [way, bytes] of whole) {
+      if (bytes < study * 0.99) throw new Error(`${way} returned ${String(bytes)} bytes, not the study's ${String(study)}: not a retrieval of the study`);
+    }
     for (let r = 0; r < o.rounds; r++) {
       // Alternate the order each round so caches and background work favour no way.
       for (let k = 0; k < ways.length; k++) {
         const [way, run] = ways[(k + r) % ways.length] as [Way, () => Promise<number>];
+        const cpu0 = { imageSource: groupCpuMs(pgid), orthanc: groupCpuMs(orthancPgid) };
         const t = performance.now();
         const bytes = await run();
         const seconds = (performance.now() - t) / 1000;
-        runs.push({ way, bytes, seconds, mbPerS: bytes / 1e6 / seconds });
-        o.log(`retrieval round ${String(r + 1)} ${way}: ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s`);
+        const imageSourceCpuMs = groupCpuMs(pgid) - cpu0.imageSource;
+        const orthancCpuMs = groupCpuMs(orthancPgid) - cpu0.orthanc;
+        runs.push({ way, bytes, seconds, mbPerS: bytes / 1e6 / seconds, imageSourceCpuMs, orthancCpuMs });
+        o.log(
+          `retrieval round ${String(r + 1)} ${way}: ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s; CPU image source ${imageSourceCpuMs.toFixed(0)} ms, Orthanc ${orthancCpuMs.toFixed(0)} ms`,
+        );
       }
     }
   } finally {
@@ -243,11 +265,20 @@ export async function benchRetrieval(net: BenchNetwork, o: RetrievalOptions): Pr
     'image source WADO-RS': med('image source WADO-RS'),
     'image source ITI-43': med('image source ITI-43'),
   };
+  const cpu = (w: Way): { imageSource: number; orthanc: number } => {
+    const mine = runs.filter((r) => r.way === w);
+    return { imageSource: median(mine.map((r) => r.imageSourceCpuMs)), orthanc: median(mine.map((r) => r.orthancCpuMs)) };
+  };
   return {
     instances: f.instances,
     studyBytes: runs.find((r) => r.way === 'direct DICOMweb (Orthanc)')?.bytes ?? 0,
     runs,
     medianMbPerS,
+    medianCpuMs: {
+      'direct DICOMweb (Orthanc)': cpu('direct DICOMweb (Orthanc)'),
+      'image source WADO-RS': cpu('image source WADO-RS'),
+      'image source ITI-43': cpu('image source ITI-43'),
+    },
     ratioWado: medianMbPerS['image source WADO-RS'] / medianMbPerS['direct DICOMweb (Orthanc)'],
     ratioIti43: medianMbPerS['image source ITI-43'] / medianMbPerS['direct DICOMweb (Orthanc)'],
     imageSourcePeakRssMb: peak,
