@@ -5,6 +5,10 @@
  */
 export { GatewayClient } from './client/gateway-client';
 export { AccessPolicy } from './imagesource/access-policy';
+export { networkBlockFeed, type BlockFeed } from './imagesource/block-feed';
+export { GrantView, type GrantViewStatus } from './imagesource/grant-view';
+// Synthetic committed blocks, for the grant view's micro-benchmark (bench/src/grant-decision.ts).
+export { stateKey, syntheticBlock, SyntheticBlockStream, type SyntheticTransaction } from './ledger/synthetic-blocks';
 export { imageSourceEndpoints } from './imagesource/endpoints';
 export { ImageSourcePaths } from './imagesource/paths';
 export { readSourceKey, type SourceKey } from './imagesource/source-key';

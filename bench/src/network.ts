@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Network } from '@hyperledger/fabric-gateway';
 import { audienceFor } from '@isl/chaincode';
 import {
   connectGateway,
@@ -82,6 +83,13 @@ export class BenchNetwork {
     const connection = connectGateway({ org: org.profile, peerIndex });
     this.#connections.push(connection);
     return new LedgerClient(connection.gateway.getNetwork(this.profile.channel).getContract(this.profile.chaincode));
+  }
+
+  /** The channel over a Fabric Gateway connection to one peer of an organisation (block events, qscc). */
+  network(org: BenchOrg, peerIndex = 0): Network {
+    const connection = connectGateway({ org: org.profile, peerIndex });
+    this.#connections.push(connection);
+    return connection.gateway.getNetwork(this.profile.channel);
   }
 
   /** Every peer of the consortium as [org, peerIndex]. */

@@ -179,6 +179,16 @@ function checkAccessSection(c: NonNullable<BenchResults['checkAccess']>): string
           `p99 ≤ 2 ms: ${verdict(c.grantDecision.latencyMs.p99 <= 2)}`,
           c.grantDecision.path,
         ],
+        ...(c.grantDecisionPeer === undefined
+          ? []
+          : [
+              [
+                'the same at its own peer (no view)',
+                `${f2(c.grantDecisionPeer.latencyMs.p50)} / ${f2(c.grantDecisionPeer.latencyMs.p99)} ms (${String(c.grantDecisionPeer.latencyMs.count)} decisions; view ≠ peer: ${String(c.viewDisagreements ?? 0)})`,
+                '',
+                c.grantDecisionPeer.path,
+              ],
+            ]),
       ],
     ),
     '',
@@ -365,7 +375,9 @@ export function consoleSummary(r: BenchResults): string {
       lines.push(
         `CheckAccess ${f0(s.targetRate)}/s: ${f1(s.throughput)}/s ok ${f2(s.successPercent)} % p50 ${f1(s.latencyMs.p50)} ms p99 ${f1(s.latencyMs.p99)} ms (goal ≥ 1,000/s, p50 ≤ 10 ms)`,
       );
-    lines.push(`grant decision p50 ${f2(c.grantDecision.latencyMs.p50)} ms p99 ${f2(c.grantDecision.latencyMs.p99)} ms (goal p99 ≤ 2 ms)`);
+    lines.push(
+      `grant decision (view) p50 ${f2(c.grantDecision.latencyMs.p50)} ms p99 ${f2(c.grantDecision.latencyMs.p99)} ms (goal p99 ≤ 2 ms)${c.grantDecisionPeer ? `; at the peer p50 ${f2(c.grantDecisionPeer.latencyMs.p50)} ms p99 ${f2(c.grantDecisionPeer.latencyMs.p99)} ms` : ''}`,
+    );
   }
   const t = r.retrieval;
   if (t)

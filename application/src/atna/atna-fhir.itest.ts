@@ -1,19 +1,25 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { audienceFor, createStatement, newStudyReference, type Fields, type StatementType } from '@isl/chaincode';
+import { audienceFor, createStatement, newNonce, newStudyReference, type Fields, type StatementType } from '@isl/chaincode';
 import { newParty, type Party } from '@isl/chaincode/testing';
+import { fetchAnswer } from '@isl/platform';
 import { projectRoot, waitFor, type Organisation } from '@isl/network';
 import { getTestConsortium, testNetwork } from '@isl/network/testing';
 import { GatewayClient } from '../client/gateway-client';
 import { loadGatewayConfig } from '../gateway/config';
 import { startGateway, type RunningGateway } from '../gateway/start-gateway';
+import { loadImageSourceConfig } from '../imagesource/config';
 import { ImageSourcePaths } from '../imagesource/paths';
+import { startImageSource } from '../imagesource/start-image-source';
+import { OrthancFiles } from '../pacs/orthanc-config';
 import { fhirSchemaErrors } from '../testing/fhir-schema';
 import { getTestServices } from '../testing/root-hooks';
+import { recipientKey } from '../testing/image-source-harness';
 import { RsyslogRepository, type ReceivedMessage } from '../testing/rsyslog';
+import { GET_COMPONENTS, signRequest } from '../wire/http-signature';
 
 const SCHEMA = join(projectRoot, 'application', 'schemas', 'dicom-audit-message.rng');
 const port = Number.parseInt(process.env.ISL_TEST_BASE_PORT ?? '17000', 10) + 710;
@@ -158,5 +164,67 @@ describe('ATNA audit messages and FHIR views on the real network (gateway in-pro
     const refused = await fetch(`${base}/fhir/Consent?source=${source.id}&study=${study}`);
     assert.equal(refused.status, 401);
     assert.deepEqual(fhirSchemaErrors(await refused.json()), []);
+  });
+
+  it("sends the image source's refusals and failed authentications, decided on the real ledger, over mutual TLS with its organisation's TLS identity", async () => {
+    // A second image source of the organisation, in-process, started from its settings (ISL_AUDIT_*) like the
+    // supervised one, on a port of its own: a copy of the connection profile names it, and a copy of the
+    // source's files (key, TLS identity, study map, Orthanc credentials) keeps the running one's untouched.
+    const c = getTestConsortium();
+    const realPaths = new ImageSourcePaths(c.home(org.name).root, org.name);
+    const runDir = join(dir, 'member');
+    const paths = new ImageSourcePaths(runDir, org.name);
+    mkdirSync(paths.orthanc, { recursive: true });
+    copyFileSync(realPaths.sourceKey, paths.sourceKey);
+    if (existsSync(realPaths.studies)) copyFileSync(realPaths.studies, paths.studies);
+    copyFileSync(new OrthancFiles(realPaths.orthanc).credentials, new OrthancFiles(paths.orthanc).credentials);
+    cpSync(join(c.home(org.name).root, 'orgs', org.name, 'identities', 'image-source'), join(runDir, 'orgs', org.name, 'identities', 'image-source'), {
+      recursive: true,
+    });
+    const profile = JSON.parse(readFileSync(c.layout.connectionProfile, 'utf8')) as { organisations: { mspId: string; imageSource: { port: number } }[] };
+    const entry = profile.organisations.find((o) => o.mspId === org.mspId);
+    assert.ok(entry);
+    entry.imageSource.port = port + 1;
+    const profilePath = join(dir, 'connection-profile.json');
+    writeFileSync(profilePath, JSON.stringify(profile));
+    const imageSource = await startImageSource(
+      loadImageSourceConfig({
+        ISL_CONNECTION_PROFILE: profilePath,
+        ISL_ORG: org.mspId,
+        ISL_RUN_DIR: runDir,
+        ISL_LOG_LEVEL: 'warn',
+        ISL_AUDIT_REPOSITORY: `${repo.host}:${String(repo.port)}`,
+        ISL_AUDIT_REPOSITORY_CA: repo.ca,
+        ISL_AUDIT_REPOSITORY_NAME: 'localhost',
+        ISL_AUDIT_RETRY_MS: '300',
+      }),
+    );
+    try {
+      const ca = readFileSync(paths.tls.tlsCa);
+      const reference = newStudyReference();
+      const target = `${imageSource.url}/studies/${reference}`;
+      const accept = { accept: 'multipart/related; type="application/dicom"' };
+      const get = (headers: Record<string, string>) =>
+        fetchAnswer(target, { headers: { ...accept, ...headers }, ca, timeoutMs: 30_000, maxBytes: 1024 * 1024 });
+      assert.equal((await get({})).status, 401, 'unsigned');
+      const stranger = await recipientKey();
+      const signed = signRequest(stranger, { method: 'GET', targetUri: target, headers: accept }, { nonce: newNonce(), components: GET_COMPONENTS });
+      assert.equal((await get(signed)).status, 404, 'no study of this source has that reference (asked of the ledger)');
+
+      const got = await waitFor("the image source's two audit messages at the repository", () => {
+        const m = repo.messages().filter((r) => r.appName === 'isl-image-source');
+        return m.length >= 2 ? m : false;
+      });
+      validateAll(dir, got);
+      const byEvent = new Map(got.map((m) => [/<EventID csd-code="(\d+)"/.exec(m.msg)?.[1], m.msg]));
+      assert.deepEqual([...byEvent.keys()].sort(), ['110104', '110114']);
+      assert.match(byEvent.get('110104') ?? '', /EventOutcomeIndicator="4"/);
+      assert.match(byEvent.get('110104') ?? '', new RegExp(`ParticipantObjectID="${reference}"`));
+      assert.match(byEvent.get('110104') ?? '', new RegExp(`UserID="${stranger.keyId}"`));
+      assert.match(byEvent.get('110114') ?? '', /request signature missing/);
+      assert.match(byEvent.get('110114') ?? '', new RegExp(`AuditSourceID="image-source.${org.name}"`));
+    } finally {
+      await imageSource.close();
+    }
   });
 });

@@ -89,7 +89,9 @@ function bodyFor(op: Operation, target: string): { head: string; body: string } 
 }
 
 describe('gateway access: decided by the matched route, for every route and spelling (real HTTP, fake ledger)', function () {
-  this.timeout(120_000);
+  // More than 2,000 requests, one at a time (each one's effect on the fake ledger is counted on its own):
+  // about 20 s on a quiet machine, past 120 s on a loaded one.
+  this.timeout(300_000);
   let f: GatewayFixture;
   before(async () => {
     f = await startGatewayFixture();

@@ -15,3 +15,9 @@ export function imageSourceEndpoints(org: OrganisationProfile): {
     url: `https://127.0.0.1:${String(https)}`,
   };
 }
+
+/** The URL of each retrieval transaction of an image source registered at `url` (docs/protocol.md §8.1). */
+export function transactionUrls(url: string): { readonly iti43: string; readonly rad69: string; readonly wadoRs: string } {
+  const base = url.replace(/\/$/, '');
+  return { iti43: url, rad69: `${base}/rad69`, wadoRs: `${base}/studies/{study}` };
+}

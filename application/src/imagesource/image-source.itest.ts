@@ -726,4 +726,113 @@ describe('image source: publish, grant and retrieve over ITI-43 and WADO-RS (rea
       await assertNothingReleasedTo(granted.keyId);
     });
   });
+  describe('the grant view: decisions from the blocks of the source’s own peer (docs/image-retrieval.md, "The grant decision")', () => {
+    interface ViewHealth {
+      readonly live: boolean;
+      readonly height: string;
+      readonly answered: { readonly view: number; readonly peer: number };
+    }
+    const viewHealth = async (): Promise<ViewHealth> => {
+      const answer = await send('GET', '/healthz', {});
+      assert.equal(answer.status, 200);
+      const view = (JSON.parse(answer.body.toString('utf8')) as { grantView?: ViewHealth }).grantView;
+      assert.ok(view, '/healthz reports the grant view');
+      return view;
+    };
+    const wadoStatus = async (key: SigningKey): Promise<number> => (await send('GET', `/studies/${study}`, signedGet(key, study))).status;
+    const revokeFor = async (recipient: string): Promise<bigint> => {
+      const revoke = await createStatement('RevokeAccess', { source: services.sourceId, study, recipient }, privateJwkOf(patientKey), { audience });
+      return (await ledger.submit('RevokeAccess', [revoke])).blockNumber;
+    };
+
+    it('is live and answers the releases itself', async () => {
+      const doctor = await recipientKey();
+      await allow(doctor.keyId, Math.floor(Date.now() / 1000) + 3600);
+      await waitFor('the view to be live', async () => (await viewHealth()).live || false, { timeoutMs: 60_000 });
+      const before = await viewHealth();
+      assert.equal(await wadoStatus(doctor), 200);
+      const after = await viewHealth();
+      assert.ok(after.answered.view > before.answered.view, 'the view answered the release');
+    });
+
+    it('under load: every release that starts after the source’s peer reports the revocation’s block is refused', async () => {
+      const doctor = await recipientKey();
+      await allow(doctor.keyId, Math.floor(Date.now() / 1000) + 3600);
+      await waitFor('the grant to reach the view', async () => (await wadoStatus(doctor)) === 200 || false, { timeoutMs: 60_000 });
+      const viewBefore = (await viewHealth()).answered.view;
+      // Set once the source organisation's peer has reported the revocation committed (its commit status, block h).
+      let reported = false;
+      let stop = false;
+      const outcomes: { readonly after: boolean; readonly status: number }[] = [];
+      const worker = async (): Promise<void> => {
+        while (!stop) {
+          const after = reported;
+          outcomes.push({ after, status: await wadoStatus(doctor) });
+        }
+      };
+      const workers = Array.from({ length: 4 }, () => worker());
+      try {
+        await waitFor('20 releases before the revocation', () => outcomes.filter((o) => o.status === 200).length >= 20 || false, { timeoutMs: 120_000 });
+        const block = await revokeFor(doctor.keyId);
+        reported = true;
+        await waitFor('60 requests started after the revocation', () => outcomes.filter((o) => o.after).length >= 60 || false, { timeoutMs: 120_000 });
+        assert.ok(block > 0n);
+      } finally {
+        stop = true;
+        await Promise.all(workers);
+      }
+      const after = outcomes.filter((o) => o.after);
+      assert.deepEqual(
+        after.filter((o) => o.status !== 404),
+        [],
+        'every release that started after the peer reported the revocation was refused',
+      );
+      assert.ok(after.length >= 60);
+      const health = await viewHealth();
+      // A heartbeat that reads the peer's height just before its block arrives sends a decision to the peer: rare, and safe.
+      assert.ok(health.answered.view - viewBefore >= outcomes.length / 2, `the view answered these decisions (${JSON.stringify(health.answered)})`);
+    });
+
+    it('restarted, resumes from its checkpoint and applies what was committed while it was down', async () => {
+      const consortium = getTestConsortium();
+      const kept = await recipientKey();
+      const revoked = await recipientKey();
+      await allow(kept.keyId, Math.floor(Date.now() / 1000) + 3600);
+      await allow(revoked.keyId, Math.floor(Date.now() / 1000) + 3600);
+      await waitFor('both grants to reach the view', async () => ((await wadoStatus(kept)) === 200 && (await wadoStatus(revoked)) === 200) || false, {
+        timeoutMs: 60_000,
+      });
+      await consortium.supervisor.stop(services.paths.serverProcess);
+      const checkpoint = JSON.parse(readFileSync(services.paths.grantView, 'utf8')) as { height: string };
+      const block = await revokeFor(revoked.keyId);
+      assert.ok(block >= BigInt(checkpoint.height), 'the revocation is in a block the checkpoint does not reflect');
+      const logFile = consortium.supervisor.logOf(services.paths.serverProcess);
+      const logged = readFileSync(logFile, 'utf8').length;
+      await startImageSourceServices({
+        profile,
+        org: ORG,
+        runDir: organisationHome(consortium.layout.connectionProfile, organisationOf(profile, ORG)),
+        supervisor: consortium.supervisor,
+      });
+      const health = await waitFor(
+        'the restarted view to be live',
+        async () => {
+          const h = await viewHealth();
+          return h.live ? h : false;
+        },
+        { timeoutMs: 60_000 },
+      );
+      assert.ok(BigInt(health.height) > block, 'it applied the revocation’s block');
+      const resumed = readFileSync(logFile, 'utf8')
+        .slice(logged)
+        .split('\n')
+        .filter((line) => line.includes('grant view: resuming from its checkpoint'));
+      assert.equal(resumed.length, 1, 'it resumed from its checkpoint rather than rebuilding');
+      assert.equal((JSON.parse(resumed[0] ?? '{}') as { height?: string }).height, checkpoint.height);
+      assert.equal(await wadoStatus(kept), 200);
+      assert.equal(await wadoStatus(revoked), 404);
+      const after = await viewHealth();
+      assert.ok(after.answered.view >= 1, `the resumed view answered (${JSON.stringify(after.answered)})`);
+    });
+  });
 });

@@ -24,11 +24,12 @@ export async function writeManifests(answer: {
 }): Promise<void> {
   const { gate, res, request, granted, errors, recipient } = answer;
   // Every manifest is made before the answer starts, so a PACS failure is a clean error, not a cut-off response.
-  const manifests: { readonly document: DocumentResponseEntry; readonly bytes: Buffer; readonly study: string }[] = [];
+  const manifests: { readonly document: DocumentResponseEntry; readonly bytes: Buffer; readonly study: string; readonly breakGlass?: string }[] = [];
   for (const g of granted) {
     const bytes = buildKosManifest(await gate.describe(g.auth), { retrieveLocationUid: gate.retrieveLocationUid });
     manifests.push({
       study: g.auth.reference,
+      ...(g.auth.breakGlass === undefined ? {} : { breakGlass: g.auth.breakGlass }),
       bytes,
       document: {
         repositoryUniqueId: g.repositoryUniqueId,
@@ -51,7 +52,8 @@ export async function writeManifests(answer: {
   for (const m of manifests) {
     await write(res, mtom.attachment(m.document.contentId));
     await write(res, m.bytes);
-    gate.disclose({ study: m.study, recipient, size: m.bytes.length, requestId: randomUUID() });
+    const basis = m.breakGlass === undefined ? {} : { breakGlass: m.breakGlass };
+    gate.disclose({ study: m.study, recipient, size: m.bytes.length, requestId: randomUUID(), ...basis }, res.req.socket.remoteAddress);
   }
   res.end(mtom.close());
 }

@@ -26,6 +26,10 @@ export class ImageSourcePaths {
   get outbox(): string {
     return join(this.dir, 'outbox');
   }
+  /** The local grant view's checkpoint: this source's grant records and the block height they reflect. */
+  get grantView(): string {
+    return join(this.dir, 'grant-view.json');
+  }
   get orthanc(): string {
     return join(this.dir, 'orthanc');
   }

@@ -37,8 +37,15 @@ export interface ReleaseGate {
   readonly retrieveLocationUid: string;
   /** What the manifest of a granted study names, read from the PACS now. */
   describe(auth: Granted): Promise<ManifestStudy>;
-  /** Records a release that was not streamed from the PACS (a manifest) in the disclosure outbox, and offers it to the ledger. */
-  disclose(disclosure: { readonly study: string; readonly recipient: string; readonly size: number; readonly requestId: string }): void;
+  /**
+   * Records a release that was not streamed from the PACS (a manifest) in the
+   * disclosure outbox (naming the break-glass lease it was granted under, if
+   * any), offers it to the ledger and audits it, like a streamed release.
+   */
+  disclose(
+    disclosure: { readonly study: string; readonly recipient: string; readonly size: number; readonly requestId: string; readonly breakGlass?: string },
+    address: string | undefined,
+  ): void;
   /** Copies one instance file to the response; answers the bytes written. */
   pipeInstance(file: Readable, out: Writable): Promise<number>;
   /**

@@ -54,6 +54,8 @@ export interface ImageSourceServerOptions {
   readonly log: ImageSourceLog;
   /** Releases, refusals and failed authentications as DICOM audit messages (IHE ITI-20); none by default. */
   readonly audit?: AuditSink;
+  /** The local grant view's state, reported on /healthz (docs/operations.md). */
+  readonly grantView?: () => Record<string, unknown>;
 }
 
 /** Bounds on what slow or many connections can hold (docs/image-retrieval.md). */
@@ -123,10 +125,17 @@ export class ImageSourceServer {
       authoriseStudy: (uid, recipient) => this.#authorise('(by Study Instance UID)', () => options.release.authoriseStudy(uid, recipient), recipient),
       retrieveLocationUid: retrieveLocationUid(options.sourceId),
       describe: (auth) => options.release.describe(auth),
-      disclose: (disclosure) => {
+      disclose: (disclosure, address) => {
         options.release.recordRelease(disclosure);
         options.log('info', 'manifest released', { ...disclosure });
         options.release.flushDisclosures();
+        this.#auditTransfer(
+          disclosure.study,
+          disclosure.recipient,
+          address,
+          0,
+          `released the manifest, ${String(disclosure.size)} bytes (request ${disclosure.requestId})`,
+        );
       },
       pipeInstance: (file, out) => options.release.pipeInstance(file, out),
       stream: (res, auth, recipient, requestId, each, trailer, encrypted) => this.#stream(res, auth, recipient, requestId, each, trailer, encrypted === true),
@@ -207,7 +216,9 @@ export class ImageSourceServer {
     switch (route.name) {
       case 'healthz':
         req.resume();
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', source: this.#options.sourceId, node: process.version }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: 'ok', source: this.#options.sourceId, node: process.version, ...this.#grantView() }));
         return;
       case 'wado-rs':
         await serveWadoRs(this.#gate, req, res, route.target, route.study);
@@ -307,6 +318,10 @@ export class ImageSourceServer {
         description,
       }),
     );
+  }
+
+  #grantView(): { grantView?: Record<string, unknown> } {
+    return this.#options.grantView === undefined ? {} : { grantView: this.#options.grantView() };
   }
 
   async #authorise(reference: string, check: () => Promise<Authorisation>, recipient: string): Promise<Authorisation | 'unavailable'> {

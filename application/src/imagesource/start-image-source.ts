@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
+import type { Network } from '@hyperledger/fabric-gateway';
+import pino, { type Logger } from 'pino';
 import { audienceFor } from '@isl/chaincode';
 import { connectGateway, organisationOf, readConnectionProfile } from '@isl/network';
 import { openAuditTrail } from '../atna/audit-config';
@@ -9,9 +10,12 @@ import { peerTransactionLookup } from '../ledger/transaction-status';
 import { OrthancClient } from '../pacs/orthanc-client';
 import { orthancCredentials, OrthancFiles } from '../pacs/orthanc-config';
 import { AccessPolicy } from './access-policy';
+import { networkBlockFeed } from './block-feed';
+import { GrantView } from './grant-view';
+import type { ViewIdentity } from './grant-view-checkpoint';
 import type { ImageSourceConfig } from './config';
 import { DisclosureOutbox } from './disclosure-outbox';
-import { imageSourceEndpoints } from './endpoints';
+import { imageSourceEndpoints, transactionUrls } from './endpoints';
 import { portalOrigins } from '../portal/origins';
 import { ImageSourcePaths } from './paths';
 import { ImageSourceServer } from './server';
@@ -24,6 +28,20 @@ export interface RunningImageSource {
   readonly sourceId: string;
   /** Finishes releases in progress, then lets go of the ledger connection. */
   close(): Promise<void>;
+}
+
+/** The source's local grant view, resumed from its checkpoint and following its own peer's blocks. */
+function startGrantView(network: Network, identity: ViewIdentity, paths: ImageSourcePaths, log: Logger): GrantView {
+  const view = new GrantView({
+    ...identity,
+    feed: networkBlockFeed(network),
+    checkpointFile: paths.grantView,
+    log: (level, message, fields) => {
+      log[level](fields ?? {}, message);
+    },
+  });
+  view.start();
+  return view;
 }
 
 /**
@@ -51,10 +69,12 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
       log.warn(m);
     },
   });
+  const view = startGrantView(network, { channel: profile.channel, chaincode: profile.chaincode, source: key.keyId }, paths, log);
+  const policy = new AccessPolicy(ledger, key.keyId, view);
   const release = new StudyRelease({
     studies: new StudyStore(paths.studies),
     orthanc: new OrthancClient(`http://127.0.0.1:${String(endpoints.orthancHttp)}`, orthancCredentials(new OrthancFiles(paths.orthanc))),
-    policy: new AccessPolicy(ledger, key.keyId),
+    policy,
     outbox,
   });
   const audit = config.audit
@@ -76,6 +96,7 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
     tls: { cert: readFileSync(paths.tls.tlsCert), key: readFileSync(paths.tls.tlsKey) },
     release,
     portalOrigins: portalOrigins(profile),
+    grantView: () => ({ ...view.status(), answered: policy.answered }),
     ...(audit === undefined ? {} : { audit }),
     log: (level, message, fields) => {
       log[level](fields ?? {}, message);
@@ -84,11 +105,12 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
   try {
     await server.listen(endpoints.https);
   } catch (err) {
+    await view.close();
     connection.close();
     await audit?.close();
     throw err;
   }
-  log.info({ url: endpoints.url, source: key.keyId }, 'image source listening');
+  log.info({ url: endpoints.url, ...transactionUrls(endpoints.url), source: key.keyId }, 'image source listening');
   void outbox.flush();
   const retry = setInterval(() => void outbox.flush(), config.disclosureRetryMs);
   return {
@@ -99,6 +121,7 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
       try {
         await server.close();
       } finally {
+        await view.close();
         connection.close();
         // What the repository has not taken stays in the outbox for the next start.
         await audit?.close();

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import { newNonce, newStudyReference } from '@isl/chaincode';
+import type { AuditRecord } from '../atna/audit-message';
 import { readKosManifest } from '../pacs/kos-reader';
 import { recipientKey, send, startImageSource, type Answer, type Harness } from '../testing/image-source-harness';
 import { contentDigest, POST_COMPONENTS, signRequest, type RecipientSigningKey } from '../wire/http-signature';
@@ -69,8 +70,10 @@ describe('XDS-I.b at the image source: ITI-43 answers the manifest, RAD-69 the i
       RAD69_ACTION,
     );
 
+  const audited: AuditRecord[] = [];
+
   before(async () => {
-    h = await startImageSource();
+    h = await startImageSource({ audit: { record: (r) => audited.push(r) } });
     granted = await recipientKey();
     h.release.grant(study, granted.keyId);
     h.release.studyUids.set(STUDY_UID, study);
@@ -114,6 +117,31 @@ describe('XDS-I.b at the image source: ITI-43 answers the manifest, RAD-69 the i
       [`DICM:${study}-2`],
     );
     assert.deepEqual(h.release.released.slice(before), [{ study, recipient: granted.keyId, size: `DICM:${study}-2`.length, encrypted: false }]);
+  });
+
+  it('under a break-glass lease instead of a grant, the manifest (ITI-43) and the instances (RAD-69) are disclosed naming the lease, and each is audited', async () => {
+    const clinician = await recipientKey();
+    const lease = `breakglass/${'L'.repeat(43)}`;
+    h.release.leases.set(`${study} ${clinician.keyId}`, lease);
+    const before = h.release.released.length;
+    audited.length = 0;
+    const manifest = await iti43(clinician, study);
+    assert.equal(manifest.status, 200);
+    const instances = await rad69(clinician, STUDY_UID, ['1.2.1', '1.2.2']);
+    assert.equal(instances.status, 200);
+    assert.deepEqual(h.release.released.slice(before), [
+      { study, recipient: clinician.keyId, size: partsOf(manifest).attachments[0]?.length, encrypted: false, breakGlass: lease },
+      { study, recipient: clinician.keyId, size: `DICM:${study}-1DICM:${study}-2`.length, encrypted: false, breakGlass: lease },
+    ]);
+    assert.deepEqual(
+      audited.map((r) => [r.event.code, r.outcome, r.participants.find((p) => p.requestor)?.userId]),
+      [
+        ['110104', 0, clinician.keyId],
+        ['110104', 0, clinician.keyId],
+      ],
+      'the manifest release is a DICOM Instances Transferred like the instances',
+    );
+    assert.match(audited[0]?.outcomeDescription ?? '', /^released the manifest, \d+ bytes/);
   });
 
   it('RAD-69: an instance not in the named series, or not in the study, is XDSDocumentUniqueIdError (PartialSuccess)', async () => {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { address, type ConnectionProfile, getOperations, httpsGet, organisationHome } from '@isl/network';
-import { imageSourceEndpoints } from '../imagesource/endpoints';
+import { imageSourceEndpoints, transactionUrls } from '../imagesource/endpoints';
 import { ImageSourcePaths } from '../imagesource/paths';
 import { OrthancFiles } from '../pacs/orthanc-config';
 
@@ -17,10 +17,11 @@ export interface OrganisationServices {
     /** The Node version its /healthz reports; null when it does not answer. */
     readonly node: string | null;
   };
-  /** docs/protocol.md §8.1: ITI-43 is `POST <url>`, WADO-RS `GET <url>/studies/{study}`; TLS by the organisation's CA. */
+  /** docs/protocol.md §8.1: ITI-43 is `POST <url>`, RAD-69 `POST <url>/rad69`, WADO-RS `GET <url>/studies/{study}`; TLS by the organisation's CA. */
   readonly imageSource: {
     readonly url: string;
     readonly iti43: string;
+    readonly rad69: string;
     readonly wadoRs: string;
     readonly tlsCaCert: string;
     /** The source key id (ITI-43 RepositoryUniqueId) and Node version its /healthz reports; null when it does not answer. */
@@ -57,8 +58,7 @@ export async function describeServices(profile: ConnectionProfile, profilePath: 
         gateway: { api: `${gateway}/api/v1`, docs: `${gateway}/api/v1/docs`, portal: `${gateway}/portal/`, node: gatewayHealth?.node ?? null },
         imageSource: {
           url: endpoints.url,
-          iti43: endpoints.url,
-          wadoRs: `${endpoints.url}/studies/{study}`,
+          ...transactionUrls(endpoints.url),
           tlsCaCert: paths.tls.tlsCa,
           source: sourceHealth?.source ?? null,
           node: sourceHealth?.node ?? null,

@@ -39,10 +39,11 @@ describe("npm start's summary", () => {
     rmSync(runDir, { recursive: true, force: true });
   });
 
-  it("lists every organisation's image source: the ITI-43 and WADO-RS URLs and the TLS CA to trust", () => {
+  it("lists every organisation's image source: the ITI-43, RAD-69 and WADO-RS URLs and the TLS CA to trust", () => {
     for (const org of topology.organisations) {
       const url = `https://127.0.0.1:${String(org.imageSource.port)}`;
       assert.ok(summary.includes(`ITI-43 POST ${url} `), `${org.mspId} ITI-43 in:\n${summary}`);
+      assert.ok(summary.includes(`RAD-69 POST ${url}/rad69 `), `${org.mspId} RAD-69`);
       assert.ok(summary.includes(`WADO-RS GET ${url}/studies/{study} `), `${org.mspId} WADO-RS`);
       assert.ok(summary.includes(join(memberHomeOf(runDir, org.name), 'orgs', org.name, 'identities', 'image-source')), `${org.mspId} TLS CA`);
     }

@@ -25,7 +25,8 @@ export function startupSummary(s: StartupSummaryInput): string {
     if (entry) {
       out.push(`  web portal      ${entry.gateway.portal}   (patients, clinicians, auditors)`);
       out.push(`  gateway (REST)  ${entry.gateway.api}   docs ${entry.gateway.docs}`);
-      out.push(`  image source    ITI-43 POST ${entry.imageSource.iti43}   WADO-RS GET ${entry.imageSource.wadoRs}   TLS CA ${entry.imageSource.tlsCaCert}`);
+      const source = entry.imageSource;
+      out.push(`  image source    ITI-43 POST ${source.iti43}   RAD-69 POST ${source.rad69}   WADO-RS GET ${source.wadoRs}   TLS CA ${source.tlsCaCert}`);
       out.push(
         `  Orthanc (PACS)  ${entry.orthanc.http}   DICOMweb ${entry.orthanc.dicomWeb}   DICOM ${entry.orthanc.dicom}   credentials ${entry.orthanc.credentials}`,
       );

@@ -24,7 +24,7 @@ describe("npm run --silent status lists every organisation's endpoints (real net
     }
   });
 
-  it("gives each image source's ITI-43 URL as the URL its DefineSource registered on the ledger, and its WADO-RS URL", async () => {
+  it("gives each image source's ITI-43 URL as the URL its DefineSource registered on the ledger, and its RAD-69 and WADO-RS URLs", async () => {
     for (const entry of status.organisations) {
       assert.ok(entry.imageSource.source, `${entry.org}'s image source answered /healthz with its source key id`);
       const connection = await testNetwork().connect(entry.org);
@@ -36,6 +36,7 @@ describe("npm run --silent status lists every organisation's endpoints (real net
         assert.equal(record.org, entry.org);
         assert.equal(entry.imageSource.iti43, record.url, `${entry.org} ITI-43`);
         assert.equal(entry.imageSource.wadoRs, `${record.url}/studies/{study}`, `${entry.org} WADO-RS`);
+        assert.equal(entry.imageSource.rad69, `${record.url}/rad69`, `${entry.org} RAD-69`);
       } finally {
         connection.close();
       }

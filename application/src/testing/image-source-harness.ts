@@ -20,7 +20,9 @@ export async function recipientKey(alg: 'ES256' | 'EdDSA' = 'ES256'): Promise<Re
 /** A study release without a ledger or a PACS: grants are a set, each study is two small "instances". */
 export class FakeRelease implements Release {
   readonly grants = new Set<string>();
-  readonly released: { study: string; recipient: string; size: number; encrypted: boolean }[] = [];
+  readonly released: { study: string; recipient: string; size: number; encrypted: boolean; breakGlass?: string }[] = [];
+  /** `${study} ${recipient}` → the break-glass lease (statement digest) it is released under, instead of a grant. */
+  readonly leases = new Map<string, string>();
   authorisations = 0;
 
   /** Study Instance UID → reference, for RAD-69. */
@@ -55,15 +57,11 @@ export class FakeRelease implements Release {
 
   authorise(reference: string, recipient: string): Promise<Authorisation> {
     this.authorisations++;
-    return Promise.resolve(
-      this.grants.has(`${reference} ${recipient}`)
-        ? {
-            granted: true,
-            reference,
-            instances: [1, 2].map((n) => ({ id: `${reference}-${String(n)}`, sopInstanceUid: `1.2.${String(n)}`, instanceNumber: n, fileSize: 8 })),
-          }
-        : { granted: false, reason: 'NO_GRANT' },
-    );
+    const key = `${reference} ${recipient}`;
+    const lease = this.leases.get(key);
+    if (!this.grants.has(key) && lease === undefined) return Promise.resolve({ granted: false, reason: 'NO_GRANT' });
+    const instances = [1, 2].map((n) => ({ id: `${reference}-${String(n)}`, sopInstanceUid: `1.2.${String(n)}`, instanceNumber: n, fileSize: 8 }));
+    return Promise.resolve(lease === undefined ? { granted: true, reference, instances } : { granted: true, reference, instances, breakGlass: lease });
   }
 
   openInstance(instance: { readonly id: string }): Promise<Readable> {
@@ -79,8 +77,20 @@ export class FakeRelease implements Release {
     return size;
   }
 
-  recordRelease(d: { readonly study: string; readonly recipient: string; readonly size: number; readonly encrypted?: boolean }): void {
-    this.released.push({ study: d.study, recipient: d.recipient, size: d.size, encrypted: d.encrypted === true });
+  recordRelease(d: {
+    readonly study: string;
+    readonly recipient: string;
+    readonly size: number;
+    readonly encrypted?: boolean;
+    readonly breakGlass?: string;
+  }): void {
+    this.released.push({
+      study: d.study,
+      recipient: d.recipient,
+      size: d.size,
+      encrypted: d.encrypted === true,
+      ...(d.breakGlass === undefined ? {} : { breakGlass: d.breakGlass }),
+    });
   }
 
   flushDisclosures(): void {

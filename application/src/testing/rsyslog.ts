@@ -3,12 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { waitFor } from '@isl/network';
-
-/** A certificate and its key, PEM files. */
-export interface PemPair {
-  readonly certFile: string;
-  readonly keyFile: string;
-}
+import { makeTestPki, testPkiFiles, type PemPair } from './test-pki';
 
 /** One message as the repository wrote it: its syslog header fields and the MSG. */
 export interface ReceivedMessage {
@@ -35,7 +30,7 @@ const FIELD_SEPARATOR = '\t';
  * A real Audit Record Repository for tests: Debian's rsyslogd with imtcp over
  * the gtls driver (RFC 5425, octet-counted framing), writing each message it
  * receives to one line of a file. Its CA, server and client certificates are
- * made with openssl in the test's folder.
+ * made with openssl in the test's folder (makeTestPki).
  */
 export class RsyslogRepository {
   readonly #o: RsyslogOptions;
@@ -49,11 +44,12 @@ export class RsyslogRepository {
   constructor(o: RsyslogOptions) {
     this.#o = o;
     mkdirSync(join(o.dir, 'work'), { recursive: true });
-    this.ca = join(o.dir, 'ca.pem');
-    this.server = { certFile: join(o.dir, 'server.pem'), keyFile: join(o.dir, 'server.key') };
-    this.client = { certFile: join(o.dir, 'client.pem'), keyFile: join(o.dir, 'client.key') };
+    const pki = testPkiFiles(o.dir);
+    this.ca = pki.ca;
+    this.server = pki.server;
+    this.client = pki.client;
     this.receivedFile = join(o.dir, 'received.log');
-    if (!existsSync(this.ca)) this.#makeCertificates();
+    if (!existsSync(this.ca)) makeTestPki(o.dir);
     writeFileSync(join(o.dir, 'trusted.pem'), [this.ca, ...(o.clientCas ?? [])].map((f) => readFileSync(f, 'utf8')).join('\n'));
     writeFileSync(join(o.dir, 'rsyslog.conf'), this.#configuration());
   }
@@ -141,24 +137,6 @@ ruleset(name="received") {
 }
 input(type="imtcp" address="127.0.0.1" port="${String(this.#o.port)}" ruleset="received")
 `;
-  }
-
-  #makeCertificates(): void {
-    const d = this.#o.dir;
-    const openssl = (...args: string[]): void => {
-      execFileSync('openssl', args, { stdio: 'pipe' });
-    };
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-    openssl('req', '-x509', ...ec, '-keyout', join(d, 'ca.key'), '-out', this.ca, '-days', '2', '-subj', '/CN=ISL test audit repository CA');
-    const issue = (pair: PemPair, name: string, extensions: string): void => {
-      const csr = `${pair.certFile}.csr`;
-      const ext = `${pair.certFile}.ext`;
-      writeFileSync(ext, extensions);
-      openssl('req', ...ec, '-keyout', pair.keyFile, '-out', csr, '-subj', `/CN=${name}`);
-      openssl('x509', '-req', '-in', csr, '-CA', this.ca, '-CAkey', join(d, 'ca.key'), '-CAcreateserial', '-out', pair.certFile, '-days', '2', '-extfile', ext);
-    };
-    issue(this.server, 'localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-    issue(this.client, 'isl-test-audit-client', 'extendedKeyUsage=clientAuth\n');
   }
 }
 

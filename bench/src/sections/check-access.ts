@@ -1,5 +1,9 @@
 import { newStudyReference } from '@isl/chaincode';
-import { AccessPolicy, type LedgerClient } from '@isl/application';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccessPolicy, GrantView, networkBlockFeed, type LedgerClient } from '@isl/application';
+import { waitFor } from '@isl/network';
 import type { BenchNetwork } from '../network';
 import { allowAccessStatement, defineStudies } from '../fixtures';
 import { fixedRate, type StepResult } from '../load';
@@ -16,8 +20,18 @@ export interface CheckAccessOptions {
 export interface CheckAccessResult {
   readonly path: string;
   readonly steps: readonly (StepResult & { readonly processes: Record<string, GroupFigures> })[];
-  /** The image source's grant decision (AccessPolicy.check at its own peer), one at a time. */
-  readonly grantDecision: { readonly path: string; readonly latencyMs: LatencySummary; readonly allowedShare: number };
+  /** The image source's grant decision (AccessPolicy.check) with its grant view live, one at a time: the goal's figure. */
+  readonly grantDecision: GrantDecisionFigures;
+  /** The same decisions evaluated at its own peer (no view): the figure before the view. */
+  readonly grantDecisionPeer?: GrantDecisionFigures;
+  /** Decisions where the view and the peer disagreed (0 expected: the view runs CheckAccess over the same records). */
+  readonly viewDisagreements?: number;
+}
+
+export interface GrantDecisionFigures {
+  readonly path: string;
+  readonly latencyMs: LatencySummary;
+  readonly allowedShare: number;
 }
 
 /**
@@ -63,15 +77,24 @@ export async function benchCheckAccess(net: BenchNetwork, o: CheckAccessOptions)
     );
   }
 
-  // The image source's decision: its AccessPolicy, through its own organisation's peer, one request at a time.
-  const home = net.orgs[0];
-  if (!home) throw new Error('no organisation');
-  const homeStudy = studies[0];
-  const policy = new AccessPolicy(net.ledger(home, 0), home.source.keyId);
-  const own = pairs.filter((p) => p.source === home.source.keyId && p.study === homeStudy?.study);
+  const { peer, view, viewDisagreements } = await benchGrantDecisions(net, studies[0]?.study, pairs, o);
+  return {
+    path: 'Fabric Gateway evaluate (mTLS, org client identity) round-robin over 4 peers; no ordering',
+    steps,
+    grantDecision: view,
+    grantDecisionPeer: peer,
+    viewDisagreements,
+  };
+}
+
+async function decisions(
+  policy: AccessPolicy,
+  own: readonly { study: string; recipient: string }[],
+  count: number,
+): Promise<{ latencies: number[]; allowed: number }> {
   const latencies: number[] = [];
   let allowed = 0;
-  for (let i = 0; i < o.decisions; i++) {
+  for (let i = 0; i < count; i++) {
     const p = own[i % own.length];
     if (!p) break;
     const t = performance.now();
@@ -79,13 +102,61 @@ export async function benchCheckAccess(net: BenchNetwork, o: CheckAccessOptions)
     latencies.push(performance.now() - t);
     if (d.allowed) allowed++;
   }
-  return {
-    path: 'Fabric Gateway evaluate (mTLS, org client identity) round-robin over 4 peers; no ordering',
-    steps,
-    grantDecision: {
-      path: "imagesource/access-policy.ts AccessPolicy.check: CheckAccess evaluated at the source's own peer per request (no cache)",
-      latencyMs: summarise(latencies),
-      allowedShare: latencies.length ? allowed / latencies.length : 0,
-    },
-  };
+  return { latencies, allowed };
+}
+
+/**
+ * The image source's decision, one request at a time, for its own study's pairs: its AccessPolicy
+ * evaluating CheckAccess at its own organisation's peer, then the same with its grant view (from
+ * that peer's blocks) live; every pair is also decided both ways once, and any disagreement counted.
+ */
+async function benchGrantDecisions(
+  net: BenchNetwork,
+  homeStudy: string | undefined,
+  pairs: readonly { source: string; study: string; recipient: string }[],
+  o: CheckAccessOptions,
+): Promise<{ peer: GrantDecisionFigures; view: GrantDecisionFigures; viewDisagreements: number }> {
+  const home = net.orgs[0];
+  if (!home) throw new Error('no organisation');
+  const own = pairs.filter((p) => p.source === home.source.keyId && p.study === homeStudy);
+  const ledger = net.ledger(home, 0);
+  const atPeer = await decisions(new AccessPolicy(ledger, home.source.keyId), own, o.decisions);
+  const dir = mkdtempSync(join(tmpdir(), 'isl-bench-view-'));
+  const channel = net.network(home, 0);
+  const grantView = new GrantView({
+    feed: networkBlockFeed(channel),
+    channel: channel.getName(),
+    chaincode: net.profile.chaincode,
+    source: home.source.keyId,
+    checkpointFile: join(dir, 'grant-view.json'),
+  });
+  try {
+    grantView.start();
+    await waitFor('the grant view to be live', () => grantView.live || false, { timeoutMs: 300_000 });
+    const withView = new AccessPolicy(ledger, home.source.keyId, grantView);
+    const peerOnly = new AccessPolicy(ledger, home.source.keyId);
+    let viewDisagreements = 0;
+    for (const p of own) {
+      const [a, b] = await Promise.all([withView.check(p.study, p.recipient), peerOnly.check(p.study, p.recipient)]);
+      if (JSON.stringify(a) !== JSON.stringify(b)) viewDisagreements++;
+    }
+    o.log(`grant view live at height ${grantView.height.toString()}; ${String(viewDisagreements)} of ${String(own.length)} decisions differ from the peer's`);
+    const fromView = await decisions(withView, own, o.decisions);
+    return {
+      peer: {
+        path: "imagesource/access-policy.ts AccessPolicy.check without a view: CheckAccess evaluated at the source's own peer per request",
+        latencyMs: summarise(atPeer.latencies),
+        allowedShare: atPeer.latencies.length ? atPeer.allowed / atPeer.latencies.length : 0,
+      },
+      view: {
+        path: `AccessPolicy.check answered by the live grant view (imagesource/grant-view.ts; ${String(withView.answered.peer)} of its decisions went to the peer)`,
+        latencyMs: summarise(fromView.latencies),
+        allowedShare: fromView.latencies.length ? fromView.allowed / fromView.latencies.length : 0,
+      },
+      viewDisagreements,
+    };
+  } finally {
+    await grantView.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

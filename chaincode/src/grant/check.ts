@@ -5,6 +5,12 @@ import type { SourceRecord } from '../source/source';
 import type { StudyRecord } from '../study/study';
 import type { GrantRecord } from './grant';
 
+/**
+ * The reads a decision makes: the chaincode's world state, or a mirror of it (the image
+ * source's grant view, which runs this very function so its answers are CheckAccess's).
+ */
+export type StateReader = Pick<LedgerState, 'get' | 'list'>;
+
 export type DenialReason = 'SOURCE_NOT_FOUND' | 'SOURCE_INACTIVE' | 'STUDY_NOT_FOUND' | 'NO_GRANT' | 'GRANT_NOT_YET_VALID' | 'GRANT_REVOKED' | 'GRANT_EXPIRED';
 
 export type AccessDecision =
@@ -18,7 +24,7 @@ export type AccessDecision =
  * else under an active break-glass lease. A grant is preferred so that a release is made on the
  * patient's own consent whenever there is one; the denial names why the grant does not hold.
  */
-export async function checkAccess(state: LedgerState, source: string, study: string, recipient: string, atMs: number): Promise<AccessDecision> {
+export async function checkAccess(state: StateReader, source: string, study: string, recipient: string, atMs: number): Promise<AccessDecision> {
   const at = new Date(atMs).toISOString();
   const sourceRecord = await state.get<SourceRecord>(Keys.source(source));
   if (sourceRecord === undefined) {
@@ -55,7 +61,7 @@ function checkGrant(grant: GrantRecord | undefined, at: string, atMs: number): A
 }
 
 /** The recipient's break-glass lease of the study that holds at atMs and ends last (a query: the range read is fine). */
-async function activeBreakGlass(state: LedgerState, source: string, study: string, recipient: string, atMs: number): Promise<BreakGlassRecord | undefined> {
+async function activeBreakGlass(state: StateReader, source: string, study: string, recipient: string, atMs: number): Promise<BreakGlassRecord | undefined> {
   let best: BreakGlassRecord | undefined;
   for (const lease of await state.list<BreakGlassRecord>('breakglass', [source, study, recipient])) {
     const holds = Date.parse(lease.grantedAt) <= atMs && atMs < Date.parse(lease.until);
