@@ -17,6 +17,7 @@ export { LedgerClient } from './ledger/ledger-client';
 export { OrthancClient } from './pacs/orthanc-client';
 export { OrthancFiles, orthancCredentials, type OrthancCredentials } from './pacs/orthanc-config';
 export { writeSyntheticStudy } from './pacs/synthetic-study';
+export { retrieveStudy } from './retrieval/retrieve-client';
 export { Publisher, type ConsentSigner } from './publishing/publisher';
 export { contentDigest, GET_COMPONENTS, POST_COMPONENTS, signRequest, type RecipientSigningKey } from './wire/http-signature';
 export { ACTION, retrieveRequestEnvelope } from './wire/iti43';

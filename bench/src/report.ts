@@ -277,7 +277,36 @@ function retrievalSection(t: NonNullable<BenchResults['retrieval']>): string[] {
     ),
     '',
   );
+  if (t.encryption) out.push(...encryptionTable(t.encryption));
   return out;
+}
+
+function encryptionTable(e: NonNullable<RetrievalResult['encryption']>): string[] {
+  return [
+    'End-to-end encryption (whole `isl retrieve`, files written and checked; encrypted includes encryption at the source and decryption and verification at the recipient):',
+    '',
+    table(
+      ['round', 'way', 'MB', 's', 'MB/s'],
+      e.runs.map((x, i) => [String(Math.floor(i / 4) + 1), x.way, f1(x.bytes / 1e6), f2(x.seconds), f1(x.mbPerS)]),
+    ),
+    '',
+    table(
+      ['figure', 'measured', 'goal'],
+      [
+        [
+          'encrypted / plaintext, WADO-RS (median MB/s)',
+          `${f2(e.ratioWado)} (${f1(e.medianMbPerS['isl retrieve WADO-RS encrypted'])} / ${f1(e.medianMbPerS['isl retrieve WADO-RS'])})`,
+          `≥ 0.8: ${verdict(e.ratioWado >= 0.8)}`,
+        ],
+        [
+          'encrypted / plaintext, ITI-43 (median MB/s)',
+          `${f2(e.ratioIti43)} (${f1(e.medianMbPerS['isl retrieve ITI-43 encrypted'])} / ${f1(e.medianMbPerS['isl retrieve ITI-43'])})`,
+          `≥ 0.8: ${verdict(e.ratioIti43 >= 0.8)}`,
+        ],
+      ],
+    ),
+    '',
+  ];
 }
 
 function publishingSection(p: NonNullable<BenchResults['publishing']>): string[] {
@@ -374,6 +403,10 @@ export function consoleSummary(r: BenchResults): string {
   if (t)
     lines.push(
       `retrieval ${f1(t.studyBytes / 1e6)} MB: WADO-RS ${f2(t.ratioWado)}×, ITI-43 ${f2(t.ratioIti43)}× of direct ${f1(t.medianMbPerS['direct DICOMweb (Orthanc)'])} MB/s (goal ≥ 0.9); image source peak RSS ${f0(t.imageSourcePeakRssMb)} MB (goal ≤ 200); revocation enforced: ${String(t.revocation.refusedAfterRevokeBlock)}`,
+    );
+  if (t?.encryption)
+    lines.push(
+      `end-to-end encrypted isl retrieve / plaintext isl retrieve: WADO-RS ${f2(t.encryption.ratioWado)}×, ITI-43 ${f2(t.encryption.ratioIti43)}× (goal ≥ 0.8)`,
     );
   const p = r.publishing;
   if (p)

@@ -338,7 +338,7 @@ describe('LedgerContract', () => {
       study = await f.defineStudy(hospital, patient);
     });
 
-    const disclosure = (fields: Partial<{ disclosedAt: number; size: number; requestId: string }> = {}) =>
+    const disclosure = (fields: Partial<{ disclosedAt: number; size: number; requestId: string; encrypted: boolean }> = {}) =>
       f.statement(
         'RecordDisclosure',
         { study, recipient: doctor.id, disclosedAt: f.nowSeconds - 10, size: 1_048_576, requestId: '3f1c9a52-8a4e-4c8b-9f0e-2b7d1e6a4c11', ...fields },
@@ -351,6 +351,20 @@ describe('LedgerContract', () => {
       const list = (await f.query('ListDisclosures', hospital.id, study)) as { size: number; recipient: string }[];
       assert.deepEqual(list.map((d) => d.size).sort(), [10, 1_048_576]);
       assert.equal(f.ledger.events.at(-1)?.name, 'DisclosureRecorded');
+    });
+
+    it('says whether a release was encrypted end to end: the optional claim, false when a statement does not carry it', async () => {
+      await f.submit('RecordDisclosure', await disclosure({ requestId: 'encrypted-release-0001', encrypted: true }));
+      await f.submit('RecordDisclosure', await disclosure({ requestId: 'plaintext-release-001', encrypted: false }));
+      await f.submit('RecordDisclosure', await disclosure({ requestId: 'statement-without-claim' }));
+      const list = (await f.query('ListDisclosures', hospital.id, study)) as { requestId: string; encrypted: unknown }[];
+      assert.deepEqual(Object.fromEntries(list.map((d) => [d.requestId, d.encrypted])), {
+        'encrypted-release-0001': true,
+        'plaintext-release-001': false,
+        'statement-without-claim': false,
+      });
+      await expectRejected(f, async () => f.submit('RecordDisclosure', await disclosure({ encrypted: 'yes' as unknown as boolean })), 'CLAIM_INVALID');
+      await expectRejected(f, async () => f.submit('RecordDisclosure', await disclosure({ encrypted: 1 as unknown as boolean })), 'CLAIM_INVALID');
     });
 
     it('rejects a relay by another organisation, an unknown study, a future time', async () => {

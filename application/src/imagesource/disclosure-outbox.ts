@@ -16,6 +16,8 @@ export interface Disclosure {
   readonly disclosedAt: number;
   readonly size: number;
   readonly requestId: string;
+  /** Encrypted end to end to the recipient's key (docs/image-retrieval.md); absent means in plaintext (TLS only). */
+  readonly encrypted?: boolean;
   /** Released under this break-glass lease (the digest of its BreakGlass statement). */
   readonly breakGlass?: string;
 }
@@ -26,6 +28,7 @@ const entrySchema = z.strictObject({
   disclosedAt: z.number().int(),
   size: z.number().int().min(0),
   requestId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  encrypted: z.boolean().optional(),
   breakGlass: z
     .string()
     .regex(/^[0-9a-f]{64}$/)
@@ -132,6 +135,8 @@ export class DisclosureOutbox {
         disclosedAt: entry.disclosedAt,
         size: entry.size,
         requestId: entry.requestId,
+        // Only when true: a plaintext release's statement stays what a ledger without this claim accepts.
+        ...(entry.encrypted === true ? { encrypted: true } : {}),
         ...(entry.breakGlass === undefined ? {} : { breakGlass: entry.breakGlass }),
       },
       key.privateJwk,

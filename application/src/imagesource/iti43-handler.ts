@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ENCRYPTED_MEDIA_TYPE, type ReleaseSealer } from '../encryption/release-sealer';
 import { POST_COMPONENTS, SignatureRejected, type UnclaimedSignature } from '../wire/http-signature';
 import {
   parseRetrieveRequest,
@@ -15,7 +16,7 @@ import { MtomWriter, soapEnvelopeOf } from '../wire/mtom';
 import type { CanonicalUri } from '../wire/target-uri';
 import type { Granted, ReleaseGate } from './release-gate';
 import { writeManifests } from './iti43-manifest';
-import { refuseSignature, writeSoapFault } from './soap-answers';
+import { refuseSignature, sealerOrFault, writeSoapFault } from './soap-answers';
 import { write } from './study-release';
 
 const MAX_REQUEST_BYTES = 256 * 1024;
@@ -66,6 +67,8 @@ export async function serveIti43(gate: ReleaseGate, req: IncomingMessage, res: S
     }
     throw err;
   }
+  const sealer = sealerOrFault(gate, req, res, signer, 'ITI-43', request.content === 'instances');
+  if (sealer === 'refused') return;
   const { granted, errors } = await authoriseDocuments(gate, request, signer.keyId);
   try {
     gate.claim(signer, granted.length > 0);
@@ -77,7 +80,7 @@ export async function serveIti43(gate: ReleaseGate, req: IncomingMessage, res: S
     throw err;
   }
   if (request.content === 'instances') {
-    await writeResponse(gate, res, request, granted, errors, signer.keyId);
+    await writeResponse(gate, res, request, granted, errors, signer.keyId, sealer);
   } else {
     await writeManifests({ gate, res, request, granted, errors, recipient: signer.keyId });
   }
@@ -124,8 +127,10 @@ async function writeResponse(
   granted: readonly GrantedDocument[],
   errors: readonly RegistryErrorEntry[],
   recipient: string,
+  sealer: ReleaseSealer | undefined,
 ): Promise<void> {
   const mtom = new MtomWriter();
+  const mimeType = sealer ? ENCRYPTED_MEDIA_TYPE : 'application/dicom';
   const documents: DocumentResponseEntry[] = [];
   const parts: { cid: string; studyIndex: number; instanceIndex: number }[] = [];
   granted.forEach((g, s) => {
@@ -135,7 +140,7 @@ async function writeResponse(
       documents.push({
         repositoryUniqueId: g.repositoryUniqueId,
         documentUniqueId: g.auth.reference,
-        mimeType: 'application/dicom',
+        mimeType,
         contentId: cid,
         ...(g.homeCommunityId ? { homeCommunityId: g.homeCommunityId } : {}),
       });
@@ -152,10 +157,13 @@ async function writeResponse(
       randomUUID(),
       async (file, i) => {
         const cid = parts.find((p) => p.studyIndex === s && p.instanceIndex === i)?.cid ?? '';
-        await write(res, mtom.attachment(cid));
-        return gate.pipeInstance(file, res);
+        await write(res, mtom.attachment(cid, mimeType));
+        return sealer
+          ? sealer.seal(file, (bytes) => write(res, bytes), { study: g.auth.reference, index: i, count: g.auth.instances.length })
+          : gate.pipeInstance(file, res);
       },
       undefined,
+      sealer !== undefined,
     );
   }
   res.end(mtom.close());

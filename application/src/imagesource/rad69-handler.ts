@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ENCRYPTED_MEDIA_TYPE, type ReleaseSealer } from '../encryption/release-sealer';
 import type { OrthancInstance } from '../pacs/orthanc-client';
 import { POST_COMPONENTS, SignatureRejected, type UnclaimedSignature } from '../wire/http-signature';
 import {
@@ -16,7 +17,7 @@ import { parseImagingDocumentSetRequest, RAD69_LIMITS, TRANSFER_SYNTAX_NOT_PROVI
 import type { CanonicalUri } from '../wire/target-uri';
 import { readBody } from './iti43-handler';
 import type { Granted, ReleaseGate } from './release-gate';
-import { refuseSignature, writeSoapFault } from './soap-answers';
+import { refuseSignature, sealerOrFault, writeSoapFault } from './soap-answers';
 import { write } from './study-release';
 
 /** A RAD-69 body holds up to 5,000 DocumentRequests (~230 bytes each). */
@@ -55,6 +56,8 @@ export async function serveRad69(gate: ReleaseGate, req: IncomingMessage, res: S
     else throw err;
     return;
   }
+  const sealer = sealerOrFault(gate, req, res, signer, 'RAD-69', true);
+  if (sealer === 'refused') return;
   const errors: RegistryErrorEntry[] = [];
   const releases: StudyDocuments[] = [];
   for (const study of request.studies) {
@@ -70,7 +73,7 @@ export async function serveRad69(gate: ReleaseGate, req: IncomingMessage, res: S
     }
     throw err;
   }
-  await writeResponse(gate, res, request.messageId, releases, errors, signer.keyId);
+  await writeResponse(gate, res, { relatesTo: request.messageId, releases, errors, recipient: signer.keyId, sealer });
 }
 
 const unavailable = (d: DocumentRequest): RegistryErrorEntry => ({
@@ -140,39 +143,50 @@ async function authoriseStudy(
   return documents.length > 0 ? { auth: { ...auth, instances: documents.map((d) => d.instance) }, documents } : undefined;
 }
 
-/** The response envelope (one DocumentResponse per released instance), then the instances as attachments, study by study. */
-async function writeResponse(
-  gate: ReleaseGate,
-  res: ServerResponse,
-  relatesTo: string,
-  releases: readonly StudyDocuments[],
-  errors: readonly RegistryErrorEntry[],
-  recipient: string,
-): Promise<void> {
+/** What a RAD-69 answer holds: the released studies' instances, the errors, and the encryption asked for (undefined: none). */
+interface Rad69Answer {
+  readonly relatesTo: string;
+  readonly releases: readonly StudyDocuments[];
+  readonly errors: readonly RegistryErrorEntry[];
+  readonly recipient: string;
+  readonly sealer: ReleaseSealer | undefined;
+}
+
+/**
+ * The response envelope (one DocumentResponse per released instance), then
+ * the instances as attachments, study by study; encrypted (ISL-E2E1, each
+ * instance's position counted within its study in this answer) when asked.
+ */
+async function writeResponse(gate: ReleaseGate, res: ServerResponse, answer: Rad69Answer): Promise<void> {
+  const { releases, errors, sealer } = answer;
+  const mimeType = sealer ? ENCRYPTED_MEDIA_TYPE : 'application/dicom';
   const documents: DocumentResponseEntry[] = releases.flatMap((r) =>
     r.documents.map((d) => ({
       repositoryUniqueId: d.request.repositoryUniqueId,
       documentUniqueId: d.request.documentUniqueId,
-      mimeType: 'application/dicom',
+      mimeType,
       contentId: d.contentId,
       ...(d.request.homeCommunityId ? { homeCommunityId: d.request.homeCommunityId } : {}),
     })),
   );
   const mtom = new MtomWriter();
-  const envelope = responseEnvelope({ relatesTo, status: statusOf(documents.length, errors.length), errors, documents });
+  const envelope = responseEnvelope({ relatesTo: answer.relatesTo, status: statusOf(documents.length, errors.length), errors, documents });
   res.writeHead(200, { 'content-type': mtom.contentType(RESPONSE_ACTION), 'cache-control': 'no-store' });
   await write(res, mtom.root(envelope, RESPONSE_ACTION));
   for (const r of releases) {
     await gate.stream(
       res,
       r.auth,
-      recipient,
+      answer.recipient,
       randomUUID(),
       async (file, i) => {
-        await write(res, mtom.attachment(r.documents[i]?.contentId ?? ''));
-        return gate.pipeInstance(file, res);
+        await write(res, mtom.attachment(r.documents[i]?.contentId ?? '', mimeType));
+        return sealer
+          ? sealer.seal(file, (bytes) => write(res, bytes), { study: r.auth.reference, index: i, count: r.documents.length })
+          : gate.pipeInstance(file, res);
       },
       undefined,
+      sealer !== undefined,
     );
   }
   res.end(mtom.close());

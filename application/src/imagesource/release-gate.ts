@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable, Writable } from 'node:stream';
+import type { ReleaseSealer } from '../encryption/release-sealer';
 import type { UnclaimedSignature } from '../wire/http-signature';
 import type { CanonicalUri } from '../wire/target-uri';
 import type { ManifestStudy } from '../pacs/kos-manifest';
@@ -22,6 +23,12 @@ export interface ReleaseGate {
   verify(req: IncomingMessage, target: CanonicalUri, components: readonly string[], body?: Buffer): Promise<UnclaimedSignature>;
   /** Remembers the nonce once the grant check has run; throws SignatureRejected ('replayed' or 'busy'). */
   claim(signer: UnclaimedSignature, releases: boolean): void;
+  /**
+   * The encryption the request asked for (isl-encryption, covered by its
+   * signature): undefined for a plaintext release; throws EncryptionError
+   * (ENCRYPTION_UNSUPPORTED, ENCRYPTION_KEY_UNUSABLE) before anything is sent.
+   */
+  sealer(req: IncomingMessage, signer: UnclaimedSignature): ReleaseSealer | undefined;
   /** The grant check; 'unavailable' when the ledger cannot be asked. */
   authorise(reference: string, recipient: string): Promise<Authorisation | 'unavailable'>;
   /** The grant check for a study named by its Study Instance UID (RAD-69): unknown UIDs take the path of ungranted studies. */
@@ -43,7 +50,7 @@ export interface ReleaseGate {
   pipeInstance(file: Readable, out: Writable): Promise<number>;
   /**
    * Streams a granted study instance by instance through `each`, records the
-   * disclosure, then ends the response with `trailer` (when given).
+   * disclosure (`encrypted` says how it left), then ends the response with `trailer` (when given).
    */
   stream(
     res: ServerResponse,
@@ -52,5 +59,6 @@ export interface ReleaseGate {
     requestId: string,
     each: (file: Readable, index: number) => Promise<number>,
     trailer: string | undefined,
+    encrypted?: boolean,
   ): Promise<void>;
 }

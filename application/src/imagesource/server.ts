@@ -2,6 +2,11 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
+import { PublicJwk } from '@isl/chaincode';
+import type { JWK } from 'jose';
+import { EncryptionError } from '../encryption/errors';
+import { ENCRYPTION_HEADER, encryptionRequested, ReleaseSealer } from '../encryption/release-sealer';
+import type { SourceKey } from '../encryption/instance-header';
 import { authenticationFailed, instancesTransferred } from '../atna/audit-events';
 import { noAudit, type AuditSink } from '../atna/audit-trail';
 import { LedgerUnavailable } from '../ledger/errors';
@@ -30,6 +35,8 @@ export type Release = Pick<StudyRelease, 'authorise' | 'authoriseStudy' | 'descr
 export interface ImageSourceServerOptions {
   /** This source's key id: its ITI-43 RepositoryUniqueId. */
   readonly sourceId: string;
+  /** This source's private key (its thumbprint is sourceId): it signs the headers of encrypted releases; without it none are offered. */
+  readonly sourceKey?: JWK;
   /** The URL registered with DefineSource; request signatures must name it. */
   readonly publicUrl: string;
   readonly tls: { readonly cert: Buffer; readonly key: Buffer };
@@ -94,6 +101,8 @@ export class ImageSourceServer {
   readonly #perClient = new Map<string, number>();
   /** What the WADO-RS and ITI-43 handlers may ask of this server. */
   readonly #gate: ReleaseGate;
+  /** The signer of encrypted instances' headers, when this source offers encryption. */
+  readonly #sealingSource: SourceKey | undefined;
   readonly #audit: AuditSink;
 
   constructor(options: ImageSourceServerOptions) {
@@ -103,6 +112,7 @@ export class ImageSourceServer {
     this.#refused = new ReplayCache({ capacity: options.refusedReplayCapacity ?? 20_000, evictOldest: true });
     this.#routes = new ImageSourceRoutes(options.publicUrl);
     this.#cors = new CorsPolicy(options.portalOrigins ?? []);
+    this.#sealingSource = sealingSource(options.sourceKey);
     this.#gate = {
       sourceId: options.sourceId,
       log: options.log,
@@ -110,6 +120,7 @@ export class ImageSourceServer {
       claim: (signer, releases) => {
         this.#claim(signer, releases);
       },
+      sealer: (req, signer) => this.#sealer(req, signer),
       authorise: (reference, recipient) => this.#authorise(reference, () => options.release.authorise(reference, recipient), recipient),
       authoriseStudy: (uid, recipient) => this.#authorise('(by Study Instance UID)', () => options.release.authoriseStudy(uid, recipient), recipient),
       retrieveLocationUid: retrieveLocationUid(options.sourceId),
@@ -127,7 +138,7 @@ export class ImageSourceServer {
         );
       },
       pipeInstance: (file, out) => options.release.pipeInstance(file, out),
-      stream: (res, auth, recipient, requestId, each, trailer) => this.#stream(res, auth, recipient, requestId, each, trailer),
+      stream: (res, auth, recipient, requestId, each, trailer, encrypted) => this.#stream(res, auth, recipient, requestId, each, trailer, encrypted === true),
     };
     const limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.#server = createServer(
@@ -237,11 +248,13 @@ export class ImageSourceServer {
     for (const [name, value] of Object.entries(req.headers)) {
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
+    // A request for encryption must sign it: a proxy must not be able to strip it and get plaintext.
+    const required = req.headers[ENCRYPTION_HEADER] === undefined ? components : [...components, ENCRYPTION_HEADER];
     try {
       return await verifySignature(
         { method: req.method ?? 'GET', targetUri: target.href, headers },
         {
-          requiredComponents: components,
+          requiredComponents: required,
           seen: (key, now) => this.#replay.has(key, now) || this.#refused.has(key, now),
           ...(this.#options.timing ? { timing: this.#options.timing } : {}),
           ...(body ? { body } : {}),
@@ -284,6 +297,12 @@ export class ImageSourceServer {
     } else {
       this.#refused.remember(signer.nonceKey, signer.rememberUntilMs, Date.now(), signer.keyId);
     }
+  }
+
+  #sealer(req: IncomingMessage, signer: UnclaimedSignature): ReleaseSealer | undefined {
+    if (!encryptionRequested(req.headers[ENCRYPTION_HEADER])) return undefined;
+    if (this.#sealingSource === undefined) throw new EncryptionError('ENCRYPTION_UNSUPPORTED', 'this source offers no encrypted releases');
+    return new ReleaseSealer({ source: this.#sealingSource, recipient: signer.publicJwk, recipientId: signer.keyId, request: signer.nonce });
   }
 
   /** A release or a refused retrieval as DICOM Instances Transferred; a malformed reference is cut short (it is the requester's text). */
@@ -337,6 +356,7 @@ export class ImageSourceServer {
     requestId: string,
     each: (file: Readable, index: number) => Promise<number>,
     trailer: string | undefined,
+    encrypted: boolean,
   ): Promise<void> {
     let size = 0;
     let failure: Error | undefined;
@@ -378,8 +398,8 @@ export class ImageSourceServer {
     }
     if (size > 0) {
       const basis = auth.breakGlass === undefined ? {} : { breakGlass: auth.breakGlass };
-      this.#options.release.recordRelease({ study: auth.reference, recipient, size, requestId, ...basis });
-      this.#options.log('info', 'study released', { study: auth.reference, recipient, size, requestId, complete: failure === undefined, ...basis });
+      this.#options.release.recordRelease({ study: auth.reference, recipient, size, requestId, encrypted, ...basis });
+      this.#options.log('info', 'study released', { study: auth.reference, recipient, size, requestId, encrypted, complete: failure === undefined, ...basis });
       const outcome =
         failure === undefined
           ? { outcome: 0 as const, text: `released ${String(size)} bytes` }
@@ -396,6 +416,17 @@ export class ImageSourceServer {
     }
     this.#options.release.flushDisclosures();
   }
+}
+
+/** The source key as the header signer needs it: the private JWK, its algorithm and public members. */
+function sealingSource(privateJwk: JWK | undefined): SourceKey | undefined {
+  if (privateJwk === undefined) return undefined;
+  const publicJwk = PublicJwk.parse(
+    privateJwk.kty === 'EC'
+      ? { kty: 'EC', crv: privateJwk.crv, x: privateJwk.x, y: privateJwk.y }
+      : { kty: privateJwk.kty, crv: privateJwk.crv, x: privateJwk.x },
+  );
+  return { privateJwk, alg: publicJwk.kty === 'EC' ? 'ES256' : 'EdDSA', publicJwk };
 }
 
 /** The key id a request's Signature-Input names (RFC 9421 keyid), unverified: whom a refused request claimed to be. */

@@ -91,6 +91,7 @@ export async function startImageSource(config: ImageSourceConfig): Promise<Runni
     : undefined;
   const server = new ImageSourceServer({
     sourceId: key.keyId,
+    sourceKey: key.privateJwk,
     publicUrl: endpoints.url,
     tls: { cert: readFileSync(paths.tls.tlsCert), key: readFileSync(paths.tls.tlsKey) },
     release,

@@ -116,6 +116,7 @@ export class StudyRelease {
     readonly recipient: string;
     readonly size: number;
     readonly requestId: string;
+    readonly encrypted?: boolean;
     readonly breakGlass?: string;
   }): void {
     this.#outbox.add({ ...disclosure, disclosedAt: Math.floor(Date.now() / 1000) });

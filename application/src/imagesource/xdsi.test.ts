@@ -101,7 +101,7 @@ describe('XDS-I.b at the image source: ITI-43 answers the manifest, RAD-69 the i
       ],
     });
     // The manifest is a disclosure too: it names the patient and the study.
-    assert.deepEqual(h.release.released.slice(before), [{ study, recipient: granted.keyId, size: attachments[0]?.length }]);
+    assert.deepEqual(h.release.released.slice(before), [{ study, recipient: granted.keyId, size: attachments[0]?.length, encrypted: false }]);
   });
 
   it('RAD-69 returns the instances asked for, byte for byte, and records the release', async () => {
@@ -116,7 +116,7 @@ describe('XDS-I.b at the image source: ITI-43 answers the manifest, RAD-69 the i
       attachments.map((b) => b.toString()),
       [`DICM:${study}-2`],
     );
-    assert.deepEqual(h.release.released.slice(before), [{ study, recipient: granted.keyId, size: `DICM:${study}-2`.length }]);
+    assert.deepEqual(h.release.released.slice(before), [{ study, recipient: granted.keyId, size: `DICM:${study}-2`.length, encrypted: false }]);
   });
 
   it('under a break-glass lease instead of a grant, the manifest (ITI-43) and the instances (RAD-69) are disclosed naming the lease, and each is audited', async () => {
@@ -130,8 +130,8 @@ describe('XDS-I.b at the image source: ITI-43 answers the manifest, RAD-69 the i
     const instances = await rad69(clinician, STUDY_UID, ['1.2.1', '1.2.2']);
     assert.equal(instances.status, 200);
     assert.deepEqual(h.release.released.slice(before), [
-      { study, recipient: clinician.keyId, size: partsOf(manifest).attachments[0]?.length, breakGlass: lease },
-      { study, recipient: clinician.keyId, size: `DICM:${study}-1DICM:${study}-2`.length, breakGlass: lease },
+      { study, recipient: clinician.keyId, size: partsOf(manifest).attachments[0]?.length, encrypted: false, breakGlass: lease },
+      { study, recipient: clinician.keyId, size: `DICM:${study}-1DICM:${study}-2`.length, encrypted: false, breakGlass: lease },
     ]);
     assert.deepEqual(
       audited.map((r) => [r.event.code, r.outcome, r.participants.find((p) => p.requestor)?.userId]),

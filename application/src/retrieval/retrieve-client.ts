@@ -2,8 +2,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { newNonce } from '@isl/chaincode';
 import { sendRequest } from '@isl/platform';
+import { ENCRYPTION_HEADER, ENCRYPTION_SCHEME } from '../encryption/release-sealer';
 import { readInstanceIdentifiers } from '../pacs/dicom-file';
 import { GET_COMPONENTS, signRequest, type RecipientSigningKey } from '../wire/http-signature';
 import { ACTION, NS, retrieveRequestEnvelope } from '../wire/iti43';
@@ -12,8 +12,9 @@ import { MultipartParser } from '../wire/multipart';
 import { canonicalUri } from '../wire/target-uri';
 import { childNamed, textOf } from '../wire/xml';
 import { RetrievalRefused } from './retrieval-refused';
-import { fileSink, postSoap } from './soap-client';
+import { postSoap } from './soap-client';
 import { viaXdsI } from './xdsi-consumer';
+import { fileSink, plaintextReceiver, prepareRequest, receiveParts } from './part-receiver';
 
 /** wado-rs; iti43 (the instances over ITI-43, asked for explicitly); xds-i (ITI-43 for the manifest, then RAD-69 per series). */
 export type RetrievalProtocol = 'wado-rs' | 'iti43' | 'xds-i';
@@ -30,6 +31,12 @@ export interface RetrieveOptions {
   /** CA certificates to trust for the source's TLS (the consortium's CAs). */
   readonly ca: readonly Buffer[];
   readonly outDir: string;
+  /**
+   * Ask for the release encrypted end to end to `key` (docs/image-retrieval.md):
+   * each instance is decrypted and verified as it arrives; a tampered,
+   * truncated or reordered one fails the retrieval and no file of it is kept.
+   */
+  readonly encrypted?: boolean;
 }
 
 export interface Retrieved {
@@ -63,11 +70,22 @@ function wadoRsUri(url: string, study: string): string {
   return canonicalUri(`${base.origin}${base.path.replace(/\/$/, '')}/studies/${encodeURIComponent(study)}`).href;
 }
 
+/** An encrypted release must say so in the answer, not only in its parts. */
+function checkEncryptedAnswer(res: IncomingMessage, o: RetrieveOptions): void {
+  if (o.encrypted === true && res.headers[ENCRYPTION_HEADER] !== ENCRYPTION_SCHEME) {
+    throw new RetrievalRefused('NOT_ENCRYPTED', res.statusCode ?? 0, `the source did not answer ${ENCRYPTION_HEADER}: ${ENCRYPTION_SCHEME}`);
+  }
+}
+
 async function viaWadoRs(o: RetrieveOptions): Promise<{ files: string[]; bytes: number }> {
   const target = wadoRsUri(o.url, o.study);
-  const headers = { accept: 'multipart/related; type="application/dicom"' };
-  const signed = signRequest(o.key, { method: 'GET', targetUri: target, headers }, { nonce: newNonce(), components: GET_COMPONENTS });
-  const res = await sendRequest(target, { method: 'GET', headers: { ...headers, ...signed }, ca: o.ca, timeoutMs: 60_000 });
+  const prepared = prepareRequest(o);
+  const receiver = prepared.receiver ?? plaintextReceiver();
+  const headers = { accept: `multipart/related; type="${receiver.partType}"`, ...prepared.headers };
+  const components = [...GET_COMPONENTS, ...Object.keys(prepared.headers)];
+  const signed = signRequest(o.key, { method: 'GET', targetUri: target, headers }, { nonce: prepared.nonce, components });
+  // A fresh connection: a pooled keep-alive socket the source is closing as idle answers "socket hang up" (seen under load).
+  const res = await sendRequest(target, { method: 'GET', headers: { ...headers, ...signed }, ca: o.ca, timeoutMs: 60_000, agent: false });
   if (res.statusCode !== 200) {
     const body = (await collect(res)).toString('utf8');
     const error = safeJson(body)?.error;
@@ -82,19 +100,19 @@ async function viaWadoRs(o: RetrieveOptions): Promise<{ files: string[]; bytes: 
   if (type?.type !== 'multipart/related' || !boundary) {
     throw new RetrievalRefused('BAD_RESPONSE', 200, `unexpected WADO-RS content type ${String(res.headers['content-type'])}`);
   }
+  checkEncryptedAnswer(res, o);
   const files: string[] = [];
   let bytes = 0;
   const parser = new MultipartParser(boundary, (h) => {
     const partType = parseMediaType(h.get('content-type'));
-    if (partType?.type !== 'application/dicom') {
+    if (partType?.type !== receiver.partType) {
       throw new RetrievalRefused('BAD_RESPONSE', 200, `unexpected part type ${String(h.get('content-type'))}`);
     }
     const file = join(o.outDir, `instance-${String(files.length + 1).padStart(4, '0')}.dcm`);
     files.push(file);
-    return fileSink(file, (n) => (bytes += n));
+    return receiver.sink(file, (n) => (bytes += n));
   });
-  for await (const chunk of res) parser.push(chunk as Buffer);
-  parser.end();
+  await receiveParts(res, parser, receiver);
   return { files, bytes };
 }
 
@@ -103,9 +121,10 @@ async function viaIti43(o: RetrieveOptions): Promise<{ files: string[]; bytes: n
   const target = canonicalUri(o.url).href;
   // Asks explicitly for the instances: the default ITI-43 document of a study is its XDS-I.b manifest.
   const envelope = retrieveRequestEnvelope(target, `urn:uuid:${randomUUID()}`, [{ repositoryUniqueId: o.sourceId, documentUniqueId: o.study }], 'instances');
+  const { nonce, headers, receiver } = prepareRequest(o);
   const files: string[] = [];
   let bytes = 0;
-  await postSoap({ target, key: o.key, ca: o.ca }, envelope, ACTION, {
+  await postSoap({ target, key: o.key, ca: o.ca, nonce, headers }, envelope, ACTION, {
     check: (d, httpStatus) => {
       if (textOf(childNamed(d, NS.xdsb, 'DocumentUniqueId')) !== o.study || textOf(childNamed(d, NS.xdsb, 'RepositoryUniqueId')) !== o.sourceId) {
         throw new RetrievalRefused('BAD_RESPONSE', httpStatus, 'a DocumentResponse names another document or repository');
@@ -114,8 +133,9 @@ async function viaIti43(o: RetrieveOptions): Promise<{ files: string[]; bytes: n
     attachment: () => {
       const file = join(o.outDir, `instance-${String(files.length + 1).padStart(4, '0')}.dcm`);
       files.push(file);
-      return fileSink(file, (n) => (bytes += n));
+      return (receiver?.sink ?? fileSink)(file, (n) => (bytes += n));
     },
+    ...(receiver ? { receiver } : {}),
   });
   return { files, bytes };
 }

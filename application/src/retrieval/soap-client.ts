@@ -1,5 +1,4 @@
 import { newNonce } from '@isl/chaincode';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { sendRequest } from '@isl/platform';
 import { contentDigest, POST_COMPONENTS, signRequest, type RecipientSigningKey } from '../wire/http-signature';
 import { NS, Status } from '../wire/iti43';
@@ -7,6 +6,7 @@ import { parseMediaType } from '../wire/media-type';
 import { MultipartParser, type PartSink } from '../wire/multipart';
 import { mtomMessage } from '../wire/mtom';
 import { childNamed, childrenNamed, parseXml, textOf, type XmlElement } from '../wire/xml';
+import { plaintextReceiver, receiveParts, type PartReceiver } from './part-receiver';
 import { RetrievalRefused } from './retrieval-refused';
 
 /** Where and how a SOAP request is sent: the signed target URI, the recipient key, the CAs to trust. */
@@ -14,6 +14,10 @@ export interface SoapCall {
   readonly target: string;
   readonly key: RecipientSigningKey;
   readonly ca: readonly Buffer[];
+  /** The request's nonce when the caller binds something to it (an encrypted release); fresh otherwise. */
+  readonly nonce?: string;
+  /** Further request headers, each covered by the signature (isl-encryption). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** What the caller does with the answer: check each DocumentResponse, and take each attachment's bytes. */
@@ -21,6 +25,11 @@ export interface SoapAnswerHandler {
   /** Throws RetrievalRefused when a DocumentResponse is not one that was asked for. */
   check(document: XmlElement, httpStatus: number): void;
   attachment(contentId: string): PartSink;
+  /**
+   * Set for an encrypted release: every attachment must be of its part type,
+   * and it decrypts between reads (its failures discard the release).
+   */
+  readonly receiver?: PartReceiver;
 }
 
 /**
@@ -31,14 +40,18 @@ export interface SoapAnswerHandler {
  */
 export async function postSoap(call: SoapCall, envelope: string, action: string, handler: SoapAnswerHandler): Promise<void> {
   const { contentType, body } = mtomMessage(envelope, { action });
-  const headers = { 'content-type': contentType, 'content-digest': contentDigest(body) };
-  const signed = signRequest(call.key, { method: 'POST', targetUri: call.target, headers }, { nonce: newNonce(), components: POST_COMPONENTS });
+  const extra = call.headers ?? {};
+  const headers = { 'content-type': contentType, 'content-digest': contentDigest(body), ...extra };
+  const components = [...POST_COMPONENTS, ...Object.keys(extra)];
+  const signed = signRequest(call.key, { method: 'POST', targetUri: call.target, headers }, { nonce: call.nonce ?? newNonce(), components });
   const res = await sendRequest(call.target, {
     method: 'POST',
     headers: { ...headers, ...signed, 'content-length': String(body.length) },
     ca: call.ca,
     body,
     timeoutMs: 60_000,
+    // A fresh connection: a pooled keep-alive socket the source is closing as idle answers "socket hang up" (seen under load).
+    agent: false,
   });
   const type = parseMediaType(res.headers['content-type']);
   const responseBoundary = type?.params.get('boundary');
@@ -59,10 +72,13 @@ export async function postSoap(call: SoapCall, envelope: string, action: string,
     if (!expected.delete(cid)) {
       throw new RetrievalRefused('BAD_RESPONSE', 200, `attachment ${cid} is not referenced by the envelope`);
     }
+    const receiver = handler.receiver;
+    if (receiver !== undefined && parseMediaType(h.get('content-type'))?.type !== receiver.partType) {
+      throw new RetrievalRefused('NOT_ENCRYPTED', 200, `attachment ${cid} is ${String(h.get('content-type'))}, not ${receiver.partType}`);
+    }
     return handler.attachment(cid);
   });
-  for await (const chunk of res) parser.push(chunk as Buffer);
-  parser.end();
+  await receiveParts(res, parser, handler.receiver ?? plaintextReceiver());
   if (expected.size > 0) {
     throw new RetrievalRefused('BAD_RESPONSE', 200, `${String(expected.size)} attachments referenced by the envelope are missing`);
   }
@@ -115,18 +131,4 @@ function readSoapResponse(xml: string, httpStatus: number, handler: SoapAnswerHa
     }
     return decodeURIComponent(href.slice(4));
   });
-}
-
-/** Writes a part's bytes to a new file (0600), counting them. */
-export function fileSink(file: string, count: (n: number) => void): PartSink {
-  const fd = openSync(file, 'w', 0o600);
-  return {
-    data: (chunk) => {
-      writeSync(fd, chunk);
-      count(chunk.length);
-    },
-    end: () => {
-      closeSync(fd);
-    },
-  };
 }

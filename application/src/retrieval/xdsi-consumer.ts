@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { DicomFileError } from '../pacs/dicom-file';
 import { ManifestError, readKosManifest, type ManifestReferences } from '../pacs/kos-reader';
 import { ACTION, NS, retrieveRequestEnvelope } from '../wire/iti43';
-import type { PartSink } from '../wire/multipart';
 import { imagingDocumentSetRequestEnvelope, RAD69_ACTION, retrieveLocationUid } from '../wire/rad69';
 import { canonicalUri } from '../wire/target-uri';
 import { childNamed, textOf } from '../wire/xml';
 import { RetrievalRefused } from './retrieval-refused';
 import type { RetrieveOptions } from './retrieve-client';
-import { fileSink, postSoap, type SoapCall } from './soap-client';
+import { fileSink, prepareRequest, type PartReceiver } from './part-receiver';
+import { postSoap, type SoapCall } from './soap-client';
 
 /** A manifest is small (a few hundred bytes per instance); more than this is refused, not buffered. */
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
@@ -42,6 +42,8 @@ export const ACCEPTED_TRANSFER_SYNTAXES = [
  * the Imaging Document Source its Retrieve Location UID names (RAD TF-2
  * §4.69.4.1.2), for every instance it lists. The source's RAD-69 endpoint
  * is `<url>/rad69`; a manifest naming another location is refused.
+ * Asked for encrypted, each RAD-69 answer is (bound to that request's nonce);
+ * the manifest is never encrypted (docs/image-retrieval.md).
  */
 export async function viaXdsI(o: RetrieveOptions): Promise<{ files: string[]; bytes: number }> {
   const manifest = readManifest(await retrieveManifest(o));
@@ -60,10 +62,11 @@ export async function viaXdsI(o: RetrieveOptions): Promise<{ files: string[]; by
     }
     for (let i = 0; i < series.instances.length; i += DOCUMENTS_PER_REQUEST) {
       const wanted = new Set(series.instances.slice(i, i + DOCUMENTS_PER_REQUEST).map((x) => x.sopInstanceUid));
-      await retrieveSeries(call, manifest, series.seriesInstanceUid, location, wanted, () => {
+      const { nonce, headers, receiver } = prepareRequest(o);
+      await retrieveSeries({ ...call, nonce, headers }, manifest, { series: series.seriesInstanceUid, location, wanted }, receiver, () => {
         const file = join(o.outDir, `instance-${String(files.length + 1).padStart(4, '0')}.dcm`);
         files.push(file);
-        return fileSink(file, (n) => (bytes += n));
+        return (receiver?.sink ?? fileSink)(file, (n) => (bytes += n));
       });
     }
   }
@@ -113,11 +116,11 @@ async function retrieveManifest(o: RetrieveOptions): Promise<Buffer> {
 async function retrieveSeries(
   call: SoapCall,
   manifest: ManifestReferences,
-  seriesInstanceUid: string,
-  location: string,
-  wanted: Set<string>,
-  sink: () => PartSink,
+  asked: { readonly series: string; readonly location: string; readonly wanted: Set<string> },
+  receiver: PartReceiver | undefined,
+  sink: () => ReturnType<PartReceiver['sink']>,
 ): Promise<void> {
+  const { series: seriesInstanceUid, location, wanted } = asked;
   const envelope = imagingDocumentSetRequestEnvelope(call.target, `urn:uuid:${randomUUID()}`, {
     studies: [
       {
@@ -135,6 +138,7 @@ async function retrieveSeries(
       }
     },
     attachment: sink,
+    ...(receiver ? { receiver } : {}),
   });
   if (wanted.size > 0) {
     throw new RetrievalRefused('INCOMPLETE', 200, `${String(wanted.size)} instances of series ${seriesInstanceUid} were not returned`);

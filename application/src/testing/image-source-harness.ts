@@ -20,7 +20,7 @@ export async function recipientKey(alg: 'ES256' | 'EdDSA' = 'ES256'): Promise<Re
 /** A study release without a ledger or a PACS: grants are a set, each study is two small "instances". */
 export class FakeRelease implements Release {
   readonly grants = new Set<string>();
-  readonly released: { study: string; recipient: string; size: number; breakGlass?: string }[] = [];
+  readonly released: { study: string; recipient: string; size: number; encrypted: boolean; breakGlass?: string }[] = [];
   /** `${study} ${recipient}` → the break-glass lease (statement digest) it is released under, instead of a grant. */
   readonly leases = new Map<string, string>();
   authorisations = 0;
@@ -77,8 +77,20 @@ export class FakeRelease implements Release {
     return size;
   }
 
-  recordRelease(d: { readonly study: string; readonly recipient: string; readonly size: number; readonly breakGlass?: string }): void {
-    this.released.push({ study: d.study, recipient: d.recipient, size: d.size, ...(d.breakGlass === undefined ? {} : { breakGlass: d.breakGlass }) });
+  recordRelease(d: {
+    readonly study: string;
+    readonly recipient: string;
+    readonly size: number;
+    readonly encrypted?: boolean;
+    readonly breakGlass?: string;
+  }): void {
+    this.released.push({
+      study: d.study,
+      recipient: d.recipient,
+      size: d.size,
+      encrypted: d.encrypted === true,
+      ...(d.breakGlass === undefined ? {} : { breakGlass: d.breakGlass }),
+    });
   }
 
   flushDisclosures(): void {

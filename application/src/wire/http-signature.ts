@@ -178,6 +178,8 @@ export interface UnclaimedSignature extends VerifiedSignature {
   readonly nonceKey: string;
   /** Until when the nonce must be remembered (the end of its freshness window). */
   readonly rememberUntilMs: number;
+  /** The recipient's public key presented with the request (its thumbprint is keyId). */
+  readonly publicJwk: PublicJwk;
 }
 
 /**
@@ -235,7 +237,7 @@ export async function verifySignature(request: SignedRequest, options: VerifySig
   checkFreshness(created, expires, nowMs / 1000, timing);
   const nonceKey = `${keyId}:${nonce}`;
   if (options.seen?.(nonceKey, nowMs) === true) throw new SignatureRejected('replayed', 'this request (nonce) was already used');
-  return { keyId, nonce, created, nonceKey, rememberUntilMs: (created + timing.windowSeconds + timing.skewSeconds) * 1000 };
+  return { keyId, nonce, created, nonceKey, rememberUntilMs: (created + timing.windowSeconds + timing.skewSeconds) * 1000, publicJwk: jwk };
 }
 
 interface SignatureParams {

@@ -29,9 +29,9 @@ export class MtomWriter {
     return this.#mime.part({ 'Content-Type': type, 'Content-Transfer-Encoding': 'binary', 'Content-ID': `<${this.rootId}>` }) + envelope;
   }
 
-  /** The opening of a DICOM attachment; its bytes follow. */
-  attachment(contentId: string): string {
-    return this.#mime.part({ 'Content-Type': 'application/dicom', 'Content-Transfer-Encoding': 'binary', 'Content-ID': `<${contentId}>` });
+  /** The opening of a DICOM attachment (or an encrypted one, by its type); its bytes follow. */
+  attachment(contentId: string, contentType = 'application/dicom'): string {
+    return this.#mime.part({ 'Content-Type': contentType, 'Content-Transfer-Encoding': 'binary', 'Content-ID': `<${contentId}>` });
   }
 
   close(): string {

@@ -5,6 +5,7 @@ import { createStatement, generateStatementKey } from '@isl/chaincode';
 import { OrthancClient, writeSyntheticStudy } from '@isl/application';
 import type { BenchNetwork } from '../network';
 import { consortiumGroups, groupRssMb } from '../procstat';
+import { median } from '../stats';
 
 export interface PublishingOptions {
   readonly rounds: number;
@@ -35,12 +36,6 @@ export interface PublishingResult {
   readonly medianConsentMs: number;
   readonly gatewayIdleRssMb: number;
   readonly gatewayPeakRssMb: number;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
 
 /**

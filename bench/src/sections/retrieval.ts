@@ -24,6 +24,8 @@ import {
 import type { BenchNetwork, BenchOrg } from '../network';
 import { allowAccessStatement, type BenchStudy } from '../fixtures';
 import { consortiumGroups, groupCpuMs, groupRssMb } from '../procstat';
+import { benchEncryptedRetrieval, type EncryptionResult } from './encrypted-retrieval';
+import { median } from '../stats';
 
 export interface RetrievalOptions {
   readonly rounds: number;
@@ -59,6 +61,8 @@ export interface RetrievalResult {
   readonly imageSourcePeakRssMb: number;
   readonly imageSourceIdleRssMb: number;
   readonly revocation: { readonly allowedBefore: boolean; readonly refusedAfterRevokeBlock: boolean; readonly revokeBlock: string; readonly detail: string };
+  /** isl retrieve with and without end-to-end encryption (absent in results from before it existed). */
+  readonly encryption?: EncryptionResult;
 }
 
 interface Fixture {
@@ -185,12 +189,6 @@ async function direct(org: BenchOrg, uid: string): Promise<number> {
   return drainCount(res);
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-}
-
 /** Grant, retrieve, revoke, retrieve: the release stops from the revoke's block (the source asks its peer per request). */
 async function revocation(net: BenchNetwork, org: BenchOrg, f: Fixture): Promise<RetrievalResult['revocation']> {
   const jwk = newRecipientJwk();
@@ -286,5 +284,6 @@ export async function benchRetrieval(net: BenchNetwork, o: RetrievalOptions): Pr
     imageSourcePeakRssMb: peak,
     imageSourceIdleRssMb: idle,
     revocation: await revocation(net, org, f),
+    encryption: await benchEncryptedRetrieval(net, org, key, f.reference, o),
   };
 }

@@ -17,6 +17,8 @@ export interface DisclosureRecord {
   /** Bytes released. */
   readonly size: number;
   readonly requestId: string;
+  /** Whether the release was encrypted end to end to the recipient (false when the statement does not say). */
+  readonly encrypted: boolean;
   readonly recordedAt: string;
   /** Released under this break-glass lease (its record id), not under a grant. */
   readonly breakGlass?: string;
@@ -25,7 +27,7 @@ export interface DisclosureRecord {
 /** Allowed for deactivated sources too: releases made before deactivation must still be accounted for. */
 export async function recordDisclosure(tx: Tx, jws: unknown): Promise<Outcome<DisclosureRecord>> {
   const statement = await tx.verify(jws, 'RecordDisclosure');
-  const { study: studyRef, recipient, disclosedAt, size, requestId, breakGlass } = statement.claims;
+  const { study: studyRef, recipient, disclosedAt, size, requestId, encrypted, breakGlass } = statement.claims;
   const source = await requireRelayedSource(tx, statement.signer);
   await requireStudy(tx, source.source, studyRef);
   const lease = breakGlass === undefined ? undefined : Keys.breakGlass(source.source, studyRef, recipient, breakGlass);
@@ -47,6 +49,7 @@ export async function recordDisclosure(tx: Tx, jws: unknown): Promise<Outcome<Di
     disclosedAt: new Date(disclosedAt * 1000).toISOString(),
     size,
     requestId,
+    encrypted: encrypted === true,
     recordedAt: tx.now,
     ...(lease === undefined ? {} : { breakGlass: lease.id }),
   };

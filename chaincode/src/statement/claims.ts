@@ -118,6 +118,8 @@ export const ClaimSchemas = {
     disclosedAt: NumericDate,
     size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     requestId: RequestId,
+    /** The release was encrypted end to end to the recipient's key; optional, so statements without it stay valid. */
+    encrypted: z.boolean().optional(),
     /** The digest of the BreakGlass statement the release was made under (absent: under a grant). */
     breakGlass: Digest.optional(),
   }),

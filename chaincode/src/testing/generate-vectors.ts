@@ -70,6 +70,17 @@ async function malformed(patient: JWK, allow: object, revoke: object): Promise<{
   };
 }
 
+/** A RecordDisclosure carrying the optional claim `encrypted` (docs/protocol.md §8.6). */
+async function encryptedDisclosureStep(study: string, recipient: string, source: JWK, options: Parameters<typeof buildClaims>[3]) {
+  const claims = await buildClaims(
+    'RecordDisclosure',
+    { study, recipient, disclosedAt: TIME - 30, size: 52_428_800, requestId: '5e0d2b7a-91c4-4f3e-a6b8-7d2c1f0e9a34', encrypted: true },
+    source,
+    options,
+  );
+  return step('H records a release to D encrypted end to end (optional claim encrypted)', 'RecordDisclosure', claims, signClaims(claims, source), 'accept');
+}
+
 async function main(): Promise<void> {
   const keys = await loadKeys();
   const audience = audienceFor(CHANNEL, CHAINCODE);
@@ -147,6 +158,8 @@ async function main(): Promise<void> {
     await step('H records a release to D', 'RecordDisclosure', disclosure, signClaims(disclosure, pk('source')), 'accept'),
     await step('H URL update relayed by another organisation', 'UpdateSourceUrl', update, signClaims(update, pk('source')), 'RELAY_NOT_AUTHORISED', 'Org2MSP'),
   ];
+  // Built last so the jti of every earlier step stays what it was.
+  steps.push(await encryptedDisclosureStep(study, id('recipient'), pk('source'), opts()));
   const vectors = vectorFile(keys, study, audience, steps);
   writeFileSync(FILE, `${JSON.stringify(vectors, null, 2)}\n`);
   console.log(`wrote ${FILE}: ${steps.length} steps`);

@@ -12,11 +12,13 @@ export const registerRetrieve: RegisterCommand = (program: Command, context) => 
   program
     .command('recipient-key')
     .description('make a fresh recipient key in your wallet and print its id (give it to the patient to be granted)')
-    .action(async () => {
+    .option('--alg <alg>', 'ES256 (P-256) or EdDSA (Ed25519)', 'ES256')
+    .action(async (opts: { alg: string }) => {
       const ctx = context();
+      if (opts.alg !== 'ES256' && opts.alg !== 'EdDSA') throw new CliError('--alg must be ES256 or EdDSA', 2);
       const wallet = await openWallet(ctx);
       try {
-        const key = await wallet.deriveKey('recipient', await wallet.newStudyContext('recipient'));
+        const key = await wallet.deriveKey('recipient', await wallet.newStudyContext('recipient'), opts.alg);
         ctx.print({ keyId: key.keyId }, () => key.keyId);
       } finally {
         wallet.close();
@@ -30,7 +32,8 @@ export const registerRetrieve: RegisterCommand = (program: Command, context) => 
     .option('--protocol <name>', 'wado-rs, xds-i (ITI-43 manifest + RAD-69) or iti43 (the instances over ITI-43)', 'wado-rs')
     .option('--key <keyId>', 'your recipient key (default: the newest in your wallet)')
     .option('--out <folder>', 'where to write the files (default ./<study>)')
-    .action(async (opts: { study: string; source: string; protocol: string; key?: string; out?: string }) => {
+    .option('--encrypted', 'ask for the release encrypted end to end to your key; each file is decrypted and verified (a tampered one is refused, none kept)')
+    .action(async (opts: { study: string; source: string; protocol: string; key?: string; out?: string; encrypted?: boolean }) => {
       const ctx = context();
       if (opts.protocol !== 'wado-rs' && opts.protocol !== 'iti43' && opts.protocol !== 'xds-i')
         throw new CliError('--protocol must be wado-rs, xds-i or iti43', 2);
@@ -50,10 +53,12 @@ export const registerRetrieve: RegisterCommand = (program: Command, context) => 
           protocol: opts.protocol,
           ca: consortiumCas(ctx),
           outDir,
+          encrypted: opts.encrypted === true,
         });
+        const how = opts.encrypted === true ? ', encrypted end to end,' : '';
         ctx.print(
-          { outDir, files: got.files.length, bytes: got.bytes },
-          () => `retrieved ${String(got.files.length)} DICOM instances (${String(got.bytes)} bytes) over ${opts.protocol} into ${outDir}`,
+          { outDir, files: got.files.length, bytes: got.bytes, encrypted: opts.encrypted === true },
+          () => `retrieved ${String(got.files.length)} DICOM instances (${String(got.bytes)} bytes)${how} over ${opts.protocol} into ${outDir}`,
         );
       } finally {
         wallet.close();
