@@ -27,5 +27,7 @@ export {
 export { PublicJwk } from './statement/keys';
 // A ledger id (source, study reference, key id): the image source refuses any other spelling before asking the peer.
 export { Id32 } from './statement/claims';
+// What the ledger records of a release: the gateway's FHIR AuditEvent view reads it.
+export type { DisclosureRecord } from './disclosure/disclosure';
 // The grant decision itself: the image source's local grant view mirrors the records it reads and runs it.
 export { checkAccess, type AccessDecision, type DenialReason, type StateReader } from './grant/check';

@@ -1,18 +1,11 @@
 import type { AuditEvent, AuditEventEntity } from '@medplum/fhirtypes';
+import type { DisclosureRecord } from '@isl/chaincode';
 import { LEDGER_CHANGE_ALERTS } from '../atna/audit-events';
 import type { GrantView } from './consent';
 import { fhirId, imagingStudyReference, keyReference, Systems } from './fhir-ids';
 
-/** A release as the ledger accounts for it (ListDisclosures; chaincode/src/disclosure/disclosure.ts). */
-export interface DisclosureView {
-  readonly id: string;
-  readonly source: string;
-  readonly study: string;
-  readonly recipient: string;
-  readonly disclosedAt: string;
-  readonly size: number;
-  readonly requestId: string;
-}
+/** A release as the ledger accounts for it (ListDisclosures): the fields of the chaincode's record this view reads. */
+export type DisclosureView = Pick<DisclosureRecord, 'id' | 'source' | 'study' | 'recipient' | 'disclosedAt' | 'size' | 'requestId'>;
 
 /** One version of a grant record (GetHistory). */
 export interface GrantChange {
