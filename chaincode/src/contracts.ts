@@ -1,4 +1,8 @@
 import { LedgerContract } from './contract';
+import { installLogLevelGate } from './server/log-level-gate';
+
+// The chaincode server's own process only: clients importing the protocol never load this file.
+installLogLevelGate();
 
 /**
  * What fabric-chaincode-node serves (package.json `main`); the first contract is the

@@ -3,3 +3,4 @@ export { CodedError } from './coded-error';
 export { writeFileAtomic } from './files';
 export { fetchAnswer, sendRequest, type HttpAnswer, type HttpRequestOptions } from './http';
 export { processAlive } from './process';
+export { Slots } from './slots';

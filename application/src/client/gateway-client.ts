@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MultipartWriter } from '../wire/multipart-writer';
+import { Slots } from '@isl/platform';
 
 /** An RFC 9457 problem, as the gateway answers every error (docs/protocol.md §10). */
 export interface Problem {
@@ -94,6 +95,12 @@ export interface GatewayClientOptions {
    * made since (read your writes, also across gateways); default none.
    */
   readonly minBlock?: bigint;
+  /**
+   * Requests in flight at once; more wait in this client. Default 32: below the gateway's limit of
+   * connections per client address (64 by default; beyond it, 429 TOO_MANY_CONNECTIONS), so one
+   * busy client queues instead of being refused. Each request in flight holds one connection.
+   */
+  readonly maxConcurrent?: number;
 }
 
 const MAX_RETRY_AFTER_MS = 10_000;
@@ -103,10 +110,12 @@ export class GatewayClient {
   readonly #o: GatewayClientOptions;
   /** The highest block this client's reads must see: its writes' and `minBlock`. */
   #minBlock: bigint | undefined;
+  readonly #slots: Slots;
 
   constructor(options: GatewayClientOptions) {
     this.#o = { ...options, baseUrl: options.baseUrl.replace(/\/+$/, '') };
     this.#minBlock = options.minBlock;
+    this.#slots = new Slots(options.maxConcurrent ?? 32);
   }
 
   /** The block this client's reads wait for (the latest of its writes), if any. */
@@ -193,7 +202,11 @@ export class GatewayClient {
     }
   }
 
-  async #once<T>(method: string, path: string, body?: Body): Promise<T> {
+  #once<T>(method: string, path: string, body?: Body): Promise<T> {
+    return this.#slots.run(() => this.#exchange<T>(method, path, body));
+  }
+
+  async #exchange<T>(method: string, path: string, body?: Body): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) {
       headers['content-type'] = body.contentType;
