@@ -1,11 +1,12 @@
-import { checkpointers, type Network } from '@hyperledger/fabric-gateway';
+import type { Network } from '@hyperledger/fabric-gateway';
+import { EventCheckpoint } from './event-checkpoint';
 import { chaincodeEvents, type LedgerEvent } from './event-stream';
 
 export type EventListener = (event: LedgerEvent) => void;
 
 /**
  * One chaincode-event listener per gateway, with a persistent (file)
- * checkpointer, fanned out to live subscribers (SSE clients, metrics).
+ * checkpoint, fanned out to live subscribers (SSE clients, metrics, audit).
  */
 export class EventHub {
   readonly #listeners = new Set<EventListener>();
@@ -13,6 +14,7 @@ export class EventHub {
   #running: Promise<void> | undefined;
   #last: LedgerEvent | undefined;
   #errors = 0;
+  #checkpoint: EventCheckpoint | undefined;
 
   subscribe(listener: EventListener): () => void {
     this.#listeners.add(listener);
@@ -27,8 +29,9 @@ export class EventHub {
     return this.#errors;
   }
 
-  async start(network: Network, chaincode: string, checkpointFile: string, onError: (err: unknown) => void): Promise<void> {
-    const checkpointer = await checkpointers.file(checkpointFile);
+  start(network: Network, chaincode: string, checkpointFile: string, onError: (err: unknown) => void): void {
+    const checkpointer = new EventCheckpoint(checkpointFile);
+    this.#checkpoint = checkpointer;
     this.#running = (async () => {
       for await (const event of chaincodeEvents(
         {
@@ -53,5 +56,6 @@ export class EventHub {
   async close(): Promise<void> {
     this.#abort.abort();
     await this.#running;
+    this.#checkpoint?.flush();
   }
 }

@@ -104,7 +104,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     ...(audit === undefined ? {} : { audit }),
   });
   if (audit !== undefined) auditLedgerChanges(hub, audit, `gateway.${org.name}`);
-  await followChaincodeEvents(app, hub, { network, chaincode: profile.chaincode, checkpointFile: config.checkpointFile, metrics, blocks });
+  followChaincodeEvents(app, hub, { network, chaincode: profile.chaincode, checkpointFile: config.checkpointFile, metrics, blocks });
 
   await app.listen({ host: config.host, port: config.port ?? org.gateway.port });
   return {
@@ -210,12 +210,12 @@ interface EventSource {
 }
 
 /** Counts every chaincode event and tells the block cache how far the ledger has come. */
-async function followChaincodeEvents(app: FastifyInstance, hub: EventHub, o: EventSource): Promise<void> {
+function followChaincodeEvents(app: FastifyInstance, hub: EventHub, o: EventSource): void {
   hub.subscribe((event) => {
     o.metrics.onEvent();
     o.blocks.observe(BigInt(event.blockNumber));
   });
-  await hub.start(o.network, o.chaincode, o.checkpointFile, (err) => {
+  hub.start(o.network, o.chaincode, o.checkpointFile, (err) => {
     app.log.warn({ err }, 'chaincode event stream interrupted; reconnecting from the checkpoint');
   });
 }
