@@ -150,8 +150,7 @@ function latencyTwoWays(steps: readonly MeasuredStep[]): string[] {
       ]),
     ),
     '',
-    ...measuredSteps.flatMap((s) => (n(s)?.streamErrors?.length ? [`- block streams in ${s.label}: ${(n(s)?.streamErrors ?? []).join('; ')}`] : [])),
-    '',
+    ...measuredSteps.flatMap((s) => (n(s)?.streamErrors?.length ? [`- block streams in ${s.label}: ${(n(s)?.streamErrors ?? []).join('; ')}`, ''] : [])),
   ];
 }
 
