@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { BenchNetwork } from './network';
+import type { EarlierRun } from './compare';
 import { consoleSummary, latencySvg, markdown, type BenchResults } from './report';
 import { benchAllowAccess } from './sections/allow-access';
 import { relayBatches } from './sections/batch-relay';
@@ -23,10 +24,16 @@ interface Options {
   readonly coldStart: boolean;
   readonly warmRestart: boolean;
   readonly rates?: readonly number[];
+  /** An earlier run's results JSON to print every figure beside. */
+  readonly compare?: string;
+  /** Measure AllowAccess latency until committed on every peer too (block event streams on every peer). */
+  readonly networkCommit: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--only allow,batch,check,retrieval,publish,ops] [--rates 25,50,...] [--no-cold-start] [--no-restart]
-       npm run bench -- --report bench/results/<run>.json   (rewrites that run's .md and the chart)
+                        [--no-network-commit] [--compare bench/results/<earlier run>.json]
+       npm run bench -- --report bench/results/<run>.json [--compare bench/results/<earlier run>.json]
+                        (rewrites that run's .md and the chart, beside the earlier run's figures with --compare)
 Runs against the running \`npm start\` consortium (.run/consortium); writes bench/results/.`;
 
 function parseArgs(argv: readonly string[]): Options {
@@ -36,12 +43,16 @@ function parseArgs(argv: readonly string[]): Options {
   let warmRestart = true;
   let rates: number[] | undefined;
   let report: string | undefined;
+  let compare: string | undefined;
+  let networkCommit = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') quick = true;
     else if (a === '--report') report = argv[++i];
     else if (a === '--no-cold-start') coldStart = false;
     else if (a === '--no-restart') warmRestart = false;
+    else if (a === '--no-network-commit') networkCommit = false;
+    else if (a === '--compare') compare = argv[++i];
     else if (a === '--only') sections = (argv[++i] ?? '').split(',').filter((s): s is Section => (SECTIONS as readonly string[]).includes(s));
     else if (a === '--rates')
       rates = (argv[++i] ?? '')
@@ -53,7 +64,16 @@ function parseArgs(argv: readonly string[]): Options {
       process.exit(a === '--help' || a === '-h' ? 0 : 2);
     }
   }
-  return { quick, sections, coldStart, warmRestart, ...(rates ? { rates } : {}), ...(report ? { report } : {}) };
+  return {
+    quick,
+    sections,
+    coldStart,
+    warmRestart,
+    networkCommit,
+    ...(rates ? { rates } : {}),
+    ...(report ? { report } : {}),
+    ...(compare ? { compare } : {}),
+  };
 }
 
 function endorsementPolicy(root: string): string {
@@ -70,8 +90,10 @@ function endorsementPolicy(root: string): string {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const root = resolve(__dirname, '..', '..');
+  // Read before the run: a wrong file is refused at once, not after 15 minutes of load.
+  const earlier = o.compare === undefined ? undefined : readEarlierRun(o.compare);
   if (o.report !== undefined) {
-    rewriteReport(o.report);
+    rewriteReport(o.report, earlier);
     return;
   }
   const runDir = process.env.ISL_RUN_DIR ?? join(root, '.run', 'consortium');
@@ -83,7 +105,7 @@ async function main(): Promise<void> {
   const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = {
     startedAt: new Date().toISOString(),
     mode: o.quick ? 'quick' : 'full',
-    machine: { cpus: cpus().length, memGiB: totalmem() / 2 ** 30, loadBefore: loadavg(), node: process.version },
+    machine: { cpus: cpus().length, hardwareThreads: availableParallelism(), memGiB: totalmem() / 2 ** 30, loadBefore: loadavg(), node: process.version },
     errors: {},
   };
   log(
@@ -119,7 +141,7 @@ async function main(): Promise<void> {
     });
   }
   results.machine = { ...results.machine, loadAfter: loadavg() };
-  writeResults(outDir, results);
+  writeResults(outDir, results, earlier);
   if (Object.keys(results.errors).length) process.exitCode = 1;
 }
 
@@ -147,6 +169,7 @@ async function benchLedger({ net, o, root, outDir, log, results, attempt }: Ledg
           studiesPerOrg: o.quick ? 4 : 10,
           fixedLoadConcurrency: 128,
           searchAttempts: o.quick ? 1 : 3,
+          ...(o.networkCommit ? { networkCommitBoundS: 30 } : {}),
           log,
         },
         endorsementPolicy(root),
@@ -193,25 +216,40 @@ async function benchLedger({ net, o, root, outDir, log, results, attempt }: Ledg
   }
 }
 
+/** A results file as parsed JSON; exits with a clear message if it cannot be read or is not a benchmark run. */
+function readEarlierRun(file: string): EarlierRun {
+  try {
+    const results = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (typeof results !== 'object' || results === null || typeof (results as { startedAt?: unknown }).startedAt !== 'string')
+      throw new Error('not a benchmark results file (no startedAt)');
+    return { file, results };
+  } catch (err) {
+    process.stderr.write(`--compare ${file}: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+}
+
 /** --report: the Markdown report and latency chart again from a run's JSON results. */
-function rewriteReport(file: string): void {
+function rewriteReport(file: string, earlier: EarlierRun | undefined): void {
   const results = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
-  writeFileSync(file.replace(/\.json$/, '.md'), markdown(results));
+  writeFileSync(file.replace(/\.json$/, '.md'), markdown(results, earlier));
   if (results.allowAccess)
     writeFileSync(join(dirname(file), 'allow-access-latency.svg'), latencySvg([...results.allowAccess.steps, ...results.allowAccess.search]));
-  process.stdout.write(`${consoleSummary(results)}\n`);
+  process.stdout.write(`${consoleSummary(results, earlier)}\n`);
 }
 
 /** The run's results as JSON and Markdown, stamped and as latest. */
-function writeResults(outDir: string, results: BenchResults): void {
+function writeResults(outDir: string, results: BenchResults, earlier: EarlierRun | undefined): void {
   const stamp = results.startedAt.replace(/[:.]/g, '-');
   const json = JSON.stringify(results, null, 2);
-  const md = markdown(results);
+  const md = markdown(results, earlier);
   for (const name of [`bench-${stamp}`, 'latest']) {
     writeFileSync(join(outDir, `${name}.json`), json);
     writeFileSync(join(outDir, `${name}.md`), md);
   }
-  process.stdout.write(`\n${consoleSummary(results)}\n\nReport: ${join(outDir, 'latest.md')} (and bench-${stamp}.md/.json, allow-access-latency.svg)\n`);
+  process.stdout.write(
+    `\n${consoleSummary(results, earlier)}\n\nReport: ${join(outDir, 'latest.md')} (and bench-${stamp}.md/.json, allow-access-latency.svg)\n`,
+  );
 }
 
 main().catch((err: unknown) => {

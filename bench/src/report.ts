@@ -6,12 +6,17 @@ import type { RetrievalResult } from './sections/retrieval';
 import type { OperationsResult } from './sections/operations';
 import type { GroupFigures } from './procstat';
 import type { StepResult } from './load';
+import { comparisonConsole, comparisonMarkdown, type EarlierRun } from './compare';
+import { hardwareThreads } from './figures';
+import type { NetworkCommitFigures } from './network-commit';
 
 export interface BenchResults {
   readonly startedAt: string;
   readonly mode: 'quick' | 'full';
   readonly machine: {
     readonly cpus: number;
+    /** os.availableParallelism(): the hardware threads this process may use (absent in runs before it was recorded: then cpus). */
+    readonly hardwareThreads?: number;
     readonly memGiB: number;
     readonly loadBefore: readonly number[];
     readonly loadAfter?: readonly number[];
@@ -32,6 +37,8 @@ export const References = {
   fabricDefault: 'Fabric with its default 2 s batch timeout: ≈ 2.1 s per transaction at low load',
   fabricNode: 'published Node-chaincode Fabric runs: 216–373 tx/s on 8 hardware threads',
   pcimImages: 'Ethereum/IPFS prototype: 1,142 images downloaded from IPFS in 6.19 s, 100 MB uploaded in 5.31 s (over the internet)',
+  caliperPerThread:
+    'Hyperledger Caliper, Node chaincode on Fabric: about 27 tx/s per hardware thread for a create-asset write, about 70 for an empty transaction (figures as issue 15 states them)',
 } as const;
 
 const f0 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(0));
@@ -82,18 +89,19 @@ function costTable(steps: readonly (StepResult & { processes: Record<string, Gro
   );
 }
 
-/** The Markdown report: every figure beside its goal and reference. */
-export function markdown(r: BenchResults): string {
+/** The Markdown report: every figure beside its goal and reference, and beside an earlier run's with `earlier`. */
+export function markdown(r: BenchResults, earlier?: EarlierRun): string {
   const out: string[] = [`# Image Sharing Ledger — benchmark (${r.mode})`, ''];
   out.push(
-    `Started ${r.startedAt}. Machine: ${String(r.machine.cpus)} CPUs, ${f1(r.machine.memGiB)} GiB RAM, Node ${r.machine.node}; load average before ${r.machine.loadBefore.map(f2).join(' ')}${r.machine.loadAfter ? `, after ${r.machine.loadAfter.map(f2).join(' ')}` : ''}.`,
+    `Started ${r.startedAt}. Machine: ${String(r.machine.cpus)} CPUs${r.machine.hardwareThreads === undefined ? '' : ` (${String(r.machine.hardwareThreads)} hardware threads available)`}, ${f1(r.machine.memGiB)} GiB RAM, Node ${r.machine.node}; load average before ${r.machine.loadBefore.map(f2).join(' ')}${r.machine.loadAfter ? `, after ${r.machine.loadAfter.map(f2).join(' ')}` : ''}.`,
     '',
   );
   out.push(
-    'Method (after Hyperledger Caliper): warm-up, fixed-rate steps (transaction i sent at t0 + i/rate whatever the answers), a fixed-load step (constant backlog) to find the capacity, then fixed-rate search downwards from it; latency = submit → commit status known. CPU is % of one core over the step, RSS the peak per process group (sum over a kind).',
+    "Method (after Hyperledger Caliper): warm-up, fixed-rate steps (transaction i sent at t0 + i/rate whatever the answers), a fixed-load step (constant backlog) to find the capacity, then fixed-rate search downwards from it; latency = submit → commit status known (the gateway application's REST answer), and for AllowAccess also submit → committed on every peer of the channel (block event streams on every peer). CPU is % of one core over the step, RSS the peak per process group (sum over a kind).",
     '',
   );
-  if (r.allowAccess) out.push(...allowAccessSection(r.allowAccess));
+  if (earlier) out.push(...comparisonMarkdown(r, earlier));
+  if (r.allowAccess) out.push(...allowAccessSection(r.allowAccess, hardwareThreads(r)));
   if (r.checkAccess) out.push(...checkAccessSection(r.checkAccess));
   if (r.retrieval) out.push(...retrievalSection(r.retrieval));
   if (r.publishing) out.push(...publishingSection(r.publishing));
@@ -120,7 +128,33 @@ function batchSection(steps: readonly BatchStep[]): string[] {
   ];
 }
 
-function allowAccessSection(a: NonNullable<BenchResults['allowAccess']>): string[] {
+/** Latency two ways per step: until the REST answer (commit status at the gateway's peer) and until committed on every peer. */
+function latencyTwoWays(steps: readonly MeasuredStep[]): string[] {
+  const measuredSteps = steps.filter((s) => s.networkCommit !== undefined);
+  if (measuredSteps.length === 0) return [];
+  const n = (s: MeasuredStep): NetworkCommitFigures | undefined => s.networkCommit;
+  return [
+    "Latency two ways: until the gateway application's REST answer (it answers once Fabric reports the commit status at its peer), and until the transaction is committed on every peer of the channel (the Hyperledger Performance and Scale Working Group's network-wide threshold latency, threshold = every peer; seen through a filtered block event stream per peer). Missing = answered as committed but not seen valid on every peer within the bound after the step's last answer.",
+    '',
+    table(
+      ['step', 'REST answer p50 / p95 / p99 ms', 'every peer p50 / p95 / p99 ms', 'first → last peer p50 / p99 ms', 'tracked', 'missing', 'peers', 'bound s'],
+      measuredSteps.map((s) => [
+        s.label,
+        `${f0(s.latencyMs.p50)} / ${f0(s.latencyMs.p95)} / ${f0(s.latencyMs.p99)}`,
+        `${f0(n(s)?.latencyMs.p50)} / ${f0(n(s)?.latencyMs.p95)} / ${f0(n(s)?.latencyMs.p99)}`,
+        `${f0(n(s)?.spreadMs.p50)} / ${f0(n(s)?.spreadMs.p99)}`,
+        String(n(s)?.tracked ?? '–'),
+        String(n(s)?.missing ?? '–'),
+        String(n(s)?.peers ?? '–'),
+        f0(n(s)?.boundS),
+      ]),
+    ),
+    '',
+    ...measuredSteps.flatMap((s) => (n(s)?.streamErrors?.length ? [`- block streams in ${s.label}: ${(n(s)?.streamErrors ?? []).join('; ')}`, ''] : [])),
+  ];
+}
+
+function allowAccessSection(a: NonNullable<BenchResults['allowAccess']>, threads: number | undefined): string[] {
   const out: string[] = [];
   const at100 = a.steps.find((s) => s.targetRate === 100);
   const rated = [...a.steps, ...a.search];
@@ -154,6 +188,13 @@ function allowAccessSection(a: NonNullable<BenchResults['allowAccess']>): string
         ],
         ['capacity at fixed load', `${f1(a.fixedLoad.throughput)} tx/s`, '', References.fabricNode],
         [
+          `capacity per hardware thread (${threads === undefined ? '–' : String(threads)} threads)`,
+          `${f1(threads ? a.fixedLoad.throughput / threads : undefined)} tx/s`,
+          '',
+          References.caliperPerThread,
+        ],
+        ['maximum sustained rate per hardware thread', `${f1(threads ? sustainedRate / threads : undefined)} tx/s`, '', References.caliperPerThread],
+        [
           'p50 at 100 tx/s',
           `${f0(at100?.latencyMs.p50)} ms`,
           `≤ 250 ms: ${verdict((at100?.latencyMs.p50 ?? Infinity) <= 250)}`,
@@ -165,6 +206,7 @@ function allowAccessSection(a: NonNullable<BenchResults['allowAccess']>): string
     ),
     '',
   );
+  out.push(...latencyTwoWays([...a.steps, a.fixedLoad, ...a.search]));
   out.push('CPU and RSS per process group:', '', processTable([...a.steps, a.fixedLoad, ...a.search]), '');
   out.push(
     'CPU cost per committed transaction (ms of one core; robust to other load on the machine):',
@@ -377,18 +419,28 @@ function operationsSection(o: NonNullable<BenchResults['operations']>, a: BenchR
   return out;
 }
 
-/** The console table: one line per figure. */
-export function consoleSummary(r: BenchResults): string {
+/** The AllowAccess lines of the console summary: REST-answer latency, and on every peer where measured. */
+function allowAccessConsole(a: NonNullable<BenchResults['allowAccess']>, threads: number | undefined): string[] {
+  const lines = ['AllowAccess                        offered  ok %    tx/s   p50   p95   p99 (ms) | every peer p50   p95   p99 missing'];
+  for (const s of [...a.steps, a.fixedLoad, ...a.search]) {
+    const n = s.networkCommit;
+    lines.push(
+      `  ${s.label.padEnd(32)} ${(s.targetRate !== undefined ? f0(s.targetRate) : '-').padStart(7)} ${f2(s.successPercent).padStart(6)} ${f1(s.throughput).padStart(7)} ${f0(s.latencyMs.p50).padStart(5)} ${f0(s.latencyMs.p95).padStart(5)} ${f0(s.latencyMs.p99).padStart(5)}      | ${' '.repeat(10)}${f0(n?.latencyMs.p50).padStart(5)} ${f0(n?.latencyMs.p95).padStart(5)} ${f0(n?.latencyMs.p99).padStart(5)} ${(n ? String(n.missing) : '–').padStart(7)}`,
+    );
+  }
+  lines.push(`  max sustained ${f0(a.maxSustainedRate)} tx/s (0 failures, p99 ≤ ${f0(P99_SUSTAINED_MS / 1000)} s; goal ≥ 200; ${References.fabricNode})`);
+  if (threads)
+    lines.push(
+      `  per hardware thread (${String(threads)}): capacity ${f1(a.fixedLoad.throughput / threads)} tx/s, max sustained ${f1(a.maxSustainedRate / threads)} tx/s (${References.caliperPerThread})`,
+    );
+  return lines;
+}
+
+/** The console table: one line per figure, then the comparison with an earlier run. */
+export function consoleSummary(r: BenchResults, earlier?: EarlierRun): string {
   const lines: string[] = [];
   const a = r.allowAccess;
-  if (a) {
-    lines.push('AllowAccess                        offered  ok %    tx/s   p50   p95   p99 (ms)');
-    for (const s of [...a.steps, a.fixedLoad, ...a.search])
-      lines.push(
-        `  ${s.label.padEnd(32)} ${(s.targetRate !== undefined ? f0(s.targetRate) : '-').padStart(7)} ${f2(s.successPercent).padStart(6)} ${f1(s.throughput).padStart(7)} ${f0(s.latencyMs.p50).padStart(5)} ${f0(s.latencyMs.p95).padStart(5)} ${f0(s.latencyMs.p99).padStart(5)}`,
-      );
-    lines.push(`  max sustained ${f0(a.maxSustainedRate)} tx/s (0 failures, p99 ≤ ${f0(P99_SUSTAINED_MS / 1000)} s; goal ≥ 200; ${References.fabricNode})`);
-  }
+  if (a) lines.push(...allowAccessConsole(a, hardwareThreads(r)));
   const c = r.checkAccess;
   if (c) {
     for (const s of c.steps)
@@ -419,6 +471,7 @@ export function consoleSummary(r: BenchResults): string {
       `operations: cold start ${f1(o.coldStart?.seconds)} s, warm restart ${f1(o.warmStop?.seconds)} + ${f1(o.warmStart?.seconds)} s, idle RSS ${f0(o.idle['consortium total']?.rssPeakMb)} MB (goal ≤ 3072)`,
     );
   for (const [section, message] of Object.entries(r.errors)) lines.push(`${section} FAILED: ${message}`);
+  if (earlier) lines.push('', comparisonConsole(r, earlier));
   return lines.join('\n');
 }
 

@@ -2,6 +2,9 @@ import type { BenchNetwork } from '../network';
 import { allowAccessStatement, defineStudies, type BenchStudy } from '../fixtures';
 import { fixedLoad, fixedRate, type Operation, type StepResult } from '../load';
 import { ProcessMonitor, type GroupFigures } from '../procstat';
+import type { CommitWatch } from '../commit-watch';
+import { networkCommitFigures, type NetworkCommitFigures, type Submitted } from '../network-commit';
+import { watchEveryPeer } from '../peer-commits';
 
 export interface AllowAccessOptions {
   readonly rates: readonly number[];
@@ -10,6 +13,11 @@ export interface AllowAccessOptions {
   readonly studiesPerOrg: number;
   readonly fixedLoadConcurrency: number;
   readonly searchAttempts: number;
+  /**
+   * Also measure latency until committed on every peer (block event streams on every peer), waiting at most this many
+   * seconds after a step's last answer for its transactions to show on every peer; undefined: not measured.
+   */
+  readonly networkCommitBoundS?: number;
   readonly log: (m: string) => void;
 }
 
@@ -17,6 +25,8 @@ export interface MeasuredStep extends StepResult {
   readonly processes: Record<string, GroupFigures>;
   /** Passed: no failure, at least 95 % of the offered rate committed, p99 ≤ 5 s. */
   readonly sustained: boolean;
+  /** Latency until committed on every peer of the channel (absent when not measured, and in runs from before it existed). */
+  readonly networkCommit?: NetworkCommitFigures;
 }
 
 export interface AllowAccessResult {
@@ -48,15 +58,43 @@ async function presign(net: BenchNetwork, studies: readonly BenchStudy[], count:
  * Every statement is relayed through an organisation's gateway application
  * (REST, member token), round-robin over the three, and counts as done when
  * the gateway answers, i.e. once the transaction's commit status is known.
+ * `committed` gets each answered transaction's id and the time it was sent.
  */
-function relayOp(net: BenchNetwork, statements: readonly string[]): Operation {
+function relayOp(net: BenchNetwork, statements: readonly string[], committed?: (s: Submitted) => void): Operation {
   return async (i) => {
     const org = net.orgs[i % net.orgs.length];
     const statement = statements[i];
     if (!org || !statement) throw new Error('no statement left');
+    const submittedAt = performance.now();
     const r = await org.rest.relay(statement);
     if (r.alreadyApplied) throw new Error('statement was already applied');
+    committed?.({ txId: r.transactionId, submittedAt });
   };
+}
+
+/**
+ * Runs one measured step: the processes' CPU and RSS over it, and, with a watch, its answered
+ * transactions looked for on every peer (waiting at most `boundS` after the step's last answer).
+ */
+async function measured(
+  net: BenchNetwork,
+  watch: { readonly watch: CommitWatch; readonly boundS: number } | undefined,
+  run: (committed: (s: Submitted) => void) => Promise<StepResult>,
+): Promise<{ step: StepResult; processes: Record<string, GroupFigures>; networkCommit?: NetworkCommitFigures }> {
+  const submitted: Submitted[] = [];
+  watch?.watch.clear();
+  const monitor = new ProcessMonitor(net.runDir);
+  monitor.start();
+  const step = await run((s) => submitted.push(s));
+  const processes = monitor.stop();
+  if (watch === undefined) return { step, processes };
+  await watch.watch.settle(
+    submitted.map((s) => s.txId),
+    watch.boundS * 1000,
+  );
+  const errors = [...watch.watch.errors, ...(watch.watch.notRecorded ? [`${String(watch.watch.notRecorded)} transactions not recorded (watch full)`] : [])];
+  const networkCommit = networkCommitFigures(submitted, (id) => watch.watch.seen(id), watch.watch.peers, watch.boundS, errors);
+  return { step, processes, networkCommit };
 }
 
 /** Every transaction committed, at (nearly) the offered rate: Caliper's "0 failures". */
@@ -67,19 +105,40 @@ export const P99_SUSTAINED_MS = 5000;
 const sustained = (s: StepResult): boolean => withoutFailures(s) && s.latencyMs.p99 <= P99_SUSTAINED_MS;
 
 export async function benchAllowAccess(net: BenchNetwork, o: AllowAccessOptions, policy: string): Promise<AllowAccessResult> {
+  let watch: { readonly watch: CommitWatch; readonly boundS: number } | undefined;
+  if (o.networkCommitBoundS !== undefined) {
+    o.log(`opening a filtered block event stream on each of the ${String(net.peers().length)} peers`);
+    watch = { watch: await watchEveryPeer(net), boundS: o.networkCommitBoundS };
+  }
+  try {
+    return await allowAccessSteps(net, o, policy, watch);
+  } finally {
+    await watch?.watch.close();
+  }
+}
+
+const networkText = (n: NetworkCommitFigures | undefined): string =>
+  n === undefined
+    ? ''
+    : `; on every peer p50 ${n.latencyMs.p50.toFixed(0)} ms, p99 ${n.latencyMs.p99.toFixed(0)} ms, ${String(n.missing)} of ${String(n.tracked)} not seen on every peer`;
+
+async function allowAccessSteps(
+  net: BenchNetwork,
+  o: AllowAccessOptions,
+  policy: string,
+  watch: { readonly watch: CommitWatch; readonly boundS: number } | undefined,
+): Promise<AllowAccessResult> {
   o.log(`defining ${String(o.studiesPerOrg)} studies per organisation (a patient key each)`);
   const studies = await defineStudies(net, o.studiesPerOrg);
 
   const measureRate = async (rate: number, label: string): Promise<MeasuredStep> => {
     const { statements } = await presign(net, studies, Math.round(rate * o.stepS));
-    const monitor = new ProcessMonitor(net.runDir);
-    monitor.start();
-    const step = await fixedRate(relayOp(net, statements), rate, { label, durationS: o.stepS, drainTimeoutS: 60 });
-    const processes = monitor.stop();
+    const m = await measured(net, watch, (committed) => fixedRate(relayOp(net, statements, committed), rate, { label, durationS: o.stepS, drainTimeoutS: 60 }));
+    const step = m.step;
     o.log(
-      `${label}: ${step.throughput.toFixed(1)} tx/s committed, ${step.successPercent.toFixed(2)} % ok, p50 ${step.latencyMs.p50.toFixed(0)} ms, p99 ${step.latencyMs.p99.toFixed(0)} ms`,
+      `${label}: ${step.throughput.toFixed(1)} tx/s committed, ${step.successPercent.toFixed(2)} % ok, p50 ${step.latencyMs.p50.toFixed(0)} ms, p99 ${step.latencyMs.p99.toFixed(0)} ms${networkText(m.networkCommit)}`,
     );
-    return { ...step, processes, sustained: sustained(step) };
+    return { ...step, processes: m.processes, sustained: sustained(step), ...(m.networkCommit ? { networkCommit: m.networkCommit } : {}) };
   };
 
   o.log(`warm-up: ${String(o.warmupS)} s at 25 tx/s`);
@@ -92,27 +151,24 @@ export async function benchAllowAccess(net: BenchNetwork, o: AllowAccessOptions,
   // Fixed load: a constant backlog of outstanding transactions shows the capacity.
   const capacityGuess = 600;
   const signed = await presign(net, studies, Math.round(capacityGuess * o.stepS));
-  const monitor = new ProcessMonitor(net.runDir);
-  monitor.start();
-  const loadStep = await fixedLoad(relayOp(net, signed.statements), o.fixedLoadConcurrency, {
-    label: `fixed load ${String(o.fixedLoadConcurrency)} outstanding`,
-    durationS: o.stepS,
-    maxOps: signed.statements.length,
-  });
-  const fixedLoadStep: MeasuredStep = { ...loadStep, processes: monitor.stop(), sustained: loadStep.failed === 0 };
-  o.log(`${fixedLoadStep.label}: ${fixedLoadStep.throughput.toFixed(1)} tx/s, p50 ${fixedLoadStep.latencyMs.p50.toFixed(0)} ms`);
+  const load = await measured(net, watch, (committed) =>
+    fixedLoad(relayOp(net, signed.statements, committed), o.fixedLoadConcurrency, {
+      label: `fixed load ${String(o.fixedLoadConcurrency)} outstanding`,
+      durationS: o.stepS,
+      maxOps: signed.statements.length,
+    }),
+  );
+  const fixedLoadStep: MeasuredStep = {
+    ...load.step,
+    processes: load.processes,
+    sustained: load.step.failed === 0,
+    ...(load.networkCommit ? { networkCommit: load.networkCommit } : {}),
+  };
+  o.log(
+    `${fixedLoadStep.label}: ${fixedLoadStep.throughput.toFixed(1)} tx/s, p50 ${fixedLoadStep.latencyMs.p50.toFixed(0)} ms${networkText(load.networkCommit)}`,
+  );
 
-  // Search: fixed rates from just under the capacity downwards until one is sustained.
-  const search: MeasuredStep[] = [];
-  let rate = Math.floor((fixedLoadStep.throughput * 0.95) / 5) * 5;
-  for (let k = 0; k < o.searchAttempts && rate >= 5; k++) {
-    const best = Math.max(0, ...steps.filter((s) => s.sustained).map((s) => s.targetRate ?? 0));
-    if (rate <= best) break;
-    const step = await measureRate(rate, `search ${String(rate)} tx/s`);
-    search.push(step);
-    if (step.sustained) break;
-    rate = Math.floor((rate * 0.9) / 5) * 5;
-  }
+  const search = await searchDown(steps, fixedLoadStep, o, measureRate);
   const maxSustainedRate = Math.max(0, ...[...steps, ...search].filter((s) => s.sustained).map((s) => s.targetRate ?? 0));
   return {
     path: 'client → gateway app REST (member token, round-robin over 3 orgs) → Fabric Gateway (mTLS) → endorse → order → commit status',
@@ -124,4 +180,24 @@ export async function benchAllowAccess(net: BenchNetwork, o: AllowAccessOptions,
     maxSustainedRate,
     signingRatePerS: warm.perS,
   };
+}
+
+/** Search: fixed rates from just under the capacity downwards until one is sustained. */
+async function searchDown(
+  steps: readonly MeasuredStep[],
+  fixedLoadStep: MeasuredStep,
+  o: AllowAccessOptions,
+  measureRate: (rate: number, label: string) => Promise<MeasuredStep>,
+): Promise<MeasuredStep[]> {
+  const search: MeasuredStep[] = [];
+  let rate = Math.floor((fixedLoadStep.throughput * 0.95) / 5) * 5;
+  for (let k = 0; k < o.searchAttempts && rate >= 5; k++) {
+    const best = Math.max(0, ...steps.filter((s) => s.sustained).map((s) => s.targetRate ?? 0));
+    if (rate <= best) break;
+    const step = await measureRate(rate, `search ${String(rate)} tx/s`);
+    search.push(step);
+    if (step.sustained) break;
+    rate = Math.floor((rate * 0.9) / 5) * 5;
+  }
+  return search;
 }
