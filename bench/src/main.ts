@@ -8,12 +8,15 @@ import { consoleSummary, latencySvg, markdown, type BenchResults } from './repor
 import { benchAllowAccess } from './sections/allow-access';
 import { relayBatches } from './sections/batch-relay';
 import { benchCheckAccess } from './sections/check-access';
+import { benchGrowth } from './sections/growth';
 import { benchOperations } from './sections/operations';
 import { benchPublishing } from './sections/publishing';
 import { benchRetrieval } from './sections/retrieval';
 
-const SECTIONS = ['allow', 'batch', 'check', 'retrieval', 'publish', 'ops'] as const;
+const SECTIONS = ['allow', 'batch', 'check', 'retrieval', 'publish', 'ops', 'growth'] as const;
 type Section = (typeof SECTIONS)[number];
+/** `growth` loads the ledger for a long time and leaves it grown: only when asked for (--only growth). */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'growth');
 
 interface Options {
   /** Only rewrite the Markdown report from a results JSON file (after the report's code changed). */
@@ -23,15 +26,18 @@ interface Options {
   readonly coldStart: boolean;
   readonly warmRestart: boolean;
   readonly rates?: readonly number[];
+  /** growth: cumulative grant counts to load and measure at. */
+  readonly grants: readonly number[];
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--only allow,batch,check,retrieval,publish,ops] [--rates 25,50,...] [--no-cold-start] [--no-restart]
+const USAGE = `usage: npm run bench -- [--quick] [--only allow,batch,check,retrieval,publish,ops,growth] [--rates 25,50,...] [--grants 10000,100000] [--no-cold-start] [--no-restart]
        npm run bench -- --report bench/results/<run>.json   (rewrites that run's .md and the chart)
 Runs against the running \`npm start\` consortium (.run/consortium); writes bench/results/.`;
 
 function parseArgs(argv: readonly string[]): Options {
   let quick = false;
-  let sections: Section[] = [...SECTIONS];
+  let sections: Section[] = [...DEFAULT_SECTIONS];
+  let grants = [10_000];
   let coldStart = true;
   let warmRestart = true;
   let rates: number[] | undefined;
@@ -43,6 +49,11 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--no-cold-start') coldStart = false;
     else if (a === '--no-restart') warmRestart = false;
     else if (a === '--only') sections = (argv[++i] ?? '').split(',').filter((s): s is Section => (SECTIONS as readonly string[]).includes(s));
+    else if (a === '--grants')
+      grants = (argv[++i] ?? '')
+        .split(',')
+        .map(Number)
+        .filter((n) => Number.isSafeInteger(n) && n > 0);
     else if (a === '--rates')
       rates = (argv[++i] ?? '')
         .split(',')
@@ -53,7 +64,7 @@ function parseArgs(argv: readonly string[]): Options {
       process.exit(a === '--help' || a === '-h' ? 0 : 2);
     }
   }
-  return { quick, sections, coldStart, warmRestart, ...(rates ? { rates } : {}), ...(report ? { report } : {}) };
+  return { quick, sections, coldStart, warmRestart, grants, ...(rates ? { rates } : {}), ...(report ? { report } : {}) };
 }
 
 function endorsementPolicy(root: string): string {
@@ -184,6 +195,28 @@ async function benchLedger({ net, o, root, outDir, log, results, attempt }: Ledg
         fixtureFile: join(outDir, '.retrieval-fixture.json'),
         log,
       });
+    });
+  }
+  if (o.sections.includes('growth')) {
+    await attempt('growth', async () => {
+      results.growth = await benchGrowth(net, {
+        sizes: o.grants,
+        batchSize: 50,
+        outstanding: 6,
+        studiesPerOrg: 10,
+        allowRate: 20,
+        allowS: o.quick ? 10 : 30,
+        checkRate: 100,
+        checkS: 10,
+        sampleKeys: 200,
+        historyQueries: 50,
+        catchUpBlocks: o.quick ? 20 : 100,
+        restartPeer: 'peer1.hospital1',
+        root,
+        fixtureFile: join(outDir, '.growth-fixture.json'),
+        log,
+      });
+      if (results.growth.error !== undefined) throw new Error(results.growth.error);
     });
   }
   if (o.sections.includes('publish')) {

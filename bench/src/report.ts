@@ -6,6 +6,8 @@ import type { RetrievalResult } from './sections/retrieval';
 import type { OperationsResult } from './sections/operations';
 import type { GroupFigures } from './procstat';
 import type { StepResult } from './load';
+import type { GrowthResult } from './sections/growth';
+import { growthSection, growthSummary } from './growth/growth-report';
 
 export interface BenchResults {
   readonly startedAt: string;
@@ -23,6 +25,7 @@ export interface BenchResults {
   readonly publishing?: PublishingResult;
   readonly operations?: OperationsResult;
   readonly batches?: readonly BatchStep[];
+  readonly growth?: GrowthResult;
   readonly errors: Record<string, string>;
 }
 
@@ -99,6 +102,7 @@ export function markdown(r: BenchResults): string {
   if (r.publishing) out.push(...publishingSection(r.publishing));
   if (r.operations) out.push(...operationsSection(r.operations, r.allowAccess));
   if (r.batches) out.push(...batchSection(r.batches));
+  if (r.growth) out.push(...growthSection(r.growth));
   for (const [section, message] of Object.entries(r.errors)) out.push(`**${section} failed:** ${message}`, '');
   return out.join('\n');
 }
@@ -418,6 +422,7 @@ export function consoleSummary(r: BenchResults): string {
     lines.push(
       `operations: cold start ${f1(o.coldStart?.seconds)} s, warm restart ${f1(o.warmStop?.seconds)} + ${f1(o.warmStart?.seconds)} s, idle RSS ${f0(o.idle['consortium total']?.rssPeakMb)} MB (goal ≤ 3072)`,
     );
+  if (r.growth) lines.push(...growthSummary(r.growth));
   for (const [section, message] of Object.entries(r.errors)) lines.push(`${section} FAILED: ${message}`);
   return lines.join('\n');
 }
