@@ -65,6 +65,8 @@ describe('growth: report rows', () => {
     assert.equal(rows.length, 2);
     assert.deepEqual(rows[0], ['10000', '100', '100.0', '2.0', '25.0', '40 (STATEMENT_REPLAYED 40)', '60', '321', '10.0 (8.0 / 1.5 / 0.5)']);
     assert.ok(rows.every((r) => r.length === LOAD_HEAD.length));
+    const passed = loadRows([{ ...row(6_000, 24), load: load({ grantsAfter: 6_350 }) }]);
+    assert.equal(passed[0]?.[0], '6000 (6350 loaded)');
   });
 
   it('one cost row per size, CPU per transaction beside the first size', () => {

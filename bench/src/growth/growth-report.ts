@@ -26,7 +26,8 @@ export const LOAD_HEAD = [
 /** Loading and the ledger it left: one row per size. */
 export function loadRows(rows: readonly GrowthRow[]): string[][] {
   return rows.map((r) => [
-    String(r.grants),
+    // A size a previous run (or catch-up) had already passed shows what the ledger holds.
+    r.load.grantsAfter === r.grants ? String(r.grants) : `${String(r.grants)} (${String(r.load.grantsAfter)} loaded)`,
     f0(r.load.seconds),
     f1(r.load.statementsPerS),
     f1(r.load.txPerS),
