@@ -8,7 +8,7 @@ import { consoleSummary, latencySvg, markdown, type BenchResults } from './repor
 import { benchAllowAccess } from './sections/allow-access';
 import { relayBatches } from './sections/batch-relay';
 import { benchCheckAccess } from './sections/check-access';
-import { benchGrowth } from './sections/growth';
+import { benchGrowth, type GrowthOptions } from './sections/growth';
 import { benchOperations } from './sections/operations';
 import { benchPublishing } from './sections/publishing';
 import { benchRetrieval } from './sections/retrieval';
@@ -199,23 +199,7 @@ async function benchLedger({ net, o, root, outDir, log, results, attempt }: Ledg
   }
   if (o.sections.includes('growth')) {
     await attempt('growth', async () => {
-      results.growth = await benchGrowth(net, {
-        sizes: o.grants,
-        batchSize: 50,
-        outstanding: 6,
-        studiesPerOrg: 10,
-        allowRate: 20,
-        allowS: o.quick ? 10 : 30,
-        checkRate: 100,
-        checkS: 10,
-        sampleKeys: 200,
-        historyQueries: 50,
-        catchUpBlocks: o.quick ? 20 : 100,
-        restartPeer: 'peer1.hospital1',
-        root,
-        fixtureFile: join(outDir, '.growth-fixture.json'),
-        log,
-      });
+      results.growth = await benchGrowth(net, growthOptions(o, root, outDir, log));
       if (results.growth.error !== undefined) throw new Error(results.growth.error);
     });
   }
@@ -224,6 +208,28 @@ async function benchLedger({ net, o, root, outDir, log, results, attempt }: Ledg
       results.publishing = await benchPublishing(net, { rounds: o.quick ? 2 : 3, instances: 200, size: 512, log });
     });
   }
+}
+
+/** The growth section's settings: 30 s AllowAccess steps and 100 blocks of catch-up (10 s and 20 with --quick). */
+function growthOptions(o: Options, root: string, outDir: string, log: (m: string) => void): GrowthOptions {
+  return {
+    sizes: o.grants,
+    batchSize: 50,
+    outstanding: 6,
+    studiesPerOrg: 10,
+    allowRate: 20,
+    allowS: o.quick ? 10 : 30,
+    idleS: o.quick ? 5 : 15,
+    checkRate: 100,
+    checkS: 10,
+    sampleKeys: 200,
+    historyQueries: 50,
+    catchUpBlocks: o.quick ? 20 : 100,
+    restartPeer: 'peer1.hospital1',
+    root,
+    fixtureFile: join(outDir, '.growth-fixture.json'),
+    log,
+  };
 }
 
 /** --report: the Markdown report and latency chart again from a run's JSON results. */

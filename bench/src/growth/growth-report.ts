@@ -47,6 +47,7 @@ export const COST_HEAD = [
   'grants',
   'AllowAccess CPU ms/tx total (× first)',
   'peer / chaincode / orderer / gateway ms/tx',
+  'above idle: total; peer / chaincode / orderer / gateway',
   'AllowAccess p50 / p99 ms (failed)',
   'CheckAccess early / late grants p50 / p99 ms',
   'history early / late p50 / p99 ms',
@@ -63,6 +64,9 @@ export function costRows(rows: readonly GrowthRow[]): string[][] {
       String(r.grants),
       cpu ? `${f1(cpu['consortium total'])}${ratio(cpu['consortium total'], first)}` : '–',
       cpu ? ['peer', 'chaincode', 'orderer', 'gateway'].map((k) => f1(cpu[k])).join(' / ') : '–',
+      r.allowAccess
+        ? `${f1(r.allowAccess.cpuMsPerTxAboveIdle['consortium total'])}; ${['peer', 'chaincode', 'orderer', 'gateway'].map((k) => f1(r.allowAccess?.cpuMsPerTxAboveIdle[k])).join(' / ')}`
+        : '–',
       r.allowAccess ? `${p50p99(r.allowAccess.step.latencyMs, 0)} (${String(r.allowAccess.step.failed)})` : '–',
       `${p50p99(r.checkAccessEarly?.step.latencyMs)}; ${p50p99(r.checkAccessLate?.step.latencyMs)}`,
       `${p50p99(r.historyEarly?.latencyMs)}; ${p50p99(r.historyLate?.latencyMs)}`,
@@ -82,7 +86,7 @@ export function growthSection(g: GrowthResult): string[] {
     '',
     ...table(LOAD_HEAD, loadRows(g.rows)),
     '',
-    `At each size: AllowAccess alone at ${String(g.options.allowRate)} tx/s for ${String(g.options.allowS)} s (CPU from /proc per committed transaction); CheckAccess (Fabric Gateway evaluate, 4 peers) at ${String(g.options.checkRate)}/s for ${String(g.options.checkS)} s on ${String(g.options.sampleKeys)} of the earliest grants, then ${String(g.options.sampleKeys)} of the latest; ${String(g.options.historyQueries)} grant histories (GET /api/v1/history) each, one at a time; ${g.options.restartPeer} stopped and started on its ledger, then stopped while ${String(g.options.catchUpBlocks)} blocks were committed.`,
+    `At each size: AllowAccess alone at ${String(g.options.allowRate)} tx/s for ${String(g.options.allowS)} s (CPU from /proc per committed transaction, and less the idle consortium's CPU measured for ${String(g.options.idleS)} s before); CheckAccess (Fabric Gateway evaluate, 4 peers) at ${String(g.options.checkRate)}/s for ${String(g.options.checkS)} s on ${String(g.options.sampleKeys)} of the earliest grants, then ${String(g.options.sampleKeys)} of the latest; ${String(g.options.historyQueries)} grant histories (GET /api/v1/history) each, one at a time; ${g.options.restartPeer} stopped and started on its ledger, then stopped while ${String(g.options.catchUpBlocks)} blocks were committed.`,
     '',
     ...table(COST_HEAD, costRows(g.rows)),
     '',

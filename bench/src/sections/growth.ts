@@ -27,6 +27,8 @@ export interface GrowthOptions {
   readonly studiesPerOrg: number;
   readonly allowRate: number;
   readonly allowS: number;
+  /** The idle window measured before the AllowAccess step (its CPU is subtracted in the "above idle" figures). */
+  readonly idleS: number;
   readonly checkRate: number;
   readonly checkS: number;
   /** Grants checked (and histories read) among the earliest and among the latest. */
@@ -156,10 +158,10 @@ async function measured<T>(errors: Record<string, string>, name: string, log: (m
 async function measureReads(run: Run, size: number, errors: Record<string, string>): Promise<Partial<GrowthRow>> {
   const { o, fixture, net } = run;
   const label = `${String(size)} grants`;
-  const allowAccess = await measured(errors, 'allowAccess', o.log, () => allowAccessCost(net, fixture, label, o.allowRate, o.allowS));
+  const allowAccess = await measured(errors, 'allowAccess', o.log, () => allowAccessCost(net, fixture, label, o.allowRate, o.allowS, o.idleS));
   if (allowAccess)
     o.log(
-      `AllowAccess ${String(o.allowRate)} tx/s at ${label}: ${(allowAccess.cpuMsPerTx['consortium total'] ?? 0).toFixed(1)} ms CPU per tx, p50 ${allowAccess.step.latencyMs.p50.toFixed(0)} ms, p99 ${allowAccess.step.latencyMs.p99.toFixed(0)} ms, ${String(allowAccess.step.failed)} failed`,
+      `AllowAccess ${String(o.allowRate)} tx/s at ${label}: ${(allowAccess.cpuMsPerTx['consortium total'] ?? 0).toFixed(1)} ms CPU per tx (${(allowAccess.cpuMsPerTxAboveIdle['consortium total'] ?? 0).toFixed(1)} above idle), p50 ${allowAccess.step.latencyMs.p50.toFixed(0)} ms, p99 ${allowAccess.step.latencyMs.p99.toFixed(0)} ms, ${String(allowAccess.step.failed)} failed`,
     );
   const early = spread(0, Math.min(run.plan.next, Math.max(o.sampleKeys, Math.floor(run.plan.next / 100))), o.sampleKeys);
   const late = spread(Math.max(0, run.plan.next - o.sampleKeys), run.plan.next, o.sampleKeys);
@@ -240,6 +242,7 @@ export async function benchGrowth(net: BenchNetwork, o: GrowthOptions): Promise<
     studiesPerOrg: o.studiesPerOrg,
     allowRate: o.allowRate,
     allowS: o.allowS,
+    idleS: o.idleS,
     checkRate: o.checkRate,
     checkS: o.checkS,
     sampleKeys: o.sampleKeys,
