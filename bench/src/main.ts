@@ -9,12 +9,15 @@ import { consoleSummary, latencySvg, markdown, type BenchResults } from './repor
 import { benchAllowAccess } from './sections/allow-access';
 import { relayBatches } from './sections/batch-relay';
 import { benchCheckAccess } from './sections/check-access';
+import { benchGrowth, type GrowthOptions } from './sections/growth';
 import { benchOperations } from './sections/operations';
 import { benchPublishing } from './sections/publishing';
 import { benchRetrieval } from './sections/retrieval';
 
-const SECTIONS = ['allow', 'batch', 'check', 'retrieval', 'publish', 'ops'] as const;
+const SECTIONS = ['allow', 'batch', 'check', 'retrieval', 'publish', 'ops', 'growth'] as const;
 type Section = (typeof SECTIONS)[number];
+/** `growth` loads the ledger for a long time and leaves it grown: only when asked for (--only growth). */
+const DEFAULT_SECTIONS: readonly Section[] = SECTIONS.filter((s) => s !== 'growth');
 
 interface Options {
   /** Only rewrite the Markdown report from a results JSON file (after the report's code changed). */
@@ -28,9 +31,11 @@ interface Options {
   readonly compare?: string;
   /** Measure AllowAccess latency until committed on every peer too (block event streams on every peer). */
   readonly networkCommit: boolean;
+  /** growth: cumulative grant counts to load and measure at. */
+  readonly grants: readonly number[];
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--only allow,batch,check,retrieval,publish,ops] [--rates 25,50,...] [--no-cold-start] [--no-restart]
+const USAGE = `usage: npm run bench -- [--quick] [--only allow,batch,check,retrieval,publish,ops,growth] [--rates 25,50,...] [--grants 10000,100000] [--no-cold-start] [--no-restart]
                         [--no-network-commit] [--compare bench/results/<earlier run>.json]
        npm run bench -- --report bench/results/<run>.json [--compare bench/results/<earlier run>.json]
                         (rewrites that run's .md and the chart, beside the earlier run's figures with --compare)
@@ -38,7 +43,8 @@ Runs against the running \`npm start\` consortium (.run/consortium); writes benc
 
 function parseArgs(argv: readonly string[]): Options {
   let quick = false;
-  let sections: Section[] = [...SECTIONS];
+  let sections: Section[] = [...DEFAULT_SECTIONS];
+  let grants = [10_000];
   let coldStart = true;
   let warmRestart = true;
   let rates: number[] | undefined;
@@ -54,6 +60,11 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === '--no-network-commit') networkCommit = false;
     else if (a === '--compare') compare = argv[++i];
     else if (a === '--only') sections = (argv[++i] ?? '').split(',').filter((s): s is Section => (SECTIONS as readonly string[]).includes(s));
+    else if (a === '--grants')
+      grants = (argv[++i] ?? '')
+        .split(',')
+        .map(Number)
+        .filter((n) => Number.isSafeInteger(n) && n > 0);
     else if (a === '--rates')
       rates = (argv[++i] ?? '')
         .split(',')
@@ -70,6 +81,7 @@ function parseArgs(argv: readonly string[]): Options {
     coldStart,
     warmRestart,
     networkCommit,
+    grants,
     ...(rates ? { rates } : {}),
     ...(report ? { report } : {}),
     ...(compare ? { compare } : {}),
@@ -209,6 +221,12 @@ async function benchLedger({ net, o, root, outDir, log, results, attempt }: Ledg
       });
     });
   }
+  if (o.sections.includes('growth')) {
+    await attempt('growth', async () => {
+      results.growth = await benchGrowth(net, growthOptions(o, root, outDir, log));
+      if (results.growth.error !== undefined) throw new Error(results.growth.error);
+    });
+  }
   if (o.sections.includes('publish')) {
     await attempt('publishing', async () => {
       results.publishing = await benchPublishing(net, { rounds: o.quick ? 2 : 3, instances: 200, size: 512, log });
@@ -227,6 +245,28 @@ function readEarlierRun(file: string): EarlierRun {
     process.stderr.write(`--compare ${file}: ${(err as Error).message}\n`);
     process.exit(2);
   }
+}
+
+/** The growth section's settings: 30 s AllowAccess steps and 100 blocks of catch-up (10 s and 20 with --quick). */
+function growthOptions(o: Options, root: string, outDir: string, log: (m: string) => void): GrowthOptions {
+  return {
+    sizes: o.grants,
+    batchSize: 50,
+    outstanding: 6,
+    studiesPerOrg: 10,
+    allowRate: 20,
+    allowS: o.quick ? 10 : 30,
+    idleS: o.quick ? 5 : 15,
+    checkRate: 100,
+    checkS: 10,
+    sampleKeys: 200,
+    historyQueries: 50,
+    catchUpBlocks: o.quick ? 20 : 100,
+    restartPeer: 'peer1.hospital1',
+    root,
+    fixtureFile: join(outDir, '.growth-fixture.json'),
+    log,
+  };
 }
 
 /** --report: the Markdown report and latency chart again from a run's JSON results. */

@@ -9,6 +9,8 @@ import type { StepResult } from './load';
 import { comparisonConsole, comparisonMarkdown, type EarlierRun } from './compare';
 import { hardwareThreads } from './figures';
 import type { NetworkCommitFigures } from './network-commit';
+import type { GrowthResult } from './sections/growth';
+import { growthSection, growthSummary } from './growth/growth-report';
 
 export interface BenchResults {
   readonly startedAt: string;
@@ -28,6 +30,7 @@ export interface BenchResults {
   readonly publishing?: PublishingResult;
   readonly operations?: OperationsResult;
   readonly batches?: readonly BatchStep[];
+  readonly growth?: GrowthResult;
   readonly errors: Record<string, string>;
 }
 
@@ -107,6 +110,7 @@ export function markdown(r: BenchResults, earlier?: EarlierRun): string {
   if (r.publishing) out.push(...publishingSection(r.publishing));
   if (r.operations) out.push(...operationsSection(r.operations, r.allowAccess));
   if (r.batches) out.push(...batchSection(r.batches));
+  if (r.growth) out.push(...growthSection(r.growth));
   for (const [section, message] of Object.entries(r.errors)) out.push(`**${section} failed:** ${message}`, '');
   return out.join('\n');
 }
@@ -470,6 +474,7 @@ export function consoleSummary(r: BenchResults, earlier?: EarlierRun): string {
     lines.push(
       `operations: cold start ${f1(o.coldStart?.seconds)} s, warm restart ${f1(o.warmStop?.seconds)} + ${f1(o.warmStart?.seconds)} s, idle RSS ${f0(o.idle['consortium total']?.rssPeakMb)} MB (goal ≤ 3072)`,
     );
+  if (r.growth) lines.push(...growthSummary(r.growth));
   for (const [section, message] of Object.entries(r.errors)) lines.push(`${section} FAILED: ${message}`);
   if (earlier) lines.push('', comparisonConsole(r, earlier));
   return lines.join('\n');
