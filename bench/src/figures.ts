@@ -144,6 +144,8 @@ function retrieval(f: Figures, r: Json): void {
   for (const way of WAYS) f.add(`retrieval.${way}`, `retrieval ${way} (median)`, 'MB/s', at(t, 'medianMbPerS', way));
   f.add('retrieval.ratioWado', 'retrieval WADO-RS / direct', '×', at(t, 'ratioWado'), 2);
   f.add('retrieval.ratioIti43', 'retrieval ITI-43 / direct', '×', at(t, 'ratioIti43'), 2);
+  f.add('retrieval.ratioWadoFastest', 'retrieval WADO-RS / direct, fastest runs', '×', at(t, 'ratioWadoFastest'), 2);
+  f.add('retrieval.ratioIti43Fastest', 'retrieval ITI-43 / direct, fastest runs', '×', at(t, 'ratioIti43Fastest'), 2);
   f.add('retrieval.peakRss', 'image source peak RSS while streaming', 'MB', at(t, 'imageSourcePeakRssMb'), 0);
   if (at(t, 'encryption') !== undefined) {
     f.add('retrieval.encryption.ratioWado', 'encrypted / plaintext isl retrieve, WADO-RS', '×', at(t, 'encryption', 'ratioWado'), 2);

@@ -21,6 +21,12 @@ export interface StepResult {
   readonly errors: readonly string[];
   /** Completion time (s since step start) and latency (ms) per operation, for the chart (sampled). */
   readonly timeline: readonly (readonly [number, number])[];
+  /**
+   * Operations still unanswered when the drain bound ended the step (counted as failures), and how
+   * long after that they took to settle: the next step starts only once they have, so it measures
+   * the system, not this step's backlog.
+   */
+  readonly backlog?: { readonly unanswered: number; readonly settledS: number };
 }
 
 export interface StepOptions {
@@ -30,6 +36,18 @@ export interface StepOptions {
   readonly drainTimeoutS?: number;
   /** Never more outstanding than this (a stuck system must not grow the generator without bound). */
   readonly maxInFlight?: number;
+  /** After the drain bound, how long the step may still wait for its leftover operations before failing the run. */
+  readonly settleTimeoutS?: number;
+  /** Called when the step's measured window ends, before any wait for leftovers (so CPU is measured over the window). */
+  readonly onWindowEnd?: () => void;
+}
+
+/** Thrown when a step's leftover operations do not settle within their bound: later steps would measure them. */
+export class BacklogError extends Error {
+  constructor(label: string, outstanding: number, timeoutS: number) {
+    super(`${label}: ${String(outstanding)} operations still unanswered ${String(timeoutS)} s after the step's drain bound`);
+    this.name = 'BacklogError';
+  }
 }
 
 class Recorder {
@@ -78,11 +96,17 @@ class Recorder {
   }
 }
 
-async function drain(inFlight: Set<Promise<void>>, timeoutS: number): Promise<void> {
+/** Waits until every operation in flight has settled, or the bound passes; true when they all settled. */
+async function drain(inFlight: Set<Promise<void>>, timeoutS: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutS * 1000)));
-  await Promise.race([Promise.all(inFlight), timeout]);
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(false);
+    }, timeoutS * 1000);
+  });
+  const settled = await Promise.race([Promise.all(inFlight).then(() => true), timeout]);
   clearTimeout(timer);
+  return settled;
 }
 
 /**
@@ -107,10 +131,18 @@ export async function fixedRate(op: Operation, rate: number, o: StepOptions): Pr
     const p = rec.run(op, i).finally(() => inFlight.delete(p));
     inFlight.add(p);
   }
-  await drain(inFlight, o.drainTimeoutS ?? 60);
+  const drained = await drain(inFlight, o.drainTimeoutS ?? 60);
   rec.sent += skipped;
   if (skipped) rec.errors.set(`not sent: ${String(maxInFlight)} operations outstanding`, skipped);
-  return rec.result(o, { targetRate: rate });
+  o.onWindowEnd?.();
+  if (drained) return rec.result(o, { targetRate: rate });
+  const unanswered = inFlight.size;
+  rec.errors.set(`unanswered ${String(o.drainTimeoutS ?? 60)} s after the window`, unanswered);
+  const result = rec.result(o, { targetRate: rate });
+  const settleStart = performance.now();
+  const settleTimeoutS = o.settleTimeoutS ?? 600;
+  if (!(await drain(inFlight, settleTimeoutS))) throw new BacklogError(o.label, inFlight.size, settleTimeoutS);
+  return { ...result, backlog: { unanswered, settledS: (performance.now() - settleStart) / 1000 } };
 }
 
 /**
@@ -128,5 +160,6 @@ export async function fixedLoad(op: Operation, concurrency: number, o: StepOptio
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  o.onWindowEnd?.();
   return rec.result(o, { concurrency });
 }

@@ -93,6 +93,9 @@ function costTable(steps: readonly (StepResult & { processes: Record<string, Gro
 }
 
 /** The Markdown report: every figure beside its goal and reference, and beside an earlier run's with `earlier`. */
+/** Goal 1 holds only when the median ratio and the fastest-run ratio (where recorded) both reach 0.9. */
+const retrievalMet = (median: number, fastest: number | undefined): boolean => median >= 0.9 && (fastest === undefined || fastest >= 0.9);
+
 export function markdown(r: BenchResults, earlier?: EarlierRun): string {
   const out: string[] = [`# Image Sharing Ledger — benchmark (${r.mode})`, ''];
   out.push(
@@ -173,7 +176,13 @@ function allowAccessSection(a: NonNullable<BenchResults['allowAccess']>, threads
   out.push(table(STEP_HEAD, [stepRow(a.warmup), ...a.steps.map(stepRow), stepRow(a.fixedLoad), ...a.search.map(stepRow)]), '');
   const fails = [...a.steps, a.fixedLoad, ...a.search].filter((s) => s.errors.length);
   for (const s of fails) out.push(`- failures in ${s.label}: ${s.errors.join('; ')}`);
-  if (fails.length) out.push('');
+  const backlogs = [...a.steps, ...a.search].filter((s) => s.backlog !== undefined);
+  for (const s of backlogs) {
+    out.push(
+      `- ${s.label} left ${String(s.backlog?.unanswered)} transactions unanswered at its drain bound; the next step waited ${(s.backlog?.settledS ?? 0).toFixed(0)} s for them`,
+    );
+  }
+  if (fails.length || backlogs.length) out.push('');
   out.push(
     table(
       ['figure', 'measured', 'goal', 'reference'],
@@ -289,14 +298,25 @@ function retrievalSection(t: NonNullable<BenchResults['retrieval']>): string[] {
         [
           'WADO-RS via image source / direct Orthanc DICOMweb (median MB/s)',
           `${f2(t.ratioWado)} (${f1(t.medianMbPerS['image source WADO-RS'])} / ${f1(t.medianMbPerS['direct DICOMweb (Orthanc)'])})`,
-          `≥ 0.9: ${verdict(t.ratioWado >= 0.9)}`,
+          `≥ 0.9: ${verdict(retrievalMet(t.ratioWado, t.ratioWadoFastest))}`,
           References.pcimImages,
         ],
+        ...(t.fastestMbPerS === undefined
+          ? []
+          : [
+              [
+                'WADO-RS / direct, fastest run of each (MB/s)',
+                `${f2(t.ratioWadoFastest ?? 0)} (${f1(t.fastestMbPerS['image source WADO-RS'])} / ${f1(t.fastestMbPerS['direct DICOMweb (Orthanc)'])})`,
+                'the goal holds only if median and fastest both do',
+                '',
+              ],
+              ['ITI-43 / direct, fastest run of each (MB/s)', `${f2(t.ratioIti43Fastest ?? 0)} (${f1(t.fastestMbPerS['image source ITI-43'])} MB/s)`, '', ''],
+            ]),
         ['time to retrieve the study via WADO-RS (median)', `${f2(t.studyBytes / 1e6 / t.medianMbPerS['image source WADO-RS'])} s`, '', References.pcimImages],
         [
           'ITI-43 via image source / direct',
           `${f2(t.ratioIti43)} (${f1(t.medianMbPerS['image source ITI-43'])} MB/s)`,
-          `≥ 0.9: ${verdict(t.ratioIti43 >= 0.9)}`,
+          `≥ 0.9: ${verdict(retrievalMet(t.ratioIti43, t.ratioIti43Fastest))}`,
           '',
         ],
         ...((t.medianCpuMs as RetrievalResult['medianCpuMs'] | undefined) === undefined
@@ -458,7 +478,7 @@ export function consoleSummary(r: BenchResults, earlier?: EarlierRun): string {
   const t = r.retrieval;
   if (t)
     lines.push(
-      `retrieval ${f1(t.studyBytes / 1e6)} MB: WADO-RS ${f2(t.ratioWado)}×, ITI-43 ${f2(t.ratioIti43)}× of direct ${f1(t.medianMbPerS['direct DICOMweb (Orthanc)'])} MB/s (goal ≥ 0.9); image source peak RSS ${f0(t.imageSourcePeakRssMb)} MB (goal ≤ 200); revocation enforced: ${String(t.revocation.refusedAfterRevokeBlock)}`,
+      `retrieval ${f1(t.studyBytes / 1e6)} MB: WADO-RS ${f2(t.ratioWado)}×, ITI-43 ${f2(t.ratioIti43)}× of direct ${f1(t.medianMbPerS['direct DICOMweb (Orthanc)'])} MB/s (medians; fastest runs ${t.ratioWadoFastest === undefined ? '–' : f2(t.ratioWadoFastest)}× and ${t.ratioIti43Fastest === undefined ? '–' : f2(t.ratioIti43Fastest)}×; goal ≥ 0.9); image source peak RSS ${f0(t.imageSourcePeakRssMb)} MB (goal ≤ 200); revocation enforced: ${String(t.revocation.refusedAfterRevokeBlock)}`,
     );
   if (t?.encryption)
     lines.push(

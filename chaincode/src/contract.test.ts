@@ -183,6 +183,18 @@ describe('LedgerContract', () => {
       assert.equal((await f.check(hospital, study, doctor, String(revokedAtSeconds + 5))).allowed, true);
     });
 
+    it('answers a granted check from the source and the grant alone, and reads the study only when there is no grant', async () => {
+      await f.allow(patient, hospital, study, doctor);
+      const kinds = (): string[] => f.ledger.stateReads.splice(0).map((key) => key.split('\u0000')[1] ?? key);
+      kinds();
+      assert.equal((await f.check(hospital, study, doctor)).allowed, true);
+      assert.deepEqual(kinds(), ['source', 'grant']);
+      assert.equal((await f.check(hospital, study, recovery)).reason, 'NO_GRANT');
+      assert.deepEqual(kinds(), ['source', 'grant', 'study']);
+      assert.equal((await f.check(hospital, newStudyReference(), doctor)).reason, 'STUDY_NOT_FOUND');
+      assert.deepEqual(kinds(), ['source', 'grant', 'study']);
+    });
+
     it('expires at until', async () => {
       await f.allow(patient, hospital, study, doctor, f.nowSeconds + 30);
       assert.equal((await f.check(hospital, study, doctor)).allowed, true);

@@ -125,13 +125,17 @@ describe('grant view: the image source decides from the blocks its peer delivers
   });
 
   it('the source and the study are checked first, as CheckAccess does: unknown source, deactivated source, unknown study', async () => {
-    const { f, view } = await liveFrom([grant({ until: T0 + 60_000 })]);
+    // In the order a ledger can have them: a grant is only ever made for a defined study.
+    const { f, view } = await liveFrom([]);
     assert.equal(await decide(view, T0), 'SOURCE_NOT_FOUND');
     f.streams[0]?.push(syntheticBlock(1, [{ writes: [source()] }]));
     await until('block 1', () => view.height === 2n);
     assert.equal(await decide(view, T0), 'STUDY_NOT_FOUND');
-    f.streams[0]?.push(syntheticBlock(2, [{ writes: [study()] }]), syntheticBlock(3, [{ writes: [source(false)] }]));
+    f.streams[0]?.push(syntheticBlock(2, [{ writes: [study()] }]), syntheticBlock(3, [{ writes: [grant({ until: T0 + 60_000 })] }]));
     await until('block 3', () => view.height === 4n);
+    assert.equal(await decide(view, T0), 'allowed');
+    f.streams[0]?.push(syntheticBlock(4, [{ writes: [source(false)] }]));
+    await until('block 4', () => view.height === 5n);
     assert.equal(await decide(view, T0), 'SOURCE_INACTIVE');
   });
 

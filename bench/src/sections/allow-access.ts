@@ -79,14 +79,18 @@ function relayOp(net: BenchNetwork, statements: readonly string[], committed?: (
 async function measured(
   net: BenchNetwork,
   watch: { readonly watch: CommitWatch; readonly boundS: number } | undefined,
-  run: (committed: (s: Submitted) => void) => Promise<StepResult>,
+  run: (committed: (s: Submitted) => void, onWindowEnd: () => void) => Promise<StepResult>,
 ): Promise<{ step: StepResult; processes: Record<string, GroupFigures>; networkCommit?: NetworkCommitFigures }> {
   const submitted: Submitted[] = [];
   watch?.watch.clear();
   const monitor = new ProcessMonitor(net.runDir);
   monitor.start();
-  const step = await run((s) => submitted.push(s));
-  const processes = monitor.stop();
+  let processes: Record<string, GroupFigures> | undefined;
+  const step = await run(
+    (s) => submitted.push(s),
+    () => (processes ??= monitor.stop()),
+  );
+  processes ??= monitor.stop();
   if (watch === undefined) return { step, processes };
   await watch.watch.settle(
     submitted.map((s) => s.txId),
@@ -133,7 +137,11 @@ async function allowAccessSteps(
 
   const measureRate = async (rate: number, label: string): Promise<MeasuredStep> => {
     const { statements } = await presign(net, studies, Math.round(rate * o.stepS));
-    const m = await measured(net, watch, (committed) => fixedRate(relayOp(net, statements, committed), rate, { label, durationS: o.stepS, drainTimeoutS: 60 }));
+    const m = await measured(net, watch, (committed, onWindowEnd) =>
+      fixedRate(relayOp(net, statements, committed), rate, { label, durationS: o.stepS, drainTimeoutS: 60, onWindowEnd }),
+    );
+    if (m.step.backlog)
+      o.log(`${label}: ${String(m.step.backlog.unanswered)} left unanswered at the drain bound settled in ${m.step.backlog.settledS.toFixed(0)} s`);
     const step = m.step;
     o.log(
       `${label}: ${step.throughput.toFixed(1)} tx/s committed, ${step.successPercent.toFixed(2)} % ok, p50 ${step.latencyMs.p50.toFixed(0)} ms, p99 ${step.latencyMs.p99.toFixed(0)} ms${networkText(m.networkCommit)}`,

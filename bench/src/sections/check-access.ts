@@ -70,8 +70,10 @@ export async function benchCheckAccess(net: BenchNetwork, o: CheckAccessOptions)
   for (const rate of o.rates) {
     const monitor = new ProcessMonitor(net.runDir);
     monitor.start();
-    const step = await fixedRate(query, rate, { label: `CheckAccess ${String(rate)}/s`, durationS: o.stepS, drainTimeoutS: 30 });
-    steps.push({ ...step, processes: monitor.stop() });
+    let processes: Record<string, GroupFigures> | undefined;
+    const onWindowEnd = (): void => void (processes ??= monitor.stop());
+    const step = await fixedRate(query, rate, { label: `CheckAccess ${String(rate)}/s`, durationS: o.stepS, drainTimeoutS: 30, onWindowEnd });
+    steps.push({ ...step, processes: processes ?? monitor.stop() });
     o.log(
       `${step.label}: ${step.throughput.toFixed(0)}/s, ${step.successPercent.toFixed(2)} % ok, p50 ${step.latencyMs.p50.toFixed(1)} ms, p99 ${step.latencyMs.p99.toFixed(1)} ms`,
     );

@@ -1,20 +1,20 @@
-import { base64url, calculateJwkThumbprint, type JWK } from 'jose';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import { z } from 'zod';
 
 export type Algorithm = 'ES256' | 'EdDSA';
 export const ALGORITHMS: readonly Algorithm[] = ['ES256', 'EdDSA'];
 
-/** True when s is unpadded base64url that decodes to exactly `bytes` bytes and re-encodes to itself. */
+/**
+ * True when s is unpadded base64url that decodes to exactly `bytes` bytes and re-encodes to itself.
+ * Node's native codec: every identifier of every call passes here (a profile showed jose's
+ * JavaScript codec at 4 % of a CheckAccess).
+ */
 export function isBase64UrlOfLength(s: string, bytes: number): boolean {
-  if (!/^[A-Za-z0-9_-]*$/.test(s)) {
+  if (s.length !== Math.ceil((bytes * 4) / 3) || !/^[A-Za-z0-9_-]*$/.test(s)) {
     return false;
   }
-  try {
-    const decoded = base64url.decode(s);
-    return decoded.length === bytes && base64url.encode(decoded) === s;
-  } catch {
-    return false;
-  }
+  const decoded = Buffer.from(s, 'base64url');
+  return decoded.length === bytes && decoded.toString('base64url') === s;
 }
 
 const coordinate = (bytes: number) =>

@@ -34,6 +34,8 @@ export class MemoryLedger {
   readonly events: EmittedEvent[] = [];
   /** Writes attempted by every transaction, committed or not. */
   readonly attemptedWrites: string[] = [];
+  /** Every key the chaincode read with getState (a peer round trip each), in order. */
+  readonly stateReads: string[] = [];
   clockMs: number;
   #txCount = 0;
 
@@ -148,6 +150,7 @@ class MemoryStub {
   }
 
   getState(key: string): Promise<Uint8Array> {
+    this.#ledger.stateReads.push(key);
     return Promise.resolve(this.#ledger.read(key) ?? new Uint8Array(0));
   }
 
