@@ -66,12 +66,13 @@ describe('HTTP request helper', () => {
       dropping.close();
     });
 
-    async function twice(method: string, body?: string): Promise<string> {
+    async function twice(method: string, body?: string, idempotent?: boolean): Promise<string> {
       const agent = new Agent({ keepAlive: true, agentKeepAliveTimeoutBuffer: 0 });
+      const options = { method, agent, timeoutMs: 5_000, ...(body === undefined ? {} : { body }), ...(idempotent === undefined ? {} : { idempotent }) };
       try {
-        const first = await fetchAnswer(url, { method, agent, timeoutMs: 5_000, ...(body === undefined ? {} : { body }) });
+        const first = await fetchAnswer(url, options);
         assert.equal(first.body.toString(), 'ok');
-        const second = await fetchAnswer(url, { method, agent, timeoutMs: 5_000, ...(body === undefined ? {} : { body }) });
+        const second = await fetchAnswer(url, options);
         return second.body.toString();
       } finally {
         agent.destroy();
@@ -89,6 +90,13 @@ describe('HTTP request helper', () => {
       const before = { ...requests };
       await assert.rejects(twice('POST', 'x'), (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET' || /socket hang up/.test(err.message));
       assert.equal(requests.answered - before.answered, 1);
+    });
+
+    it('sends a POST the caller marks idempotent once more, with its body', async () => {
+      const before = { ...requests };
+      assert.equal(await twice('POST', 'x', true), 'ok');
+      assert.equal(requests.dropped - before.dropped, 1, 'the reused connection was dropped');
+      assert.equal(requests.answered - before.answered, 2, 'the POST was answered on a new connection');
     });
   });
 });

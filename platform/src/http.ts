@@ -15,6 +15,11 @@ export interface HttpRequestOptions {
   readonly agent?: false | Agent;
   /** Nothing received or sent for this long fails the request, with an error naming the URL. */
   readonly timeoutMs: number;
+  /**
+   * The request has the same effect sent twice (e.g. Orthanc's POST /instances, which keeps the copy
+   * it holds): like a GET, it is sent once more when a reused connection is lost before any answer.
+   */
+  readonly idempotent?: boolean;
 }
 
 export interface HttpAnswer {
@@ -32,12 +37,12 @@ export interface HttpAnswer {
  * is sent once more: the server may have closed that idle connection just as
  * it was reused, which the client cannot see in advance (Node documents this
  * race under `request.reusedSocket`). Nothing was answered, and the method is
- * safe, so sending it again changes nothing.
+ * safe, so sending it again changes nothing. So is a request the caller marks idempotent.
  */
 export function sendRequest(url: string | URL, options: HttpRequestOptions): Promise<IncomingMessage> {
   const target = typeof url === 'string' ? new URL(url) : url;
   const method = options.method ?? 'GET';
-  const retrySafe = (method === 'GET' || method === 'HEAD') && options.body === undefined;
+  const retrySafe = ((method === 'GET' || method === 'HEAD') && options.body === undefined) || options.idempotent === true;
   return sendOnce(target, options).catch((err: unknown) => {
     if (retrySafe && err instanceof ReusedConnectionLost) return sendOnce(target, options);
     throw err instanceof ReusedConnectionLost ? err.cause : err;

@@ -45,8 +45,8 @@ const metadataSchema = z.object({ SopClassUid: z.string(), TransferSyntax: z.str
  * connection for the announced timeout less a 1 s buffer, that is not at all: every instance of a
  * release cost a TCP connect and close (a sixth of the image source's CPU in a profile of a
  * 200-instance release). A 900 ms buffer keeps an idle connection 100 ms, enough for back-to-back
- * requests and well inside Orthanc's 500 ms; a GET that still meets a connection Orthanc has just
- * closed is sent again by sendRequest.
+ * requests and well inside Orthanc's 500 ms; a GET (or an idempotent POST: a store, a lookup) that
+ * still meets a connection Orthanc has just closed is sent again by sendRequest.
  */
 const KEEP_ALIVE_BUFFER_MS = 900;
 /** Instance metadata requests to Orthanc in flight at once while a study is described. */
@@ -73,13 +73,15 @@ export class OrthancClient {
 
   /** Stores one DICOM file; Orthanc deduplicates by SOP Instance UID. Returns its study's Orthanc id. */
   async storeInstance(bytes: Uint8Array): Promise<{ readonly id: string; readonly studyId: string; readonly alreadyStored: boolean }> {
-    const stored = storedSchema.parse(await this.#json('POST', '/instances', bytes, 'application/dicom'));
+    // Idempotent: Orthanc keeps the copy it holds (OverwriteInstances false), so a store lost with a
+    // reused connection is sent again (it failed a publish in the bench of 26 Nov, 09:36).
+    const stored = storedSchema.parse(await this.#json('POST', '/instances', bytes, 'application/dicom', true));
     return { id: stored.ID, studyId: stored.ParentStudy, alreadyStored: stored.Status === 'AlreadyStored' };
   }
 
   /** The Orthanc id of the resource with this DICOM UID and level, if Orthanc holds it. */
   async lookup(uid: string, type: 'Study' | 'Instance'): Promise<string | undefined> {
-    const found = lookupSchema.parse(await this.#json('POST', '/tools/lookup', Buffer.from(uid), 'text/plain'));
+    const found = lookupSchema.parse(await this.#json('POST', '/tools/lookup', Buffer.from(uid), 'text/plain', true));
     return found.find((f) => f.Type === type)?.ID;
   }
 
@@ -167,8 +169,8 @@ export class OrthancClient {
     return Buffer.concat(chunks);
   }
 
-  async #json(method: string, path: string, body?: Uint8Array, contentType?: string): Promise<unknown> {
-    const res = await this.#send(method, path, body, contentType);
+  async #json(method: string, path: string, body?: Uint8Array, contentType?: string, idempotent?: boolean): Promise<unknown> {
+    const res = await this.#send(method, path, body, contentType, idempotent);
     const chunks: Buffer[] = [];
     for await (const chunk of res) {
       chunks.push(chunk as Buffer);
@@ -180,13 +182,20 @@ export class OrthancClient {
     return JSON.parse(text) as unknown;
   }
 
-  #send(method: string, path: string, body?: Uint8Array, contentType?: string): Promise<IncomingMessage> {
+  #send(method: string, path: string, body?: Uint8Array, contentType?: string, idempotent?: boolean): Promise<IncomingMessage> {
     const url = new URL(path, this.#base);
     const headers = {
       authorization: this.#authorization,
       ...(body ? { 'content-type': contentType ?? 'application/octet-stream', 'content-length': String(body.byteLength) } : {}),
     };
-    return sendRequest(url, { method, headers, agent: this.#agent, timeoutMs: 30_000, ...(body ? { body } : {}) }).catch((err: unknown) => {
+    return sendRequest(url, {
+      method,
+      headers,
+      agent: this.#agent,
+      timeoutMs: 30_000,
+      ...(body ? { body } : {}),
+      ...(idempotent === true ? { idempotent } : {}),
+    }).catch((err: unknown) => {
       throw new OrthancError(`Orthanc ${method} ${path}: ${(err as Error).message}`, undefined, { cause: err });
     });
   }
