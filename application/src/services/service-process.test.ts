@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { projectNode, projectRoot, type ProcessSupervisor } from '@isl/network';
+import { IMAGE_SOURCE_NODE_OPTIONS } from '../imagesource/service';
 import { startServiceProcess } from './service-process';
 
 type Started = Parameters<ProcessSupervisor['start']>[0];
@@ -41,6 +42,12 @@ describe('launching a service', () => {
       assert.equal(s.env.HOME, '/home/operator');
       assert.equal(s.env.ISL_MEMBER_TOKEN_OF_SOMEONE, undefined, 'nothing but the basics leaks from the launching environment');
     }
+  });
+
+  it("gives a service's Node options before its entry point", () => {
+    const { supervisor, started } = recordingSupervisor();
+    startServiceProcess(supervisor, { name: 'x', entry: 'imagesource/main', nodeOptions: IMAGE_SOURCE_NODE_OPTIONS, settings: {} });
+    assert.deepEqual(started[0]?.args, ['--max-semi-space-size=2', join(projectRoot, 'application', 'dist', 'imagesource', 'main.js')]);
   });
 
   it('refuses to start a service that is not built, naming the missing file', () => {

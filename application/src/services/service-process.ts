@@ -11,6 +11,8 @@ export interface ServiceProcess {
   readonly entry: ServiceEntry;
   /** The service's own settings (ISL_*): each service reads them through its fail-fast config.ts. */
   readonly settings: Readonly<Record<string, string>>;
+  /** Node/V8 options given before the entry point (after any inherited NODE_OPTIONS, so they win). */
+  readonly nodeOptions?: readonly string[];
 }
 
 /** What a service inherits from the launching environment: nothing else leaks in (tokens, other members' settings). */
@@ -31,5 +33,11 @@ export function startServiceProcess(supervisor: ProcessSupervisor, service: Serv
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
-  supervisor.start({ name: service.name, command: projectNode(), args: [main], env: { ...env, ...service.settings }, cwd: projectRoot });
+  supervisor.start({
+    name: service.name,
+    command: projectNode(),
+    args: [...(service.nodeOptions ?? []), main],
+    env: { ...env, ...service.settings },
+    cwd: projectRoot,
+  });
 }
