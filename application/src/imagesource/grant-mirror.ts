@@ -18,8 +18,12 @@ function compositeKey(kind: string, attributes: readonly string[]): string {
  */
 export class GrantMirror implements StateReader {
   readonly #source: string;
-  /** By state key: the record, and the JSON it was written as (what a checkpoint stores, without serialising again). */
-  readonly #records = new Map<string, { readonly value: unknown; readonly json: string }>();
+  /**
+   * By state key: the JSON the record was written as, parsed when a decision reads it. Only the JSON:
+   * the view holds every record of its source, and a parsed copy beside it was a third of the
+   * ~1.2 KB a grant costs in memory (docs/performance.md, goal 1); a parse per read costs microseconds.
+   */
+  readonly #records = new Map<string, string>();
   /** Break-glass record keys by their (source, study, recipient) prefix: checkAccess lists them per decision. */
   readonly #leases = new Map<string, Set<string>>();
 
@@ -47,7 +51,7 @@ export class GrantMirror implements StateReader {
 
   /** Every record kept, as [state key, JSON]: what a checkpoint stores. */
   entries(): [string, string][] {
-    return [...this.#records].map(([key, record]) => [key, record.json]);
+    return [...this.#records];
   }
 
   /** Replaces every record with a checkpoint's (entries of other sources or kinds are dropped). */
@@ -63,7 +67,8 @@ export class GrantMirror implements StateReader {
 
   // Async only because StateReader is: nothing awaits I/O, so a decision never interleaves with a block's writes.
   get<T>(key: { readonly kind: string; readonly attributes: readonly string[] }): Promise<T | undefined> {
-    return Promise.resolve(this.#records.get(compositeKey(key.kind, key.attributes))?.value as T | undefined);
+    const json = this.#records.get(compositeKey(key.kind, key.attributes));
+    return Promise.resolve(json === undefined ? undefined : (JSON.parse(json) as T));
   }
 
   /** Records under a partial key in key order, as the peer's range read returns them (only break-glass leases are listed by checkAccess). */
@@ -72,7 +77,7 @@ export class GrantMirror implements StateReader {
       return Promise.reject(new Error(`the grant mirror lists break-glass leases of a recipient only, not ${kind} by ${String(prefix.length)} attributes`));
     }
     const keys = [...(this.#leases.get(compositeKey(kind, prefix)) ?? [])].sort();
-    return Promise.resolve(keys.map((k) => this.#records.get(k)?.value as T));
+    return Promise.resolve(keys.map((k) => JSON.parse(this.#records.get(k) ?? 'null') as T));
   }
 
   /** CheckAccess of this source's study for the recipient at atMs, from the mirrored records. */
@@ -82,7 +87,10 @@ export class GrantMirror implements StateReader {
 
   #put(key: string, json: string | undefined): void {
     if (json === undefined) this.#records.delete(key);
-    else this.#records.set(key, { value: JSON.parse(json), json });
+    else {
+      JSON.parse(json); // a write that is not JSON fails the block here, as before, not a later decision
+      this.#records.set(key, json);
+    }
     const parts = key.split(SEP);
     if (parts[1] !== 'breakglass') return;
     const prefix = compositeKey('breakglass', parts.slice(2, 5));
